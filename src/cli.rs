@@ -1,0 +1,76 @@
+//! The command line, as clap parses it. Only parsing lives here; [`crate::config`] turns the
+//! raw arguments into a checked configuration.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::clock::Timestamp;
+
+/// A strict, stateful mock of the Gately CRM Contacts API.
+#[derive(Debug, Parser)]
+#[command(name = "gately-mock", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the mock server.
+    Serve(ServeArgs),
+}
+
+/// `gately-mock serve`. Every flag can also be set by its `GATELY_MOCK_*` variable.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Anything but loopback exposes the mock to the network.
+    #[arg(long, env = "GATELY_MOCK_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on; 0 lets the system pick a free one (printed at start-up).
+    #[arg(long, env = "GATELY_MOCK_PORT", default_value_t = 4010)]
+    pub port: u16,
+    /// Directory with api-keys.json, tags.json and contacts.json [default: the built-in fixtures].
+    #[arg(long, env = "GATELY_MOCK_FIXTURES", value_name = "DIR")]
+    pub fixtures: Option<PathBuf>,
+    /// Accept harmless undocumented input (unknown fields, null on optional strings) with a
+    /// warning instead of refusing it.
+    #[arg(long, env = "GATELY_MOCK_LENIENT")]
+    pub lenient: bool,
+    /// Freeze the clock at this instant, e.g. 2025-06-15T14:30:00.000Z.
+    #[arg(long, env = "GATELY_MOCK_FROZEN_TIME", value_name = "RFC3339", value_parser = Timestamp::parse)]
+    pub frozen_time: Option<Timestamp>,
+    /// Largest request body accepted, in bytes; larger bodies get 413.
+    #[arg(long, env = "GATELY_MOCK_MAX_BODY", value_name = "BYTES", default_value_t = 1_048_576,
+          value_parser = clap::value_parser!(u64).range(1..=1_073_741_824))]
+    pub max_body: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn serve_needs_no_flags() {
+        let cli = Cli::try_parse_from(["gately-mock", "serve"]).unwrap();
+        let Command::Serve(args) = cli.command;
+        assert_eq!((args.host.as_str(), args.port), ("127.0.0.1", 4010));
+        assert!(args.fixtures.is_none() && !args.lenient);
+    }
+
+    #[test]
+    fn a_bad_frozen_time_is_a_usage_error() {
+        let err = Cli::try_parse_from(["gately-mock", "serve", "--frozen-time", "yesterday"])
+            .unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
+    }
+}

@@ -1,0 +1,64 @@
+//! The checked configuration of `serve`: every file read and every value validated once,
+//! before the first connection.
+
+use crate::cli::ServeArgs;
+use crate::clock::Clock;
+use crate::fixture::{FixtureError, FixtureSet, FixtureSource};
+use crate::schema::{SchemaError, SchemaRegistry, Strictness};
+
+/// Why the server cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// An embedded schema is broken (a bug, caught by the test suite).
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+    /// The fixtures are unreadable or break the fixture contract.
+    #[error(transparent)]
+    Fixture(#[from] FixtureError),
+}
+
+/// Everything `serve` needs, checked.
+pub struct ServeConfig {
+    /// Host to bind.
+    pub host: String,
+    /// Port to bind (0: any free port).
+    pub port: u16,
+    /// The compiled contract.
+    pub schemas: SchemaRegistry,
+    /// Where the fixtures came from.
+    pub fixture_source: FixtureSource,
+    /// The fixtures, checked.
+    pub fixtures: FixtureSet,
+    /// Strict or lenient validation.
+    pub strictness: Strictness,
+    /// System or frozen time.
+    pub clock: Clock,
+    /// Largest body accepted, in bytes.
+    pub max_body: usize,
+}
+
+impl ServeConfig {
+    /// Compiles the schemas and loads the fixtures named by `args`.
+    pub fn from_args(args: &ServeArgs) -> Result<Self, ConfigError> {
+        let schemas = SchemaRegistry::compile()?;
+        let fixture_source = match &args.fixtures {
+            Some(dir) => FixtureSource::Dir(dir.clone()),
+            None => FixtureSource::Embedded,
+        };
+        let fixtures = FixtureSet::load(&fixture_source, &schemas.fixtures)?;
+        Ok(Self {
+            host: args.host.clone(),
+            port: args.port,
+            schemas,
+            fixture_source,
+            fixtures,
+            strictness: if args.lenient {
+                Strictness::Lenient
+            } else {
+                Strictness::Strict
+            },
+            clock: args.frozen_time.map_or(Clock::System, Clock::Frozen),
+            max_body: usize::try_from(args.max_body).unwrap_or(usize::MAX),
+        })
+    }
+}

@@ -1,0 +1,455 @@
+//! Fixtures (D22): the API keys, tags and contacts the mock starts with, read from a
+//! directory (`--fixtures DIR`) or from the copy of `fixtures/` compiled into the binary.
+//!
+//! A fixture set is checked in full at start-up, first against `schemas/fixtures.json`, then
+//! for what a schema cannot say (unique ids and keys, unique e-mails per project, tag names
+//! that resolve). The first failure names the file and the JSON pointer at fault.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::auth::ApiKey;
+use crate::clock::Timestamp;
+use crate::schema::Schema;
+use crate::store::contact::{Contact, OptionalField, Status};
+use crate::store::tag::{self, Tag, TagTable};
+
+const KEYS_FILE: &str = "api-keys.json";
+const TAGS_FILE: &str = "tags.json";
+const CONTACTS_FILE: &str = "contacts.json";
+
+/// Where the fixtures come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FixtureSource {
+    /// The copy of `fixtures/` compiled into the binary.
+    Embedded,
+    /// A directory holding the three fixture files.
+    Dir(PathBuf),
+}
+
+impl FixtureSource {
+    fn path_of(&self, file: &str) -> PathBuf {
+        match self {
+            FixtureSource::Embedded => Path::new("fixtures").join(file),
+            FixtureSource::Dir(dir) => dir.join(file),
+        }
+    }
+
+    fn read(&self, file: &str) -> Result<String, FixtureError> {
+        match self {
+            FixtureSource::Embedded => Ok(match file {
+                KEYS_FILE => include_str!("../fixtures/api-keys.json"),
+                TAGS_FILE => include_str!("../fixtures/tags.json"),
+                _ => include_str!("../fixtures/contacts.json"),
+            }
+            .to_owned()),
+            FixtureSource::Dir(_) => {
+                let path = self.path_of(file);
+                std::fs::read_to_string(&path).map_err(|source| FixtureError::Read { path, source })
+            }
+        }
+    }
+}
+
+impl fmt::Display for FixtureSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FixtureSource::Embedded => f.write_str("embedded fixtures"),
+            FixtureSource::Dir(dir) => write!(f, "{}", dir.display()),
+        }
+    }
+}
+
+/// Why a fixture set cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum FixtureError {
+    /// A file is missing or unreadable.
+    #[error("{}: cannot be read", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file is not JSON.
+    #[error("{}: invalid JSON", path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's error (with line and column).
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A value breaks the fixture contract.
+    #[error("{}: {pointer}: {message}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// JSON pointer into the file.
+        pointer: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// A checked fixture set.
+#[derive(Clone, Debug)]
+pub struct FixtureSet {
+    /// API keys (D4).
+    pub keys: Vec<ApiKey>,
+    /// Tags of every project.
+    pub tags: Vec<Tag>,
+    /// Contacts of every project, their tags resolved.
+    pub contacts: Vec<Contact>,
+}
+
+/// A contact as written in `contacts.json`: tags by name, unset fields left out.
+#[derive(Deserialize)]
+struct ContactRecord {
+    id: Uuid,
+    project_id: Uuid,
+    name: String,
+    email: String,
+    status: Status,
+    #[serde(default)]
+    custom_fields: Map<String, Value>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    unsubscribed: bool,
+    last_contacted_at: Option<String>,
+    created_at: String,
+    updated_at: Option<String>,
+    #[serde(flatten)]
+    optional: BTreeMap<String, Option<String>>,
+}
+
+/// A tag as written in `tags.json`.
+#[derive(Deserialize)]
+struct TagRecord {
+    id: Uuid,
+    project_id: Uuid,
+    name: String,
+    #[serde(default)]
+    color: Option<String>,
+    created_at: String,
+}
+
+impl FixtureSet {
+    /// Reads and checks the three fixture files of `source` against `schema`
+    /// (`schemas/fixtures.json`) and against each other.
+    pub fn load(source: &FixtureSource, schema: &Schema) -> Result<Self, FixtureError> {
+        let mut document = Map::new();
+        for file in [KEYS_FILE, TAGS_FILE, CONTACTS_FILE] {
+            let text = source.read(file)?;
+            let value: Value =
+                serde_json::from_str(&text).map_err(|source_err| FixtureError::Parse {
+                    path: source.path_of(file),
+                    source: source_err,
+                })?;
+            document.insert(file.to_owned(), value);
+        }
+        let document = Value::Object(document);
+        if let Some(first) = schema.violations(&document).into_iter().next() {
+            let (file, pointer) = split_file(&first.pointer);
+            return Err(invalid(source, file, pointer, first.message));
+        }
+        let Value::Object(mut files) = document else {
+            unreachable!("built as an object above")
+        };
+        let mut take = |file: &str| files.remove(file).unwrap_or(Value::Null);
+        let keys: Vec<ApiKey> = decode(source, KEYS_FILE, take(KEYS_FILE))?;
+        let tag_records: Vec<TagRecord> = decode(source, TAGS_FILE, take(TAGS_FILE))?;
+        let contact_records: Vec<ContactRecord> =
+            decode(source, CONTACTS_FILE, take(CONTACTS_FILE))?;
+
+        check_unique(source, KEYS_FILE, keys.iter().map(|k| k.key.clone()), "key")?;
+        let tags = build_tags(source, tag_records)?;
+        let contacts = build_contacts(source, contact_records, &tags)?;
+        Ok(Self {
+            keys,
+            tags: tags.into_values().collect(),
+            contacts,
+        })
+    }
+}
+
+/// `/contacts.json/3/status` → (`contacts.json`, `/3/status`).
+fn split_file(pointer: &str) -> (&str, &str) {
+    let rest = pointer.strip_prefix('/').unwrap_or(pointer);
+    match rest.find('/') {
+        Some(at) => (&rest[..at], &rest[at..]),
+        None => (rest, ""),
+    }
+}
+
+fn invalid(
+    source: &FixtureSource,
+    file: &str,
+    pointer: impl Into<String>,
+    message: impl Into<String>,
+) -> FixtureError {
+    FixtureError::Invalid {
+        path: source.path_of(file),
+        pointer: pointer.into(),
+        message: message.into(),
+    }
+}
+
+fn decode<T: DeserializeOwned>(
+    source: &FixtureSource,
+    file: &str,
+    value: Value,
+) -> Result<T, FixtureError> {
+    serde_json::from_value(value).map_err(|err| invalid(source, file, "", err.to_string()))
+}
+
+fn timestamp(
+    source: &FixtureSource,
+    file: &str,
+    pointer: String,
+    text: &str,
+) -> Result<Timestamp, FixtureError> {
+    Timestamp::parse(text).map_err(|err| invalid(source, file, pointer, err.to_string()))
+}
+
+/// Fails on the first value of `values` seen before.
+fn check_unique(
+    source: &FixtureSource,
+    file: &str,
+    values: impl Iterator<Item = String>,
+    field: &str,
+) -> Result<(), FixtureError> {
+    let mut seen = HashSet::new();
+    for (index, value) in values.enumerate() {
+        if !seen.insert(value.clone()) {
+            return Err(invalid(
+                source,
+                file,
+                format!("/{index}/{field}"),
+                format!("{value:?} appears twice; each {field} must be unique"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn build_tags(source: &FixtureSource, records: Vec<TagRecord>) -> Result<TagTable, FixtureError> {
+    check_unique(
+        source,
+        TAGS_FILE,
+        records.iter().map(|t| t.id.to_string()),
+        "id",
+    )?;
+    check_unique(
+        source,
+        TAGS_FILE,
+        records
+            .iter()
+            .map(|t| format!("{}/{}", t.project_id, t.name)),
+        "name",
+    )?;
+    let mut tags = TagTable::new();
+    for (index, record) in records.into_iter().enumerate() {
+        let created_at = timestamp(
+            source,
+            TAGS_FILE,
+            format!("/{index}/created_at"),
+            &record.created_at,
+        )?;
+        tags.insert(
+            record.id,
+            Tag {
+                id: record.id,
+                project_id: record.project_id,
+                name: record.name,
+                color: record.color,
+                created_at,
+            },
+        );
+    }
+    Ok(tags)
+}
+
+fn build_contacts(
+    source: &FixtureSource,
+    records: Vec<ContactRecord>,
+    tags: &TagTable,
+) -> Result<Vec<Contact>, FixtureError> {
+    check_unique(
+        source,
+        CONTACTS_FILE,
+        records.iter().map(|c| c.id.to_string()),
+        "id",
+    )?;
+    check_unique(
+        source,
+        CONTACTS_FILE,
+        records
+            .iter()
+            .map(|c| format!("{}/{}", c.project_id, c.email.to_lowercase())),
+        "email",
+    )?;
+    let at = |index: usize, field: &str| format!("/{index}/{field}");
+    let mut contacts = Vec::with_capacity(records.len());
+    for (index, record) in records.into_iter().enumerate() {
+        let mut tag_ids = Vec::with_capacity(record.tags.len());
+        for (position, name) in record.tags.iter().enumerate() {
+            let id = tag::find_by_name(tags, record.project_id, name).ok_or_else(|| {
+                invalid(
+                    source,
+                    CONTACTS_FILE,
+                    format!("/{index}/tags/{position}"),
+                    format!(
+                        "tag {name:?} is not in tags.json for project {}",
+                        record.project_id
+                    ),
+                )
+            })?;
+            tag_ids.push(id);
+        }
+        let created_at = timestamp(
+            source,
+            CONTACTS_FILE,
+            at(index, "created_at"),
+            &record.created_at,
+        )?;
+        let updated_at = match &record.updated_at {
+            Some(text) => timestamp(source, CONTACTS_FILE, at(index, "updated_at"), text)?,
+            None => created_at,
+        };
+        let last_contacted_at = match &record.last_contacted_at {
+            Some(text) => Some(timestamp(
+                source,
+                CONTACTS_FILE,
+                at(index, "last_contacted_at"),
+                text,
+            )?),
+            None => None,
+        };
+        let mut optional: [Option<String>; 10] = Default::default();
+        for (name, value) in record.optional {
+            if let Some(field) = OptionalField::from_name(&name) {
+                optional[field as usize] = value;
+            }
+        }
+        contacts.push(Contact {
+            id: record.id,
+            project_id: record.project_id,
+            name: record.name,
+            email: record.email,
+            optional,
+            status: record.status,
+            custom_fields: record.custom_fields,
+            tags: tag_ids,
+            unsubscribed: record.unsubscribed,
+            last_contacted_at,
+            created_at,
+            updated_at,
+        });
+    }
+    Ok(contacts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::SchemaRegistry;
+
+    fn schema() -> Schema {
+        SchemaRegistry::compile().unwrap().fixtures
+    }
+
+    fn dir_with(contacts: &str) -> tempdir::Dir {
+        let dir = tempdir::Dir::new();
+        for file in [KEYS_FILE, TAGS_FILE] {
+            std::fs::write(
+                dir.path().join(file),
+                FixtureSource::Embedded.read(file).unwrap(),
+            )
+            .unwrap();
+        }
+        std::fs::write(dir.path().join(CONTACTS_FILE), contacts).unwrap();
+        dir
+    }
+
+    /// A directory removed when dropped (std only; no extra dependency for three tests).
+    mod tempdir {
+        use std::path::{Path, PathBuf};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        pub struct Dir(PathBuf);
+        impl Dir {
+            pub fn new() -> Self {
+                static NEXT: AtomicUsize = AtomicUsize::new(0);
+                let path = std::env::temp_dir().join(format!(
+                    "gately-fixture-{}-{}",
+                    std::process::id(),
+                    NEXT.fetch_add(1, Ordering::Relaxed)
+                ));
+                std::fs::create_dir_all(&path).unwrap();
+                Self(path)
+            }
+            pub fn path(&self) -> &Path {
+                &self.0
+            }
+        }
+        impl Drop for Dir {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+    }
+
+    fn load_error(contacts: &str) -> String {
+        let dir = dir_with(contacts);
+        let err =
+            FixtureSet::load(&FixtureSource::Dir(dir.path().to_owned()), &schema()).unwrap_err();
+        err.to_string()
+            .replace(&dir.path().display().to_string(), "DIR")
+    }
+
+    #[test]
+    fn the_embedded_fixtures_load() {
+        let set = FixtureSet::load(&FixtureSource::Embedded, &schema()).unwrap();
+        assert!(set.contacts.len() >= 12);
+        assert!(set.keys.len() >= 3);
+    }
+
+    #[test]
+    fn a_bad_status_names_the_file_and_the_pointer() {
+        let contacts = r#"[{"id":"a1b2c3d4-e5f6-4789-abcd-ef1234567890","project_id":"3f6c2a91-8d4e-4b7a-9c15-2e8f0d6b4a73","name":"A","email":"a@example.com","status":"actve","created_at":"2025-01-01T00:00:00.000Z"}]"#;
+        assert_eq!(
+            load_error(contacts),
+            "DIR/contacts.json: /0/status: \"actve\" is not one of new, active, inactive, archived"
+        );
+    }
+
+    #[test]
+    fn an_unknown_tag_name_is_refused_with_its_pointer() {
+        let contacts = r#"[{"id":"a1b2c3d4-e5f6-4789-abcd-ef1234567890","project_id":"3f6c2a91-8d4e-4b7a-9c15-2e8f0d6b4a73","name":"A","email":"a@example.com","status":"new","tags":["VIP","Nope"],"created_at":"2025-01-01T00:00:00.000Z"}]"#;
+        assert!(load_error(contacts).starts_with("DIR/contacts.json: /0/tags/1: tag \"Nope\""));
+    }
+
+    #[test]
+    fn the_same_email_twice_in_a_project_is_refused() {
+        let contact = |id: &str, email: &str| {
+            format!(
+                r#"{{"id":"{id}","project_id":"3f6c2a91-8d4e-4b7a-9c15-2e8f0d6b4a73","name":"A","email":"{email}","status":"new","created_at":"2025-01-01T00:00:00.000Z"}}"#
+            )
+        };
+        let contacts = format!(
+            "[{},{}]",
+            contact("a1b2c3d4-e5f6-4789-abcd-ef1234567890", "a@example.com"),
+            contact("b1b2c3d4-e5f6-4789-abcd-ef1234567890", "A@example.com")
+        );
+        assert!(load_error(&contacts).starts_with("DIR/contacts.json: /1/email:"));
+    }
+}

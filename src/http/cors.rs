@@ -1,0 +1,46 @@
+//! Browser access (D14): any origin may call the mock.
+
+use hyper::StatusCode;
+use hyper::header::{
+    ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
+    ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, HeaderMap, HeaderValue, ORIGIN, VARY,
+};
+
+use crate::http::reply::Reply;
+use crate::http::router::Route;
+
+/// The request headers a browser may send.
+const ALLOWED_HEADERS: &str = "Authorization, X-Project-ID, Content-Type, Prefer";
+/// How long a browser may cache a preflight answer, in seconds.
+const MAX_AGE: &str = "600";
+
+/// The answer to a preflight `OPTIONS` on `route`.
+pub fn preflight(route: Route<'_>) -> Reply {
+    Reply::empty(StatusCode::NO_CONTENT)
+        .header(
+            ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static(route.allow()),
+        )
+        .header(
+            ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static(ALLOWED_HEADERS),
+        )
+        .header(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static(MAX_AGE))
+}
+
+/// Adds the CORS headers every response carries: the request's `Origin` echoed, and
+/// `Vary: Origin` so caches keep answers to different origins apart.
+pub fn decorate(reply: &mut Reply, request_headers: &HeaderMap) {
+    if let Some(origin) = request_headers.get(ORIGIN) {
+        reply
+            .headers
+            .push((ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone()));
+        reply.headers.push((
+            ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("Allow, WWW-Authenticate"),
+        ));
+    }
+    reply
+        .headers
+        .push((VARY, HeaderValue::from_static("Origin")));
+}

@@ -1,0 +1,263 @@
+//! Every way a request can fail, and the one mapping from a failure to its status and its
+//! RFC 9457 problem body (D1, D2).
+
+use hyper::header::{ALLOW, HeaderValue, WWW_AUTHENTICATE};
+use hyper::{Method, StatusCode};
+use serde::Serialize;
+
+use crate::auth::AuthError;
+use crate::http::reply::{PROBLEM_JSON, Reply};
+use crate::schema::Violation;
+use crate::store::StoreError;
+use crate::store::patch::PatchError;
+
+/// A refused request. `Display` is the problem's `detail`.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// No route has this path.
+    #[error("no route matches {method} {path}; the mock serves /api/v1/contacts/{{contactId}}")]
+    RouteNotFound {
+        /// The method asked for.
+        method: Method,
+        /// The path asked for.
+        path: String,
+    },
+    /// The route exists, the method does not.
+    #[error("{method} is not allowed on this route; use one of {allow}")]
+    MethodNotAllowed {
+        /// The method asked for.
+        method: Method,
+        /// The methods the route allows.
+        allow: &'static str,
+    },
+    /// The key or project is missing, unknown or not allowed.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// `contactId` is not a UUID.
+    #[error("contactId {id:?} is not a UUID (e.g. a1b2c3d4-e5f6-4789-abcd-ef1234567890)")]
+    InvalidContactId {
+        /// The segment sent.
+        id: String,
+    },
+    /// The store refused (404, 409).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The body passed `--max-body`.
+    #[error(
+        "the body is larger than the limit of {limit} bytes; send less, or start the mock with a larger --max-body"
+    )]
+    BodyTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The body could not be read from the connection.
+    #[error("the request body could not be read: the connection failed while sending it")]
+    BodyUnreadable,
+    /// No body where one is needed.
+    #[error("the body is empty: send a JSON object with the fields to change")]
+    EmptyBody,
+    /// A body that is not declared as JSON.
+    #[error("send the body as JSON with the header `Content-Type: application/json`{}", found.as_ref().map(|f| format!(" (got {f:?})")).unwrap_or_default())]
+    UnsupportedMediaType {
+        /// The content type sent, if any.
+        found: Option<String>,
+    },
+    /// A body that is not JSON.
+    #[error("the body is not valid JSON: {source}")]
+    MalformedJson {
+        /// The parser's error, with line and column.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The body breaks the schema.
+    #[error("the body breaks the contract in {} place(s): see errors", violations.len())]
+    Validation {
+        /// Every violation.
+        violations: Vec<Violation>,
+    },
+    /// The body passed the schema but not the code: a schema and code that drifted apart.
+    #[error(transparent)]
+    Patch(#[from] PatchError),
+    /// `Prefer: code=` names a status the route does not document.
+    #[error(
+        "Prefer {value:?} asks for a status this route does not document; use code= with one of {documented:?}"
+    )]
+    InvalidPrefer {
+        /// The header's value.
+        value: String,
+        /// The statuses documented for the route.
+        documented: &'static [u16],
+    },
+    /// `Prefer: code=` asked for this error (D15).
+    #[error("forced by the Prefer header (code={}): the request was valid, and this documented error was asked for", status.as_u16())]
+    Forced {
+        /// The status asked for.
+        status: StatusCode,
+    },
+    /// A bug in the mock. Never caused by input.
+    #[error("the mock failed; this is a bug in gately-mock, please report it")]
+    Internal {
+        /// What failed (logged, not sent).
+        message: String,
+    },
+}
+
+/// The RFC 9457 body.
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'a str,
+    status: u16,
+    detail: String,
+    code: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<Violation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<usize>,
+}
+
+impl ApiError {
+    /// The HTTP status: the only place a failure gets one.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::RouteNotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Auth(err) => match err {
+                AuthError::Missing | AuthError::NotBearer | AuthError::UnknownKey => {
+                    StatusCode::UNAUTHORIZED
+                }
+                AuthError::ProjectRequired => StatusCode::BAD_REQUEST,
+                AuthError::UnknownProject { .. }
+                | AuthError::ProjectMismatch { .. }
+                | AuthError::ReadOnly => StatusCode::FORBIDDEN,
+            },
+            ApiError::InvalidContactId { .. }
+            | ApiError::EmptyBody
+            | ApiError::MalformedJson { .. }
+            | ApiError::InvalidPrefer { .. }
+            | ApiError::BodyUnreadable => StatusCode::BAD_REQUEST,
+            ApiError::Store(StoreError::ContactNotFound { .. }) => StatusCode::NOT_FOUND,
+            ApiError::Store(StoreError::EmailTaken { .. }) => StatusCode::CONFLICT,
+            ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Validation { .. } | ApiError::Patch(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Forced { status } => *status,
+            ApiError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable machine-readable code (D1).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::RouteNotFound { .. } => "route_not_found",
+            ApiError::MethodNotAllowed { .. } => "method_not_allowed",
+            ApiError::Auth(err) => match err {
+                AuthError::Missing => "missing_api_key",
+                AuthError::NotBearer => "invalid_authorization",
+                AuthError::UnknownKey => "invalid_api_key",
+                AuthError::ProjectRequired => "project_required",
+                AuthError::UnknownProject { .. } => "unknown_project",
+                AuthError::ProjectMismatch { .. } => "project_mismatch",
+                AuthError::ReadOnly => "insufficient_permissions",
+            },
+            ApiError::InvalidContactId { .. } => "invalid_contact_id",
+            ApiError::Store(StoreError::ContactNotFound { .. }) => "contact_not_found",
+            ApiError::Store(StoreError::EmailTaken { .. }) => "email_taken",
+            ApiError::BodyTooLarge { .. } => "body_too_large",
+            ApiError::BodyUnreadable => "body_unreadable",
+            ApiError::EmptyBody => "empty_body",
+            ApiError::UnsupportedMediaType { .. } => "unsupported_media_type",
+            ApiError::MalformedJson { .. } => "malformed_json",
+            ApiError::Validation { .. } | ApiError::Patch(_) => "validation_failed",
+            ApiError::InvalidPrefer { .. } => "invalid_prefer",
+            ApiError::Forced { status } => forced_code(*status),
+            ApiError::Internal { .. } => "internal_error",
+        }
+    }
+
+    /// The field at fault, when one is.
+    fn errors(&self) -> Vec<Violation> {
+        let one =
+            |pointer: &str, keyword: &str| vec![Violation::new(pointer, self.to_string(), keyword)];
+        match self {
+            ApiError::Auth(err) => {
+                let keyword = match err {
+                    AuthError::Missing | AuthError::ProjectRequired => "required",
+                    AuthError::NotBearer => "format",
+                    AuthError::UnknownKey | AuthError::UnknownProject { .. } => "known",
+                    AuthError::ProjectMismatch { .. } => "project",
+                    AuthError::ReadOnly => "access",
+                };
+                one(err.pointer(), keyword)
+            }
+            ApiError::InvalidContactId { .. } => one("/path/contactId", "format"),
+            ApiError::Store(StoreError::EmailTaken { .. }) => one("/email", "unique"),
+            ApiError::EmptyBody => one("", "required"),
+            ApiError::UnsupportedMediaType { .. } => one("/headers/content-type", "mediaType"),
+            ApiError::InvalidPrefer { .. } => one("/headers/prefer", "enum"),
+            ApiError::Patch(err) => one(&crate::schema::child_pointer("", &err.field), "type"),
+            ApiError::Validation { violations } => violations.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The reply: problem body, and the headers the status calls for.
+    pub fn into_reply(self) -> Reply {
+        let status = self.status();
+        let (line, column) = match &self {
+            ApiError::MalformedJson { source } => (Some(source.line()), Some(source.column())),
+            _ => (None, None),
+        };
+        let code = self.code();
+        let problem = Problem {
+            kind: format!("urn:gately-mock:problem:{code}"),
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            detail: self.to_string(),
+            code,
+            errors: self.errors(),
+            line,
+            column,
+        };
+        let body =
+            serde_json::to_vec(&problem).expect("a problem serialises: plain strings and numbers");
+        let mut reply = Reply::with_body(status, PROBLEM_JSON, body.into());
+        reply.forced = matches!(self, ApiError::Forced { .. });
+        match self {
+            ApiError::Auth(AuthError::Missing | AuthError::NotBearer) => reply.header(
+                WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"gately-mock\""),
+            ),
+            ApiError::Auth(AuthError::UnknownKey) => reply.header(
+                WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"gately-mock\", error=\"invalid_token\""),
+            ),
+            ApiError::MethodNotAllowed { allow, .. } => {
+                reply.header(ALLOW, HeaderValue::from_static(allow))
+            }
+            ApiError::Internal { message } => {
+                eprintln!("gately-mock: internal error: {message}");
+                reply
+            }
+            _ => reply,
+        }
+    }
+}
+
+/// The code of a forced error: the generic code of its status.
+fn forced_code(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "bad_request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        409 => "conflict",
+        413 => "body_too_large",
+        415 => "unsupported_media_type",
+        422 => "validation_failed",
+        _ => "forced_error",
+    }
+}

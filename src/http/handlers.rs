@@ -1,0 +1,162 @@
+//! One function per route and method: `(&AppState, &RecordedRequest) -> Result<Reply, ApiError>`.
+
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE};
+use hyper::{Method, StatusCode};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::Need;
+use crate::http::cors;
+use crate::http::error::ApiError;
+use crate::http::prefer;
+use crate::http::reply::Reply;
+use crate::http::request::{Body, RecordedRequest};
+use crate::http::router::{self, Route};
+use crate::schema::Violation;
+use crate::store::patch::ContactPatch;
+
+/// The header that names the project for account keys (D4).
+const PROJECT_HEADER: &str = "x-project-id";
+
+/// Routes `request` to its handler.
+pub fn dispatch(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiError> {
+    let Some(route) = router::route(&request.path) else {
+        return Err(ApiError::RouteNotFound {
+            method: request.method.clone(),
+            path: request.path.clone(),
+        });
+    };
+    match (route, &request.method) {
+        (route, &Method::OPTIONS) => Ok(cors::preflight(route)),
+        (Route::Contact { id }, &Method::GET) => get_contact(state, request, route, id),
+        (Route::Contact { id }, &Method::PATCH) => patch_contact(state, request, route, id),
+        (route, method) => Err(ApiError::MethodNotAllowed {
+            method: method.clone(),
+            allow: route.allow(),
+        }),
+    }
+}
+
+/// `GET /api/v1/contacts/{contactId}`
+fn get_contact(
+    state: &AppState,
+    request: &RecordedRequest,
+    route: Route<'_>,
+    id: &str,
+) -> Result<Reply, ApiError> {
+    let project = authorize(state, request, Need::Read)?;
+    let id = contact_id(id)?;
+    force_if_asked(request, route)?;
+    let store = state
+        .store
+        .lock()
+        .expect("the store lock is never poisoned");
+    Reply::json(StatusCode::OK, &store.contact(project, id)?)
+}
+
+/// `PATCH /api/v1/contacts/{contactId}` (D6–D11)
+fn patch_contact(
+    state: &AppState,
+    request: &RecordedRequest,
+    route: Route<'_>,
+    id: &str,
+) -> Result<Reply, ApiError> {
+    let project = authorize(state, request, Need::Write)?;
+    let id = contact_id(id)?;
+    let body = json_body(request)?;
+    let findings = state.schemas.contact_patch.check(&body, state.strictness);
+    if !findings.violations.is_empty() {
+        return Err(ApiError::Validation {
+            violations: findings.violations,
+        });
+    }
+    force_if_asked(request, route)?;
+    let Value::Object(fields) = body else {
+        return Err(ApiError::Internal {
+            message: "schemas/contact-patch.json let a non-object body through".to_owned(),
+        });
+    };
+    let patch = ContactPatch::from_body(fields)?;
+    let mut warnings = findings.warnings;
+    if patch.unsubscribed.is_some() {
+        warnings.push(Violation::new(
+            "/unsubscribed",
+            "unsubscribed was changed through PATCH, which keeps no audit record; the docs advise POST or DELETE /api/v1/contacts/{contactId}/unsubscribes",
+            "unsubscribed",
+        ));
+    }
+    let mut store = state
+        .store
+        .lock()
+        .expect("the store lock is never poisoned");
+    let view = store.patch_contact(project, id, patch, state.clock.now())?;
+    let mut reply = Reply::json(StatusCode::OK, &view)?;
+    reply.warnings = warnings;
+    Ok(reply)
+}
+
+/// The project the request acts on (D4).
+fn authorize(state: &AppState, request: &RecordedRequest, need: Need) -> Result<Uuid, ApiError> {
+    let authorization = request.header(AUTHORIZATION.as_str());
+    Ok(state
+        .keyring
+        .authorize(authorization, request.header(PROJECT_HEADER), need)?)
+}
+
+/// `contactId` as a UUID (a mock choice: a malformed id is a 400 naming the parameter).
+fn contact_id(raw: &str) -> Result<Uuid, ApiError> {
+    Uuid::try_parse(raw).map_err(|_| ApiError::InvalidContactId { id: raw.to_owned() })
+}
+
+/// Answers with a documented error when `Prefer: code=` asks for one (D15).
+fn force_if_asked(request: &RecordedRequest, route: Route<'_>) -> Result<(), ApiError> {
+    let documented = route.documented_statuses(&request.method);
+    match prefer::forced_status(request.header("prefer"), documented)? {
+        Some(status) => Err(ApiError::Forced { status }),
+        None => Ok(()),
+    }
+}
+
+/// The body as JSON: present, declared as `application/json`, and well-formed.
+fn json_body(request: &RecordedRequest) -> Result<Value, ApiError> {
+    let bytes = match &request.body {
+        Body::Complete(bytes) => bytes,
+        Body::TooLarge { limit } => return Err(ApiError::BodyTooLarge { limit: *limit }),
+        Body::Unreadable => return Err(ApiError::BodyUnreadable),
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::EmptyBody);
+    }
+    let content_type = request.header(CONTENT_TYPE.as_str());
+    if !content_type.is_some_and(is_json) {
+        return Err(ApiError::UnsupportedMediaType {
+            found: content_type.map(|raw| String::from_utf8_lossy(raw).into_owned()),
+        });
+    }
+    serde_json::from_slice(bytes).map_err(|source| ApiError::MalformedJson { source })
+}
+
+/// `application/json`, with any parameters (`; charset=utf-8`), in any case.
+fn is_json(content_type: &[u8]) -> bool {
+    let essence = content_type
+        .split(|byte| *byte == b';')
+        .next()
+        .unwrap_or_default();
+    essence
+        .trim_ascii()
+        .eq_ignore_ascii_case(b"application/json")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_json;
+
+    #[test]
+    fn json_content_types_are_recognised_with_parameters_and_in_any_case() {
+        assert!(is_json(b"application/json"));
+        assert!(is_json(b"Application/JSON; charset=utf-8"));
+        assert!(!is_json(b"text/plain;charset=UTF-8"));
+        assert!(!is_json(b"application/jsonx"));
+    }
+}

@@ -1,0 +1,71 @@
+//! The request as the mock keeps it: head and body, the body read exactly once, here.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use hyper::body::Incoming;
+use hyper::header::{CONTENT_LENGTH, HeaderMap};
+use hyper::{Method, Request};
+
+/// The body of a request, or why there is none.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Body {
+    /// The whole body (possibly empty).
+    Complete(Bytes),
+    /// The body is longer than the limit; reading stopped there.
+    TooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The connection failed while the body was being read.
+    Unreadable,
+}
+
+/// One request, owned, so that everything behind it is synchronous and testable.
+#[derive(Clone, Debug)]
+pub struct RecordedRequest {
+    /// The method.
+    pub method: Method,
+    /// The path, without the query.
+    pub path: String,
+    /// The raw query string, if any.
+    pub query: Option<String>,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Body,
+}
+
+impl RecordedRequest {
+    /// Reads `request`, stopping at `max_body` bytes of body: a declared length over the
+    /// limit is refused before a byte is read, and a streamed body as soon as it passes it.
+    pub async fn from_hyper(request: Request<Incoming>, max_body: usize) -> Self {
+        let (parts, incoming) = request.into_parts();
+        let declared = parts
+            .headers
+            .get(CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|text| text.parse::<u64>().ok());
+        let body = match declared {
+            Some(length) if length > max_body as u64 => Body::TooLarge { limit: max_body },
+            _ => match Limited::new(incoming, max_body).collect().await {
+                Ok(collected) => Body::Complete(collected.to_bytes()),
+                Err(err) if err.downcast_ref::<LengthLimitError>().is_some() => {
+                    Body::TooLarge { limit: max_body }
+                }
+                Err(_) => Body::Unreadable,
+            },
+        };
+        Self {
+            method: parts.method,
+            path: parts.uri.path().to_owned(),
+            query: parts.uri.query().map(str::to_owned),
+            headers: parts.headers,
+            body,
+        }
+    }
+
+    /// The raw value of header `name`, if sent.
+    pub fn header(&self, name: &str) -> Option<&[u8]> {
+        self.headers.get(name).map(|value| value.as_bytes())
+    }
+}

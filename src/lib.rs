@@ -1,0 +1,39 @@
+//! gately-mock: a strict, stateful mock server and contract-testing harness for the Gately
+//! CRM Contacts API.
+//!
+//! The server validates each request against JSON Schemas written from the public docs
+//! (`schemas/`), applies it to in-memory fixtures, and answers as the contract says. The
+//! binary's `serve` command is the usual front door; [`ServerHandle`] starts the same server
+//! inside a test.
+//!
+//! ```no_run
+//! use clap::Parser;
+//! use gately_mock::{AppState, Cli, Command, ServeConfig, ServerHandle};
+//!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let Command::Serve(args) = Cli::parse_from(["gately-mock", "serve", "--port", "0"]).command;
+//! let config = ServeConfig::from_args(&args)?;
+//! let server = ServerHandle::start(("127.0.0.1", 0), AppState::new(config)).await?;
+//! println!("mock at {}", server.base_url());
+//! server.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod app;
+mod auth;
+mod cli;
+mod clock;
+mod config;
+mod fixture;
+mod http;
+mod ids;
+mod schema;
+mod store;
+mod suggest;
+
+pub use app::AppState;
+pub use cli::{Cli, Command, ServeArgs};
+pub use clock::Timestamp;
+pub use config::{ConfigError, ServeConfig};
+pub use http::ServerHandle;
+pub use schema::{SchemaRegistry, Violation};

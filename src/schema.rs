@@ -1,0 +1,427 @@
+//! The contract as JSON Schemas (draft 2020-12). The files in `schemas/` are embedded in the
+//! binary and compiled once at start-up; they are the single source of truth for request
+//! validation, the messages of problem bodies, the fixture checks and the mock's own
+//! self-check (D13).
+//!
+//! A schema failure becomes a list of [`Violation`]s: one per failure, each with an RFC 6901
+//! pointer into the instance and a message a person can act on. Two vendor keywords steer
+//! lenient mode and the hints, so that they stay beside the fields they describe:
+//! `x-gately-lenient-null` (lenient mode lets this property be `null`, D7) and
+//! `x-gately-create-only` (names create accepts but this body does not, D3).
+
+use std::borrow::Cow;
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::{Draft, ValidationError, Validator};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::suggest;
+
+/// One way an instance breaks the contract, in the D1 shape.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Violation {
+    /// RFC 6901 pointer to the value at fault (`""` is the whole body); query parameters and
+    /// headers use `/query/<name>` and `/headers/<name>`.
+    pub pointer: String,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// The rule broken: a JSON Schema keyword, or the mock's own rule name.
+    pub keyword: String,
+}
+
+impl Violation {
+    /// A violation of a rule the schema does not express (headers, uniqueness, …).
+    pub fn new(pointer: impl Into<String>, message: impl Into<String>, keyword: &str) -> Self {
+        Self {
+            pointer: pointer.into(),
+            message: message.into(),
+            keyword: keyword.to_owned(),
+        }
+    }
+}
+
+/// How much of what the docs do not promise is let through (see the decisions, "Two modes").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Strictness {
+    /// The documented contract and nothing more.
+    #[default]
+    Strict,
+    /// Harmless undocumented input is accepted and reported as a warning.
+    Lenient,
+}
+
+/// The result of checking one instance: what refuses it and what only deserves a warning.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Findings {
+    /// Failures that refuse the instance.
+    pub violations: Vec<Violation>,
+    /// Failures that lenient mode lets through.
+    pub warnings: Vec<Violation>,
+}
+
+/// A compiled schema with the document it came from.
+pub struct Schema {
+    document: Value,
+    validator: Validator,
+}
+
+/// Why an embedded schema could not be used: a bug in `schemas/`, caught by the test suite.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    /// The file is not JSON.
+    #[error("schemas/{name}: invalid JSON")]
+    Parse {
+        /// The file name under `schemas/`.
+        name: &'static str,
+        /// The parser's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The file is JSON but not a valid schema.
+    #[error("schemas/{name}: invalid schema: {message}")]
+    Compile {
+        /// The file name under `schemas/`.
+        name: &'static str,
+        /// The compiler's explanation.
+        message: String,
+    },
+}
+
+impl Schema {
+    /// Compiles the schema `source` (named `name` in errors), with format assertions on:
+    /// the contract promises e-mail addresses, UUIDs and date-times, so they are checked.
+    pub fn compile(name: &'static str, source: &str) -> Result<Self, SchemaError> {
+        let document: Value =
+            serde_json::from_str(source).map_err(|source| SchemaError::Parse { name, source })?;
+        let validator = jsonschema::options()
+            .with_draft(Draft::Draft202012)
+            .should_validate_formats(true)
+            .build(&document)
+            .map_err(|err| SchemaError::Compile {
+                name,
+                message: err.to_string(),
+            })?;
+        Ok(Self {
+            document,
+            validator,
+        })
+    }
+
+    /// The schema as written in `schemas/`.
+    pub fn document(&self) -> &Value {
+        &self.document
+    }
+
+    /// Whether `instance` satisfies the schema (the fast path: no messages are built).
+    pub fn is_valid(&self, instance: &Value) -> bool {
+        self.validator.is_valid(instance)
+    }
+
+    /// Every violation of `instance`, strictly.
+    pub fn violations(&self, instance: &Value) -> Vec<Violation> {
+        self.check(instance, Strictness::Strict).violations
+    }
+
+    /// Every failure of `instance`, sorted into violations and (lenient) warnings.
+    pub fn check(&self, instance: &Value, strictness: Strictness) -> Findings {
+        let mut findings = Findings::default();
+        if self.is_valid(instance) {
+            return findings;
+        }
+        for error in self.validator.iter_errors(instance) {
+            self.sort_error(&error, strictness, &mut findings);
+        }
+        // The validator's order is its own; reports and snapshots want a stable one.
+        let by_place =
+            |a: &Violation, b: &Violation| (&a.pointer, &a.keyword).cmp(&(&b.pointer, &b.keyword));
+        findings.violations.sort_by(by_place);
+        findings.warnings.sort_by(by_place);
+        findings
+    }
+
+    fn sort_error(&self, error: &ValidationError<'_>, strictness: Strictness, out: &mut Findings) {
+        let lenient = strictness == Strictness::Lenient;
+        let pointer = error.instance_path().as_str();
+        match error.kind() {
+            ValidationErrorKind::AdditionalProperties { unexpected } => {
+                let owner = self.schema_of_keyword(error);
+                for name in unexpected {
+                    let mut violation = Violation::new(
+                        child_pointer(pointer, name),
+                        unknown_field_message(name, owner),
+                        "additionalProperties",
+                    );
+                    if lenient {
+                        violation.message.push_str(" (ignored in lenient mode)");
+                        out.warnings.push(violation);
+                    } else {
+                        out.violations.push(violation);
+                    }
+                }
+            }
+            ValidationErrorKind::Type { .. }
+                if lenient && error.instance().is_null() && self.allows_lenient_null(error) =>
+            {
+                out.warnings.push(Violation::new(
+                    pointer,
+                    "null is not documented for this field; lenient mode clears it",
+                    "type",
+                ));
+            }
+            ValidationErrorKind::Required { property } => {
+                let name = property.as_str().unwrap_or_default();
+                out.violations.push(Violation::new(
+                    child_pointer(pointer, name),
+                    format!("required field \"{name}\" is missing"),
+                    "required",
+                ));
+            }
+            kind => out.violations.push(Violation::new(
+                pointer,
+                describe(kind, error.instance()),
+                kind.keyword(),
+            )),
+        }
+    }
+
+    /// The schema object that holds the failing keyword (e.g. the object schema of an
+    /// `additionalProperties` failure), when it can be found in the document.
+    fn schema_of_keyword(&self, error: &ValidationError<'_>) -> Option<&Value> {
+        let path = error.schema_path().as_str();
+        let parent = path.rsplit_once('/').map_or("", |(parent, _)| parent);
+        self.document.pointer(parent)
+    }
+
+    fn allows_lenient_null(&self, error: &ValidationError<'_>) -> bool {
+        self.schema_of_keyword(error)
+            .and_then(|property| property.get("x-gately-lenient-null"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
+}
+
+/// "unknown field", with a hint when the object schema documents something close (D3).
+fn unknown_field_message(name: &str, owner: Option<&Value>) -> String {
+    let create_only = owner
+        .and_then(|schema| schema.get("x-gately-create-only"))
+        .and_then(Value::as_array)
+        .is_some_and(|names| names.iter().any(|known| known.as_str() == Some(name)));
+    if create_only {
+        return format!(
+            "field \"{name}\" is accepted when creating a contact (POST /api/v1/contacts) but not when updating one"
+        );
+    }
+    let known = owner
+        .and_then(|schema| schema.get("properties"))
+        .and_then(Value::as_object);
+    match known.and_then(|props| suggest::closest(name, props.keys().map(String::as_str))) {
+        Some(meant) => format!("unknown field \"{name}\": did you mean \"{meant}\"?"),
+        None => format!("unknown field \"{name}\""),
+    }
+}
+
+/// A message for one schema failure, written for the person who sent the value.
+fn describe(kind: &ValidationErrorKind, instance: &Value) -> String {
+    let value = excerpt(instance);
+    match kind {
+        ValidationErrorKind::Type { kind } => {
+            let expected: Vec<&str> = match kind {
+                TypeKind::Single(single) => vec![single.as_str()],
+                TypeKind::Multiple(set) => set.iter().map(|t| t.as_str()).collect(),
+            };
+            format!(
+                "expected {}, found {}",
+                expected.join(" or "),
+                json_type(instance)
+            )
+        }
+        ValidationErrorKind::Enum { options } => {
+            let allowed: Vec<Cow<'_, str>> = options
+                .as_array()
+                .map(|values| values.iter().map(plain).collect())
+                .unwrap_or_default();
+            format!("{value} is not one of {}", allowed.join(", "))
+        }
+        ValidationErrorKind::Format { format } => match format.as_str() {
+            "email" => format!("{value} is not an e-mail address"),
+            "uuid" => format!("{value} is not a UUID"),
+            "date-time" => format!("{value} is not an RFC 3339 date-time"),
+            other => format!("{value} is not a valid {other}"),
+        },
+        ValidationErrorKind::MinLength { limit: 1 } => "must not be empty".to_owned(),
+        ValidationErrorKind::MinLength { limit } => {
+            format!("must be at least {limit} characters long")
+        }
+        ValidationErrorKind::MaxLength { limit } => {
+            format!("must be at most {limit} characters long")
+        }
+        ValidationErrorKind::UniqueItems => match first_repeat(instance) {
+            Some(repeated) => format!("{} appears more than once", excerpt(repeated)),
+            None => "items must be unique".to_owned(),
+        },
+        ValidationErrorKind::Pattern { pattern } => format!("{value} does not match {pattern}"),
+        ValidationErrorKind::MinItems { limit } => format!("must hold at least {limit} items"),
+        ValidationErrorKind::MaxItems { limit } => format!("must hold at most {limit} items"),
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            let reasons: Vec<String> = context
+                .iter()
+                .filter_map(|branch| branch.first())
+                .map(|err| describe(err.kind(), err.instance()))
+                .collect();
+            format!("{value} matches no allowed form ({})", reasons.join("; "))
+        }
+        other => format!("{value} breaks the \"{}\" rule", other.keyword()),
+    }
+}
+
+/// The JSON type name of a value, as JSON Schema spells it.
+pub fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// A value as JSON, cut short so that a message stays one readable line.
+fn excerpt(value: &Value) -> String {
+    const MAX: usize = 60;
+    let text = value.to_string();
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
+
+/// Enum options are listed bare when they are strings (`new, active`), as JSON otherwise.
+fn plain(value: &Value) -> Cow<'_, str> {
+    match value {
+        Value::String(s) => Cow::Borrowed(s),
+        other => Cow::Owned(other.to_string()),
+    }
+}
+
+fn first_repeat(instance: &Value) -> Option<&Value> {
+    let items = instance.as_array()?;
+    items
+        .iter()
+        .enumerate()
+        .find(|(i, item)| items[..*i].contains(item))
+        .map(|(_, item)| item)
+}
+
+/// `parent` extended by one RFC 6901 reference token.
+pub fn child_pointer(parent: &str, token: &str) -> String {
+    let escaped = token.replace('~', "~0").replace('/', "~1");
+    format!("{parent}/{escaped}")
+}
+
+/// Every schema of the contract, compiled.
+pub struct SchemaRegistry {
+    /// `PATCH /api/v1/contacts/{contactId}` request body.
+    pub contact_patch: Schema,
+    /// The contact object (D12).
+    pub contact: Schema,
+    /// Problem details (D1).
+    pub problem: Schema,
+    /// A fixtures directory (D22).
+    pub fixtures: Schema,
+}
+
+/// The schema files, by name, exactly as embedded.
+pub const SOURCES: [(&str, &str); 4] = [
+    (
+        "contact-patch.json",
+        include_str!("../schemas/contact-patch.json"),
+    ),
+    ("contact.json", include_str!("../schemas/contact.json")),
+    ("problem.json", include_str!("../schemas/problem.json")),
+    ("fixtures.json", include_str!("../schemas/fixtures.json")),
+];
+
+impl SchemaRegistry {
+    /// Compiles every embedded schema.
+    pub fn compile() -> Result<Self, SchemaError> {
+        let [patch, contact, problem, fixtures] = SOURCES;
+        Ok(Self {
+            contact_patch: Schema::compile(patch.0, patch.1)?,
+            contact: Schema::compile(contact.0, contact.1)?,
+            problem: Schema::compile(problem.0, problem.1)?,
+            fixtures: Schema::compile(fixtures.0, fixtures.1)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn registry() -> SchemaRegistry {
+        SchemaRegistry::compile().expect("the embedded schemas compile")
+    }
+
+    #[test]
+    fn the_seed_example_body_is_valid() {
+        let body = json!({"status": "inactive", "notes": "Churned after trial"});
+        assert!(registry().contact_patch.violations(&body).is_empty());
+    }
+
+    #[test]
+    fn every_violation_is_reported_with_its_pointer() {
+        let body = json!({"status": "actve", "email": "nope", "tags": ["VIP", "VIP"], "statsu": 1});
+        let found = registry().contact_patch.violations(&body);
+        let summary: Vec<(&str, &str, &str)> = found
+            .iter()
+            .map(|v| (v.pointer.as_str(), v.keyword.as_str(), v.message.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("/email", "format", "\"nope\" is not an e-mail address"),
+                (
+                    "/statsu",
+                    "additionalProperties",
+                    "unknown field \"statsu\": did you mean \"status\"?"
+                ),
+                (
+                    "/status",
+                    "enum",
+                    "\"actve\" is not one of new, active, inactive, archived"
+                ),
+                ("/tags", "uniqueItems", "\"VIP\" appears more than once"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_create_only_field_says_so() {
+        let found = registry()
+            .contact_patch
+            .violations(&json!({"external_id": "x"}));
+        assert_eq!(found.len(), 1);
+        assert!(found[0].message.contains("accepted when creating"));
+    }
+
+    #[test]
+    fn lenient_mode_turns_unknown_fields_and_nulls_into_warnings() {
+        let body = json!({"statsu": "x", "phone": null, "name": null});
+        let findings = registry().contact_patch.check(&body, Strictness::Lenient);
+        let pointers = |list: &[Violation]| -> Vec<String> {
+            list.iter().map(|v| v.pointer.clone()).collect()
+        };
+        assert_eq!(pointers(&findings.violations), ["/name"]);
+        assert_eq!(pointers(&findings.warnings), ["/phone", "/statsu"]);
+    }
+
+    #[test]
+    fn pointers_escape_slashes_and_tildes() {
+        assert_eq!(child_pointer("", "a/b~c"), "/a~1b~0c");
+    }
+}

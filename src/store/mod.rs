@@ -1,0 +1,271 @@
+//! The mock's data: contacts and tags of every project, held in memory.
+//!
+//! `contact.rs` and `tag.rs` hold the records and their wire shapes, `patch.rs` reads an
+//! update; this module looks records up within a project (D5) and applies updates
+//! all-or-nothing (D11). A `Store` is built from a [`FixtureSet`] and can be rebuilt from it.
+
+pub mod contact;
+pub mod patch;
+pub mod tag;
+
+use std::collections::BTreeMap;
+
+use uuid::Uuid;
+
+use crate::clock::Timestamp;
+use crate::fixture::FixtureSet;
+use crate::ids::{DEFAULT_SEED, IdGenerator};
+use contact::{Contact, ContactView};
+use patch::ContactPatch;
+use tag::{Tag, TagTable};
+
+/// Why the store refused an operation.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum StoreError {
+    /// No contact with that id in the caller's project (or in any project: the two are
+    /// indistinguishable on purpose, D5).
+    #[error("no contact with id {id} in this project")]
+    ContactNotFound {
+        /// The id asked for.
+        id: Uuid,
+    },
+    /// Another contact of the project already has this e-mail address (D10).
+    #[error("another contact of this project already uses the e-mail address {email:?}")]
+    EmailTaken {
+        /// The address asked for.
+        email: String,
+    },
+}
+
+/// Contacts and tags of every project.
+#[derive(Clone, Debug)]
+pub struct Store {
+    contacts: BTreeMap<Uuid, Contact>,
+    tags: TagTable,
+    ids: IdGenerator,
+}
+
+impl Store {
+    /// A store holding exactly the fixtures, with the id generator at its seed.
+    pub fn new(fixtures: &FixtureSet) -> Self {
+        Self {
+            contacts: fixtures
+                .contacts
+                .iter()
+                .map(|contact| (contact.id, contact.clone()))
+                .collect(),
+            tags: fixtures
+                .tags
+                .iter()
+                .map(|tag| (tag.id, tag.clone()))
+                .collect(),
+            ids: IdGenerator::new(DEFAULT_SEED),
+        }
+    }
+
+    /// The contact `id` of `project`.
+    pub fn contact(&self, project: Uuid, id: Uuid) -> Result<ContactView<'_>, StoreError> {
+        self.contacts
+            .get(&id)
+            .filter(|contact| contact.project_id == project)
+            .map(|contact| contact.view(&self.tags))
+            .ok_or(StoreError::ContactNotFound { id })
+    }
+
+    /// Applies `patch` to the contact `id` of `project`, all or nothing: the checks that
+    /// depend on other records run before the first write. Tag names the project does not
+    /// know yet become tags (D8); `updated_at` moves to `now` when any field was sent (D9).
+    pub fn patch_contact(
+        &mut self,
+        project: Uuid,
+        id: Uuid,
+        mut patch: ContactPatch,
+        now: Timestamp,
+    ) -> Result<ContactView<'_>, StoreError> {
+        if !self
+            .contacts
+            .get(&id)
+            .is_some_and(|contact| contact.project_id == project)
+        {
+            return Err(StoreError::ContactNotFound { id });
+        }
+        if let Some(email) = &patch.email {
+            if self.email_taken(project, email, id) {
+                return Err(StoreError::EmailTaken {
+                    email: email.clone(),
+                });
+            }
+        }
+        let touched = !patch.is_empty();
+        let tag_ids = patch
+            .tags
+            .take()
+            .map(|names| self.resolve_tags(project, names, now));
+        let contact = self
+            .contacts
+            .get_mut(&id)
+            .expect("the contact was found above and nothing removed it");
+        if let Some(tag_ids) = tag_ids {
+            contact.tags = tag_ids;
+        }
+        patch.apply_fields(contact);
+        if touched {
+            contact.updated_at = now;
+        }
+        Ok(contact.view(&self.tags))
+    }
+
+    /// Whether a contact of `project` other than `except` has `email`, ignoring case.
+    fn email_taken(&self, project: Uuid, email: &str, except: Uuid) -> bool {
+        self.contacts.values().any(|contact| {
+            contact.project_id == project
+                && contact.id != except
+                && eq_ignoring_case(&contact.email, email)
+        })
+    }
+
+    /// The ids of the tags named `names` in `project`, creating those it lacks.
+    fn resolve_tags(&mut self, project: Uuid, names: Vec<String>, now: Timestamp) -> Vec<Uuid> {
+        names
+            .into_iter()
+            .map(|name| match tag::find_by_name(&self.tags, project, &name) {
+                Some(id) => id,
+                None => {
+                    let id = self.ids.next_uuid();
+                    self.tags.insert(
+                        id,
+                        Tag {
+                            id,
+                            project_id: project,
+                            name,
+                            color: None,
+                            created_at: now,
+                        },
+                    );
+                    id
+                }
+            })
+            .collect()
+    }
+}
+
+/// Unicode case-insensitive equality, without allocating.
+fn eq_ignoring_case(a: &str, b: &str) -> bool {
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::fixture::{FixtureSet, FixtureSource};
+    use crate::schema::SchemaRegistry;
+
+    const ACME: &str = "3f6c2a91-8d4e-4b7a-9c15-2e8f0d6b4a73";
+    const JANE: &str = "a1b2c3d4-e5f6-4789-abcd-ef1234567890";
+
+    fn fixtures() -> FixtureSet {
+        let schemas = SchemaRegistry::compile().unwrap();
+        FixtureSet::load(&FixtureSource::Embedded, &schemas.fixtures).unwrap()
+    }
+
+    fn store() -> Store {
+        Store::new(&fixtures())
+    }
+
+    fn now() -> Timestamp {
+        Timestamp::parse("2025-06-15T14:30:00.000Z").unwrap()
+    }
+
+    fn patch(body: Value) -> ContactPatch {
+        let Value::Object(map) = body else {
+            panic!("test bodies are objects")
+        };
+        ContactPatch::from_body(map).unwrap()
+    }
+
+    fn jane(store: &Store) -> Value {
+        let view = store
+            .contact(ACME.parse().unwrap(), JANE.parse().unwrap())
+            .unwrap();
+        serde_json::to_value(view).unwrap()
+    }
+
+    fn apply(store: &mut Store, body: Value) -> Result<Value, StoreError> {
+        store
+            .patch_contact(
+                ACME.parse().unwrap(),
+                JANE.parse().unwrap(),
+                patch(body),
+                now(),
+            )
+            .map(|view| serde_json::to_value(view).unwrap())
+    }
+
+    #[test]
+    fn only_the_sent_fields_change_and_updated_at_moves() {
+        let mut store = store();
+        let mut expected = jane(&store);
+        let after = apply(
+            &mut store,
+            json!({"status": "inactive", "notes": "Churned"}),
+        )
+        .unwrap();
+        expected["status"] = json!("inactive");
+        expected["notes"] = json!("Churned");
+        expected["updated_at"] = json!("2025-06-15T14:30:00.000Z");
+        assert_eq!(after, expected);
+    }
+
+    #[test]
+    fn an_empty_patch_changes_nothing_not_even_updated_at() {
+        let mut store = store();
+        let before = jane(&store);
+        assert_eq!(apply(&mut store, json!({})).unwrap(), before);
+    }
+
+    #[test]
+    fn tags_are_replaced_and_unknown_names_become_tags() {
+        let mut store = store();
+        let after = apply(&mut store, json!({"tags": ["Brand New", "VIP"]})).unwrap();
+        let names: Vec<&str> = after["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|tag| tag["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["Brand New", "VIP"]);
+        assert_eq!(after["tags"][0]["color"], Value::Null);
+        assert_eq!(
+            apply(&mut store, json!({"tags": []})).unwrap()["tags"],
+            json!([])
+        );
+    }
+
+    #[test]
+    fn a_taken_email_in_another_case_is_refused_and_nothing_changes() {
+        let mut store = store();
+        let before = jane(&store);
+        let err = apply(
+            &mut store,
+            json!({"email": "JOHN.DOE@example.com", "tags": ["New"], "name": "X"}),
+        )
+        .unwrap_err();
+        assert!(matches!(err, StoreError::EmailTaken { .. }));
+        assert_eq!(jane(&store), before);
+        assert_eq!(store.tags.len(), fixtures().tags.len());
+    }
+
+    #[test]
+    fn a_contact_of_another_project_is_not_found() {
+        let store = store();
+        let globex: Uuid = "b7e1d9c4-5a2f-4e8b-8d36-91c0f7a2e5d8".parse().unwrap();
+        assert!(matches!(
+            store.contact(globex, JANE.parse().unwrap()),
+            Err(StoreError::ContactNotFound { .. })
+        ));
+    }
+}

@@ -1,0 +1,157 @@
+//! A contact update (D6–D8) read from a validated request body, and its effect on a contact.
+//!
+//! Reading is separate from applying so that every check happens before any write (D11):
+//! [`ContactPatch::from_body`] only reads, [`crate::store::Store::patch_contact`] checks what
+//! depends on other records (e-mail uniqueness) and only then writes.
+
+use serde_json::{Map, Value};
+
+use crate::store::contact::{Contact, OptionalField, Status};
+
+/// The fields one PATCH sends. `None` means "not sent".
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ContactPatch {
+    /// `name`
+    pub name: Option<String>,
+    /// `email`
+    pub email: Option<String>,
+    /// `status`
+    pub status: Option<Status>,
+    /// Optional strings sent, with `None` clearing the field (lenient `null`, D7).
+    pub optional: Vec<(OptionalField, Option<String>)>,
+    /// `custom_fields`: replaces the whole object.
+    pub custom_fields: Option<Map<String, Value>>,
+    /// `tags`: names replacing every tag.
+    pub tags: Option<Vec<String>>,
+    /// `unsubscribed`
+    pub unsubscribed: Option<bool>,
+}
+
+/// A body that does not have the shape of an update. The schema refuses these first, so
+/// this only guards against a schema that drifted from the code.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("field \"{field}\" does not have the documented type")]
+pub struct PatchError {
+    /// The field at fault.
+    pub field: String,
+}
+
+impl ContactPatch {
+    /// Reads the documented fields of `body`; fields the contract does not know (accepted
+    /// only in lenient mode) are skipped.
+    pub fn from_body(body: Map<String, Value>) -> Result<Self, PatchError> {
+        let mut patch = ContactPatch::default();
+        for (field, value) in body {
+            let mismatch = || PatchError {
+                field: field.clone(),
+            };
+            match (field.as_str(), value) {
+                ("name", Value::String(s)) => patch.name = Some(s),
+                ("email", Value::String(s)) => patch.email = Some(s),
+                ("status", Value::String(s)) => {
+                    patch.status = Some(Status::from_name(&s).ok_or_else(mismatch)?);
+                }
+                ("custom_fields", Value::Object(map)) => patch.custom_fields = Some(map),
+                ("tags", Value::Array(items)) => {
+                    let names = items
+                        .into_iter()
+                        .map(|item| match item {
+                            Value::String(name) => Ok(name),
+                            _ => Err(mismatch()),
+                        })
+                        .collect::<Result<_, _>>()?;
+                    patch.tags = Some(names);
+                }
+                ("unsubscribed", Value::Bool(flag)) => patch.unsubscribed = Some(flag),
+                (name, value) => match (OptionalField::from_name(name), value) {
+                    (Some(slot), Value::String(s)) => patch.optional.push((slot, Some(s))),
+                    (Some(slot), Value::Null) => patch.optional.push((slot, None)),
+                    (None, _) if !is_documented(name) => {}
+                    _ => return Err(mismatch()),
+                },
+            }
+        }
+        Ok(patch)
+    }
+
+    /// Whether the update sends no field at all (`{}`: nothing changes, D9).
+    pub fn is_empty(&self) -> bool {
+        *self == ContactPatch::default()
+    }
+
+    /// Writes every field but the tags (resolved by the store) onto `contact`.
+    pub(crate) fn apply_fields(self, contact: &mut Contact) {
+        if let Some(name) = self.name {
+            contact.name = name;
+        }
+        if let Some(email) = self.email {
+            contact.email = email;
+        }
+        if let Some(status) = self.status {
+            contact.status = status;
+        }
+        for (field, value) in self.optional {
+            *contact.slot_mut(field) = value;
+        }
+        if let Some(custom_fields) = self.custom_fields {
+            contact.custom_fields = custom_fields;
+        }
+        if let Some(flag) = self.unsubscribed {
+            contact.unsubscribed = flag;
+        }
+    }
+}
+
+fn is_documented(name: &str) -> bool {
+    matches!(
+        name,
+        "name" | "email" | "status" | "custom_fields" | "tags" | "unsubscribed"
+    ) || OptionalField::from_name(name).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn read(body: Value) -> Result<ContactPatch, PatchError> {
+        let Value::Object(map) = body else {
+            panic!("test bodies are objects")
+        };
+        ContactPatch::from_body(map)
+    }
+
+    #[test]
+    fn only_the_sent_fields_are_read() {
+        let patch = read(json!({"status": "inactive", "notes": "Churned after trial"})).unwrap();
+        assert_eq!(patch.status, Some(Status::Inactive));
+        assert_eq!(
+            patch.optional,
+            [(OptionalField::Notes, Some("Churned after trial".to_owned()))]
+        );
+        assert_eq!(patch.name, None);
+        assert!(!patch.is_empty());
+    }
+
+    #[test]
+    fn an_empty_body_is_an_empty_patch() {
+        assert!(read(json!({})).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_null_optional_string_clears_it_and_unknown_fields_are_skipped() {
+        let patch = read(json!({"phone": null, "favourite": 1})).unwrap();
+        assert_eq!(patch.optional, [(OptionalField::Phone, None)]);
+    }
+
+    #[test]
+    fn a_mistyped_documented_field_is_an_error() {
+        assert_eq!(
+            read(json!({"tags": [1]})).unwrap_err().field,
+            "tags".to_owned()
+        );
+        assert!(read(json!({"name": null})).is_err());
+        assert!(read(json!({"status": "actve"})).is_err());
+    }
+}
