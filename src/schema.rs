@@ -161,13 +161,21 @@ impl Schema {
                 }
             }
             ValidationErrorKind::Type { .. }
-                if lenient && error.instance().is_null() && self.allows_lenient_null(error) =>
+                if error.instance().is_null() && self.allows_lenient_null(error) =>
             {
-                out.warnings.push(Violation::new(
-                    pointer,
-                    "null is not documented for this field; lenient mode clears it",
-                    "type",
-                ));
+                if lenient {
+                    out.warnings.push(Violation::new(
+                        pointer,
+                        "null is not documented for this field; lenient mode cleared it",
+                        "type",
+                    ));
+                } else {
+                    out.violations.push(Violation::new(
+                        pointer,
+                        "expected string, found null: leave the field out to keep it (with --lenient, null clears it)",
+                        "type",
+                    ));
+                }
             }
             ValidationErrorKind::Required { property } => {
                 let name = property.as_str().unwrap_or_default();

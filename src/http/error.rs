@@ -70,7 +70,7 @@ pub enum ApiError {
         source: serde_json::Error,
     },
     /// The body breaks the schema.
-    #[error("the body breaks the contract in {} place(s): see errors", violations.len())]
+    #[error("the body breaks the contract in {}; each is listed in errors", places(violations.len()))]
     Validation {
         /// Every violation.
         violations: Vec<Violation>,
@@ -244,6 +244,14 @@ impl ApiError {
             }
             _ => reply,
         }
+    }
+}
+
+/// "1 place", "3 places".
+fn places(count: usize) -> String {
+    match count {
+        1 => "1 place".to_owned(),
+        n => format!("{n} places"),
     }
 }
 

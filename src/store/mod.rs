@@ -82,10 +82,10 @@ impl Store {
         mut patch: ContactPatch,
         now: Timestamp,
     ) -> Result<ContactView<'_>, StoreError> {
-        if !self
+        if self
             .contacts
             .get(&id)
-            .is_some_and(|contact| contact.project_id == project)
+            .is_none_or(|contact| contact.project_id != project)
         {
             return Err(StoreError::ContactNotFound { id });
         }

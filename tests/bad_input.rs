@@ -1,0 +1,174 @@
+//! Bad input never crashes or corrupts: every malformed request gets a problem body (D1, D2)
+//! and leaves the contact as it was.
+
+mod common;
+
+use common::{JANE, SECRET_KEY, raw, start, start_with};
+use reqwest::{Method, StatusCode};
+
+const JANE_PATH: &str = "/api/v1/contacts/a1b2c3d4-e5f6-4789-abcd-ef1234567890";
+
+fn patch_with(mock: &common::Mock, content_type: &str, body: impl Into<reqwest::Body>) -> reqwest::RequestBuilder {
+    mock.request(Method::PATCH, JANE_PATH)
+        .header("content-type", content_type)
+        .body(body)
+}
+
+#[tokio::test]
+async fn malformed_json_is_400_with_line_and_column() {
+    let mock = start().await;
+    let answer = mock
+        .send(patch_with(&mock, "application/json", "{\n  \"status\": \"active\",\n}"))
+        .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!((answer.body["line"].as_u64(), answer.body["column"].as_u64()), (Some(3), Some(1)));
+    snapshot!("malformed_json", answer.body);
+}
+
+#[tokio::test]
+async fn json_that_is_not_an_object_is_422_at_the_root_pointer() {
+    let mock = start().await;
+    for (body, found) in [("[]", "array"), ("\"active\"", "string"), ("42", "integer"), ("null", "null"), ("true", "boolean")] {
+        let answer = mock.send(patch_with(&mock, "application/json", body)).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(answer.body["errors"][0]["pointer"], "", "{body}");
+        assert_eq!(answer.body["errors"][0]["message"], format!("expected object, found {found}"));
+    }
+}
+
+#[tokio::test]
+async fn deeply_nested_json_is_refused_without_exhausting_the_stack() {
+    let mock = start().await;
+    let depth = 100_000;
+    let body = format!("{{\"custom_fields\":{}{}}}", "[".repeat(depth), "]".repeat(depth));
+    let answer = mock.send(patch_with(&mock, "application/json", body)).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer.body["code"], "malformed_json");
+    assert!(answer.body["detail"].as_str().unwrap().contains("recursion limit"));
+}
+
+#[tokio::test]
+async fn invalid_utf8_is_400() {
+    let mock = start().await;
+    let body: Vec<u8> = [b"{\"notes\":\"".as_slice(), &[0xff, 0xfe], b"\"}"].concat();
+    let answer = mock.send(patch_with(&mock, "application/json", body)).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer.body["code"], "malformed_json");
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_413_whether_declared_or_streamed() {
+    let mock = start_with(&["--max-body", "64"]).await;
+    let big = format!("{{\"notes\":\"{}\"}}", "x".repeat(100));
+
+    let declared = mock.send(patch_with(&mock, "application/json", big.clone())).await;
+    let chunk = format!("{:x}\r\n{big}\r\n0\r\n\r\n", big.len());
+    let streamed = raw(
+        &mock,
+        format!(
+            "PATCH {JANE_PATH} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {SECRET_KEY}\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n{chunk}"
+        )
+        .as_bytes(),
+    )
+    .await;
+
+    assert_eq!(declared.status, StatusCode::PAYLOAD_TOO_LARGE);
+    snapshot!("body_too_large", declared.body);
+    assert_eq!(streamed.0, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_is_415() {
+    let mock = start().await;
+    let text = mock.send(patch_with(&mock, "text/plain;charset=UTF-8", "{\"status\":\"active\"}")).await;
+    let none = mock
+        .send(mock.request(Method::PATCH, JANE_PATH).body("{\"status\":\"active\"}"))
+        .await;
+    assert_eq!(text.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    snapshot!("wrong_content_type", text.body);
+    assert_eq!(none.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(none.body["errors"][0]["pointer"], "/headers/content-type");
+}
+
+#[tokio::test]
+async fn an_empty_body_is_400_empty_body() {
+    let mock = start().await;
+    let answer = mock.send(patch_with(&mock, "application/json", "")).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    snapshot!("empty_body", answer.body);
+}
+
+#[tokio::test]
+async fn an_unknown_contact_is_404() {
+    let mock = start().await;
+    let answer = mock.get_contact("00000000-0000-4000-8000-000000000000").await;
+    let patched = mock
+        .patch_contact("00000000-0000-4000-8000-000000000000", serde_json::json!({"notes": "x"}))
+        .await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    assert_eq!(patched.status, StatusCode::NOT_FOUND);
+    snapshot!("unknown_contact", answer.body);
+}
+
+#[tokio::test]
+async fn a_contact_id_that_is_not_a_uuid_is_400_naming_the_parameter() {
+    let mock = start().await;
+    let answer = mock.get_contact("con_abc123").await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    snapshot!("non_uuid_id", answer.body);
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_405_with_allow() {
+    let mock = start().await;
+    for method in [Method::DELETE, Method::PUT, Method::POST, Method::HEAD] {
+        let response = mock.request(method.clone(), JANE_PATH).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{method}");
+        assert_eq!(response.headers()["allow"], "GET, PATCH, OPTIONS");
+    }
+    let answer = mock.send(mock.request(Method::DELETE, JANE_PATH)).await;
+    snapshot!("method_not_allowed", answer.body);
+}
+
+#[tokio::test]
+async fn unknown_routes_are_404() {
+    let mock = start().await;
+    for path in ["/", "/api/v1/contact/x", "/api/v1/contacts/a/b/c", "/api/v2/contacts/x", "/api/v1/contacts/"] {
+        let answer = mock.send(mock.request(Method::GET, path)).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(answer.body["code"], "route_not_found");
+    }
+    let answer = mock.send(mock.request(Method::GET, "/nope")).await;
+    snapshot!("unknown_route", answer.body);
+}
+
+#[tokio::test]
+async fn garbage_on_the_wire_gets_a_400_and_the_server_keeps_serving() {
+    let mock = start().await;
+
+    let mut stream = tokio::net::TcpStream::connect(mock.server.addr()).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut stream, b"\x00\x01NOT HTTP AT ALL\r\n\r\n").await.unwrap();
+    let mut reply = Vec::new();
+    tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut reply).await.unwrap();
+
+    assert!(String::from_utf8_lossy(&reply).starts_with("HTTP/1.1 400"));
+    assert_eq!(mock.get_contact(JANE).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn after_every_bad_request_the_contact_is_unchanged() {
+    let mock = start_with(&["--max-body", "64"]).await;
+    let before = mock.get_contact(JANE).await.body;
+    let bad: [(&str, &str); 5] = [
+        ("application/json", "{\"status\":"),
+        ("application/json", "[1]"),
+        ("text/plain", "{\"status\":\"archived\"}"),
+        ("application/json", "{\"status\":\"archived\",\"nope\":1}"),
+        ("application/json", "{\"notes\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}"),
+    ];
+    for (content_type, body) in bad {
+        let answer = mock.send(patch_with(&mock, content_type, body)).await;
+        assert!(answer.status.is_client_error(), "{body}");
+    }
+    assert_eq!(mock.get_contact(JANE).await.body, before);
+}

@@ -1,0 +1,172 @@
+//! The built binary, as a user runs it: start-up line, environment variables, clean stop,
+//! and one-line start-up errors with exit code 2.
+
+use std::path::Path;
+use std::process::{Output, Stdio};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+const BIN: &str = env!("CARGO_BIN_EXE_gately-mock");
+const KEY: &str = "gately_sk_test_9f8e7d6c5b4a39281706f5e4d3c2b1a0";
+const JANE: &str = "a1b2c3d4-e5f6-4789-abcd-ef1234567890";
+
+/// Starts `gately-mock serve` with `args` and `env`, and waits for its `listening on` line.
+async fn serve(args: &[&str], env: &[(&str, &str)]) -> (Child, String) {
+    let mut child = Command::new(BIN)
+        .arg("serve")
+        .args(args)
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let line = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
+        .await
+        .expect("a start-up line within 10 s")
+        .unwrap()
+        .expect("a line on stdout");
+    let url = line
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected start-up line {line:?}"))
+        .to_owned();
+    (child, url)
+}
+
+/// Runs the binary to completion.
+async fn run(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().await.expect("the binary runs")
+}
+
+fn terminate(child: &Child) {
+    let pid = child.id().expect("still running").to_string();
+    let status = std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(status.success());
+}
+
+#[tokio::test]
+async fn port_zero_prints_the_real_port_and_sigterm_stops_with_exit_0() {
+    let (mut child, url) = serve(&["--port", "0"], &[]).await;
+
+    assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"), "{url}");
+    let status = reqwest::Client::new()
+        .get(format!("{url}/api/v1/contacts/{JANE}"))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 200);
+
+    terminate(&child);
+    let exit = tokio::time::timeout(Duration::from_secs(10), child.wait()).await.unwrap().unwrap();
+    assert_eq!(exit.code(), Some(0));
+}
+
+#[tokio::test]
+async fn every_flag_can_come_from_the_environment() {
+    let (_child, url) = serve(
+        &[],
+        &[
+            ("GATELY_MOCK_PORT", "0"),
+            ("GATELY_MOCK_FROZEN_TIME", "2030-01-02T03:04:05.678Z"),
+            ("GATELY_MOCK_LENIENT", "true"),
+        ],
+    )
+    .await;
+
+    let body: serde_json::Value = reqwest::Client::new()
+        .patch(format!("{url}/api/v1/contacts/{JANE}"))
+        .bearer_auth(KEY)
+        .json(&serde_json::json!({"notes": "x", "unknown": 1}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["updated_at"], "2030-01-02T03:04:05.678Z", "frozen time from the environment");
+    assert_eq!(body["notes"], "x", "lenient from the environment let the unknown field through");
+}
+
+fn fixture_dir(name: &str, contacts: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("gately-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for file in ["api-keys.json", "tags.json"] {
+        std::fs::copy(root.join(file), dir.join(file)).unwrap();
+    }
+    std::fs::write(dir.join("contacts.json"), contacts).unwrap();
+    dir
+}
+
+fn one_line(output: &Output) -> String {
+    let stderr = String::from_utf8(output.stderr.clone()).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "exactly one line: {stderr:?}");
+    assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"));
+    stderr.trim_end().to_owned()
+}
+
+#[tokio::test]
+async fn a_bad_fixture_stops_start_up_with_one_line_naming_file_and_pointer() {
+    let contacts = r#"[{"id":"a1b2c3d4-e5f6-4789-abcd-ef1234567890","project_id":"3f6c2a91-8d4e-4b7a-9c15-2e8f0d6b4a73","name":"A","email":"a@example.com","status":"actve","created_at":"2025-01-01T00:00:00.000Z"}]"#;
+    let dir = fixture_dir("bad-status", contacts);
+
+    let output = run(&["serve", "--port", "0", "--fixtures", dir.to_str().unwrap()]).await;
+
+    assert_eq!(output.status.code(), Some(2));
+    let expected = format!(
+        "gately-mock: {}: /0/status: \"actve\" is not one of new, active, inactive, archived",
+        dir.join("contacts.json").display()
+    );
+    assert_eq!(one_line(&output), expected);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn fixture_files_that_are_not_json_or_missing_stop_start_up_with_exit_2() {
+    let dir = fixture_dir("not-json", "[{\"id\": ");
+
+    let not_json = run(&["serve", "--port", "0", "--fixtures", dir.to_str().unwrap()]).await;
+    let missing = run(&["serve", "--port", "0", "--fixtures", "/nonexistent/fixtures"]).await;
+
+    assert_eq!(not_json.status.code(), Some(2));
+    let line = one_line(&not_json);
+    assert!(line.contains("contacts.json: invalid JSON: EOF while parsing"), "{line}");
+    assert_eq!(missing.status.code(), Some(2));
+    assert_eq!(
+        one_line(&missing),
+        "gately-mock: /nonexistent/fixtures/api-keys.json: cannot be read: No such file or directory (os error 2)"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_port_in_use_stops_start_up_with_one_line() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+
+    let output = run(&["serve", "--port", &port]).await;
+
+    assert_eq!(output.status.code(), Some(2));
+    assert!(one_line(&output).starts_with(&format!("gately-mock: cannot listen on 127.0.0.1:{port}")));
+}
+
+#[tokio::test]
+async fn bad_flags_exit_2() {
+    for args in [
+        &["serve", "--port", "eighty"][..],
+        &["serve", "--frozen-time", "yesterday"],
+        &["serve", "--max-body", "0"],
+        &["serve", "--nope"],
+        &["launch"],
+    ] {
+        let output = run(args).await;
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&output.stderr).starts_with("error:"), "{args:?}");
+    }
+}

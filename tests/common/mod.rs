@@ -1,0 +1,178 @@
+//! What every end-to-end test shares: a real server on port 0, a client that checks every
+//! response it receives against the mock's own response schemas (D13), and insta settings.
+#![allow(dead_code)] // each test binary uses its own part of this module
+
+use std::sync::Arc;
+
+use clap::Parser;
+use gately_mock::{AppState, Cli, Command, SchemaRegistry, ServeConfig, ServerHandle};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// The instant every test server's clock is frozen at (D16).
+pub const FROZEN: &str = "2025-06-15T14:30:00.000Z";
+/// The read-write key bound to the Acme project.
+pub const SECRET_KEY: &str = "gately_sk_test_9f8e7d6c5b4a39281706f5e4d3c2b1a0";
+/// The account key, bound to no project.
+pub const ACCOUNT_KEY: &str = "gately_sk_test_0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+/// The read-only key of the Acme project.
+pub const PUBLIC_KEY: &str = "gately_pk_test_5e4d3c2b1a0f9e8d7c6b5a4938271605";
+/// The read-write key of the Globex project.
+pub const GLOBEX_KEY: &str = "gately_sk_test_1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f";
+pub const ACME: &str = "3f6c2a91-8d4e-4b7a-9c15-2e8f0d6b4a73";
+pub const GLOBEX: &str = "b7e1d9c4-5a2f-4e8b-8d36-91c0f7a2e5d8";
+/// The seed's contact.
+pub const JANE: &str = "a1b2c3d4-e5f6-4789-abcd-ef1234567890";
+/// Another Acme contact.
+pub const JOHN: &str = "f7c2a47a-ed10-47d4-8ae0-28a305d98934";
+/// A Globex contact.
+pub const TOM: &str = "46282c91-3dc7-42d1-ac26-a564c4ce05fe";
+
+/// A server of its own for one test, and a client for it.
+pub struct Mock {
+    pub server: ServerHandle,
+    pub http: reqwest::Client,
+    schemas: Arc<SchemaRegistry>,
+}
+
+/// What came back, already checked against the response schemas.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+/// Starts a server with the frozen clock, the embedded fixtures and `extra` flags.
+pub async fn start_with(extra: &[&str]) -> Mock {
+    let mut argv = vec!["gately-mock", "serve", "--port", "0", "--frozen-time", FROZEN];
+    argv.extend_from_slice(extra);
+    let Command::Serve(args) = Cli::try_parse_from(argv).expect("valid test flags").command;
+    let config = ServeConfig::from_args(&args).expect("the test configuration loads");
+    let server = ServerHandle::start(("127.0.0.1", 0), AppState::new(config))
+        .await
+        .expect("bind an ephemeral port");
+    Mock {
+        server,
+        http: reqwest::Client::new(),
+        schemas: Arc::new(SchemaRegistry::compile().expect("the schemas compile")),
+    }
+}
+
+/// Starts a server with the defaults (strict).
+pub async fn start() -> Mock {
+    start_with(&[]).await
+}
+
+impl Mock {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server.base_url())
+    }
+
+    /// A request with the default secret key.
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, self.url(path))
+            .bearer_auth(SECRET_KEY)
+    }
+
+    /// GET a contact with the default key.
+    pub async fn get_contact(&self, id: &str) -> Answer {
+        self.send(self.request(Method::GET, &format!("/api/v1/contacts/{id}")))
+            .await
+    }
+
+    /// PATCH a contact with the default key and a JSON body.
+    pub async fn patch_contact(&self, id: &str, body: Value) -> Answer {
+        self.send(
+            self.request(Method::PATCH, &format!("/api/v1/contacts/{id}"))
+                .json(&body),
+        )
+        .await
+    }
+
+    /// Sends `request` and checks the answer against the mock's own contract (D13): an
+    /// error is problem+json valid against schemas/problem.json, a contact is valid against
+    /// schemas/contact.json, a 204 has no body.
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
+        let response = request.send().await.expect("the mock answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("a complete body");
+        let body = self.check_d13(status, &headers, &bytes);
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// D13 for one response; returns the parsed body (`Null` when there is none).
+    pub fn check_d13(&self, status: StatusCode, headers: &reqwest::header::HeaderMap, bytes: &[u8]) -> Value {
+        let content_type = headers
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned());
+        if status == StatusCode::NO_CONTENT {
+            assert!(bytes.is_empty(), "204 with a body");
+            return Value::Null;
+        }
+        let body: Value = serde_json::from_slice(bytes).expect("every body is JSON");
+        let (schema, expected_type) = if status.is_success() {
+            (&self.schemas.contact, "application/json")
+        } else {
+            (&self.schemas.problem, "application/problem+json")
+        };
+        assert_eq!(content_type.as_deref(), Some(expected_type), "{status} {body}");
+        let violations = schema.violations(&body);
+        assert!(violations.is_empty(), "D13: the mock sent {status} {body} breaking its own schema: {violations:?}");
+        if !status.is_success() {
+            assert_eq!(body["status"], status.as_u16(), "problem status matches the HTTP status");
+        }
+        body
+    }
+}
+
+/// A raw HTTP/1.1 exchange, for requests a well-behaved client cannot send. Returns the
+/// status and the body, after checking D13.
+pub async fn raw(mock: &Mock, request: &[u8]) -> (StatusCode, Value) {
+    let mut stream = TcpStream::connect(mock.server.addr()).await.expect("connect");
+    stream.write_all(request).await.expect("send");
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.expect("read");
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response head");
+    let head = String::from_utf8_lossy(&response[..split]).into_owned();
+    let mut lines = head.lines();
+    let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let mut headers = reqwest::header::HeaderMap::new();
+    for line in lines {
+        let (name, value) = line.split_once(':').unwrap();
+        headers.append(
+            reqwest::header::HeaderName::from_bytes(name.trim().as_bytes()).unwrap(),
+            value.trim().parse().unwrap(),
+        );
+    }
+    let status = StatusCode::from_u16(status).unwrap();
+    let body = mock.check_d13(status, &headers, &response[split + 4..]);
+    (status, body)
+}
+
+/// Every snapshot lands in the top-level `snapshots/`.
+pub fn snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
+    settings.set_prepend_module_to_snapshot(true);
+    settings
+}
+
+/// Snapshots a JSON value under `name` in `snapshots/`.
+#[macro_export]
+macro_rules! snapshot {
+    ($name:expr, $value:expr) => {
+        common::snapshot_settings().bind(|| insta::assert_json_snapshot!($name, $value));
+    };
+}
