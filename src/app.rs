@@ -1,28 +1,45 @@
-//! The state every connection shares, behind one `Arc`.
+//! The state every connection shares, behind one `Arc`, and what happens to an exchange
+//! once it has been answered: it is recorded.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use bytes::Bytes;
 
 use crate::auth::Keyring;
-use crate::clock::Clock;
+use crate::clock::{Clock, Timestamp};
 use crate::config::ServeConfig;
+use crate::fixture::FixtureSet;
+use crate::http::{Body, RecordedRequest, Reply};
+use crate::journal::recorder::Recorder;
+use crate::journal::{Entry, Journal, Verdict};
+use crate::latency::Latency;
 use crate::schema::{SchemaRegistry, Strictness};
 use crate::store::Store;
 
-/// What a request handler can see. The store lock is held only for the in-memory work of
-/// one request, never across an `.await`.
+/// What a request handler can see. Locks are taken store first, journal second, and held
+/// only for in-memory work: never across an `.await`, never around file I/O.
 pub struct AppState {
     /// The compiled contract.
     pub schemas: SchemaRegistry,
     /// Keys and projects.
     pub keyring: Keyring,
+    /// The fixtures, kept to restore the store on reset.
+    pub fixtures: FixtureSet,
     /// Contacts and tags.
     pub store: Mutex<Store>,
+    /// Recorded exchanges.
+    pub journal: Mutex<Journal>,
+    /// The record file, if any.
+    pub recorder: Option<Recorder>,
     /// Where `now` comes from.
     pub clock: Clock,
     /// Strict or lenient validation.
     pub strictness: Strictness,
     /// Largest body accepted, in bytes.
     pub max_body: usize,
+    /// Delay added to API responses.
+    pub latency: Option<Latency>,
 }
 
 impl AppState {
@@ -31,10 +48,92 @@ impl AppState {
         Self {
             keyring: Keyring::new(&config.fixtures),
             store: Mutex::new(Store::new(&config.fixtures)),
+            fixtures: config.fixtures,
+            journal: Mutex::new(Journal::new(config.journal_limit)),
+            recorder: config.recorder,
             schemas: config.schemas,
             clock: config.clock,
             strictness: config.strictness,
             max_body: config.max_body,
+            latency: config.latency,
         }
+    }
+
+    /// The store, locked.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().expect("the store lock is never poisoned")
+    }
+
+    /// The journal, locked.
+    pub fn journal(&self) -> MutexGuard<'_, Journal> {
+        self.journal
+            .lock()
+            .expect("the journal lock is never poisoned")
+    }
+
+    /// Fixtures restored, journal emptied, seeded ids and `seq` restarted: the isolation
+    /// step between two tests.
+    pub fn reset(&self) {
+        let mut store = self.store();
+        *store = Store::new(&self.fixtures);
+        self.journal().reset();
+    }
+
+    /// Records an answered exchange: in the record file first (complete before the
+    /// response leaves), then in the journal.
+    pub fn record(
+        &self,
+        request: RecordedRequest,
+        reply: Reply,
+        time: Timestamp,
+        elapsed: Duration,
+    ) {
+        let RecordedRequest {
+            method,
+            path,
+            query,
+            mut headers,
+            body,
+        } = request;
+        Entry::mask(&mut headers);
+        let verdict = if !reply.violations.is_empty() {
+            Verdict::Violation
+        } else if !reply.warnings.is_empty() {
+            Verdict::Warning
+        } else {
+            Verdict::Ok
+        };
+        let seq = match reply.seq {
+            Some(seq) => seq,
+            None => self.journal().next_seq(),
+        };
+        let entry = Entry {
+            seq,
+            time,
+            duration_ms: if self.clock.is_frozen() {
+                0
+            } else {
+                u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
+            },
+            method,
+            path,
+            query,
+            request_headers: headers,
+            request_body: match body {
+                Body::Complete(bytes) => bytes,
+                Body::TooLarge { .. } | Body::Unreadable => Bytes::new(),
+            },
+            status: reply.status,
+            response_headers: reply.headers,
+            response_body: reply.body,
+            verdict,
+            violations: reply.violations,
+            warnings: reply.warnings,
+            forced: reply.forced,
+        };
+        if let Some(recorder) = &self.recorder {
+            recorder.append(&entry.to_exchange());
+        }
+        self.journal().record(entry);
     }
 }

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::clock::Timestamp;
+use crate::journal::DEFAULT_LIMIT;
+use crate::latency::Latency;
 
 /// A strict, stateful mock of the Gately CRM Contacts API.
 #[derive(Debug, Parser)]
@@ -46,6 +48,15 @@ pub struct ServeArgs {
     #[arg(long, env = "GATELY_MOCK_MAX_BODY", value_name = "BYTES", default_value_t = 1_048_576,
           value_parser = clap::value_parser!(u64).range(1..=1_073_741_824))]
     pub max_body: u64,
+    /// Most exchanges kept in memory; the oldest are dropped first (and counted).
+    #[arg(long, env = "GATELY_MOCK_JOURNAL_LIMIT", value_name = "N", default_value_t = DEFAULT_LIMIT)]
+    pub journal_limit: usize,
+    /// Also write every exchange to FILE, one JSON line each (the file is emptied first).
+    #[arg(long, env = "GATELY_MOCK_RECORD", value_name = "FILE")]
+    pub record: Option<PathBuf>,
+    /// Delay every API response by MS milliseconds, or by MIN..MAX.
+    #[arg(long, env = "GATELY_MOCK_LATENCY", value_name = "MS|MIN..MAX")]
+    pub latency: Option<Latency>,
 }
 
 #[cfg(test)]

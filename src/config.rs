@@ -4,6 +4,8 @@
 use crate::cli::ServeArgs;
 use crate::clock::Clock;
 use crate::fixture::{FixtureError, FixtureSet, FixtureSource};
+use crate::journal::recorder::{Recorder, RecorderError};
+use crate::latency::Latency;
 use crate::schema::{SchemaError, SchemaRegistry, Strictness};
 
 /// Why the server cannot start.
@@ -15,6 +17,9 @@ pub enum ConfigError {
     /// The fixtures are unreadable or break the fixture contract.
     #[error(transparent)]
     Fixture(#[from] FixtureError),
+    /// The record file cannot be created.
+    #[error(transparent)]
+    Record(#[from] RecorderError),
 }
 
 /// Everything `serve` needs, checked.
@@ -35,6 +40,12 @@ pub struct ServeConfig {
     pub clock: Clock,
     /// Largest body accepted, in bytes.
     pub max_body: usize,
+    /// Most exchanges kept in memory.
+    pub journal_limit: usize,
+    /// The open record file, if asked for.
+    pub recorder: Option<Recorder>,
+    /// Delay added to API responses.
+    pub latency: Option<Latency>,
 }
 
 impl ServeConfig {
@@ -46,6 +57,7 @@ impl ServeConfig {
             None => FixtureSource::Embedded,
         };
         let fixtures = FixtureSet::load(&fixture_source, &schemas.fixtures)?;
+        let recorder = args.record.as_deref().map(Recorder::create).transpose()?;
         Ok(Self {
             host: args.host.clone(),
             port: args.port,
@@ -59,6 +71,9 @@ impl ServeConfig {
             },
             clock: args.frozen_time.map_or(Clock::System, Clock::Frozen),
             max_body: usize::try_from(args.max_body).unwrap_or(usize::MAX),
+            journal_limit: args.journal_limit,
+            recorder,
+            latency: args.latency,
         })
     }
 }

@@ -27,7 +27,10 @@ mod config;
 mod fixture;
 mod http;
 mod ids;
+mod journal;
+mod latency;
 mod schema;
+mod secret;
 mod store;
 mod suggest;
 
@@ -36,4 +39,6 @@ pub use cli::{Cli, Command, ServeArgs};
 pub use clock::Timestamp;
 pub use config::{ConfigError, ServeConfig};
 pub use http::ServerHandle;
+pub use journal::exchange::{RequestRecord, ResponseRecord};
+pub use journal::{Exchange, Verdict};
 pub use schema::{SchemaRegistry, Violation};

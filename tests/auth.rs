@@ -14,23 +14,40 @@ fn contact_path(id: &str) -> String {
 async fn no_authorization_header_is_401_with_a_bearer_challenge() {
     let mock = start().await;
 
-    let answer = mock.send(mock.http.get(mock.url(&contact_path(JANE)))).await;
+    let answer = mock
+        .send(mock.http.get(mock.url(&contact_path(JANE))))
+        .await;
 
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(answer.headers["www-authenticate"], "Bearer realm=\"gately-mock\"");
+    assert_eq!(
+        answer.headers["www-authenticate"],
+        "Bearer realm=\"gately-mock\""
+    );
     snapshot!("missing_key", answer.body);
 }
 
 #[tokio::test]
 async fn a_basic_or_empty_authorization_header_is_401() {
     let mock = start().await;
-    for value in ["Basic Zm9vOmJhcg==", "Bearer", "Bearer   ", "gately_sk_test_9f8e7d6c5b4a39281706f5e4d3c2b1a0"] {
+    for value in [
+        "Basic Zm9vOmJhcg==",
+        "Bearer",
+        "Bearer   ",
+        "gately_sk_test_9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+    ] {
         let answer = mock
-            .send(mock.http.get(mock.url(&contact_path(JANE))).header("authorization", value))
+            .send(
+                mock.http
+                    .get(mock.url(&contact_path(JANE)))
+                    .header("authorization", value),
+            )
             .await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{value}");
         assert_eq!(answer.body["code"], "invalid_authorization", "{value}");
-        assert_eq!(answer.body["errors"][0]["pointer"], "/headers/authorization");
+        assert_eq!(
+            answer.body["errors"][0]["pointer"],
+            "/headers/authorization"
+        );
     }
 }
 
@@ -39,7 +56,11 @@ async fn an_unknown_key_is_401_and_the_key_is_not_echoed() {
     let mock = start().await;
 
     let answer = mock
-        .send(mock.http.get(mock.url(&contact_path(JANE))).bearer_auth("gately_sk_test_unknownunknownunknownunknown0"))
+        .send(
+            mock.http
+                .get(mock.url(&contact_path(JANE)))
+                .bearer_auth("gately_sk_test_unknownunknownunknownunknown0"),
+        )
         .await;
 
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
@@ -53,7 +74,11 @@ async fn an_account_key_without_a_project_header_is_400_project_required() {
     let mock = start().await;
 
     let answer = mock
-        .send(mock.http.get(mock.url(&contact_path(JANE))).bearer_auth(ACCOUNT_KEY))
+        .send(
+            mock.http
+                .get(mock.url(&contact_path(JANE)))
+                .bearer_auth(ACCOUNT_KEY),
+        )
         .await;
 
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
@@ -103,10 +128,16 @@ async fn a_bound_key_naming_another_project_is_403_project_mismatch() {
     let mock = start().await;
 
     let answer = mock
-        .send(mock.request(Method::GET, &contact_path(JANE)).header("x-project-id", GLOBEX))
+        .send(
+            mock.request(Method::GET, &contact_path(JANE))
+                .header("x-project-id", GLOBEX),
+        )
         .await;
     let same_project = mock
-        .send(mock.request(Method::GET, &contact_path(JANE)).header("x-project-id", ACME))
+        .send(
+            mock.request(Method::GET, &contact_path(JANE))
+                .header("x-project-id", ACME),
+        )
         .await;
 
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
@@ -120,7 +151,11 @@ async fn a_read_only_key_reads_but_cannot_write() {
     let before = mock.get_contact(JANE).await.body;
 
     let read = mock
-        .send(mock.http.get(mock.url(&contact_path(JANE))).bearer_auth(PUBLIC_KEY))
+        .send(
+            mock.http
+                .get(mock.url(&contact_path(JANE)))
+                .bearer_auth(PUBLIC_KEY),
+        )
         .await;
     let write = mock
         .send(
@@ -147,7 +182,9 @@ async fn a_contact_of_another_project_looks_exactly_like_a_missing_one() {
     };
 
     let other_project = mock.send(as_globex(JANE)).await;
-    let missing = mock.send(as_globex("00000000-0000-4000-8000-000000000000")).await;
+    let missing = mock
+        .send(as_globex("00000000-0000-4000-8000-000000000000"))
+        .await;
 
     assert_eq!(other_project.status, StatusCode::NOT_FOUND);
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
@@ -156,7 +193,13 @@ async fn a_contact_of_another_project_looks_exactly_like_a_missing_one() {
         "D5: the same code, so existence does not leak"
     );
     assert_eq!(
-        other_project.body["detail"].as_str().unwrap().replace(JANE, "ID"),
-        missing.body["detail"].as_str().unwrap().replace("00000000-0000-4000-8000-000000000000", "ID"),
+        other_project.body["detail"]
+            .as_str()
+            .unwrap()
+            .replace(JANE, "ID"),
+        missing.body["detail"]
+            .as_str()
+            .unwrap()
+            .replace("00000000-0000-4000-8000-000000000000", "ID"),
     );
 }

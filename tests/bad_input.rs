@@ -8,7 +8,11 @@ use reqwest::{Method, StatusCode};
 
 const JANE_PATH: &str = "/api/v1/contacts/a1b2c3d4-e5f6-4789-abcd-ef1234567890";
 
-fn patch_with(mock: &common::Mock, content_type: &str, body: impl Into<reqwest::Body>) -> reqwest::RequestBuilder {
+fn patch_with(
+    mock: &common::Mock,
+    content_type: &str,
+    body: impl Into<reqwest::Body>,
+) -> reqwest::RequestBuilder {
     mock.request(Method::PATCH, JANE_PATH)
         .header("content-type", content_type)
         .body(body)
@@ -18,21 +22,37 @@ fn patch_with(mock: &common::Mock, content_type: &str, body: impl Into<reqwest::
 async fn malformed_json_is_400_with_line_and_column() {
     let mock = start().await;
     let answer = mock
-        .send(patch_with(&mock, "application/json", "{\n  \"status\": \"active\",\n}"))
+        .send(patch_with(
+            &mock,
+            "application/json",
+            "{\n  \"status\": \"active\",\n}",
+        ))
         .await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
-    assert_eq!((answer.body["line"].as_u64(), answer.body["column"].as_u64()), (Some(3), Some(1)));
+    assert_eq!(
+        (answer.body["line"].as_u64(), answer.body["column"].as_u64()),
+        (Some(3), Some(1))
+    );
     snapshot!("malformed_json", answer.body);
 }
 
 #[tokio::test]
 async fn json_that_is_not_an_object_is_422_at_the_root_pointer() {
     let mock = start().await;
-    for (body, found) in [("[]", "array"), ("\"active\"", "string"), ("42", "integer"), ("null", "null"), ("true", "boolean")] {
+    for (body, found) in [
+        ("[]", "array"),
+        ("\"active\"", "string"),
+        ("42", "integer"),
+        ("null", "null"),
+        ("true", "boolean"),
+    ] {
         let answer = mock.send(patch_with(&mock, "application/json", body)).await;
         assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(answer.body["errors"][0]["pointer"], "", "{body}");
-        assert_eq!(answer.body["errors"][0]["message"], format!("expected object, found {found}"));
+        assert_eq!(
+            answer.body["errors"][0]["message"],
+            format!("expected object, found {found}")
+        );
     }
 }
 
@@ -40,11 +60,20 @@ async fn json_that_is_not_an_object_is_422_at_the_root_pointer() {
 async fn deeply_nested_json_is_refused_without_exhausting_the_stack() {
     let mock = start().await;
     let depth = 100_000;
-    let body = format!("{{\"custom_fields\":{}{}}}", "[".repeat(depth), "]".repeat(depth));
+    let body = format!(
+        "{{\"custom_fields\":{}{}}}",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
     let answer = mock.send(patch_with(&mock, "application/json", body)).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     assert_eq!(answer.body["code"], "malformed_json");
-    assert!(answer.body["detail"].as_str().unwrap().contains("recursion limit"));
+    assert!(
+        answer.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("recursion limit")
+    );
 }
 
 #[tokio::test]
@@ -61,7 +90,9 @@ async fn a_body_over_the_limit_is_413_whether_declared_or_streamed() {
     let mock = start_with(&["--max-body", "64"]).await;
     let big = format!("{{\"notes\":\"{}\"}}", "x".repeat(100));
 
-    let declared = mock.send(patch_with(&mock, "application/json", big.clone())).await;
+    let declared = mock
+        .send(patch_with(&mock, "application/json", big.clone()))
+        .await;
     let chunk = format!("{:x}\r\n{big}\r\n0\r\n\r\n", big.len());
     let streamed = raw(
         &mock,
@@ -80,9 +111,18 @@ async fn a_body_over_the_limit_is_413_whether_declared_or_streamed() {
 #[tokio::test]
 async fn a_body_that_is_not_json_is_415() {
     let mock = start().await;
-    let text = mock.send(patch_with(&mock, "text/plain;charset=UTF-8", "{\"status\":\"active\"}")).await;
+    let text = mock
+        .send(patch_with(
+            &mock,
+            "text/plain;charset=UTF-8",
+            "{\"status\":\"active\"}",
+        ))
+        .await;
     let none = mock
-        .send(mock.request(Method::PATCH, JANE_PATH).body("{\"status\":\"active\"}"))
+        .send(
+            mock.request(Method::PATCH, JANE_PATH)
+                .body("{\"status\":\"active\"}"),
+        )
         .await;
     assert_eq!(text.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     snapshot!("wrong_content_type", text.body);
@@ -101,9 +141,14 @@ async fn an_empty_body_is_400_empty_body() {
 #[tokio::test]
 async fn an_unknown_contact_is_404() {
     let mock = start().await;
-    let answer = mock.get_contact("00000000-0000-4000-8000-000000000000").await;
+    let answer = mock
+        .get_contact("00000000-0000-4000-8000-000000000000")
+        .await;
     let patched = mock
-        .patch_contact("00000000-0000-4000-8000-000000000000", serde_json::json!({"notes": "x"}))
+        .patch_contact(
+            "00000000-0000-4000-8000-000000000000",
+            serde_json::json!({"notes": "x"}),
+        )
         .await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
     assert_eq!(patched.status, StatusCode::NOT_FOUND);
@@ -122,8 +167,16 @@ async fn a_contact_id_that_is_not_a_uuid_is_400_naming_the_parameter() {
 async fn a_wrong_method_is_405_with_allow() {
     let mock = start().await;
     for method in [Method::DELETE, Method::PUT, Method::POST, Method::HEAD] {
-        let response = mock.request(method.clone(), JANE_PATH).send().await.unwrap();
-        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{method}");
+        let response = mock
+            .request(method.clone(), JANE_PATH)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method}"
+        );
         assert_eq!(response.headers()["allow"], "GET, PATCH, OPTIONS");
     }
     let answer = mock.send(mock.request(Method::DELETE, JANE_PATH)).await;
@@ -133,7 +186,13 @@ async fn a_wrong_method_is_405_with_allow() {
 #[tokio::test]
 async fn unknown_routes_are_404() {
     let mock = start().await;
-    for path in ["/", "/api/v1/contact/x", "/api/v1/contacts/a/b/c", "/api/v2/contacts/x", "/api/v1/contacts/"] {
+    for path in [
+        "/",
+        "/api/v1/contact/x",
+        "/api/v1/contacts/a/b/c",
+        "/api/v2/contacts/x",
+        "/api/v1/contacts/",
+    ] {
         let answer = mock.send(mock.request(Method::GET, path)).await;
         assert_eq!(answer.status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(answer.body["code"], "route_not_found");
@@ -146,10 +205,16 @@ async fn unknown_routes_are_404() {
 async fn garbage_on_the_wire_gets_a_400_and_the_server_keeps_serving() {
     let mock = start().await;
 
-    let mut stream = tokio::net::TcpStream::connect(mock.server.addr()).await.unwrap();
-    tokio::io::AsyncWriteExt::write_all(&mut stream, b"\x00\x01NOT HTTP AT ALL\r\n\r\n").await.unwrap();
+    let mut stream = tokio::net::TcpStream::connect(mock.server.addr())
+        .await
+        .unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut stream, b"\x00\x01NOT HTTP AT ALL\r\n\r\n")
+        .await
+        .unwrap();
     let mut reply = Vec::new();
-    tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut reply).await.unwrap();
+    tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut reply)
+        .await
+        .unwrap();
 
     assert!(String::from_utf8_lossy(&reply).starts_with("HTTP/1.1 400"));
     assert_eq!(mock.get_contact(JANE).await.status, StatusCode::OK);
@@ -164,7 +229,10 @@ async fn after_every_bad_request_the_contact_is_unchanged() {
         ("application/json", "[1]"),
         ("text/plain", "{\"status\":\"archived\"}"),
         ("application/json", "{\"status\":\"archived\",\"nope\":1}"),
-        ("application/json", "{\"notes\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}"),
+        (
+            "application/json",
+            "{\"notes\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}",
+        ),
     ];
     for (content_type, body) in bad {
         let answer = mock.send(patch_with(&mock, content_type, body)).await;

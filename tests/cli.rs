@@ -39,12 +39,19 @@ async fn serve(args: &[&str], env: &[(&str, &str)]) -> (Child, String) {
 
 /// Runs the binary to completion.
 async fn run(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().await.expect("the binary runs")
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .await
+        .expect("the binary runs")
 }
 
 fn terminate(child: &Child) {
     let pid = child.id().expect("still running").to_string();
-    let status = std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
     assert!(status.success());
 }
 
@@ -52,7 +59,10 @@ fn terminate(child: &Child) {
 async fn port_zero_prints_the_real_port_and_sigterm_stops_with_exit_0() {
     let (mut child, url) = serve(&["--port", "0"], &[]).await;
 
-    assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"), "{url}");
+    assert!(
+        url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"),
+        "{url}"
+    );
     let status = reqwest::Client::new()
         .get(format!("{url}/api/v1/contacts/{JANE}"))
         .bearer_auth(KEY)
@@ -63,7 +73,10 @@ async fn port_zero_prints_the_real_port_and_sigterm_stops_with_exit_0() {
     assert_eq!(status, 200);
 
     terminate(&child);
-    let exit = tokio::time::timeout(Duration::from_secs(10), child.wait()).await.unwrap().unwrap();
+    let exit = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(exit.code(), Some(0));
 }
 
@@ -89,8 +102,14 @@ async fn every_flag_can_come_from_the_environment() {
         .json()
         .await
         .unwrap();
-    assert_eq!(body["updated_at"], "2030-01-02T03:04:05.678Z", "frozen time from the environment");
-    assert_eq!(body["notes"], "x", "lenient from the environment let the unknown field through");
+    assert_eq!(
+        body["updated_at"], "2030-01-02T03:04:05.678Z",
+        "frozen time from the environment"
+    );
+    assert_eq!(
+        body["notes"], "x",
+        "lenient from the environment let the unknown field through"
+    );
 }
 
 fn fixture_dir(name: &str, contacts: &str) -> std::path::PathBuf {
@@ -132,11 +151,21 @@ async fn fixture_files_that_are_not_json_or_missing_stop_start_up_with_exit_2() 
     let dir = fixture_dir("not-json", "[{\"id\": ");
 
     let not_json = run(&["serve", "--port", "0", "--fixtures", dir.to_str().unwrap()]).await;
-    let missing = run(&["serve", "--port", "0", "--fixtures", "/nonexistent/fixtures"]).await;
+    let missing = run(&[
+        "serve",
+        "--port",
+        "0",
+        "--fixtures",
+        "/nonexistent/fixtures",
+    ])
+    .await;
 
     assert_eq!(not_json.status.code(), Some(2));
     let line = one_line(&not_json);
-    assert!(line.contains("contacts.json: invalid JSON: EOF while parsing"), "{line}");
+    assert!(
+        line.contains("contacts.json: invalid JSON: EOF while parsing"),
+        "{line}"
+    );
     assert_eq!(missing.status.code(), Some(2));
     assert_eq!(
         one_line(&missing),
@@ -153,7 +182,9 @@ async fn a_port_in_use_stops_start_up_with_one_line() {
     let output = run(&["serve", "--port", &port]).await;
 
     assert_eq!(output.status.code(), Some(2));
-    assert!(one_line(&output).starts_with(&format!("gately-mock: cannot listen on 127.0.0.1:{port}")));
+    assert!(
+        one_line(&output).starts_with(&format!("gately-mock: cannot listen on 127.0.0.1:{port}"))
+    );
 }
 
 #[tokio::test]
@@ -167,6 +198,112 @@ async fn bad_flags_exit_2() {
     ] {
         let output = run(args).await;
         assert_eq!(output.status.code(), Some(2), "{args:?}");
-        assert!(String::from_utf8_lossy(&output.stderr).starts_with("error:"), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).starts_with("error:"),
+            "{args:?}"
+        );
     }
+}
+
+/// Sends the same little session to `url`: reads, writes, refusals.
+async fn session(url: &str) -> usize {
+    let http = reqwest::Client::new();
+    let contact = format!("{url}/api/v1/contacts/{JANE}");
+    let bodies = [
+        serde_json::json!({"status": "inactive", "notes": "Churned after trial"}),
+        serde_json::json!({"tags": ["Brand new tag", "VIP"]}),
+        serde_json::json!({"statsu": "active"}),
+        serde_json::json!({"email": "john.doe@example.com"}),
+    ];
+    let mut sent = 0;
+    for body in &bodies {
+        http.patch(&contact)
+            .bearer_auth(KEY)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        http.get(&contact).bearer_auth(KEY).send().await.unwrap();
+        sent += 2;
+    }
+    sent
+}
+
+fn temp_file(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("gately-cli-{name}-{}.jsonl", std::process::id()))
+}
+
+#[tokio::test]
+async fn the_record_file_of_a_sigtermed_server_holds_every_answered_request() {
+    let record = temp_file("sigterm");
+    let (mut child, url) = serve(&["--port", "0", "--record", record.to_str().unwrap()], &[]).await;
+
+    let sent = session(&url).await;
+    terminate(&child);
+    let exit = child.wait().await.unwrap();
+
+    assert_eq!(exit.code(), Some(0));
+    let mut stderr = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr)
+        .await
+        .unwrap();
+    assert!(!stderr.contains(&KEY[15..]), "no key in the logs: {stderr}");
+    let file = std::fs::read_to_string(&record).unwrap();
+    let seqs: Vec<u64> = file
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<serde_json::Value>(line).unwrap()["seq"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(seqs, (1..=sent as u64).collect::<Vec<_>>());
+    std::fs::remove_file(record).unwrap();
+}
+
+#[tokio::test]
+async fn two_frozen_time_runs_record_byte_identical_files() {
+    let mut files = Vec::new();
+    for run in ["first", "second"] {
+        let record = temp_file(run);
+        let (mut child, url) = serve(
+            &[
+                "--port",
+                "0",
+                "--frozen-time",
+                "2025-06-15T14:30:00.000Z",
+                "--record",
+                record.to_str().unwrap(),
+            ],
+            &[],
+        )
+        .await;
+        session(&url).await;
+        terminate(&child);
+        child.wait().await.unwrap();
+        files.push(std::fs::read(&record).unwrap());
+        std::fs::remove_file(record).unwrap();
+    }
+    assert!(!files[0].is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&files[0]),
+        String::from_utf8_lossy(&files[1])
+    );
+}
+
+#[tokio::test]
+async fn an_unwritable_record_file_stops_start_up_with_one_line() {
+    let output = run(&[
+        "serve",
+        "--port",
+        "0",
+        "--record",
+        "/nonexistent/dir/traffic.jsonl",
+    ])
+    .await;
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        one_line(&output),
+        "gately-mock: /nonexistent/dir/traffic.jsonl: cannot create the record file: No such file or directory (os error 2)"
+    );
 }

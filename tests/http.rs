@@ -18,15 +18,27 @@ async fn a_preflight_is_answered_204_without_a_key() {
                 .request(Method::OPTIONS, mock.url(JANE_PATH))
                 .header("origin", "http://localhost:5173")
                 .header("access-control-request-method", "PATCH")
-                .header("access-control-request-headers", "authorization, content-type"),
+                .header(
+                    "access-control-request-headers",
+                    "authorization, content-type",
+                ),
         )
         .await;
 
     assert_eq!(answer.status, StatusCode::NO_CONTENT);
     let header = |name: &str| answer.headers[name].to_str().unwrap().to_owned();
-    assert_eq!(header("access-control-allow-origin"), "http://localhost:5173");
-    assert_eq!(header("access-control-allow-methods"), "GET, PATCH, OPTIONS");
-    assert_eq!(header("access-control-allow-headers"), "Authorization, X-Project-ID, Content-Type, Prefer");
+    assert_eq!(
+        header("access-control-allow-origin"),
+        "http://localhost:5173"
+    );
+    assert_eq!(
+        header("access-control-allow-methods"),
+        "GET, PATCH, OPTIONS"
+    );
+    assert_eq!(
+        header("access-control-allow-headers"),
+        "Authorization, X-Project-ID, Content-Type, Prefer"
+    );
     assert_eq!(header("access-control-max-age"), "600");
     assert_eq!(header("vary"), "Origin");
 }
@@ -34,15 +46,21 @@ async fn a_preflight_is_answered_204_without_a_key() {
 #[tokio::test]
 async fn every_response_echoes_the_origin_errors_included() {
     let mock = start().await;
-    let with_origin = |request: reqwest::RequestBuilder| request.header("origin", "https://app.example.com");
+    let with_origin =
+        |request: reqwest::RequestBuilder| request.header("origin", "https://app.example.com");
 
-    let ok = mock.send(with_origin(mock.request(Method::GET, JANE_PATH))).await;
+    let ok = mock
+        .send(with_origin(mock.request(Method::GET, JANE_PATH)))
+        .await;
     let refused = mock
         .send(with_origin(mock.http.get(mock.url(JANE_PATH))))
         .await;
 
     for answer in [&ok, &refused] {
-        assert_eq!(answer.headers["access-control-allow-origin"], "https://app.example.com");
+        assert_eq!(
+            answer.headers["access-control-allow-origin"],
+            "https://app.example.com"
+        );
         assert_eq!(answer.headers["vary"], "Origin");
     }
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
@@ -70,7 +88,11 @@ async fn prefer_code_forces_a_documented_error_after_validation_and_changes_noth
 
     assert_eq!(forced.status, StatusCode::NOT_FOUND);
     snapshot!("forced_404", forced.body);
-    assert_eq!(invalid_first.status, StatusCode::UNPROCESSABLE_ENTITY, "validation comes first");
+    assert_eq!(
+        invalid_first.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation comes first"
+    );
     assert_eq!(mock.get_contact(JANE).await.body, before);
 }
 
@@ -78,10 +100,16 @@ async fn prefer_code_forces_a_documented_error_after_validation_and_changes_noth
 async fn prefer_code_works_on_get_and_200_means_the_real_answer() {
     let mock = start().await;
     let forced = mock
-        .send(mock.request(Method::GET, JANE_PATH).header("prefer", "code=401"))
+        .send(
+            mock.request(Method::GET, JANE_PATH)
+                .header("prefer", "code=401"),
+        )
         .await;
     let real = mock
-        .send(mock.request(Method::GET, JANE_PATH).header("prefer", "code=200"))
+        .send(
+            mock.request(Method::GET, JANE_PATH)
+                .header("prefer", "code=200"),
+        )
         .await;
     assert_eq!(forced.status, StatusCode::UNAUTHORIZED);
     assert_eq!(forced.body["code"], "unauthorized");
@@ -92,7 +120,10 @@ async fn prefer_code_works_on_get_and_200_means_the_real_answer() {
 async fn prefer_code_for_an_undocumented_status_is_400_listing_the_documented_ones() {
     let mock = start().await;
     let answer = mock
-        .send(mock.request(Method::GET, JANE_PATH).header("prefer", "code=418"))
+        .send(
+            mock.request(Method::GET, JANE_PATH)
+                .header("prefer", "code=418"),
+        )
         .await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     snapshot!("prefer_undocumented", answer.body);

@@ -11,7 +11,10 @@ async fn the_seed_example_updates_jane_and_a_later_get_shows_it() {
     let mock = start().await;
 
     let patched = mock
-        .patch_contact(JANE, json!({"status": "inactive", "notes": "Churned after trial"}))
+        .patch_contact(
+            JANE,
+            json!({"status": "inactive", "notes": "Churned after trial"}),
+        )
         .await;
     let read_back = mock.get_contact(JANE).await;
 
@@ -39,7 +42,10 @@ async fn only_the_sent_fields_change() {
     let before = mock.get_contact(JANE).await.body;
 
     let after = mock
-        .patch_contact(JANE, json!({"first_name": "Janet", "custom_fields": {"plan": "team"}}))
+        .patch_contact(
+            JANE,
+            json!({"first_name": "Janet", "custom_fields": {"plan": "team"}}),
+        )
         .await
         .body;
 
@@ -48,7 +54,10 @@ async fn only_the_sent_fields_change() {
     expected["custom_fields"] = json!({"plan": "team"}); // replaced whole: "source" is gone
     expected["updated_at"] = json!(common::FROZEN);
     assert_eq!(after, expected);
-    assert_eq!(after["name"], "Jane Smith", "name and first_name are independent");
+    assert_eq!(
+        after["name"], "Jane Smith",
+        "name and first_name are independent"
+    );
 }
 
 #[tokio::test]
@@ -76,11 +85,19 @@ async fn tags_replace_all_in_the_given_order_and_unknown_names_become_tags() {
         .await
         .body;
 
-    let names: Vec<&str> = after["tags"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = after["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["Churn risk", "VIP"]);
     assert_eq!(after["tags"][0]["color"], Value::Null);
     assert_eq!(after["tags"][0]["created_at"], common::FROZEN);
-    assert_eq!(john["tags"][0]["id"], after["tags"][0]["id"], "the created tag is reused");
+    assert_eq!(
+        john["tags"][0]["id"], after["tags"][0]["id"],
+        "the created tag is reused"
+    );
     snapshot!("tags_created_by_patch", after["tags"]);
 }
 
@@ -94,7 +111,9 @@ async fn an_empty_tag_list_clears_the_tags() {
 #[tokio::test]
 async fn the_same_tag_twice_is_refused() {
     let mock = start().await;
-    let answer = mock.patch_contact(JANE, json!({"tags": ["VIP", "VIP"]})).await;
+    let answer = mock
+        .patch_contact(JANE, json!({"tags": ["VIP", "VIP"]}))
+        .await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
     snapshot!("duplicate_tag", answer.body);
 }
@@ -124,7 +143,11 @@ async fn every_violation_is_reported_at_once_with_pointers_and_hints() {
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(answer.body["errors"].as_array().unwrap().len(), 9);
     snapshot!("every_violation_at_once", answer.body);
-    assert_eq!(mock.get_contact(JANE).await.body, before, "D11: nothing changed");
+    assert_eq!(
+        mock.get_contact(JANE).await.body,
+        before,
+        "D11: nothing changed"
+    );
 }
 
 #[tokio::test]
@@ -140,7 +163,10 @@ async fn lenient_mode_clears_optional_strings_with_null_and_ignores_unknown_fiel
     let mock = start_with(&["--lenient"]).await;
 
     let answer = mock
-        .patch_contact(JANE, json!({"phone": null, "favourite_color": "blue", "city": "Oakland"}))
+        .patch_contact(
+            JANE,
+            json!({"phone": null, "favourite_color": "blue", "city": "Oakland"}),
+        )
         .await;
 
     assert_eq!(answer.status, StatusCode::OK);
@@ -152,7 +178,14 @@ async fn lenient_mode_clears_optional_strings_with_null_and_ignores_unknown_fiel
 #[tokio::test]
 async fn lenient_mode_still_refuses_null_on_required_and_structured_fields() {
     let mock = start_with(&["--lenient"]).await;
-    for field in ["name", "email", "status", "tags", "custom_fields", "unsubscribed"] {
+    for field in [
+        "name",
+        "email",
+        "status",
+        "tags",
+        "custom_fields",
+        "unsubscribed",
+    ] {
         let answer = mock.patch_contact(JANE, json!({ field: null })).await;
         assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
         assert_eq!(answer.body["errors"][0]["pointer"], format!("/{field}"));
@@ -170,7 +203,11 @@ async fn an_email_another_contact_has_is_a_conflict_in_any_case() {
 
     assert_eq!(answer.status, StatusCode::CONFLICT);
     snapshot!("email_taken", answer.body);
-    assert_eq!(mock.get_contact(JANE).await.body, before, "D11: nothing changed");
+    assert_eq!(
+        mock.get_contact(JANE).await.body,
+        before,
+        "D11: nothing changed"
+    );
 }
 
 #[tokio::test]
@@ -186,14 +223,18 @@ async fn an_email_used_in_another_project_is_free_here() {
 #[tokio::test]
 async fn a_contact_may_keep_its_own_email_in_another_case() {
     let mock = start().await;
-    let answer = mock.patch_contact(JANE, json!({"email": "JANE@example.com"})).await;
+    let answer = mock
+        .patch_contact(JANE, json!({"email": "JANE@example.com"}))
+        .await;
     assert_eq!(answer.status, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn unsubscribed_through_patch_flips_the_flag() {
     let mock = start().await;
-    let answer = mock.patch_contact(JANE, json!({"unsubscribed": true})).await;
+    let answer = mock
+        .patch_contact(JANE, json!({"unsubscribed": true}))
+        .await;
     assert_eq!(answer.body["unsubscribed"], true);
     assert_eq!(mock.get_contact(JANE).await.body["unsubscribed"], true);
 }
@@ -202,7 +243,10 @@ async fn unsubscribed_through_patch_flips_the_flag() {
 async fn last_contacted_at_and_created_at_never_move() {
     let mock = start().await;
     let before = mock.get_contact(JOHN).await.body;
-    let after = mock.patch_contact(JOHN, json!({"status": "active"})).await.body;
+    let after = mock
+        .patch_contact(JOHN, json!({"status": "active"}))
+        .await
+        .body;
     assert_eq!(after["last_contacted_at"], before["last_contacted_at"]);
     assert_eq!(after["created_at"], before["created_at"]);
     assert_eq!(after["last_contacted_at"], Value::Null);

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::auth::AuthError;
 use crate::http::reply::{PROBLEM_JSON, Reply};
+use crate::journal::FilterError;
 use crate::schema::Violation;
 use crate::store::StoreError;
 use crate::store::patch::PatchError;
@@ -15,7 +16,9 @@ use crate::store::patch::PatchError;
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// No route has this path.
-    #[error("no route matches {method} {path}; the mock serves /api/v1/contacts/{{contactId}}")]
+    #[error(
+        "no route matches {method} {path}; the mock serves /api/v1/contacts/{{contactId}} and /__admin/…"
+    )]
     RouteNotFound {
         /// The method asked for.
         method: Method,
@@ -94,6 +97,9 @@ pub enum ApiError {
         /// The status asked for.
         status: StatusCode,
     },
+    /// An admin query parameter the journal cannot use.
+    #[error(transparent)]
+    InvalidQuery(#[from] FilterError),
     /// A bug in the mock. Never caused by input.
     #[error("the mock failed; this is a bug in gately-mock, please report it")]
     Internal {
@@ -138,6 +144,7 @@ impl ApiError {
             | ApiError::EmptyBody
             | ApiError::MalformedJson { .. }
             | ApiError::InvalidPrefer { .. }
+            | ApiError::InvalidQuery(_)
             | ApiError::BodyUnreadable => StatusCode::BAD_REQUEST,
             ApiError::Store(StoreError::ContactNotFound { .. }) => StatusCode::NOT_FOUND,
             ApiError::Store(StoreError::EmailTaken { .. }) => StatusCode::CONFLICT,
@@ -173,9 +180,16 @@ impl ApiError {
             ApiError::MalformedJson { .. } => "malformed_json",
             ApiError::Validation { .. } | ApiError::Patch(_) => "validation_failed",
             ApiError::InvalidPrefer { .. } => "invalid_prefer",
+            ApiError::InvalidQuery(_) => "invalid_query",
             ApiError::Forced { status } => forced_code(*status),
             ApiError::Internal { .. } => "internal_error",
         }
+    }
+
+    /// Whether the request broke the contract (as opposed to a refusal the contract
+    /// foresees for a valid request: an unknown contact, a taken e-mail, a forced error).
+    pub fn is_violation(&self) -> bool {
+        !matches!(self, ApiError::Store(_) | ApiError::Forced { .. })
     }
 
     /// The field at fault, when one is.
@@ -198,6 +212,10 @@ impl ApiError {
             ApiError::EmptyBody => one("", "required"),
             ApiError::UnsupportedMediaType { .. } => one("/headers/content-type", "mediaType"),
             ApiError::InvalidPrefer { .. } => one("/headers/prefer", "enum"),
+            ApiError::InvalidQuery(err) => one(
+                &crate::schema::child_pointer("/query", &err.parameter),
+                "query",
+            ),
             ApiError::Patch(err) => one(&crate::schema::child_pointer("", &err.field), "type"),
             ApiError::Validation { violations } => violations.clone(),
             _ => Vec::new(),
@@ -212,19 +230,27 @@ impl ApiError {
             _ => (None, None),
         };
         let code = self.code();
+        let detail = self.to_string();
+        let errors = self.errors();
+        let violations = match (self.is_violation(), errors.is_empty()) {
+            (false, _) => Vec::new(),
+            (true, false) => errors.clone(),
+            (true, true) => vec![Violation::new("", detail.clone(), code)],
+        };
         let problem = Problem {
             kind: format!("urn:gately-mock:problem:{code}"),
             title: status.canonical_reason().unwrap_or("Error"),
             status: status.as_u16(),
-            detail: self.to_string(),
+            detail,
             code,
-            errors: self.errors(),
+            errors,
             line,
             column,
         };
         let body =
             serde_json::to_vec(&problem).expect("a problem serialises: plain strings and numbers");
         let mut reply = Reply::with_body(status, PROBLEM_JSON, body.into());
+        reply.violations = violations;
         reply.forced = matches!(self, ApiError::Forced { .. });
         match self {
             ApiError::Auth(AuthError::Missing | AuthError::NotBearer) => reply.header(

@@ -7,12 +7,12 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::Need;
-use crate::http::cors;
 use crate::http::error::ApiError;
 use crate::http::prefer;
 use crate::http::reply::Reply;
 use crate::http::request::{Body, RecordedRequest};
 use crate::http::router::{self, Route};
+use crate::http::{admin, cors};
 use crate::schema::Violation;
 use crate::store::patch::ContactPatch;
 
@@ -31,6 +31,11 @@ pub fn dispatch(state: &AppState, request: &RecordedRequest) -> Result<Reply, Ap
         (route, &Method::OPTIONS) => Ok(cors::preflight(route)),
         (Route::Contact { id }, &Method::GET) => get_contact(state, request, route, id),
         (Route::Contact { id }, &Method::PATCH) => patch_contact(state, request, route, id),
+        (Route::AdminRequests, &Method::GET) => admin::list_requests(state, request),
+        (Route::AdminRequests, &Method::DELETE) => admin::clear_requests(state),
+        (Route::AdminRequestsHar, &Method::GET) => admin::export_har(state, request),
+        (Route::AdminReset, &Method::POST) => admin::reset(state),
+        (Route::AdminHealth, &Method::GET) => admin::health(state),
         (route, method) => Err(ApiError::MethodNotAllowed {
             method: method.clone(),
             allow: route.allow(),
@@ -48,11 +53,10 @@ fn get_contact(
     let project = authorize(state, request, Need::Read)?;
     let id = contact_id(id)?;
     force_if_asked(request, route)?;
-    let store = state
-        .store
-        .lock()
-        .expect("the store lock is never poisoned");
-    Reply::json(StatusCode::OK, &store.contact(project, id)?)
+    let store = state.store();
+    let mut reply = Reply::json(StatusCode::OK, &store.contact(project, id)?)?;
+    reply.seq = Some(state.journal().next_seq());
+    Ok(reply)
 }
 
 /// `PATCH /api/v1/contacts/{contactId}` (D6–D11)
@@ -86,13 +90,11 @@ fn patch_contact(
             "unsubscribed",
         ));
     }
-    let mut store = state
-        .store
-        .lock()
-        .expect("the store lock is never poisoned");
+    let mut store = state.store();
     let view = store.patch_contact(project, id, patch, state.clock.now())?;
     let mut reply = Reply::json(StatusCode::OK, &view)?;
     reply.warnings = warnings;
+    reply.seq = Some(state.journal().next_seq());
     Ok(reply)
 }
 

@@ -4,10 +4,13 @@
 //! 2. `request` reads the body once, within `--max-body`, into a `RecordedRequest`;
 //! 3. `router` finds the `Route` of the path, and `handlers` the function for the method;
 //! 4. the handler authorises (`crate::auth`), validates (`crate::schema`), honours `prefer`
-//!    and acts on the store, answering a `Reply` or an `ApiError`;
+//!    and acts on the store, answering a `Reply` or an `ApiError`; `admin` serves
+//!    `/__admin/…` (the journal, its HAR export, reset, health);
 //! 5. `error` turns an `ApiError` into its problem body (D1, the one place that picks a
-//!    status), and `cors` adds the browser headers to whatever is sent (D14).
+//!    status), and `cors` adds the browser headers to whatever is sent (D14);
+//! 6. `server` records the exchange (API routes only, `crate::journal`) and answers.
 
+mod admin;
 mod cors;
 mod error;
 mod handlers;
@@ -17,4 +20,6 @@ mod request;
 mod router;
 mod server;
 
+pub(crate) use reply::Reply;
+pub(crate) use request::{Body, RecordedRequest};
 pub use server::ServerHandle;

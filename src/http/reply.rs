@@ -19,16 +19,19 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 pub struct Reply {
     /// The status.
     pub status: StatusCode,
-    /// The body's content type, when there is a body.
-    pub content_type: Option<&'static str>,
     /// The body.
     pub body: Bytes,
-    /// Headers beyond the content type (`Allow`, `WWW-Authenticate`, CORS).
+    /// The headers the mock sets (`Content-Type`, `Allow`, CORS, …).
     pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// What the request broke (the problem's `errors`); empty when it kept the contract,
+    /// including for refusals the contract foresees (unknown contact, e-mail taken).
+    pub violations: Vec<Violation>,
     /// What lenient mode let through, and advice (D7, D8).
     pub warnings: Vec<Violation>,
     /// Whether `Prefer: code=` chose the status (D15).
     pub forced: bool,
+    /// The exchange's journal `seq` when the handler drew it under the store lock.
+    pub seq: Option<u64>,
 }
 
 impl Reply {
@@ -43,20 +46,22 @@ impl Reply {
     /// A body of `content_type`.
     pub fn with_body(status: StatusCode, content_type: &'static str, body: Bytes) -> Self {
         Self {
-            status,
-            content_type: Some(content_type),
+            headers: vec![(CONTENT_TYPE, HeaderValue::from_static(content_type))],
             body,
-            headers: Vec::new(),
-            warnings: Vec::new(),
-            forced: false,
+            ..Self::empty(status)
         }
     }
 
     /// No body.
     pub fn empty(status: StatusCode) -> Self {
         Self {
-            content_type: None,
-            ..Self::with_body(status, JSON, Bytes::new())
+            status,
+            body: Bytes::new(),
+            headers: Vec::new(),
+            violations: Vec::new(),
+            warnings: Vec::new(),
+            forced: false,
+            seq: None,
         }
     }
 
@@ -71,9 +76,6 @@ impl Reply {
         let mut response = Response::new(Full::new(self.body.clone()));
         *response.status_mut() = self.status;
         let headers = response.headers_mut();
-        if let Some(content_type) = self.content_type {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-        }
         for (name, value) in &self.headers {
             headers.append(name.clone(), value.clone());
         }

@@ -10,14 +10,38 @@ pub enum Route<'a> {
         /// The raw `contactId` segment.
         id: &'a str,
     },
+    /// `/__admin/requests`: the journal.
+    AdminRequests,
+    /// `/__admin/requests.har`: the journal as HAR 1.2.
+    AdminRequestsHar,
+    /// `/__admin/reset`: back to the fixtures.
+    AdminReset,
+    /// `/__admin/health`
+    AdminHealth,
 }
 
 const CONTACTS: &str = "/api/v1/contacts/";
+/// The prefix of the admin routes: never recorded, no key needed.
+pub const ADMIN: &str = "/__admin/";
 
 /// The route of `path`, if the mock serves it.
 pub fn route(path: &str) -> Option<Route<'_>> {
+    if let Some(admin) = path.strip_prefix(ADMIN) {
+        return match admin {
+            "requests" => Some(Route::AdminRequests),
+            "requests.har" => Some(Route::AdminRequestsHar),
+            "reset" => Some(Route::AdminReset),
+            "health" => Some(Route::AdminHealth),
+            _ => None,
+        };
+    }
     let rest = path.strip_prefix(CONTACTS)?;
     (!rest.is_empty() && !rest.contains('/')).then_some(Route::Contact { id: rest })
+}
+
+/// Whether `path` is under `/__admin/` (served or not): such traffic is not recorded.
+pub fn is_admin(path: &str) -> bool {
+    path.starts_with(ADMIN)
 }
 
 impl Route<'_> {
@@ -25,6 +49,9 @@ impl Route<'_> {
     pub fn allow(&self) -> &'static str {
         match self {
             Route::Contact { .. } => "GET, PATCH, OPTIONS",
+            Route::AdminRequests => "GET, DELETE, OPTIONS",
+            Route::AdminRequestsHar | Route::AdminHealth => "GET, OPTIONS",
+            Route::AdminReset => "POST, OPTIONS",
         }
     }
 
@@ -36,6 +63,7 @@ impl Route<'_> {
                 &[200, 400, 401, 403, 404, 409, 413, 415, 422]
             }
             (Route::Contact { .. }, _) => &[200, 400, 401, 403, 404],
+            _ => &[],
         }
     }
 }
@@ -50,6 +78,17 @@ mod tests {
             route("/api/v1/contacts/abc"),
             Some(Route::Contact { id: "abc" })
         );
+    }
+
+    #[test]
+    fn admin_paths_are_routes_of_their_own() {
+        assert_eq!(route("/__admin/requests"), Some(Route::AdminRequests));
+        assert_eq!(
+            route("/__admin/requests.har"),
+            Some(Route::AdminRequestsHar)
+        );
+        assert_eq!(route("/__admin/nope"), None);
+        assert!(is_admin("/__admin/nope"));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::pin;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -24,6 +24,7 @@ use crate::app::AppState;
 use crate::http::cors;
 use crate::http::handlers::dispatch;
 use crate::http::request::RecordedRequest;
+use crate::http::router;
 
 /// How long a client may take to send its request head (slow clients hold a task).
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -125,16 +126,28 @@ async fn serve(listener: TcpListener, state: Arc<AppState>, shutdown: impl Futur
     }
 }
 
-/// One exchange: read, dispatch, decorate.
+/// One exchange: read, dispatch, decorate, delay and record (API routes only).
 async fn handle(
     state: Arc<AppState>,
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
+    let started = Instant::now();
+    let time = state.clock.now();
     let request = RecordedRequest::from_hyper(request, state.max_body).await;
     let mut reply = dispatch(&state, &request).unwrap_or_else(|err| err.into_reply());
     cors::decorate(&mut reply, &request.headers);
     reply
         .headers
         .push((MARKER, HeaderValue::from_static(env!("CARGO_PKG_VERSION"))));
-    Ok(reply.to_response())
+    let response = reply.to_response();
+    if router::is_admin(&request.path) {
+        return Ok(response);
+    }
+    if let Some(latency) = state.latency {
+        let seq = reply.seq.unwrap_or_else(|| state.journal().next_seq());
+        reply.seq = Some(seq);
+        tokio::time::sleep(latency.delay(seq)).await;
+    }
+    state.record(request, reply, time, started.elapsed());
+    Ok(response)
 }

@@ -47,7 +47,14 @@ pub struct Answer {
 
 /// Starts a server with the frozen clock, the embedded fixtures and `extra` flags.
 pub async fn start_with(extra: &[&str]) -> Mock {
-    let mut argv = vec!["gately-mock", "serve", "--port", "0", "--frozen-time", FROZEN];
+    let mut argv = vec![
+        "gately-mock",
+        "serve",
+        "--port",
+        "0",
+        "--frozen-time",
+        FROZEN,
+    ];
     argv.extend_from_slice(extra);
     let Command::Serve(args) = Cli::try_parse_from(argv).expect("valid test flags").command;
     let config = ServeConfig::from_args(&args).expect("the test configuration loads");
@@ -110,7 +117,12 @@ impl Mock {
     }
 
     /// D13 for one response; returns the parsed body (`Null` when there is none).
-    pub fn check_d13(&self, status: StatusCode, headers: &reqwest::header::HeaderMap, bytes: &[u8]) -> Value {
+    pub fn check_d13(
+        &self,
+        status: StatusCode,
+        headers: &reqwest::header::HeaderMap,
+        bytes: &[u8],
+    ) -> Value {
         let content_type = headers
             .get("content-type")
             .map(|v| v.to_str().unwrap().to_owned());
@@ -124,11 +136,22 @@ impl Mock {
         } else {
             (&self.schemas.problem, "application/problem+json")
         };
-        assert_eq!(content_type.as_deref(), Some(expected_type), "{status} {body}");
+        assert_eq!(
+            content_type.as_deref(),
+            Some(expected_type),
+            "{status} {body}"
+        );
         let violations = schema.violations(&body);
-        assert!(violations.is_empty(), "D13: the mock sent {status} {body} breaking its own schema: {violations:?}");
+        assert!(
+            violations.is_empty(),
+            "D13: the mock sent {status} {body} breaking its own schema: {violations:?}"
+        );
         if !status.is_success() {
-            assert_eq!(body["status"], status.as_u16(), "problem status matches the HTTP status");
+            assert_eq!(
+                body["status"],
+                status.as_u16(),
+                "problem status matches the HTTP status"
+            );
         }
         body
     }
@@ -137,7 +160,9 @@ impl Mock {
 /// A raw HTTP/1.1 exchange, for requests a well-behaved client cannot send. Returns the
 /// status and the body, after checking D13.
 pub async fn raw(mock: &Mock, request: &[u8]) -> (StatusCode, Value) {
-    let mut stream = TcpStream::connect(mock.server.addr()).await.expect("connect");
+    let mut stream = TcpStream::connect(mock.server.addr())
+        .await
+        .expect("connect");
     stream.write_all(request).await.expect("send");
     let mut response = Vec::new();
     stream.read_to_end(&mut response).await.expect("read");
@@ -147,7 +172,14 @@ pub async fn raw(mock: &Mock, request: &[u8]) -> (StatusCode, Value) {
         .expect("a response head");
     let head = String::from_utf8_lossy(&response[..split]).into_owned();
     let mut lines = head.lines();
-    let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let status: u16 = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let mut headers = reqwest::header::HeaderMap::new();
     for line in lines {
         let (name, value) = line.split_once(':').unwrap();

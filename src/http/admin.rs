@@ -1,0 +1,82 @@
+//! `/__admin/…`: what CI and test harnesses ask the mock about its traffic. No key needed;
+//! never recorded.
+
+use hyper::StatusCode;
+use hyper::header::HOST;
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::http::error::ApiError;
+use crate::http::reply::Reply;
+use crate::http::request::RecordedRequest;
+use crate::journal::{Exchange, Filter, har};
+use crate::schema::Strictness;
+
+/// `GET /__admin/requests`: `{ "requests": [...], "dropped": N }`, filtered.
+pub fn list_requests(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiError> {
+    let filter = Filter::from_query(request.query.as_deref())?;
+    let (exchanges, dropped) = selected(state, &filter);
+    Reply::json(
+        StatusCode::OK,
+        &json!({ "requests": exchanges, "dropped": dropped }),
+    )
+}
+
+/// `GET /__admin/requests.har`: the same selection as HAR 1.2.
+pub fn export_har(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiError> {
+    let filter = Filter::from_query(request.query.as_deref())?;
+    let (exchanges, _) = selected(state, &filter);
+    let host = request
+        .headers
+        .get(HOST)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    Reply::json(
+        StatusCode::OK,
+        &har::archive(&exchanges, &format!("http://{host}")),
+    )
+}
+
+/// `DELETE /__admin/requests`: forgets the journal (`seq` goes on).
+pub fn clear_requests(state: &AppState) -> Result<Reply, ApiError> {
+    let deleted = state.journal().clear();
+    Reply::json(StatusCode::OK, &json!({ "deleted": deleted }))
+}
+
+/// `POST /__admin/reset`: fixtures restored, journal emptied, ids and `seq` restarted.
+pub fn reset(state: &AppState) -> Result<Reply, ApiError> {
+    state.reset();
+    Reply::json(
+        StatusCode::OK,
+        &json!({ "message": "fixtures restored, journal cleared, ids restarted" }),
+    )
+}
+
+/// `GET /__admin/health`
+pub fn health(state: &AppState) -> Result<Reply, ApiError> {
+    let journal = state.journal();
+    Reply::json(
+        StatusCode::OK,
+        &json!({
+            "status": "ok",
+            "version": env!("CARGO_PKG_VERSION"),
+            "mode": match state.strictness { Strictness::Strict => "strict", Strictness::Lenient => "lenient" },
+            "journal": { "entries": journal.len(), "dropped": journal.dropped(), "limit": journal.limit() },
+            "record_file": state.recorder.is_some(),
+        }),
+    )
+}
+
+/// The exchanges `filter` selects, in wire shape, and the dropped count. The journal lock
+/// is held only to copy the selected entries; they are converted after it is released.
+fn selected(state: &AppState, filter: &Filter) -> (Vec<Exchange>, u64) {
+    let (entries, dropped) = {
+        let journal = state.journal();
+        let entries: Vec<_> = journal.select(filter).cloned().collect();
+        (entries, journal.dropped())
+    };
+    (
+        entries.iter().map(|entry| entry.to_exchange()).collect(),
+        dropped,
+    )
+}

@@ -1,0 +1,305 @@
+//! The traffic journal: every exchange on the API routes, in order, bounded.
+//!
+//! `exchange.rs` defines what one recorded exchange is (in memory and on the wire),
+//! `recorder.rs` appends exchanges to the record file, `har.rs` exports them as HAR 1.2.
+//! This module keeps them: a ring of at most `--journal-limit` entries, the oldest dropped
+//! first and counted, and the filters of `GET /__admin/requests`.
+
+pub mod exchange;
+pub mod har;
+pub mod recorder;
+
+use std::collections::VecDeque;
+
+use hyper::Method;
+use regex::Regex;
+
+pub use exchange::{Entry, Exchange, Verdict};
+
+/// The default `--journal-limit`.
+pub const DEFAULT_LIMIT: usize = 10_000;
+
+/// The recorded exchanges.
+#[derive(Debug)]
+pub struct Journal {
+    entries: VecDeque<Entry>,
+    limit: usize,
+    dropped: u64,
+    last_seq: u64,
+}
+
+impl Journal {
+    /// An empty journal keeping at most `limit` entries.
+    pub fn new(limit: usize) -> Self {
+        Self {
+            entries: VecDeque::with_capacity(limit.min(1024)),
+            limit,
+            dropped: 0,
+            last_seq: 0,
+        }
+    }
+
+    /// The sequence number of the next exchange. Handlers that change the store draw it
+    /// while they hold the store lock, so that `seq` orders writes as they were applied.
+    pub fn next_seq(&mut self) -> u64 {
+        self.last_seq += 1;
+        self.last_seq
+    }
+
+    /// Keeps `entry` in `seq` order, dropping the oldest entry past the limit.
+    pub fn record(&mut self, entry: Entry) {
+        let at = self
+            .entries
+            .iter()
+            .rposition(|kept| kept.seq < entry.seq)
+            .map_or(0, |before| before + 1);
+        self.entries.insert(at, entry);
+        while self.entries.len() > self.limit {
+            self.entries.pop_front();
+            self.dropped += 1;
+        }
+    }
+
+    /// Forgets every entry; `seq` goes on growing.
+    pub fn clear(&mut self) -> usize {
+        let count = self.entries.len();
+        self.entries.clear();
+        self.dropped = 0;
+        count
+    }
+
+    /// Forgets every entry and restarts `seq` at 1 (`POST /__admin/reset`).
+    pub fn reset(&mut self) {
+        self.clear();
+        self.last_seq = 0;
+    }
+
+    /// How many entries were dropped to stay within the limit since the last clear.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// How many entries are kept.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no entry is kept.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The most entries kept.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// The entries `filter` selects, oldest first.
+    pub fn select<'a>(&'a self, filter: &'a Filter) -> impl Iterator<Item = &'a Entry> + 'a {
+        self.entries
+            .iter()
+            .filter(|entry| filter.matches(entry))
+            .take(filter.limit.unwrap_or(usize::MAX))
+    }
+}
+
+/// Which entries to list (`GET /__admin/requests` query parameters).
+#[derive(Debug, Default)]
+pub struct Filter {
+    method: Option<Method>,
+    path: Option<Regex>,
+    status: Option<u16>,
+    verdict: Option<Verdict>,
+    since: Option<u64>,
+    limit: Option<usize>,
+}
+
+/// A query parameter the filter cannot use.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("query parameter {parameter:?}: {message}")]
+pub struct FilterError {
+    /// The parameter at fault.
+    pub parameter: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl Filter {
+    /// Reads `method`, `path` (a regex), `status`, `verdict`, `since` and `limit` from a
+    /// query string; other parameters are refused, so a typo does not silently list all.
+    pub fn from_query(query: Option<&str>) -> Result<Self, FilterError> {
+        let mut filter = Filter::default();
+        for (name, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+            let fail = |message: String| FilterError {
+                parameter: name.to_string(),
+                message,
+            };
+            match name.as_ref() {
+                "method" => {
+                    filter.method = Some(
+                        Method::from_bytes(value.to_ascii_uppercase().as_bytes())
+                            .map_err(|_| fail(format!("{value:?} is not an HTTP method")))?,
+                    );
+                }
+                "path" => {
+                    filter.path = Some(
+                        Regex::new(&value)
+                            .map_err(|err| fail(format!("not a regular expression: {err}")))?,
+                    );
+                }
+                "status" => filter.status = Some(number(&value).map_err(fail)?),
+                "verdict" => {
+                    filter.verdict = Some(Verdict::from_name(&value).ok_or_else(|| {
+                        fail(format!("{value:?} is not one of ok, warning, violation"))
+                    })?);
+                }
+                "since" => filter.since = Some(number(&value).map_err(fail)?),
+                "limit" => filter.limit = Some(number(&value).map_err(fail)?),
+                _ => {
+                    return Err(fail(
+                        "unknown parameter; use method, path, status, verdict, since or limit"
+                            .to_owned(),
+                    ));
+                }
+            }
+        }
+        Ok(filter)
+    }
+
+    fn matches(&self, entry: &Entry) -> bool {
+        self.method.as_ref().is_none_or(|m| *m == entry.method)
+            && self.path.as_ref().is_none_or(|re| re.is_match(&entry.path))
+            && self.status.is_none_or(|s| s == entry.status.as_u16())
+            && self.verdict.is_none_or(|v| v == entry.verdict)
+            && self.since.is_none_or(|s| entry.seq > s)
+    }
+}
+
+fn number<T: std::str::FromStr>(value: &str) -> Result<T, String> {
+    value
+        .parse()
+        .map_err(|_| format!("{value:?} is not a non-negative whole number"))
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+    use hyper::StatusCode;
+    use hyper::header::HeaderMap;
+
+    use super::*;
+    use crate::clock::Timestamp;
+
+    fn entry(seq: u64, method: Method, path: &str, status: u16, verdict: Verdict) -> Entry {
+        Entry {
+            seq,
+            time: Timestamp::parse("2025-06-15T14:30:00.000Z").unwrap(),
+            duration_ms: 0,
+            method,
+            path: path.to_owned(),
+            query: None,
+            request_headers: HeaderMap::new(),
+            request_body: Bytes::new(),
+            status: StatusCode::from_u16(status).unwrap(),
+            response_headers: Vec::new(),
+            response_body: Bytes::new(),
+            verdict,
+            violations: Vec::new(),
+            warnings: Vec::new(),
+            forced: false,
+        }
+    }
+
+    fn seqs<'a>(entries: impl Iterator<Item = &'a Entry>) -> Vec<u64> {
+        entries.map(|e| e.seq).collect()
+    }
+
+    #[test]
+    fn the_journal_honours_its_limit_and_counts_what_it_dropped() {
+        let mut journal = Journal::new(3);
+        for _ in 0..5 {
+            let seq = journal.next_seq();
+            journal.record(entry(seq, Method::GET, "/a", 200, Verdict::Ok));
+        }
+        assert_eq!(seqs(journal.select(&Filter::default())), [3, 4, 5]);
+        assert_eq!(journal.dropped(), 2);
+    }
+
+    #[test]
+    fn entries_recorded_out_of_order_are_kept_in_seq_order() {
+        let mut journal = Journal::new(10);
+        for seq in [1, 3, 2, 5, 4] {
+            journal.record(entry(seq, Method::GET, "/a", 200, Verdict::Ok));
+        }
+        assert_eq!(seqs(journal.select(&Filter::default())), [1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn filters_combine_and_since_with_limit_pages_forward() {
+        let mut journal = Journal::new(10);
+        journal.record(entry(
+            1,
+            Method::GET,
+            "/api/v1/contacts/a",
+            200,
+            Verdict::Ok,
+        ));
+        journal.record(entry(
+            2,
+            Method::PATCH,
+            "/api/v1/contacts/a",
+            422,
+            Verdict::Violation,
+        ));
+        journal.record(entry(
+            3,
+            Method::PATCH,
+            "/api/v1/contacts/b",
+            200,
+            Verdict::Warning,
+        ));
+        journal.record(entry(
+            4,
+            Method::PATCH,
+            "/api/v1/contacts/a",
+            200,
+            Verdict::Ok,
+        ));
+        let select = |query: &str| {
+            let filter = Filter::from_query(Some(query)).unwrap();
+            seqs(journal.select(&filter))
+        };
+        assert_eq!(select("method=patch"), [2, 3, 4]);
+        assert_eq!(select("method=PATCH&path=/a$"), [2, 4]);
+        assert_eq!(select("status=422"), [2]);
+        assert_eq!(select("verdict=warning"), [3]);
+        assert_eq!(select("since=1&limit=2"), [2, 3]);
+        assert_eq!(select("since=3&limit=2"), [4]);
+    }
+
+    #[test]
+    fn a_bad_filter_names_its_parameter() {
+        for (query, parameter) in [
+            ("path=(", "path"),
+            ("status=x", "status"),
+            ("verdict=bad", "verdict"),
+            ("limt=1", "limt"),
+        ] {
+            assert_eq!(
+                Filter::from_query(Some(query)).unwrap_err().parameter,
+                parameter,
+                "{query}"
+            );
+        }
+    }
+
+    #[test]
+    fn reset_restarts_seq_and_clear_does_not() {
+        let mut journal = Journal::new(10);
+        journal.next_seq();
+        journal.clear();
+        assert_eq!(journal.next_seq(), 2);
+        journal.reset();
+        assert_eq!(journal.next_seq(), 1);
+    }
+}
