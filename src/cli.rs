@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::clock::Timestamp;
 use crate::journal::DEFAULT_LIMIT;
@@ -18,15 +18,25 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The subcommands.
+/// The subcommands. Exit codes (D24): 0 clean, 1 contract violations found, 2 input that
+/// could not be read or bad flags.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start the mock server.
     Serve(ServeArgs),
+    /// Check one PATCH body against the contract.
+    Validate(ValidateArgs),
+    /// Check recorded traffic (a record file or a HAR) against the contract, both directions.
+    Check(CheckArgs),
+    /// Print one of the contract's JSON Schemas.
+    Schema(SchemaArgs),
+    /// Print the OpenAPI 3.1 document of every route the mock serves.
+    Openapi,
 }
 
 /// `gately-mock serve`. Every flag can also be set by its `GATELY_MOCK_*` variable.
-#[derive(Debug, Args)]
+#[derive(Debug, Parser)]
+#[command(name = "serve")]
 pub struct ServeArgs {
     /// Address to listen on. Anything but loopback exposes the mock to the network.
     #[arg(long, env = "GATELY_MOCK_HOST", default_value = "127.0.0.1")]
@@ -59,6 +69,70 @@ pub struct ServeArgs {
     pub latency: Option<Latency>,
 }
 
+/// `gately-mock validate`
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The body to check: a file, or - for standard input.
+    #[arg(value_name = "FILE|-", default_value = "-")]
+    pub input: PathBuf,
+    /// Judge as `serve --lenient` does: harmless undocumented input is a warning.
+    #[arg(long)]
+    pub lenient: bool,
+}
+
+/// `gately-mock check`
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Record files (`serve --record`) or HAR 1.2 archives.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// How to write the report.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+    /// Judge request bodies as `serve --lenient` does.
+    #[arg(long)]
+    pub lenient: bool,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// The formats of `check`'s report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Grouped by route, for people; colour on a terminal.
+    Human,
+    /// Every exchange with its findings, for programs.
+    Json,
+    /// JUnit XML, for CI test reports.
+    Junit,
+}
+
+/// `gately-mock schema`
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which schema.
+    #[arg(value_enum)]
+    pub name: SchemaName,
+}
+
+/// The schemas `gately-mock schema` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemaName {
+    /// The PATCH request body.
+    Request,
+    /// The contact object the mock answers with.
+    Response,
+    /// The contact object as the docs promise it (applied to real traffic).
+    Documented,
+    /// Problem details (every error body).
+    Problem,
+    /// A fixtures directory.
+    Fixtures,
+    /// A recorded exchange (journal, record file).
+    Exchange,
+}
+
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
@@ -73,7 +147,9 @@ mod tests {
     #[test]
     fn serve_needs_no_flags() {
         let cli = Cli::try_parse_from(["gately-mock", "serve"]).unwrap();
-        let Command::Serve(args) = cli.command;
+        let Command::Serve(args) = cli.command else {
+            panic!("serve parses as serve")
+        };
         assert_eq!((args.host.as_str(), args.port), ("127.0.0.1", 4010));
         assert!(args.fixtures.is_none() && !args.lenient);
     }

@@ -8,10 +8,10 @@
 //!
 //! ```no_run
 //! use clap::Parser;
-//! use gately_mock::{AppState, Cli, Command, ServeConfig, ServerHandle};
+//! use gately_mock::{AppState, ServeArgs, ServeConfig, ServerHandle};
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let Command::Serve(args) = Cli::parse_from(["gately-mock", "serve", "--port", "0"]).command;
+//! let args = ServeArgs::parse_from(["serve", "--port", "0"]);
 //! let config = ServeConfig::from_args(&args)?;
 //! let server = ServerHandle::start(("127.0.0.1", 0), AppState::new(config)).await?;
 //! println!("mock at {}", server.base_url());
@@ -23,20 +23,26 @@ mod app;
 mod auth;
 mod cli;
 mod clock;
+mod commands;
 mod config;
+mod contract;
 mod fixture;
 mod http;
 mod ids;
 mod journal;
 mod latency;
+mod openapi;
 mod schema;
 mod secret;
 mod store;
 mod suggest;
 
 pub use app::AppState;
-pub use cli::{Cli, Command, ServeArgs};
+pub use cli::{
+    CheckArgs, Cli, Command, ReportFormat, SchemaArgs, SchemaName, ServeArgs, ValidateArgs,
+};
 pub use clock::Timestamp;
+pub use commands::{CommandError, check, openapi, schema, validate};
 pub use config::{ConfigError, ServeConfig};
 pub use http::ServerHandle;
 pub use journal::exchange::{RequestRecord, ResponseRecord};

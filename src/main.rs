@@ -25,6 +25,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
             runtime.block_on(serve(config))
         }
+        Command::Validate(args) => Ok(gately_mock::validate(&args)?),
+        Command::Check(args) => Ok(gately_mock::check(&args)?),
+        Command::Schema(args) => Ok(gately_mock::schema(&args)),
+        Command::Openapi => Ok(gately_mock::openapi()?),
     }
 }
 

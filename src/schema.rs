@@ -49,6 +49,20 @@ pub enum Strictness {
     Strict,
     /// Harmless undocumented input is accepted and reported as a warning.
     Lenient,
+    /// How `check` holds traffic from elsewhere to what the docs promise (D25): an
+    /// undocumented field, or `null` where the docs say string, is a warning.
+    Documented,
+}
+
+impl Strictness {
+    /// `strict`, `lenient` or `documented`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Strictness::Strict => "strict",
+            Strictness::Lenient => "lenient",
+            Strictness::Documented => "documented",
+        }
+    }
 }
 
 /// The result of checking one instance: what refuses it and what only deserves a warning.
@@ -141,7 +155,7 @@ impl Schema {
     }
 
     fn sort_error(&self, error: &ValidationError<'_>, strictness: Strictness, out: &mut Findings) {
-        let lenient = strictness == Strictness::Lenient;
+        let lenient = strictness != Strictness::Strict;
         let pointer = error.instance_path().as_str();
         match error.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
@@ -153,7 +167,10 @@ impl Schema {
                         "additionalProperties",
                     );
                     if lenient {
-                        violation.message.push_str(" (ignored in lenient mode)");
+                        violation.message.push_str(match strictness {
+                            Strictness::Documented => " (not documented)",
+                            _ => " (ignored in lenient mode)",
+                        });
                         out.warnings.push(violation);
                     } else {
                         out.violations.push(violation);
@@ -166,7 +183,10 @@ impl Schema {
                 if lenient {
                     out.warnings.push(Violation::new(
                         pointer,
-                        "null is not documented for this field; lenient mode cleared it",
+                        match strictness {
+                            Strictness::Documented => "documented as string, null seen",
+                            _ => "null is not documented for this field; lenient mode clears it",
+                        },
                         "type",
                     ));
                 } else {
@@ -333,34 +353,45 @@ pub fn child_pointer(parent: &str, token: &str) -> String {
 pub struct SchemaRegistry {
     /// `PATCH /api/v1/contacts/{contactId}` request body.
     pub contact_patch: Schema,
-    /// The contact object (D12).
+    /// The contact object the mock sends (D12).
     pub contact: Schema,
+    /// The contact object as the docs promise it (D25).
+    pub contact_documented: Schema,
     /// Problem details (D1).
     pub problem: Schema,
     /// A fixtures directory (D22).
     pub fixtures: Schema,
+    /// A recorded exchange (D23).
+    pub exchange: Schema,
 }
 
 /// The schema files, by name, exactly as embedded.
-pub const SOURCES: [(&str, &str); 4] = [
+pub const SOURCES: [(&str, &str); 6] = [
     (
         "contact-patch.json",
         include_str!("../schemas/contact-patch.json"),
     ),
     ("contact.json", include_str!("../schemas/contact.json")),
+    (
+        "contact.documented.json",
+        include_str!("../schemas/contact.documented.json"),
+    ),
     ("problem.json", include_str!("../schemas/problem.json")),
     ("fixtures.json", include_str!("../schemas/fixtures.json")),
+    ("exchange.json", include_str!("../schemas/exchange.json")),
 ];
 
 impl SchemaRegistry {
     /// Compiles every embedded schema.
     pub fn compile() -> Result<Self, SchemaError> {
-        let [patch, contact, problem, fixtures] = SOURCES;
+        let [patch, contact, documented, problem, fixtures, exchange] = SOURCES;
         Ok(Self {
             contact_patch: Schema::compile(patch.0, patch.1)?,
             contact: Schema::compile(contact.0, contact.1)?,
+            contact_documented: Schema::compile(documented.0, documented.1)?,
             problem: Schema::compile(problem.0, problem.1)?,
             fixtures: Schema::compile(fixtures.0, fixtures.1)?,
+            exchange: Schema::compile(exchange.0, exchange.1)?,
         })
     }
 }

@@ -10,7 +10,6 @@ use crate::http::error::ApiError;
 use crate::http::reply::Reply;
 use crate::http::request::RecordedRequest;
 use crate::journal::{Exchange, Filter, har};
-use crate::schema::Strictness;
 
 /// `GET /__admin/requests`: `{ "requests": [...], "dropped": N }`, filtered.
 pub fn list_requests(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiError> {
@@ -60,11 +59,16 @@ pub fn health(state: &AppState) -> Result<Reply, ApiError> {
         &json!({
             "status": "ok",
             "version": env!("CARGO_PKG_VERSION"),
-            "mode": match state.strictness { Strictness::Strict => "strict", Strictness::Lenient => "lenient" },
+            "mode": state.strictness.name(),
             "journal": { "entries": journal.len(), "dropped": journal.dropped(), "limit": journal.limit() },
             "record_file": state.recorder.is_some(),
         }),
     )
+}
+
+/// `GET /__admin/openapi.json`: the document `gately-mock openapi` prints.
+pub fn openapi(state: &AppState) -> Result<Reply, ApiError> {
+    Reply::json(StatusCode::OK, &crate::openapi::document(&state.schemas))
 }
 
 /// The exchanges `filter` selects, in wire shape, and the dropped count. The journal lock

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::Need;
+use crate::contract;
 use crate::http::error::ApiError;
 use crate::http::prefer;
 use crate::http::reply::Reply;
@@ -36,6 +37,7 @@ pub fn dispatch(state: &AppState, request: &RecordedRequest) -> Result<Reply, Ap
         (Route::AdminRequestsHar, &Method::GET) => admin::export_har(state, request),
         (Route::AdminReset, &Method::POST) => admin::reset(state),
         (Route::AdminHealth, &Method::GET) => admin::health(state),
+        (Route::AdminOpenapi, &Method::GET) => admin::openapi(state),
         (route, method) => Err(ApiError::MethodNotAllowed {
             method: method.clone(),
             allow: route.allow(),
@@ -86,7 +88,7 @@ fn patch_contact(
     if patch.unsubscribed.is_some() {
         warnings.push(Violation::new(
             "/unsubscribed",
-            "unsubscribed was changed through PATCH, which keeps no audit record; the docs advise POST or DELETE /api/v1/contacts/{contactId}/unsubscribes",
+            contract::UNSUBSCRIBED_ADVICE,
             "unsubscribed",
         ));
     }

@@ -17,7 +17,7 @@ mod handlers;
 mod prefer;
 mod reply;
 mod request;
-mod router;
+pub(crate) mod router;
 mod server;
 
 pub(crate) use reply::Reply;

@@ -18,6 +18,8 @@ pub enum Route<'a> {
     AdminReset,
     /// `/__admin/health`
     AdminHealth,
+    /// `/__admin/openapi.json`
+    AdminOpenapi,
 }
 
 const CONTACTS: &str = "/api/v1/contacts/";
@@ -32,6 +34,7 @@ pub fn route(path: &str) -> Option<Route<'_>> {
             "requests.har" => Some(Route::AdminRequestsHar),
             "reset" => Some(Route::AdminReset),
             "health" => Some(Route::AdminHealth),
+            "openapi.json" => Some(Route::AdminOpenapi),
             _ => None,
         };
     }
@@ -50,7 +53,7 @@ impl Route<'_> {
         match self {
             Route::Contact { .. } => "GET, PATCH, OPTIONS",
             Route::AdminRequests => "GET, DELETE, OPTIONS",
-            Route::AdminRequestsHar | Route::AdminHealth => "GET, OPTIONS",
+            Route::AdminRequestsHar | Route::AdminHealth | Route::AdminOpenapi => "GET, OPTIONS",
             Route::AdminReset => "POST, OPTIONS",
         }
     }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use clap::Parser;
-use gately_mock::{AppState, Cli, Command, SchemaRegistry, ServeConfig, ServerHandle};
+use gately_mock::{AppState, SchemaRegistry, ServeArgs, ServeConfig, ServerHandle};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -47,16 +47,9 @@ pub struct Answer {
 
 /// Starts a server with the frozen clock, the embedded fixtures and `extra` flags.
 pub async fn start_with(extra: &[&str]) -> Mock {
-    let mut argv = vec![
-        "gately-mock",
-        "serve",
-        "--port",
-        "0",
-        "--frozen-time",
-        FROZEN,
-    ];
+    let mut argv = vec!["serve", "--port", "0", "--frozen-time", FROZEN];
     argv.extend_from_slice(extra);
-    let Command::Serve(args) = Cli::try_parse_from(argv).expect("valid test flags").command;
+    let args = ServeArgs::try_parse_from(argv).expect("valid test flags");
     let config = ServeConfig::from_args(&args).expect("the test configuration loads");
     let server = ServerHandle::start(("127.0.0.1", 0), AppState::new(config))
         .await
@@ -207,4 +200,30 @@ macro_rules! snapshot {
     ($name:expr, $value:expr) => {
         common::snapshot_settings().bind(|| insta::assert_json_snapshot!($name, $value));
     };
+}
+
+/// Snapshots a text under `name` in `snapshots/`.
+#[macro_export]
+macro_rules! snapshot_text {
+    ($name:expr, $value:expr) => {
+        common::snapshot_settings().bind(|| insta::assert_snapshot!($name, $value));
+    };
+}
+
+/// A temporary directory of this test binary, removed when dropped.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> Self {
+        let path = std::env::temp_dir().join(format!("gately-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        Self(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

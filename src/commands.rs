@@ -1,0 +1,181 @@
+//! The one-shot commands: `validate`, `check`, `schema`, `openapi`. Each returns the exit
+//! code of its verdict (D24: 0 clean, 1 violations); input it cannot read is an error,
+//! which `main` reports in one line with exit code 2.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use serde_json::Value;
+
+use crate::cli::{CheckArgs, ReportFormat, SchemaArgs, SchemaName, ValidateArgs};
+use crate::contract::{self, capture};
+use crate::schema::{SchemaError, SchemaRegistry, Strictness};
+
+/// Why a command could not do its work.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// An embedded schema is broken (a bug).
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+    /// The input cannot be read.
+    #[error("{name}: cannot be read")]
+    Read {
+        /// The input's name (`-` is standard input).
+        name: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The input is not JSON.
+    #[error("{name}: invalid JSON")]
+    Json {
+        /// The input's name.
+        name: String,
+        /// The parser's error, with line and column.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A capture cannot be read.
+    #[error(transparent)]
+    Capture(#[from] capture::CaptureError),
+    /// The report cannot be written.
+    #[error("{}: cannot write the report", path.display())]
+    Write {
+        /// The output file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn strictness(lenient: bool) -> Strictness {
+    if lenient {
+        Strictness::Lenient
+    } else {
+        Strictness::Strict
+    }
+}
+
+fn exit(violated: bool) -> ExitCode {
+    if violated {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `validate`: one PATCH body, every violation with its pointer and hint.
+pub fn validate(args: &ValidateArgs) -> Result<ExitCode, CommandError> {
+    let schemas = SchemaRegistry::compile()?;
+    let name = match args.input.to_str() {
+        Some("-") => "stdin".to_owned(),
+        _ => args.input.display().to_string(),
+    };
+    let text = read_input(&args.input).map_err(|source| CommandError::Read {
+        name: name.clone(),
+        source,
+    })?;
+    let body: Value = serde_json::from_str(&text).map_err(|source| CommandError::Json {
+        name: name.clone(),
+        source,
+    })?;
+    let findings = schemas.contact_patch.check(&body, strictness(args.lenient));
+    let mut out = String::new();
+    match findings.violations.len() {
+        0 => out.push_str(&format!("{name}: valid\n")),
+        1 => out.push_str(&format!("{name}: 1 violation\n")),
+        n => out.push_str(&format!("{name}: {n} violations\n")),
+    }
+    for violation in &findings.violations {
+        out.push_str(&format!(
+            "  {}: {} [{}]\n",
+            display_pointer(&violation.pointer),
+            violation.message,
+            violation.keyword
+        ));
+    }
+    for warning in &findings.warnings {
+        out.push_str(&format!(
+            "  warning: {}: {} [{}]\n",
+            display_pointer(&warning.pointer),
+            warning.message,
+            warning.keyword
+        ));
+    }
+    print!("{out}");
+    Ok(exit(!findings.violations.is_empty()))
+}
+
+fn display_pointer(pointer: &str) -> &str {
+    if pointer.is_empty() {
+        "(body)"
+    } else {
+        pointer
+    }
+}
+
+fn read_input(path: &Path) -> std::io::Result<String> {
+    if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        Ok(text)
+    } else {
+        std::fs::read_to_string(path)
+    }
+}
+
+/// `check`: captured traffic, both directions, as a report.
+pub fn check(args: &CheckArgs) -> Result<ExitCode, CommandError> {
+    let schemas = SchemaRegistry::compile()?;
+    let mut observed = Vec::new();
+    for file in &args.files {
+        observed.extend(capture::read(file)?);
+    }
+    let report = contract::check(&observed, &schemas, strictness(args.lenient));
+    let text = match args.format {
+        ReportFormat::Human => {
+            report.to_human(args.output.is_none() && std::io::stdout().is_terminal())
+        }
+        ReportFormat::Json => report.to_json(),
+        ReportFormat::Junit => report.to_junit(),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, text).map_err(|source| CommandError::Write {
+            path: path.clone(),
+            source,
+        })?,
+        None => {
+            let _ = std::io::stdout().write_all(text.as_bytes());
+        }
+    }
+    Ok(exit(report.has_violations()))
+}
+
+/// `schema NAME`: the schema file, exactly as embedded.
+pub fn schema(args: &SchemaArgs) -> ExitCode {
+    let file = match args.name {
+        SchemaName::Request => "contact-patch.json",
+        SchemaName::Response => "contact.json",
+        SchemaName::Documented => "contact.documented.json",
+        SchemaName::Problem => "problem.json",
+        SchemaName::Fixtures => "fixtures.json",
+        SchemaName::Exchange => "exchange.json",
+    };
+    let text = crate::schema::SOURCES
+        .iter()
+        .find(|(name, _)| *name == file)
+        .map_or("", |(_, text)| text);
+    print!("{text}");
+    ExitCode::SUCCESS
+}
+
+/// `openapi`: the OpenAPI 3.1 document.
+pub fn openapi() -> Result<ExitCode, CommandError> {
+    let schemas = SchemaRegistry::compile()?;
+    let text = serde_json::to_string_pretty(&crate::openapi::document(&schemas))
+        .expect("a JSON value serialises");
+    println!("{text}");
+    Ok(ExitCode::SUCCESS)
+}

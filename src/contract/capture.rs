@@ -1,0 +1,211 @@
+//! Captured traffic, read from the files `check` is given: the mock's record file (JSON
+//! Lines of D23 exchanges) or a HAR 1.2 archive (browser dev-tools, proxies, the mock's own
+//! `/__admin/requests.har`). Both become a list of [`Observed`] exchanges.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::journal::Exchange;
+use crate::journal::har::CREATOR;
+
+/// The marker header of responses sent by this mock.
+pub const MARKER_HEADER: &str = "x-gately-mock";
+
+/// One exchange as a capture shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Observed {
+    /// Where it is in the capture: `traffic.jsonl seq 3`, `session.har entry 7`.
+    pub origin: String,
+    /// The request method, upper case.
+    pub method: String,
+    /// The request path, without host or query.
+    pub path: String,
+    /// Request headers, names lower case.
+    pub request_headers: BTreeMap<String, String>,
+    /// The request body: JSON when it was JSON, a string when it was text, `Null` if none.
+    pub request_body: Value,
+    /// The response status.
+    pub status: u16,
+    /// The response body, as the request body; `None` when the capture left it out.
+    pub response_body: Option<Value>,
+    /// Whether this mock sent the response (its contract is then the stricter one, D25).
+    pub from_mock: bool,
+}
+
+/// A capture that cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CaptureError {
+    /// The file cannot be read.
+    #[error("{}: cannot be read", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A line of a record file, or a HAR, is not what it should be.
+    #[error("{}: {location}: {message}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// `line 3`, `/log/entries/2/request`.
+        location: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Reads `path`: a HAR when the file is one JSON object with a `log`, else a record file.
+pub fn read(path: &Path) -> Result<Vec<Observed>, CaptureError> {
+    let text = std::fs::read_to_string(path).map_err(|source| CaptureError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let name = path.display().to_string();
+    if let Ok(Value::Object(document)) = serde_json::from_str::<Value>(&text) {
+        if let Some(log) = document.get("log") {
+            return from_har(log, &name).map_err(|(location, message)| CaptureError::Invalid {
+                path: path.to_owned(),
+                location,
+                message,
+            });
+        }
+    }
+    from_record_file(&text, &name).map_err(|(location, message)| CaptureError::Invalid {
+        path: path.to_owned(),
+        location,
+        message,
+    })
+}
+
+type Failure = (String, String);
+
+fn from_record_file(text: &str, name: &str) -> Result<Vec<Observed>, Failure> {
+    let mut observed = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let exchange: Exchange = serde_json::from_str(line).map_err(|err| {
+            (
+                format!("line {}", index + 1),
+                format!("not a recorded exchange (a record file has one JSON exchange per line, or give a HAR): {err}"),
+            )
+        })?;
+        observed.push(Observed {
+            origin: format!("{name} seq {}", exchange.seq),
+            method: exchange.request.method,
+            path: exchange.request.path,
+            request_headers: exchange.request.headers,
+            request_body: exchange.request.body,
+            status: exchange.response.status,
+            response_body: Some(exchange.response.body),
+            from_mock: true,
+        });
+    }
+    Ok(observed)
+}
+
+fn from_har(log: &Value, name: &str) -> Result<Vec<Observed>, Failure> {
+    let from_mock_archive = log.pointer("/creator/name").and_then(Value::as_str) == Some(CREATOR);
+    let entries = log
+        .get("entries")
+        .and_then(Value::as_array)
+        .ok_or_else(|| {
+            (
+                "/log/entries".to_owned(),
+                "a HAR needs an entries array".to_owned(),
+            )
+        })?;
+    entries
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| {
+            let at = |field: &str| format!("/log/entries/{index}/{field}");
+            let text_of = |pointer: &str| entry.pointer(pointer).and_then(Value::as_str);
+            let method = text_of("/request/method")
+                .ok_or_else(|| (at("request/method"), "missing".to_owned()))?;
+            let url =
+                text_of("/request/url").ok_or_else(|| (at("request/url"), "missing".to_owned()))?;
+            let status = entry
+                .pointer("/response/status")
+                .and_then(Value::as_u64)
+                .and_then(|s| u16::try_from(s).ok())
+                .ok_or_else(|| (at("response/status"), "missing or not a status".to_owned()))?;
+            let response_headers = name_values(entry.pointer("/response/headers"));
+            let response_body = match (
+                text_of("/response/content/text"),
+                text_of("/response/content/encoding"),
+            ) {
+                (Some(text), None) => Some(body(text)),
+                _ => None,
+            };
+            Ok(Observed {
+                origin: format!("{name} entry {}", index + 1),
+                method: method.to_ascii_uppercase(),
+                path: path_of(url).to_owned(),
+                request_headers: name_values(entry.pointer("/request/headers")),
+                request_body: text_of("/request/postData/text").map_or(Value::Null, body),
+                status,
+                from_mock: from_mock_archive || response_headers.contains_key(MARKER_HEADER),
+                response_body,
+            })
+        })
+        .collect()
+}
+
+/// `https://host:443/a/b?c=d` → `/a/b`; a URL without scheme is taken as a path.
+fn path_of(url: &str) -> &str {
+    let without_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = if url.contains("://") {
+        without_scheme
+            .find('/')
+            .map_or("/", |at| &without_scheme[at..])
+    } else {
+        without_scheme
+    };
+    path.split(['?', '#']).next().unwrap_or("/")
+}
+
+/// HAR `[{name, value}]` headers as a map with lower-case names.
+fn name_values(list: Option<&Value>) -> BTreeMap<String, String> {
+    list.and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|header| {
+            let name = header.get("name")?.as_str()?.to_ascii_lowercase();
+            let value = header.get("value")?.as_str()?.to_owned();
+            Some((name, value))
+        })
+        .collect()
+}
+
+/// A body text as JSON when it parses, else as text; empty is `Null`.
+fn body(text: &str) -> Value {
+    if text.is_empty() {
+        return Value::Null;
+    }
+    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_come_out_of_any_url() {
+        assert_eq!(
+            path_of("https://api.usegately.com/api/v1/contacts/x?a=b"),
+            "/api/v1/contacts/x"
+        );
+        assert_eq!(
+            path_of("http://127.0.0.1:4010/api/v1/contacts/x"),
+            "/api/v1/contacts/x"
+        );
+        assert_eq!(path_of("https://host"), "/");
+        assert_eq!(path_of("/api/v1/contacts/x#frag"), "/api/v1/contacts/x");
+    }
+}

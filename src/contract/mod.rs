@@ -1,0 +1,390 @@
+//! The contract as a tool: checking captured traffic in both directions.
+//!
+//! `capture` reads a record file or a HAR into [`Observed`] exchanges; this module judges
+//! each one that hit a documented Gately route: the request against the request contract,
+//! the response against the response contract, in the strength D25 gives it (the mock's
+//! own contract for traffic this mock answered, the documented one for the rest); `report`
+//! renders the verdicts as text, JSON or JUnit XML.
+
+pub mod capture;
+pub mod report;
+
+use hyper::Method;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::http::router::{self, Route};
+use crate::schema::{Findings, SchemaRegistry, Strictness, Violation};
+use capture::Observed;
+use report::{CheckedExchange, ContractReport, Finding, Outcome, Side};
+
+/// The advice recorded when `unsubscribed` changes through PATCH (D8).
+pub const UNSUBSCRIBED_ADVICE: &str = "unsubscribed was changed through PATCH, which keeps no audit record; the docs advise POST or DELETE /api/v1/contacts/{contactId}/unsubscribes";
+
+const CONTACTS: &str = "/api/v1/contacts";
+const CONTACT_TEMPLATE: &str = "/api/v1/contacts/{contactId}";
+/// Path words under `/api/v1/contacts/` that are documented routes, not contact ids.
+const STATIC_WORDS: [&str; 5] = ["bulk-import", "tags", "contact-tags", "lists", "segments"];
+
+/// Where a captured path lands among the documented routes.
+enum Landing<'a> {
+    /// `/api/v1/contacts/{contactId}`, checked for GET and PATCH.
+    Contact { id: &'a str },
+    /// A documented route with no contract in the mock yet.
+    Unchecked { template: &'static str },
+    /// Under `/api/v1/contacts` but no documented route.
+    Undocumented,
+}
+
+fn land(path: &str) -> Option<Landing<'_>> {
+    let rest = path.strip_prefix(CONTACTS)?;
+    if rest.is_empty() || rest == "/" {
+        return Some(Landing::Unchecked { template: CONTACTS });
+    }
+    let rest = rest.strip_prefix('/')?;
+    let mut segments = rest.split('/');
+    let first = segments.next().unwrap_or_default();
+    let second = segments.next();
+    let third = segments.next();
+    Some(match (first, second, third) {
+        (word, _, _) if STATIC_WORDS.contains(&word) => Landing::Unchecked {
+            template: "/api/v1/contacts/{documented sub-resource}",
+        },
+        (id, None, None) if !id.is_empty() => Landing::Contact { id },
+        (_, Some("unsubscribes" | "custom-fields"), None) => Landing::Unchecked {
+            template: "/api/v1/contacts/{contactId}/{sub-resource}",
+        },
+        _ => Landing::Undocumented,
+    })
+}
+
+/// Checks every exchange of `captured`. `strictness` applies to request bodies, as in the
+/// server.
+pub fn check(
+    captured: &[Observed],
+    schemas: &SchemaRegistry,
+    strictness: Strictness,
+) -> ContractReport {
+    let mut report = ContractReport::default();
+    for observed in captured {
+        let Some(landing) = land(&observed.path) else {
+            report.skipped += 1;
+            continue;
+        };
+        let mut checked = CheckedExchange::new(observed);
+        match landing {
+            Landing::Contact { id } if matches!(observed.method.as_str(), "GET" | "PATCH") => {
+                checked.route = format!("{} {CONTACT_TEMPLATE}", observed.method);
+                check_contact_exchange(observed, id, schemas, strictness, &mut checked);
+            }
+            Landing::Contact { .. } if observed.method == "DELETE" => {
+                checked.route = format!("DELETE {CONTACT_TEMPLATE}");
+                checked.outcome = Outcome::Unchecked;
+            }
+            Landing::Contact { .. } => {
+                checked.route = format!("{} {CONTACT_TEMPLATE}", observed.method);
+                checked.violation(
+                    Side::Request,
+                    "",
+                    format!(
+                        "{} is not a documented method of {CONTACT_TEMPLATE}",
+                        observed.method
+                    ),
+                    "route",
+                );
+            }
+            Landing::Unchecked { template } => {
+                checked.route = format!("{} {template}", observed.method);
+                checked.outcome = Outcome::Unchecked;
+            }
+            Landing::Undocumented => {
+                checked.route = format!("{} {}", observed.method, observed.path);
+                checked.violation(
+                    Side::Request,
+                    "",
+                    "no documented Gately route has this path",
+                    "route",
+                );
+            }
+        }
+        checked.settle();
+        report.exchanges.push(checked);
+    }
+    report
+}
+
+fn check_contact_exchange(
+    observed: &Observed,
+    id: &str,
+    schemas: &SchemaRegistry,
+    strictness: Strictness,
+    checked: &mut CheckedExchange,
+) {
+    // The request.
+    match observed.request_headers.get("authorization") {
+        None => checked.violation(
+            Side::Request,
+            "/headers/authorization",
+            "no Authorization header: every contacts route needs `Bearer <API key>`",
+            "required",
+        ),
+        Some(value)
+            if !value
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with("bearer ") =>
+        {
+            checked.violation(
+                Side::Request,
+                "/headers/authorization",
+                "the Authorization header is not `Bearer <API key>`",
+                "format",
+            );
+        }
+        Some(_) => {}
+    }
+    if Uuid::try_parse(id).is_err() {
+        checked.violation(
+            Side::Request,
+            "/path/contactId",
+            format!("contactId {id:?} is not a UUID"),
+            "format",
+        );
+    }
+    if observed.method == "PATCH" {
+        check_patch_body(observed, schemas, strictness, checked);
+    }
+
+    // The response.
+    let status = observed.status;
+    let method = Method::from_bytes(observed.method.as_bytes()).unwrap_or(Method::GET);
+    if observed.from_mock {
+        let documented = router::route(&observed.path)
+            .map(|route: Route<'_>| route.documented_statuses(&method))
+            .unwrap_or_default();
+        if !documented.contains(&status) {
+            checked.violation(
+                Side::Response,
+                "",
+                format!("{status} is not a status this route answers"),
+                "status",
+            );
+        }
+    } else {
+        match status {
+            200 | 400 | 401 | 403 | 404 | 422 => {}
+            409 | 413 | 415 | 429 | 500..=599 => checked.warning(
+                Side::Response,
+                "",
+                format!("{status} is not in the docs' status list"),
+                "status",
+            ),
+            _ => checked.violation(
+                Side::Response,
+                "",
+                format!("{status} is not a documented status"),
+                "status",
+            ),
+        }
+    }
+    let Some(body) = &observed.response_body else {
+        checked.warning(
+            Side::Response,
+            "",
+            "the capture holds no response body; it was not checked",
+            "body",
+        );
+        return;
+    };
+    let findings = match (observed.from_mock, (200..300).contains(&status)) {
+        (true, true) => Findings {
+            violations: schemas.contact.violations(body),
+            warnings: Vec::new(),
+        },
+        (true, false) => Findings {
+            violations: schemas.problem.violations(body),
+            warnings: Vec::new(),
+        },
+        (false, true) => schemas
+            .contact_documented
+            .check(body, Strictness::Documented),
+        (false, false) => Findings::default(), // the docs give no error format
+    };
+    checked.add(Side::Response, findings);
+}
+
+fn check_patch_body(
+    observed: &Observed,
+    schemas: &SchemaRegistry,
+    strictness: Strictness,
+    checked: &mut CheckedExchange,
+) {
+    let is_json = observed
+        .request_headers
+        .get("content-type")
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        checked.violation(
+            Side::Request,
+            "/headers/content-type",
+            "the body must be sent as `Content-Type: application/json`",
+            "mediaType",
+        );
+    }
+    match &observed.request_body {
+        Value::Null => checked.violation(
+            Side::Request,
+            "",
+            "the body is empty: send a JSON object with the fields to change",
+            "required",
+        ),
+        Value::String(text) if serde_json::from_str::<Value>(text).is_err() => {
+            checked.violation(Side::Request, "", "the body is not valid JSON", "json");
+        }
+        body => {
+            checked.add(Side::Request, schemas.contact_patch.check(body, strictness));
+            if body.get("unsubscribed").is_some() {
+                checked.warning(
+                    Side::Request,
+                    "/unsubscribed",
+                    UNSUBSCRIBED_ADVICE,
+                    "unsubscribed",
+                );
+            }
+        }
+    }
+}
+
+impl CheckedExchange {
+    fn violation(&mut self, side: Side, pointer: &str, message: impl Into<String>, keyword: &str) {
+        self.violations.push(Finding::new(
+            side,
+            Violation::new(pointer, message, keyword),
+        ));
+    }
+
+    fn warning(&mut self, side: Side, pointer: &str, message: impl Into<String>, keyword: &str) {
+        self.warnings.push(Finding::new(
+            side,
+            Violation::new(pointer, message, keyword),
+        ));
+    }
+
+    fn add(&mut self, side: Side, findings: Findings) {
+        self.violations.extend(
+            findings
+                .violations
+                .into_iter()
+                .map(|v| Finding::new(side, v)),
+        );
+        self.warnings
+            .extend(findings.warnings.into_iter().map(|v| Finding::new(side, v)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::json;
+
+    use super::*;
+
+    fn observed(
+        method: &str,
+        path: &str,
+        body: Value,
+        status: u16,
+        response: Value,
+        from_mock: bool,
+    ) -> Observed {
+        let mut headers = BTreeMap::new();
+        headers.insert(
+            "authorization".to_owned(),
+            "Bearer gately_sk_test_…".to_owned(),
+        );
+        headers.insert("content-type".to_owned(), "application/json".to_owned());
+        Observed {
+            origin: "test".to_owned(),
+            method: method.to_owned(),
+            path: path.to_owned(),
+            request_headers: headers,
+            request_body: body,
+            status,
+            response_body: Some(response),
+            from_mock,
+        }
+    }
+
+    fn schemas() -> SchemaRegistry {
+        SchemaRegistry::compile().unwrap()
+    }
+
+    #[test]
+    fn the_docs_own_example_passes_the_documented_contract() {
+        let seed_response = json!({
+            "id": "a1b2c3d4-e5f6-4789-abcd-ef1234567890",
+            "name": "Jane Smith",
+            "email": "jane@example.com",
+            "status": "inactive",
+            "notes": "Churned after trial",
+            "last_contacted_at": "2025-06-15T14:30:00.000Z",
+            "updated_at": "2025-06-15T14:30:00.000Z"
+        });
+        let exchange = observed(
+            "PATCH",
+            "/api/v1/contacts/a1b2c3d4-e5f6-4789-abcd-ef1234567890",
+            json!({"status": "inactive", "notes": "Churned after trial"}),
+            200,
+            seed_response,
+            false,
+        );
+        let report = check(&[exchange], &schemas(), Strictness::Strict);
+        assert_eq!(
+            report.exchanges[0].outcome,
+            Outcome::Ok,
+            "{:?}",
+            report.exchanges[0]
+        );
+    }
+
+    #[test]
+    fn real_traffic_gets_warnings_for_nulls_and_extras_and_violations_for_wrong_types() {
+        let response = json!({"id": "x", "phone": null, "loyalty": 3, "status": "gone", "updated_at": "2025-06-15T14:30:00.123456+00:00"});
+        let exchange = observed(
+            "GET",
+            "/api/v1/contacts/a1b2c3d4-e5f6-4789-abcd-ef1234567890",
+            Value::Null,
+            200,
+            response,
+            false,
+        );
+        let checked = &check(&[exchange], &schemas(), Strictness::Strict).exchanges[0];
+        let pointers =
+            |list: &[Finding]| list.iter().map(|f| f.pointer.clone()).collect::<Vec<_>>();
+        assert_eq!(pointers(&checked.violations), ["/status"]);
+        assert_eq!(pointers(&checked.warnings), ["/loyalty", "/phone"]);
+    }
+
+    #[test]
+    fn routes_land_where_the_docs_put_them() {
+        assert!(matches!(
+            land("/api/v1/contacts/tags"),
+            Some(Landing::Unchecked { .. })
+        ));
+        assert!(matches!(
+            land("/api/v1/contacts/abc"),
+            Some(Landing::Contact { id: "abc" })
+        ));
+        assert!(matches!(
+            land("/api/v1/contacts/abc/unsubscribes"),
+            Some(Landing::Unchecked { .. })
+        ));
+        assert!(matches!(
+            land("/api/v1/contacts/a/b/c"),
+            Some(Landing::Undocumented)
+        ));
+        assert!(land("/static/app.js").is_none());
+    }
+}

@@ -1,0 +1,224 @@
+//! The OpenAPI 3.1 description of every route the mock serves, built from the same JSON
+//! Schemas the mock validates with (`gately-mock openapi`, `GET /__admin/openapi.json`).
+//!
+//! OpenAPI 3.1 schema objects are JSON Schema 2020-12, so each schema file becomes a
+//! component as it is; only its `$defs` move to their own components (a `$ref` inside a
+//! component resolves against the OpenAPI document, not against the schema file).
+
+use hyper::Method;
+use serde_json::{Map, Value, json};
+
+use crate::http::router::Route;
+use crate::schema::{Schema, SchemaRegistry};
+
+/// The OpenAPI document.
+pub fn document(schemas: &SchemaRegistry) -> Value {
+    let mut components = Map::new();
+    for (name, schema) in [
+        ("ContactPatch", &schemas.contact_patch),
+        ("Contact", &schemas.contact),
+        ("Problem", &schemas.problem),
+        ("Exchange", &schemas.exchange),
+    ] {
+        add_component(&mut components, name, schema);
+    }
+    let contact_route = Route::Contact { id: "" };
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Gately CRM Contacts API (gately-mock)",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "The routes gately-mock serves, with the contract it enforces. Written from the public Gately docs; where they are silent, the mock's documented decisions (README).",
+        },
+        "servers": [{ "url": "http://127.0.0.1:4010" }],
+        "paths": {
+            "/api/v1/contacts/{contactId}": {
+                "parameters": [
+                    { "name": "contactId", "in": "path", "required": true, "description": "The contact UUID", "schema": { "type": "string", "format": "uuid" } },
+                    { "name": "X-Project-ID", "in": "header", "required": false, "description": "The project UUID; not needed when the key is bound to a project", "schema": { "type": "string", "format": "uuid" } },
+                    { "name": "Prefer", "in": "header", "required": false, "description": "code=NNN answers that documented error instead (D15)", "schema": { "type": "string" } },
+                ],
+                "get": {
+                    "operationId": "getContact",
+                    "summary": "Get a contact",
+                    "security": [{ "bearer": [] }],
+                    "responses": responses(contact_route.documented_statuses(&Method::GET), "Contact"),
+                },
+                "patch": {
+                    "operationId": "updateContact",
+                    "summary": "Update a contact: only the fields sent change",
+                    "security": [{ "bearer": [] }],
+                    "requestBody": {
+                        "required": true,
+                        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ContactPatch" } } },
+                    },
+                    "responses": responses(contact_route.documented_statuses(&Method::PATCH), "Contact"),
+                },
+            },
+            "/__admin/requests": {
+                "get": {
+                    "operationId": "listRequests",
+                    "summary": "The recorded exchanges, oldest first",
+                    "tags": ["admin"],
+                    "security": [],
+                    "parameters": [
+                        query("method", "only this HTTP method", json!({ "type": "string" })),
+                        query("path", "only paths matching this regular expression", json!({ "type": "string" })),
+                        query("status", "only this response status", json!({ "type": "integer", "minimum": 0 })),
+                        query("verdict", "only this verdict", json!({ "enum": ["ok", "warning", "violation"] })),
+                        query("since", "only seq greater than this", json!({ "type": "integer", "minimum": 0 })),
+                        query("limit", "at most this many", json!({ "type": "integer", "minimum": 0 })),
+                    ],
+                    "responses": {
+                        "200": json_response("The journal", json!({
+                            "type": "object",
+                            "additionalProperties": false,
+                            "required": ["requests", "dropped"],
+                            "properties": {
+                                "requests": { "type": "array", "items": { "$ref": "#/components/schemas/Exchange" } },
+                                "dropped": { "type": "integer", "minimum": 0 },
+                            },
+                        })),
+                        "400": problem(),
+                    },
+                },
+                "delete": {
+                    "operationId": "clearRequests",
+                    "summary": "Forget the recorded exchanges",
+                    "tags": ["admin"],
+                    "security": [],
+                    "responses": { "200": json_response("How many were forgotten", json!({
+                        "type": "object", "required": ["deleted"], "properties": { "deleted": { "type": "integer", "minimum": 0 } },
+                    })) },
+                },
+            },
+            "/__admin/requests.har": {
+                "get": {
+                    "operationId": "exportHar",
+                    "summary": "The recorded exchanges as HAR 1.2",
+                    "tags": ["admin"],
+                    "security": [],
+                    "responses": { "200": json_response("A HAR 1.2 archive", json!({ "type": "object", "required": ["log"] })), "400": problem() },
+                },
+            },
+            "/__admin/reset": {
+                "post": {
+                    "operationId": "reset",
+                    "summary": "Restore the fixtures, clear the journal, restart ids and seq",
+                    "tags": ["admin"],
+                    "security": [],
+                    "responses": { "200": json_response("Done", json!({ "type": "object", "required": ["message"], "properties": { "message": { "type": "string" } } })) },
+                },
+            },
+            "/__admin/health": {
+                "get": {
+                    "operationId": "health",
+                    "summary": "Whether the mock runs, and its journal",
+                    "tags": ["admin"],
+                    "security": [],
+                    "responses": { "200": json_response("Running", json!({ "type": "object", "required": ["status"], "properties": { "status": { "const": "ok" } } })) },
+                },
+            },
+            "/__admin/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This document",
+                    "tags": ["admin"],
+                    "security": [],
+                    "responses": { "200": json_response("OpenAPI 3.1", json!({ "type": "object", "required": ["openapi"] })) },
+                },
+            },
+        },
+        "components": {
+            "schemas": components,
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "An API key from api-keys.json" } },
+        },
+    })
+}
+
+fn responses(statuses: &[u16], success: &str) -> Value {
+    let mut out = Map::new();
+    for status in statuses {
+        let response = if *status < 300 {
+            json_response(
+                "Success",
+                json!({ "$ref": format!("#/components/schemas/{success}") }),
+            )
+        } else {
+            problem()
+        };
+        out.insert(status.to_string(), response);
+    }
+    Value::Object(out)
+}
+
+fn json_response(description: &str, schema: Value) -> Value {
+    json!({ "description": description, "content": { "application/json": { "schema": schema } } })
+}
+
+fn problem() -> Value {
+    json!({
+        "description": "An RFC 9457 problem naming what is at fault",
+        "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } },
+    })
+}
+
+fn query(name: &str, description: &str, schema: Value) -> Value {
+    json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
+}
+
+/// Adds `schema` as component `name`, its `$defs` as components `name_def`.
+fn add_component(components: &mut Map<String, Value>, name: &str, schema: &Schema) {
+    let mut document = schema.document().clone();
+    if let Value::Object(object) = &mut document {
+        object.remove("$schema");
+        if let Some(Value::Object(defs)) = object.remove("$defs") {
+            for (def, mut value) in defs {
+                rewrite_refs(&mut value, name);
+                components.insert(format!("{name}_{def}"), value);
+            }
+        }
+    }
+    rewrite_refs(&mut document, name);
+    components.insert(name.to_owned(), document);
+}
+
+/// `#/$defs/x` → `#/components/schemas/{owner}_x`, everywhere in `value`.
+fn rewrite_refs(value: &mut Value, owner: &str) {
+    match value {
+        Value::Object(object) => {
+            for (key, item) in object.iter_mut() {
+                match (key.as_str(), item) {
+                    ("$ref", Value::String(target)) => {
+                        if let Some(def) = target.strip_prefix("#/$defs/") {
+                            *target = format!("#/components/schemas/{owner}_{def}");
+                        }
+                    }
+                    (_, item) => rewrite_refs(item, owner),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| rewrite_refs(item, owner)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_ref_points_at_a_component_that_exists() {
+        let document = document(&SchemaRegistry::compile().unwrap());
+        let text = document.to_string();
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find("\"$ref\":\"") {
+            rest = &rest[at + 8..];
+            let target = &rest[..rest.find('"').unwrap()];
+            assert!(
+                document.pointer(target.trim_start_matches('#')).is_some(),
+                "{target}"
+            );
+        }
+    }
+}

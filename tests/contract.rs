@@ -1,0 +1,334 @@
+//! The contract as a tool: `validate`, `check`, `schema` and `openapi`, run as a user runs
+//! them, on traffic recorded by the server itself and on a hand-made HAR of real traffic.
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use common::{JANE, JOHN, Mock, TempDir, start_with};
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_gately-mock");
+const REAL_HAR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/real-api.har");
+
+/// Runs the binary in `dir` with `stdin`.
+fn run_in(dir: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+// ---- validate -------------------------------------------------------------------------
+
+#[test]
+fn validate_accepts_the_seed_body_with_exit_0() {
+    let dir = TempDir::new("validate-ok");
+    std::fs::write(
+        dir.0.join("body.json"),
+        r#"{"status": "inactive", "notes": "Churned after trial"}"#,
+    )
+    .unwrap();
+
+    let output = run_in(&dir.0, &["validate", "body.json"], "");
+
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stdout(&output), "body.json: valid\n");
+}
+
+#[test]
+fn validate_lists_every_violation_with_pointer_and_hint_and_exits_1() {
+    let body = r#"{"statsu": "active", "status": "actve", "email": "jane@", "tags": ["VIP", "VIP"], "external_id": "x", "phone": null}"#;
+
+    let output = run_in(Path::new("."), &["validate", "-"], body);
+
+    assert_eq!(output.status.code(), Some(1));
+    snapshot_text!("validate_violations", stdout(&output));
+}
+
+#[test]
+fn validate_lenient_turns_harmless_input_into_warnings() {
+    let output = run_in(
+        Path::new("."),
+        &["validate", "--lenient"],
+        r#"{"phone": null, "favourite": 1}"#,
+    );
+    assert_eq!(output.status.code(), Some(0));
+    snapshot_text!("validate_lenient", stdout(&output));
+}
+
+#[test]
+fn validate_exits_2_on_input_it_cannot_read() {
+    let malformed = run_in(Path::new("."), &["validate", "-"], r#"{"status": "#);
+    let missing = run_in(Path::new("."), &["validate", "/nonexistent/body.json"], "");
+    assert_eq!(malformed.status.code(), Some(2));
+    assert_eq!(
+        stderr(&malformed),
+        "gately-mock: stdin: invalid JSON: EOF while parsing a value at line 1 column 11\n"
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).starts_with("gately-mock: /nonexistent/body.json: cannot be read"));
+}
+
+#[test]
+fn validate_reports_a_non_object_body_as_a_violation() {
+    let output = run_in(Path::new("."), &["validate"], "[1, 2]");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stdout(&output),
+        "stdin: 1 violation\n  (body): expected object, found array [type]\n"
+    );
+}
+
+// ---- check on the server's own record file -------------------------------------------
+
+/// A session with reads, writes, refusals and a warning, recorded to `dir/traffic.jsonl`.
+async fn record_session(dir: &Path, clean: bool) -> Mock {
+    let record = dir.join("traffic.jsonl");
+    let mock = start_with(&["--record", record.to_str().unwrap()]).await;
+    mock.get_contact(JANE).await;
+    mock.patch_contact(
+        JANE,
+        json!({"status": "inactive", "notes": "Churned after trial"}),
+    )
+    .await;
+    if !clean {
+        mock.patch_contact(JANE, json!({"statsu": "active", "email": "jane@"}))
+            .await;
+        mock.patch_contact(JOHN, json!({"unsubscribed": true}))
+            .await;
+        mock.send(mock.http.get(mock.url(&format!("/api/v1/contacts/{JANE}"))))
+            .await;
+    }
+    mock.get_contact("00000000-0000-4000-8000-000000000000")
+        .await;
+    mock
+}
+
+#[tokio::test]
+async fn check_of_a_clean_recording_exits_0() {
+    let dir = TempDir::new("check-clean");
+    let _mock = record_session(&dir.0, true).await;
+
+    let output = run_in(&dir.0, &["check", "traffic.jsonl"], "");
+
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert_eq!(
+        stdout(&output).lines().last().unwrap(),
+        "3 exchanges, 0 with violations, 0 with warnings, 0 unchecked; 0 not on Gately routes"
+    );
+}
+
+#[tokio::test]
+async fn check_reports_the_violations_of_a_recording_in_every_format() {
+    let dir = TempDir::new("check-recorded");
+    let _mock = record_session(&dir.0, false).await;
+
+    let human = run_in(&dir.0, &["check", "traffic.jsonl"], "");
+    let json_report = run_in(&dir.0, &["check", "traffic.jsonl", "--format", "json"], "");
+    let junit = run_in(
+        &dir.0,
+        &[
+            "check",
+            "traffic.jsonl",
+            "--format",
+            "junit",
+            "--output",
+            "report.xml",
+        ],
+        "",
+    );
+
+    for output in [&human, &json_report, &junit] {
+        assert_eq!(output.status.code(), Some(1));
+    }
+    snapshot_text!("check_recorded_human", stdout(&human));
+    let report: Value = serde_json::from_str(&stdout(&json_report)).unwrap();
+    snapshot!("check_recorded_json", report);
+    assert_eq!(stdout(&junit), "", "--output writes the file, not stdout");
+    snapshot_text!(
+        "check_recorded_junit",
+        std::fs::read_to_string(dir.0.join("report.xml")).unwrap()
+    );
+}
+
+#[tokio::test]
+async fn check_reads_the_mocks_own_har_export_as_mock_traffic() {
+    let dir = TempDir::new("check-own-har");
+    let mock = record_session(&dir.0, false).await;
+    let har = mock
+        .http
+        .get(mock.url("/__admin/requests.har"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    std::fs::write(dir.0.join("session.har"), har).unwrap();
+
+    let output = run_in(&dir.0, &["check", "session.har", "--format", "json"], "");
+
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(report["summary"]["exchanges"], 6);
+    assert_eq!(report["summary"]["with_violations"], 2);
+    assert!(
+        report["exchanges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["contract"] == "mock")
+    );
+}
+
+// ---- check on real traffic (documented contract, D25) ---------------------------------
+
+#[test]
+fn check_of_a_real_har_finds_request_and_response_violations() {
+    let dir = TempDir::new("check-real");
+    std::fs::copy(REAL_HAR, dir.0.join("real-api.har")).unwrap();
+
+    let human = run_in(&dir.0, &["check", "real-api.har"], "");
+    let json_report = run_in(&dir.0, &["check", "real-api.har", "--format", "json"], "");
+    let junit = run_in(&dir.0, &["check", "real-api.har", "--format", "junit"], "");
+
+    assert_eq!(human.status.code(), Some(1));
+    snapshot_text!("check_real_human", stdout(&human));
+    snapshot!(
+        "check_real_json",
+        serde_json::from_str::<Value>(&stdout(&json_report)).unwrap()
+    );
+    snapshot_text!("check_real_junit", stdout(&junit));
+}
+
+#[test]
+fn check_exits_2_on_captures_it_cannot_read() {
+    let dir = TempDir::new("check-unreadable");
+    std::fs::write(dir.0.join("broken.jsonl"), "{\"seq\": 1}\n").unwrap();
+    std::fs::write(
+        dir.0.join("broken.har"),
+        r#"{"log": {"entries": [{"request": {}}]}}"#,
+    )
+    .unwrap();
+
+    let missing = run_in(&dir.0, &["check", "nope.jsonl"], "");
+    let broken_line = run_in(&dir.0, &["check", "broken.jsonl"], "");
+    let broken_har = run_in(&dir.0, &["check", "broken.har"], "");
+    let no_file = run_in(&dir.0, &["check"], "");
+
+    for output in [&missing, &broken_line, &broken_har, &no_file] {
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(output));
+    }
+    assert_eq!(
+        stderr(&missing),
+        "gately-mock: nope.jsonl: cannot be read: No such file or directory (os error 2)\n"
+    );
+    assert!(
+        stderr(&broken_line)
+            .starts_with("gately-mock: broken.jsonl: line 1: not a recorded exchange")
+    );
+    assert_eq!(
+        stderr(&broken_har),
+        "gately-mock: broken.har: /log/entries/0/request/method: missing\n"
+    );
+}
+
+// ---- schema and openapi ---------------------------------------------------------------
+
+#[test]
+fn schema_prints_each_schema_file_as_it_is() {
+    for (name, file) in [
+        ("request", "contact-patch.json"),
+        ("response", "contact.json"),
+        ("documented", "contact.documented.json"),
+        ("problem", "problem.json"),
+        ("fixtures", "fixtures.json"),
+        ("exchange", "exchange.json"),
+    ] {
+        let output = run_in(Path::new("."), &["schema", name], "");
+        let expected = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("schemas")
+                .join(file),
+        )
+        .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        assert_eq!(stdout(&output), expected, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn openapi_is_the_same_document_the_server_serves_and_covers_every_route() {
+    let mock = start_with(&[]).await;
+    let served: Value = mock
+        .http
+        .get(mock.url("/__admin/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    let printed: Value =
+        serde_json::from_str(&stdout(&run_in(Path::new("."), &["openapi"], ""))).unwrap();
+
+    assert_eq!(printed, served);
+    assert_eq!(printed["openapi"], "3.1.0");
+    let paths: Vec<&str> = printed["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/api/v1/contacts/{contactId}",
+            "/__admin/requests",
+            "/__admin/requests.har",
+            "/__admin/reset",
+            "/__admin/health",
+            "/__admin/openapi.json"
+        ]
+    );
+    let patch = &printed["paths"]["/api/v1/contacts/{contactId}"]["patch"];
+    assert_eq!(
+        patch["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ContactPatch"
+    );
+    let statuses: Vec<&str> = patch["responses"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "200", "400", "401", "403", "404", "409", "413", "415", "422"
+        ]
+    );
+}
