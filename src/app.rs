@@ -4,15 +4,14 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use bytes::Bytes;
-
 use crate::auth::Keyring;
 use crate::clock::{Clock, Timestamp};
 use crate::config::ServeConfig;
 use crate::fixture::FixtureSet;
 use crate::http::{Body, RecordedRequest, Reply};
+use crate::journal::exchange::ExchangeView;
 use crate::journal::recorder::Recorder;
-use crate::journal::{Entry, Journal, Verdict};
+use crate::journal::{Entry, Journal, Sequence, Verdict};
 use crate::latency::Latency;
 use crate::schema::{SchemaRegistry, Strictness};
 use crate::store::Store;
@@ -30,6 +29,8 @@ pub struct AppState {
     pub store: Mutex<Store>,
     /// Recorded exchanges.
     pub journal: Mutex<Journal>,
+    /// Where `seq` comes from.
+    pub sequence: Sequence,
     /// The record file, if any.
     pub recorder: Option<Recorder>,
     /// Where `now` comes from.
@@ -50,6 +51,7 @@ impl AppState {
             store: Mutex::new(Store::new(&config.fixtures)),
             fixtures: config.fixtures,
             journal: Mutex::new(Journal::new(config.journal_limit)),
+            sequence: Sequence::default(),
             recorder: config.recorder,
             schemas: config.schemas,
             clock: config.clock,
@@ -76,11 +78,12 @@ impl AppState {
     pub fn reset(&self) {
         let mut store = self.store();
         *store = Store::new(&self.fixtures);
-        self.journal().reset();
+        self.journal().clear();
+        self.sequence.restart();
     }
 
-    /// Records an answered exchange: in the record file first (complete before the
-    /// response leaves), then in the journal.
+    /// Records an answered exchange: written as JSON once, appended to the record file
+    /// (complete before the response leaves), then kept in the journal.
     pub fn record(
         &self,
         request: RecordedRequest,
@@ -88,14 +91,6 @@ impl AppState {
         time: Timestamp,
         elapsed: Duration,
     ) {
-        let RecordedRequest {
-            method,
-            path,
-            query,
-            mut headers,
-            body,
-        } = request;
-        Entry::mask(&mut headers);
         let verdict = if !reply.violations.is_empty() {
             Verdict::Violation
         } else if !reply.warnings.is_empty() {
@@ -103,11 +98,12 @@ impl AppState {
         } else {
             Verdict::Ok
         };
-        let seq = match reply.seq {
-            Some(seq) => seq,
-            None => self.journal().next_seq(),
+        let seq = reply.seq.unwrap_or_else(|| self.sequence.next());
+        let request_body = match &request.body {
+            Body::Complete(bytes) => bytes.as_ref(),
+            Body::TooLarge { .. } | Body::Unreadable => &[],
         };
-        let entry = Entry {
+        let json = ExchangeView {
             seq,
             time,
             duration_ms: if self.clock.is_frozen() {
@@ -115,25 +111,31 @@ impl AppState {
             } else {
                 u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
             },
-            method,
-            path,
-            query,
-            request_headers: headers,
-            request_body: match body {
-                Body::Complete(bytes) => bytes,
-                Body::TooLarge { .. } | Body::Unreadable => Bytes::new(),
-            },
+            method: &request.method,
+            path: &request.path,
+            query: request.query.as_deref(),
+            request_headers: &request.headers,
+            request_body,
             status: reply.status,
-            response_headers: reply.headers,
-            response_body: reply.body,
+            response_headers: &reply.headers,
+            response_body: &reply.body,
             verdict,
-            violations: reply.violations,
-            warnings: reply.warnings,
+            violations: &reply.violations,
+            warnings: &reply.warnings,
             forced: reply.forced,
-        };
-        if let Some(recorder) = &self.recorder {
-            recorder.append(&entry.to_exchange());
         }
+        .to_json();
+        if let Some(recorder) = &self.recorder {
+            recorder.append(&json, seq);
+        }
+        let entry = Entry {
+            seq,
+            method: request.method,
+            path: request.path.into_boxed_str(),
+            status: reply.status,
+            verdict,
+            json: json.into_boxed_str(),
+        };
         self.journal().record(entry);
     }
 }

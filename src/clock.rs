@@ -5,7 +5,6 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
 use time::{OffsetDateTime, UtcOffset};
 
 /// An instant, always written as UTC with milliseconds (`2025-06-15T14:30:00.000Z`, D9).
@@ -33,19 +32,43 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// The text, written digit by digit into `buffer`: every response carries several
+    /// timestamps, and this neither allocates nor goes through `fmt` padding.
+    fn write<'b>(&self, buffer: &'b mut [u8; 24]) -> &'b str {
+        let at = self.0;
+        let year = u32::try_from(at.year()).unwrap_or(0).min(9999);
+        let fields: [(u32, usize); 7] = [
+            (year, 4),
+            (u32::from(u8::from(at.month())), 2),
+            (u32::from(at.day()), 2),
+            (u32::from(at.hour()), 2),
+            (u32::from(at.minute()), 2),
+            (u32::from(at.second()), 2),
+            (u32::from(at.millisecond()), 3),
+        ];
+        *buffer = *b"0000-00-00T00:00:00.000Z";
+        let starts = [0, 5, 8, 11, 14, 17, 20];
+        for ((value, width), start) in fields.into_iter().zip(starts) {
+            let mut rest = value;
+            for digit in buffer[start..start + width].iter_mut().rev() {
+                *digit = b'0' + (rest % 10) as u8;
+                rest /= 10;
+            }
+        }
+        std::str::from_utf8(buffer).expect("digits and ASCII separators")
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let layout = format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-        );
-        let text = self.0.format(&layout).map_err(|_| fmt::Error)?;
-        f.write_str(&text)
+        f.write_str(self.write(&mut [0; 24]))
     }
 }
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        serializer.serialize_str(self.write(&mut [0; 24]))
     }
 }
 
@@ -81,6 +104,16 @@ mod tests {
     fn timestamps_are_written_in_utc_with_milliseconds() {
         let at = Timestamp::parse("2025-06-15T16:30:00.5+02:00").unwrap();
         assert_eq!(at.to_string(), "2025-06-15T14:30:00.500Z");
+    }
+
+    #[test]
+    fn every_field_is_zero_padded() {
+        let at = Timestamp::parse("0999-01-02T03:04:05.006Z").unwrap();
+        assert_eq!(at.to_string(), "0999-01-02T03:04:05.006Z");
+        assert_eq!(
+            serde_json::to_string(&at).unwrap(),
+            "\"0999-01-02T03:04:05.006Z\""
+        );
     }
 
     #[test]

@@ -7,24 +7,34 @@ use serde_json::json;
 
 use crate::app::AppState;
 use crate::http::error::ApiError;
-use crate::http::reply::Reply;
+use crate::http::reply::{JSON, Reply};
 use crate::http::request::RecordedRequest;
-use crate::journal::{Exchange, Filter, har};
+use crate::journal::{Entry, Exchange, Filter, har};
 
-/// `GET /__admin/requests`: `{ "requests": [...], "dropped": N }`, filtered.
+/// `GET /__admin/requests`: `{ "requests": [...], "dropped": N }`, filtered. The entries'
+/// JSON is joined as written: nothing is parsed or serialised again.
 pub fn list_requests(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiError> {
     let filter = Filter::from_query(request.query.as_deref())?;
-    let (exchanges, dropped) = selected(state, &filter);
-    Reply::json(
-        StatusCode::OK,
-        &json!({ "requests": exchanges, "dropped": dropped }),
-    )
+    let journal = state.journal();
+    let mut body = String::from("{\"requests\":[");
+    for (index, entry) in journal.select(&filter).enumerate() {
+        if index > 0 {
+            body.push(',');
+        }
+        body.push_str(&entry.json);
+    }
+    body.push_str(&format!("],\"dropped\":{}}}", journal.dropped()));
+    Ok(Reply::with_body(StatusCode::OK, JSON, body.into()))
 }
 
 /// `GET /__admin/requests.har`: the same selection as HAR 1.2.
 pub fn export_har(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiError> {
     let filter = Filter::from_query(request.query.as_deref())?;
-    let (exchanges, _) = selected(state, &filter);
+    let exchanges: Vec<Exchange> = state
+        .journal()
+        .select(&filter)
+        .map(Entry::to_exchange)
+        .collect();
     let host = request
         .headers
         .get(HOST)
@@ -69,18 +79,4 @@ pub fn health(state: &AppState) -> Result<Reply, ApiError> {
 /// `GET /__admin/openapi.json`: the document `gately-mock openapi` prints.
 pub fn openapi(state: &AppState) -> Result<Reply, ApiError> {
     Reply::json(StatusCode::OK, &crate::openapi::document(&state.schemas))
-}
-
-/// The exchanges `filter` selects, in wire shape, and the dropped count. The journal lock
-/// is held only to copy the selected entries; they are converted after it is released.
-fn selected(state: &AppState, filter: &Filter) -> (Vec<Exchange>, u64) {
-    let (entries, dropped) = {
-        let journal = state.journal();
-        let entries: Vec<_> = journal.select(filter).cloned().collect();
-        (entries, journal.dropped())
-    };
-    (
-        entries.iter().map(|entry| entry.to_exchange()).collect(),
-        dropped,
-    )
 }

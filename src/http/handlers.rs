@@ -57,7 +57,7 @@ fn get_contact(
     force_if_asked(request, route)?;
     let store = state.store();
     let mut reply = Reply::json(StatusCode::OK, &store.contact(project, id)?)?;
-    reply.seq = Some(state.journal().next_seq());
+    reply.seq = Some(state.sequence.next());
     Ok(reply)
 }
 
@@ -96,7 +96,7 @@ fn patch_contact(
     let view = store.patch_contact(project, id, patch, state.clock.now())?;
     let mut reply = Reply::json(StatusCode::OK, &view)?;
     reply.warnings = warnings;
-    reply.seq = Some(state.journal().next_seq());
+    reply.seq = Some(state.sequence.next());
     Ok(reply)
 }
 

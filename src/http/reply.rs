@@ -37,7 +37,8 @@ pub struct Reply {
 impl Reply {
     /// A JSON body.
     pub fn json(status: StatusCode, value: &impl Serialize) -> Result<Self, ApiError> {
-        let body = serde_json::to_vec(value).map_err(|err| ApiError::Internal {
+        let mut body = Vec::with_capacity(1024);
+        serde_json::to_writer(&mut body, value).map_err(|err| ApiError::Internal {
             message: format!("cannot serialise the response: {err}"),
         })?;
         Ok(Self::with_body(status, JSON, body.into()))

@@ -144,7 +144,7 @@ async fn handle(
         return Ok(response);
     }
     if let Some(latency) = state.latency {
-        let seq = reply.seq.unwrap_or_else(|| state.journal().next_seq());
+        let seq = reply.seq.unwrap_or_else(|| state.sequence.next());
         reply.seq = Some(seq);
         tokio::time::sleep(latency.delay(seq)).await;
     }

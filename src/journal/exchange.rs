@@ -1,10 +1,14 @@
-//! One recorded exchange: in memory as an [`Entry`] (bodies kept as the bytes that crossed
-//! the wire, cheap to record), and on the wire as an [`Exchange`] (decision D23), the shape
-//! shared by `GET /__admin/requests`, the record file and the library.
+//! One recorded exchange (decision D23), the shape shared by `GET /__admin/requests`, the
+//! record file and the library.
+//!
+//! An exchange is written as JSON once, when it is recorded ([`ExchangeView`]); the journal
+//! keeps that text with the few fields its filters need ([`Entry`]), the record file gets
+//! the same text, and the admin API answers by joining texts. [`Exchange`] reads the text
+//! back, for the HAR export, `check` and the library.
 //!
 //! # The record file
 //!
-//! `serve --record FILE` writes one [`Exchange`] per line (JSON Lines), in the order the
+//! `serve --record FILE` writes one exchange per line (JSON Lines), in the order the
 //! exchanges finished: a line is complete before its response is sent. Under
 //! `--frozen-time` every field is a function of the traffic alone (`time` is frozen,
 //! `duration_ms` is 0), so the same requests sent one after another give the same file,
@@ -13,14 +17,18 @@
 //! ```json
 //! {"seq":1,"time":"2025-06-15T14:30:00.000Z","duration_ms":0,"request":{"method":"PATCH","path":"/api/v1/contacts/a1b2…","query":null,"headers":{"authorization":"Bearer gately_sk_test_…","content-type":"application/json"},"body":{"status":"inactive"}},"response":{"status":200,"headers":{"content-type":"application/json"},"body":{"id":"a1b2…"}},"verdict":"ok","violations":[],"warnings":[],"forced":false}
 //! ```
+//!
+//! Request bodies are embedded as sent when they are one-line JSON, re-written on one line
+//! when they are JSON over several lines, and kept as a string when they are not JSON.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use bytes::Bytes;
 use hyper::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::clock::Timestamp;
 use crate::schema::Violation;
@@ -60,78 +68,171 @@ const TRANSPORT_HEADERS: [&str; 5] = [
     "keep-alive",
 ];
 
-/// A recorded exchange in memory.
+/// A recorded exchange in the journal: its JSON and what the filters look at.
 #[derive(Clone, Debug)]
 pub struct Entry {
     /// Position in the journal, from 1.
     pub seq: u64,
-    /// When the request arrived.
-    pub time: Timestamp,
-    /// How long the mock took, in ms (0 under a frozen clock).
-    pub duration_ms: u64,
     /// The request method.
     pub method: Method,
     /// The request path.
-    pub path: String,
-    /// The raw query string.
-    pub query: Option<String>,
-    /// The request headers, `Authorization` already masked.
-    pub request_headers: HeaderMap,
-    /// The request body as sent.
-    pub request_body: Bytes,
+    pub path: Box<str>,
     /// The response status.
     pub status: StatusCode,
-    /// The response headers the mock set.
-    pub response_headers: Vec<(HeaderName, HeaderValue)>,
-    /// The response body.
-    pub response_body: Bytes,
     /// The verdict.
     pub verdict: Verdict,
-    /// What the request broke (the problem body's `errors`).
-    pub violations: Vec<Violation>,
+    /// The exchange as one line of JSON (D23).
+    pub json: Box<str>,
+}
+
+impl Entry {
+    /// The exchange, read back from its JSON.
+    pub fn to_exchange(&self) -> Exchange {
+        serde_json::from_str(&self.json)
+            .expect("an entry holds the JSON of an Exchange, written by ExchangeView")
+    }
+}
+
+/// An exchange as it is recorded: borrowed from the request and the reply, written once.
+pub struct ExchangeView<'a> {
+    /// Position in the journal.
+    pub seq: u64,
+    /// When the request arrived.
+    pub time: Timestamp,
+    /// How long the mock took, in ms.
+    pub duration_ms: u64,
+    /// The request method.
+    pub method: &'a Method,
+    /// The request path.
+    pub path: &'a str,
+    /// The raw query string.
+    pub query: Option<&'a str>,
+    /// The request headers (transport headers are left out, `Authorization` masked).
+    pub request_headers: &'a HeaderMap,
+    /// The request body as sent.
+    pub request_body: &'a [u8],
+    /// The response status.
+    pub status: StatusCode,
+    /// The headers the mock set.
+    pub response_headers: &'a [(HeaderName, HeaderValue)],
+    /// The body the mock sent: JSON it wrote itself, or nothing.
+    pub response_body: &'a [u8],
+    /// The verdict.
+    pub verdict: Verdict,
+    /// What the request broke.
+    pub violations: &'a [Violation],
     /// What the mock let through or advises against.
-    pub warnings: Vec<Violation>,
+    pub warnings: &'a [Violation],
     /// Whether `Prefer: code=` chose the response.
     pub forced: bool,
 }
 
-impl Entry {
-    /// Masks the secrets of `headers` in place (D17).
-    pub fn mask(headers: &mut HeaderMap) {
-        if let Some(value) = headers.get_mut(AUTHORIZATION) {
-            let masked = mask_authorization(&String::from_utf8_lossy(value.as_bytes()));
-            *value =
-                HeaderValue::from_str(&masked).unwrap_or_else(|_| HeaderValue::from_static("…"));
+impl ExchangeView<'_> {
+    /// The exchange as one line of JSON, in the [`Exchange`] shape. Written piece by piece:
+    /// the response body is JSON the mock wrote on one line, so it goes in as it is,
+    /// without being parsed again (the largest part of every exchange).
+    pub fn to_json(&self) -> String {
+        let mut out = Vec::with_capacity(384 + self.request_body.len() + self.response_body.len());
+        out.extend_from_slice(b"{\"seq\":");
+        put(&mut out, &self.seq);
+        out.extend_from_slice(b",\"time\":");
+        put(&mut out, &self.time);
+        out.extend_from_slice(b",\"duration_ms\":");
+        put(&mut out, &self.duration_ms);
+        out.extend_from_slice(b",\"request\":{\"method\":");
+        put(&mut out, self.method.as_str());
+        out.extend_from_slice(b",\"path\":");
+        put(&mut out, self.path);
+        out.extend_from_slice(b",\"query\":");
+        put(&mut out, &self.query);
+        out.extend_from_slice(b",\"headers\":");
+        let mut request_headers: Vec<(&HeaderName, &HeaderValue)> = self
+            .request_headers
+            .iter()
+            .filter(|(name, _)| !TRANSPORT_HEADERS.contains(&name.as_str()))
+            .collect();
+        write_headers(&mut out, &mut request_headers);
+        out.extend_from_slice(b",\"body\":");
+        write_request_body(&mut out, self.request_body);
+        out.extend_from_slice(b"},\"response\":{\"status\":");
+        put(&mut out, &self.status.as_u16());
+        out.extend_from_slice(b",\"headers\":");
+        let mut response_headers: Vec<(&HeaderName, &HeaderValue)> = self
+            .response_headers
+            .iter()
+            .map(|(name, value)| (name, value))
+            .collect();
+        write_headers(&mut out, &mut response_headers);
+        out.extend_from_slice(b",\"body\":");
+        match self.response_body.trim_ascii() {
+            [] => out.extend_from_slice(b"null"),
+            json => out.extend_from_slice(json),
+        }
+        out.extend_from_slice(b"},\"verdict\":");
+        put(&mut out, &self.verdict);
+        out.extend_from_slice(b",\"violations\":");
+        put(&mut out, &self.violations);
+        out.extend_from_slice(b",\"warnings\":");
+        put(&mut out, &self.warnings);
+        out.extend_from_slice(b",\"forced\":");
+        put(&mut out, &self.forced);
+        out.push(b'}');
+        String::from_utf8(out)
+            .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
+    }
+}
+
+/// Appends `value` as JSON.
+fn put(out: &mut Vec<u8>, value: &(impl Serialize + ?Sized)) {
+    serde_json::to_writer(out, value).expect("plain values serialise into a Vec");
+}
+
+/// Headers as an object: names in order, repeated headers joined with `, `, the
+/// `Authorization` value masked (D17).
+fn write_headers(out: &mut Vec<u8>, headers: &mut [(&HeaderName, &HeaderValue)]) {
+    headers.sort_by(|(a, _), (b, _)| a.as_str().cmp(b.as_str()));
+    out.push(b'{');
+    for (index, group) in headers.chunk_by(|(a, _), (b, _)| a == b).enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        let name = group[0].0;
+        put(out, name.as_str());
+        out.push(b':');
+        let text: Cow<'_, str> = match group {
+            [(_, one)] => String::from_utf8_lossy(one.as_bytes()),
+            many => Cow::Owned(
+                many.iter()
+                    .map(|(_, value)| String::from_utf8_lossy(value.as_bytes()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        };
+        if *name == AUTHORIZATION {
+            put(out, &mask_authorization(&text));
+        } else {
+            put(out, text.as_ref());
         }
     }
+    out.push(b'}');
+}
 
-    /// The wire shape of this entry.
-    pub fn to_exchange(&self) -> Exchange {
-        Exchange {
-            seq: self.seq,
-            time: self.time.to_string(),
-            duration_ms: self.duration_ms,
-            request: RequestRecord {
-                method: self.method.to_string(),
-                path: self.path.clone(),
-                query: self.query.clone(),
-                headers: header_object(
-                    self.request_headers
-                        .iter()
-                        .filter(|(name, _)| !TRANSPORT_HEADERS.contains(&name.as_str())),
-                ),
-                body: body_value(&self.request_body),
-            },
-            response: ResponseRecord {
-                status: self.status.as_u16(),
-                headers: header_object(self.response_headers.iter().map(|(n, v)| (n, v))),
-                body: body_value(&self.response_body),
-            },
-            verdict: self.verdict,
-            violations: self.violations.clone(),
-            warnings: self.warnings.clone(),
-            forced: self.forced,
-        }
+/// A request body: embedded as sent when it is one line of JSON, re-written on one line
+/// when it is JSON over several lines (a record file holds one exchange per line), a string
+/// when it is not JSON, `null` when empty.
+fn write_request_body(out: &mut Vec<u8>, body: &[u8]) {
+    let body = body.trim_ascii();
+    if body.is_empty() {
+        out.extend_from_slice(b"null");
+        return;
+    }
+    match serde_json::from_slice::<&RawValue>(body) {
+        Ok(_) if !body.contains(&b'\n') && !body.contains(&b'\r') => out.extend_from_slice(body),
+        Ok(_) => match serde_json::from_slice::<Value>(body) {
+            Ok(value) => put(out, &value),
+            Err(_) => put(out, String::from_utf8_lossy(body).as_ref()),
+        },
+        Err(_) => put(out, String::from_utf8_lossy(body).as_ref()),
     }
 }
 
@@ -184,28 +285,78 @@ pub struct ResponseRecord {
     pub body: Value,
 }
 
-fn header_object<'a>(
-    headers: impl Iterator<Item = (&'a HeaderName, &'a HeaderValue)>,
-) -> BTreeMap<String, String> {
-    let mut object: BTreeMap<String, String> = BTreeMap::new();
-    for (name, value) in headers {
-        let value = String::from_utf8_lossy(value.as_bytes());
-        object
-            .entry(name.as_str().to_owned())
-            .and_modify(|joined| {
-                joined.push_str(", ");
-                joined.push_str(&value);
-            })
-            .or_insert_with(|| value.into_owned());
-    }
-    object
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// A body as JSON when it parses, else as (lossy) text.
-fn body_value(body: &Bytes) -> Value {
-    if body.is_empty() {
-        return Value::Null;
+    fn recorded(headers: &HeaderMap, body: &[u8]) -> Exchange {
+        let view = ExchangeView {
+            seq: 1,
+            time: Timestamp::parse("2025-06-15T14:30:00.000Z").unwrap(),
+            duration_ms: 0,
+            method: &Method::POST,
+            path: "/x",
+            query: Some("a=b"),
+            request_headers: headers,
+            request_body: body,
+            status: StatusCode::OK,
+            response_headers: &[(
+                hyper::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            response_body: br#"{"id":"x"}"#,
+            verdict: Verdict::Ok,
+            violations: &[],
+            warnings: &[],
+            forced: false,
+        };
+        let json = view.to_json();
+        assert!(!json.contains('\n'), "one line: {json}");
+        serde_json::from_str(&json).expect("the written JSON reads back as an Exchange")
     }
-    serde_json::from_slice(body)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
+
+    #[test]
+    fn one_line_json_is_embedded_and_the_rest_made_safe_for_one_line() {
+        let none = HeaderMap::new();
+        assert_eq!(
+            recorded(&none, br#" {"a":1} "#).request.body,
+            serde_json::json!({"a": 1})
+        );
+        assert_eq!(
+            recorded(&none, b"{\n  \"a\": 1\n}").request.body,
+            serde_json::json!({"a": 1})
+        );
+        assert_eq!(
+            recorded(&none, b"{\"status\":").request.body,
+            serde_json::json!("{\"status\":")
+        );
+        assert_eq!(recorded(&none, b"").request.body, Value::Null);
+        assert_eq!(
+            recorded(&none, b"").response.body,
+            serde_json::json!({"id": "x"})
+        );
+    }
+
+    #[test]
+    fn authorization_is_masked_and_transport_headers_are_left_out() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            AUTHORIZATION,
+            HeaderValue::from_static("Bearer gately_sk_test_secretsecretsecretsecretsecret12"),
+        );
+        headers.insert("host", HeaderValue::from_static("127.0.0.1:5555"));
+        headers.append("x-many", HeaderValue::from_static("a"));
+        headers.append("x-many", HeaderValue::from_static("b"));
+        let exchange = recorded(&headers, b"");
+        let expected: BTreeMap<String, String> = [
+            (
+                "authorization".to_owned(),
+                "Bearer gately_sk_test_…".to_owned(),
+            ),
+            ("x-many".to_owned(), "a, b".to_owned()),
+        ]
+        .into();
+        assert_eq!(exchange.request.headers, expected);
+        assert_eq!(exchange.request.query.as_deref(), Some("a=b"));
+    }
 }

@@ -10,6 +10,7 @@ pub mod har;
 pub mod recorder;
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use hyper::Method;
 use regex::Regex;
@@ -25,7 +26,23 @@ pub struct Journal {
     entries: VecDeque<Entry>,
     limit: usize,
     dropped: u64,
-    last_seq: u64,
+}
+
+/// Where `seq` comes from: lock-free, so that a handler can draw it while it holds the
+/// store lock (then `seq` orders writes as they were applied) without taking the journal's.
+#[derive(Debug, Default)]
+pub struct Sequence(AtomicU64);
+
+impl Sequence {
+    /// The next sequence number, from 1.
+    pub fn next(&self) -> u64 {
+        self.0.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Starts again at 1 (`POST /__admin/reset`).
+    pub fn restart(&self) {
+        self.0.store(0, Ordering::Relaxed);
+    }
 }
 
 impl Journal {
@@ -35,15 +52,7 @@ impl Journal {
             entries: VecDeque::with_capacity(limit.min(1024)),
             limit,
             dropped: 0,
-            last_seq: 0,
         }
-    }
-
-    /// The sequence number of the next exchange. Handlers that change the store draw it
-    /// while they hold the store lock, so that `seq` orders writes as they were applied.
-    pub fn next_seq(&mut self) -> u64 {
-        self.last_seq += 1;
-        self.last_seq
     }
 
     /// Keeps `entry` in `seq` order, dropping the oldest entry past the limit.
@@ -60,18 +69,12 @@ impl Journal {
         }
     }
 
-    /// Forgets every entry; `seq` goes on growing.
+    /// Forgets every entry (and the dropped count).
     pub fn clear(&mut self) -> usize {
         let count = self.entries.len();
         self.entries.clear();
         self.dropped = 0;
         count
-    }
-
-    /// Forgets every entry and restarts `seq` at 1 (`POST /__admin/reset`).
-    pub fn reset(&mut self) {
-        self.clear();
-        self.last_seq = 0;
     }
 
     /// How many entries were dropped to stay within the limit since the last clear.
@@ -183,30 +186,18 @@ fn number<T: std::str::FromStr>(value: &str) -> Result<T, String> {
 
 #[cfg(test)]
 mod tests {
-    use bytes::Bytes;
     use hyper::StatusCode;
-    use hyper::header::HeaderMap;
 
     use super::*;
-    use crate::clock::Timestamp;
 
     fn entry(seq: u64, method: Method, path: &str, status: u16, verdict: Verdict) -> Entry {
         Entry {
             seq,
-            time: Timestamp::parse("2025-06-15T14:30:00.000Z").unwrap(),
-            duration_ms: 0,
             method,
-            path: path.to_owned(),
-            query: None,
-            request_headers: HeaderMap::new(),
-            request_body: Bytes::new(),
+            path: path.into(),
             status: StatusCode::from_u16(status).unwrap(),
-            response_headers: Vec::new(),
-            response_body: Bytes::new(),
             verdict,
-            violations: Vec::new(),
-            warnings: Vec::new(),
-            forced: false,
+            json: "{}".into(),
         }
     }
 
@@ -217,8 +208,7 @@ mod tests {
     #[test]
     fn the_journal_honours_its_limit_and_counts_what_it_dropped() {
         let mut journal = Journal::new(3);
-        for _ in 0..5 {
-            let seq = journal.next_seq();
+        for seq in 1..=5 {
             journal.record(entry(seq, Method::GET, "/a", 200, Verdict::Ok));
         }
         assert_eq!(seqs(journal.select(&Filter::default())), [3, 4, 5]);
@@ -294,12 +284,10 @@ mod tests {
     }
 
     #[test]
-    fn reset_restarts_seq_and_clear_does_not() {
-        let mut journal = Journal::new(10);
-        journal.next_seq();
-        journal.clear();
-        assert_eq!(journal.next_seq(), 2);
-        journal.reset();
-        assert_eq!(journal.next_seq(), 1);
+    fn the_sequence_counts_from_one_and_restarts() {
+        let sequence = Sequence::default();
+        assert_eq!((sequence.next(), sequence.next()), (1, 2));
+        sequence.restart();
+        assert_eq!(sequence.next(), 1);
     }
 }
