@@ -134,7 +134,7 @@ impl AppState {
             path: request.path.into_boxed_str(),
             status: reply.status,
             verdict,
-            json: json.into_boxed_str(),
+            json: json.into_boxed_slice(),
         };
         self.journal().record(entry);
     }

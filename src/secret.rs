@@ -12,7 +12,13 @@ pub fn mask_authorization(value: &str) -> String {
             "…".to_owned()
         };
     };
-    format!("{scheme} {}…", key_prefix(credentials.trim()))
+    let prefix = key_prefix(credentials.trim());
+    let mut masked = String::with_capacity(scheme.len() + prefix.len() + 4);
+    masked.push_str(scheme);
+    masked.push(' ');
+    masked.push_str(prefix);
+    masked.push('…');
+    masked
 }
 
 /// `gately_sk_test_` of `gately_sk_test_<id>`; empty for anything else.

@@ -16,14 +16,14 @@ use crate::journal::{Entry, Exchange, Filter, har};
 pub fn list_requests(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiError> {
     let filter = Filter::from_query(request.query.as_deref())?;
     let journal = state.journal();
-    let mut body = String::from("{\"requests\":[");
+    let mut body = b"{\"requests\":[".to_vec();
     for (index, entry) in journal.select(&filter).enumerate() {
         if index > 0 {
-            body.push(',');
+            body.push(b',');
         }
-        body.push_str(&entry.json);
+        body.extend_from_slice(&entry.json);
     }
-    body.push_str(&format!("],\"dropped\":{}}}", journal.dropped()));
+    body.extend_from_slice(format!("],\"dropped\":{}}}", journal.dropped()).as_bytes());
     Ok(Reply::with_body(StatusCode::OK, JSON, body.into()))
 }
 

@@ -81,14 +81,14 @@ pub struct Entry {
     pub status: StatusCode,
     /// The verdict.
     pub verdict: Verdict,
-    /// The exchange as one line of JSON (D23).
-    pub json: Box<str>,
+    /// The exchange as one line of JSON (D23), UTF-8.
+    pub json: Box<[u8]>,
 }
 
 impl Entry {
     /// The exchange, read back from its JSON.
     pub fn to_exchange(&self) -> Exchange {
-        serde_json::from_str(&self.json)
+        serde_json::from_slice(&self.json)
             .expect("an entry holds the JSON of an Exchange, written by ExchangeView")
     }
 }
@@ -131,8 +131,8 @@ impl ExchangeView<'_> {
     /// The exchange as one line of JSON, in the [`Exchange`] shape. Written piece by piece:
     /// the response body is JSON the mock wrote on one line, so it goes in as it is,
     /// without being parsed again (the largest part of every exchange).
-    pub fn to_json(&self) -> String {
-        let mut out = Vec::with_capacity(384 + self.request_body.len() + self.response_body.len());
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(768 + self.request_body.len() + self.response_body.len());
         out.extend_from_slice(b"{\"seq\":");
         put(&mut out, &self.seq);
         out.extend_from_slice(b",\"time\":");
@@ -177,8 +177,7 @@ impl ExchangeView<'_> {
         out.extend_from_slice(b",\"forced\":");
         put(&mut out, &self.forced);
         out.push(b'}');
-        String::from_utf8(out)
-            .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
+        out
     }
 }
 
@@ -311,8 +310,8 @@ mod tests {
             forced: false,
         };
         let json = view.to_json();
-        assert!(!json.contains('\n'), "one line: {json}");
-        serde_json::from_str(&json).expect("the written JSON reads back as an Exchange")
+        assert!(!json.contains(&b'\n'), "one line");
+        serde_json::from_slice(&json).expect("the written JSON reads back as an Exchange")
     }
 
     #[test]

@@ -197,7 +197,7 @@ mod tests {
             path: path.into(),
             status: StatusCode::from_u16(status).unwrap(),
             verdict,
-            json: "{}".into(),
+            json: b"{}".to_vec().into_boxed_slice(),
         }
     }
 

@@ -37,9 +37,9 @@ impl Recorder {
     }
 
     /// Appends the JSON of exchange `seq` as one line, in one write.
-    pub fn append(&self, json: &str, seq: u64) {
+    pub fn append(&self, json: &[u8], seq: u64) {
         let mut line = Vec::with_capacity(json.len() + 1);
-        line.extend_from_slice(json.as_bytes());
+        line.extend_from_slice(json);
         line.push(b'\n');
         let mut file = self
             .file
