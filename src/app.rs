@@ -10,7 +10,7 @@ use crate::config::ServeConfig;
 use crate::fixture::FixtureSet;
 use crate::http::{Body, RecordedRequest, Reply};
 use crate::journal::exchange::ExchangeView;
-use crate::journal::recorder::Recorder;
+use crate::journal::recorder::{RecordTicket, Recorder};
 use crate::journal::{Entry, Journal, Sequence, Verdict};
 use crate::latency::Latency;
 use crate::schema::{SchemaRegistry, Strictness};
@@ -41,6 +41,8 @@ pub struct AppState {
     pub max_body: usize,
     /// Delay added to API responses.
     pub latency: Option<Latency>,
+    /// Whether to print one line per exchange on stderr.
+    pub log_requests: bool,
 }
 
 impl AppState {
@@ -58,6 +60,7 @@ impl AppState {
             strictness: config.strictness,
             max_body: config.max_body,
             latency: config.latency,
+            log_requests: config.log_requests,
         }
     }
 
@@ -82,15 +85,16 @@ impl AppState {
         self.sequence.restart();
     }
 
-    /// Records an answered exchange: written as JSON once, appended to the record file
-    /// (complete before the response leaves), then kept in the journal.
+    /// Records an answered exchange: written as JSON once, kept in the journal and handed
+    /// to the record file, if any. The response must wait for the returned ticket, so that
+    /// its line is in the file before it leaves.
     pub fn record(
         &self,
         request: RecordedRequest,
         reply: Reply,
         time: Timestamp,
         elapsed: Duration,
-    ) {
+    ) -> Option<RecordTicket> {
         let verdict = if !reply.violations.is_empty() {
             Verdict::Violation
         } else if !reply.warnings.is_empty() {
@@ -125,9 +129,19 @@ impl AppState {
             forced: reply.forced,
         }
         .to_json();
-        if let Some(recorder) = &self.recorder {
-            recorder.append(&json, seq);
+        if self.log_requests {
+            eprintln!(
+                "gately-mock: #{seq} {} {} → {} {}",
+                request.method,
+                request.path,
+                reply.status.as_u16(),
+                verdict.name()
+            );
         }
+        let ticket = self
+            .recorder
+            .as_ref()
+            .map(|recorder| recorder.append(&json));
         let entry = Entry {
             seq,
             method: request.method,
@@ -137,5 +151,6 @@ impl AppState {
             json: json.into_boxed_slice(),
         };
         self.journal().record(entry);
+        ticket
     }
 }

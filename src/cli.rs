@@ -67,6 +67,9 @@ pub struct ServeArgs {
     /// Delay every API response by MS milliseconds, or by MIN..MAX.
     #[arg(long, env = "GATELY_MOCK_LATENCY", value_name = "MS|MIN..MAX")]
     pub latency: Option<Latency>,
+    /// Print one line per exchange on stderr (`#3 PATCH /api/v1/contacts/… → 422 violation`).
+    #[arg(long, env = "GATELY_MOCK_LOG_REQUESTS")]
+    pub log_requests: bool,
 }
 
 /// `gately-mock validate`

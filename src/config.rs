@@ -46,6 +46,8 @@ pub struct ServeConfig {
     pub recorder: Option<Recorder>,
     /// Delay added to API responses.
     pub latency: Option<Latency>,
+    /// Whether to print one line per exchange on stderr.
+    pub log_requests: bool,
 }
 
 impl ServeConfig {
@@ -74,6 +76,7 @@ impl ServeConfig {
             journal_limit: args.journal_limit,
             recorder,
             latency: args.latency,
+            log_requests: args.log_requests,
         })
     }
 }

@@ -2,6 +2,7 @@
 //! violated) or 2 (usage or start-up error).
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
@@ -34,7 +35,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 async fn serve(config: ServeConfig) -> anyhow::Result<ExitCode> {
     let (host, port) = (config.host.clone(), config.port);
-    let server = ServerHandle::start((host.as_str(), port), AppState::new(config))
+    let server = ServerHandle::start((host.as_str(), port), Arc::new(AppState::new(config)))
         .await
         .with_context(|| format!("cannot listen on {host}:{port}"))?;
     if !server.addr().ip().is_loopback() {

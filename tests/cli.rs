@@ -307,3 +307,31 @@ async fn an_unwritable_record_file_stops_start_up_with_one_line() {
         "gately-mock: /nonexistent/dir/traffic.jsonl: cannot create the record file: No such file or directory (os error 2)"
     );
 }
+
+#[tokio::test]
+async fn log_requests_prints_one_line_per_exchange_without_the_key() {
+    let (mut child, url) = serve(&["--port", "0", "--log-requests"], &[]).await;
+
+    reqwest::Client::new()
+        .get(format!("{url}/api/v1/contacts/{JANE}"))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap();
+    reqwest::Client::new()
+        .get(format!("{url}/__admin/health"))
+        .send()
+        .await
+        .unwrap();
+    terminate(&child);
+    child.wait().await.unwrap();
+    let mut stderr = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        stderr,
+        format!("gately-mock: #1 GET /api/v1/contacts/{JANE} → 200 ok\n")
+    );
+}

@@ -34,6 +34,22 @@ pub struct Observed {
     pub from_mock: bool,
 }
 
+impl Observed {
+    /// An exchange this mock recorded; `origin` names where it came from (`traffic.jsonl`).
+    pub fn from_exchange(exchange: Exchange, origin: &str) -> Self {
+        Self {
+            origin: format!("{origin} seq {}", exchange.seq),
+            method: exchange.request.method,
+            path: exchange.request.path,
+            request_headers: exchange.request.headers,
+            request_body: exchange.request.body,
+            status: exchange.response.status,
+            response_body: Some(exchange.response.body),
+            from_mock: true,
+        }
+    }
+}
+
 /// A capture that cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
@@ -95,16 +111,7 @@ fn from_record_file(text: &str, name: &str) -> Result<Vec<Observed>, Failure> {
                 format!("not a recorded exchange (a record file has one JSON exchange per line, or give a HAR): {err}"),
             )
         })?;
-        observed.push(Observed {
-            origin: format!("{name} seq {}", exchange.seq),
-            method: exchange.request.method,
-            path: exchange.request.path,
-            request_headers: exchange.request.headers,
-            request_body: exchange.request.body,
-            status: exchange.response.status,
-            response_body: Some(exchange.response.body),
-            from_mock: true,
-        });
+        observed.push(Observed::from_exchange(exchange, name));
     }
     Ok(observed)
 }

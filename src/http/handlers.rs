@@ -1,6 +1,6 @@
 //! One function per route and method: `(&AppState, &RecordedRequest) -> Result<Reply, ApiError>`.
 
-use hyper::header::{AUTHORIZATION, CONTENT_TYPE};
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
 use hyper::{Method, StatusCode};
 use serde_json::Value;
 use uuid::Uuid;
@@ -20,8 +20,24 @@ use crate::store::patch::ContactPatch;
 /// The header that names the project for account keys (D4).
 const PROJECT_HEADER: &str = "x-project-id";
 
+/// The header that marks traffic as coming from this mock (D25).
+const MARKER: HeaderName = HeaderName::from_static("x-gately-mock");
+
+/// The synchronous core of the request path: the answer to `request`, errors turned into
+/// problems, CORS and marker headers added. It neither waits (`--latency`) nor records;
+/// the server does both. Fuzz targets and benchmarks call it to drive the whole path in
+/// process.
+pub fn respond(state: &AppState, request: &RecordedRequest) -> Reply {
+    let mut reply = dispatch(state, request).unwrap_or_else(ApiError::into_reply);
+    cors::decorate(&mut reply, &request.headers);
+    reply
+        .headers
+        .push((MARKER, HeaderValue::from_static(env!("CARGO_PKG_VERSION"))));
+    reply
+}
+
 /// Routes `request` to its handler.
-pub fn dispatch(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiError> {
+fn dispatch(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiError> {
     let Some(route) = router::route(&request.path) else {
         return Err(ApiError::RouteNotFound {
             method: request.method.clone(),

@@ -20,6 +20,7 @@ mod request;
 pub(crate) mod router;
 mod server;
 
-pub(crate) use reply::Reply;
-pub(crate) use request::{Body, RecordedRequest};
+pub use handlers::respond;
+pub use reply::Reply;
+pub use request::{Body, RecordedRequest};
 pub use server::ServerHandle;

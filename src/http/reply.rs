@@ -15,7 +15,7 @@ pub const JSON: &str = "application/json";
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// A response with what the mock noticed about the exchange.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Reply {
     /// The status.
     pub status: StatusCode,

@@ -64,6 +64,22 @@ impl RecordedRequest {
         }
     }
 
+    /// A request built in process (fuzzing, benchmarks): `target` is the path with an
+    /// optional `?query`.
+    pub fn new(method: Method, target: &str, headers: HeaderMap, body: Bytes) -> Self {
+        let (path, query) = match target.split_once('?') {
+            Some((path, query)) => (path, Some(query.to_owned())),
+            None => (target, None),
+        };
+        Self {
+            method,
+            path: path.to_owned(),
+            query,
+            headers,
+            body: Body::Complete(body),
+        }
+    }
+
     /// The raw value of header `name`, if sent.
     pub fn header(&self, name: &str) -> Option<&[u8]> {
         self.headers.get(name).map(|value| value.as_bytes())

@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::header::{HeaderName, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
@@ -21,8 +20,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::app::AppState;
-use crate::http::cors;
-use crate::http::handlers::dispatch;
+use crate::http::handlers::respond;
 use crate::http::request::RecordedRequest;
 use crate::http::router;
 
@@ -30,8 +28,6 @@ use crate::http::router;
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long open connections get to finish once shutdown starts.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
-/// The header that marks traffic as coming from this mock (D25).
-const MARKER: HeaderName = HeaderName::from_static("x-gately-mock");
 
 /// A running server. Dropping it stops the server; [`ServerHandle::shutdown`] stops it and
 /// waits for open exchanges to finish.
@@ -44,11 +40,11 @@ pub struct ServerHandle {
 impl ServerHandle {
     /// Binds `addr` (port 0 picks a free port) and serves `state` on it. The port accepts
     /// connections when this returns.
-    pub async fn start(addr: impl ToSocketAddrs, state: AppState) -> std::io::Result<Self> {
+    pub async fn start(addr: impl ToSocketAddrs, state: Arc<AppState>) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(listener, Arc::new(state), async {
+        let task = tokio::spawn(serve(listener, state, async {
             // A dropped sender stops the server as surely as a sent value.
             let _ = stopped.await;
         }));
@@ -134,11 +130,7 @@ async fn handle(
     let started = Instant::now();
     let time = state.clock.now();
     let request = RecordedRequest::from_hyper(request, state.max_body).await;
-    let mut reply = dispatch(&state, &request).unwrap_or_else(|err| err.into_reply());
-    cors::decorate(&mut reply, &request.headers);
-    reply
-        .headers
-        .push((MARKER, HeaderValue::from_static(env!("CARGO_PKG_VERSION"))));
+    let mut reply = respond(&state, &request);
     let response = reply.to_response();
     if router::is_admin(&request.path) {
         return Ok(response);
@@ -148,6 +140,8 @@ async fn handle(
         reply.seq = Some(seq);
         tokio::time::sleep(latency.delay(seq)).await;
     }
-    state.record(request, reply, time, started.elapsed());
+    if let Some(ticket) = state.record(request, reply, time, started.elapsed()) {
+        ticket.written().await;
+    }
     Ok(response)
 }

@@ -47,6 +47,15 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// `ok`, `warning` or `violation`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Warning => "warning",
+            Verdict::Violation => "violation",
+        }
+    }
+
     /// The verdict named `name` (`ok`, `warning`, `violation`).
     pub fn from_name(name: &str) -> Option<Self> {
         match name {

@@ -51,7 +51,7 @@ pub async fn start_with(extra: &[&str]) -> Mock {
     argv.extend_from_slice(extra);
     let args = ServeArgs::try_parse_from(argv).expect("valid test flags");
     let config = ServeConfig::from_args(&args).expect("the test configuration loads");
-    let server = ServerHandle::start(("127.0.0.1", 0), AppState::new(config))
+    let server = ServerHandle::start(("127.0.0.1", 0), Arc::new(AppState::new(config)))
         .await
         .expect("bind an ephemeral port");
     Mock {

@@ -1,0 +1,107 @@
+//! Micro-benchmarks of the request path's pieces (divan): `cargo bench --bench request_path`.
+//! The seed's PATCH on Jane Smith throughout; see BENCHMARKS.md for figures.
+
+use bytes::Bytes;
+use clap::Parser;
+use divan::Bencher;
+use gately_mock::internals::{ContactPatch, FixtureSet, FixtureSource, Store};
+use gately_mock::{
+    AppState, RecordedRequest, SchemaRegistry, ServeArgs, ServeConfig, Strictness, Timestamp,
+    respond,
+};
+use hyper::Method;
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
+use serde_json::Value;
+use uuid::Uuid;
+
+const SEED_BODY: &[u8] = br#"{"status":"inactive","notes":"Churned after trial"}"#;
+const INVALID_BODY: &[u8] = br#"{"statsu":"inactive","email":"jane@","tags":["VIP","VIP"]}"#;
+const JANE: &str = "a1b2c3d4-e5f6-4789-abcd-ef1234567890";
+const ACME: &str = "3f6c2a91-8d4e-4b7a-9c15-2e8f0d6b4a73";
+
+fn main() {
+    divan::main();
+}
+
+fn state() -> AppState {
+    let args = ServeArgs::parse_from(["serve", "--frozen-time", "2025-06-15T14:30:00.000Z"]);
+    AppState::new(ServeConfig::from_args(&args).expect("the default configuration loads"))
+}
+
+fn seed_patch() -> RecordedRequest {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        AUTHORIZATION,
+        HeaderValue::from_static("Bearer gately_sk_test_9f8e7d6c5b4a39281706f5e4d3c2b1a0"),
+    );
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    RecordedRequest::new(
+        Method::PATCH,
+        &format!("/api/v1/contacts/{JANE}"),
+        headers,
+        Bytes::from_static(SEED_BODY),
+    )
+}
+
+/// Parsing the body and checking it against `schemas/contact-patch.json`.
+#[divan::bench(args = [SEED_BODY, INVALID_BODY])]
+fn validate(bencher: Bencher, body: &[u8]) {
+    let schemas = SchemaRegistry::compile().unwrap();
+    bencher.bench(|| {
+        let value: Value = serde_json::from_slice(divan::black_box(body)).unwrap();
+        schemas.contact_patch.check(&value, Strictness::Strict)
+    });
+}
+
+/// Applying a checked patch to the store (no serialisation).
+#[divan::bench]
+fn apply(bencher: Bencher) {
+    let schemas = SchemaRegistry::compile().unwrap();
+    let fixtures = FixtureSet::load(&FixtureSource::Embedded, &schemas.fixtures).unwrap();
+    let mut store = Store::new(&fixtures);
+    let Value::Object(fields) = serde_json::from_slice(SEED_BODY).unwrap() else {
+        unreachable!()
+    };
+    let (project, id): (Uuid, Uuid) = (ACME.parse().unwrap(), JANE.parse().unwrap());
+    let now = Timestamp::parse("2025-06-15T14:30:00.000Z").unwrap();
+    bencher
+        .with_inputs(|| ContactPatch::from_body(fields.clone()).unwrap())
+        .bench_local_values(|patch| store.patch_contact(project, id, patch, now).is_ok());
+}
+
+/// Writing the contact as the response body.
+#[divan::bench]
+fn serialise(bencher: Bencher) {
+    let schemas = SchemaRegistry::compile().unwrap();
+    let fixtures = FixtureSet::load(&FixtureSource::Embedded, &schemas.fixtures).unwrap();
+    let store = Store::new(&fixtures);
+    let (project, id): (Uuid, Uuid) = (ACME.parse().unwrap(), JANE.parse().unwrap());
+    bencher.bench_local(|| serde_json::to_vec(&store.contact(project, id).unwrap()).unwrap());
+}
+
+/// Recording an answered exchange in the journal (its JSON written once).
+#[divan::bench]
+fn record(bencher: Bencher) {
+    let state = state();
+    let request = seed_patch();
+    let reply = respond(&state, &request);
+    let time = Timestamp::parse("2025-06-15T14:30:00.000Z").unwrap();
+    bencher
+        .with_inputs(|| (request.clone(), reply.clone()))
+        .bench_local_values(|(request, reply)| {
+            let _ = state.record(request, reply, time, std::time::Duration::ZERO);
+        });
+}
+
+/// The whole synchronous path: dispatch, validate, apply, serialise, then record.
+#[divan::bench]
+fn whole_request(bencher: Bencher) {
+    let state = state();
+    let time = Timestamp::parse("2025-06-15T14:30:00.000Z").unwrap();
+    bencher
+        .with_inputs(seed_patch)
+        .bench_local_values(|request| {
+            let reply = respond(&state, &request);
+            let _ = state.record(request, reply, time, std::time::Duration::ZERO);
+        });
+}
