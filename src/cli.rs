@@ -124,6 +124,10 @@ pub struct SchemaArgs {
 pub enum SchemaName {
     /// The PATCH request body.
     Request,
+    /// The create (POST) request body.
+    Create,
+    /// `{ "message": … }` bodies.
+    Message,
     /// The contact object the mock answers with.
     Response,
     /// The contact object as the docs promise it (applied to real traffic).

@@ -157,6 +157,8 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, CommandError> {
 pub fn schema(args: &SchemaArgs) -> ExitCode {
     let file = match args.name {
         SchemaName::Request => "contact-patch.json",
+        SchemaName::Create => "contact-create.json",
+        SchemaName::Message => "message.json",
         SchemaName::Response => "contact.json",
         SchemaName::Documented => "contact.documented.json",
         SchemaName::Problem => "problem.json",

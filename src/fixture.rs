@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::auth::ApiKey;
 use crate::clock::Timestamp;
 use crate::schema::Schema;
-use crate::store::contact::{Contact, OptionalField, Status};
+use crate::store::contact::{Contact, CreateOnly, OptionalField, Status};
 use crate::store::tag::{self, Tag, TagTable};
 
 const KEYS_FILE: &str = "api-keys.json";
@@ -353,6 +353,7 @@ fn build_contacts(
             last_contacted_at,
             created_at,
             updated_at,
+            create_only: CreateOnly::default(),
         });
     }
     Ok(contacts)

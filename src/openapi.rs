@@ -16,13 +16,21 @@ pub fn document(schemas: &SchemaRegistry) -> Value {
     let mut components = Map::new();
     for (name, schema) in [
         ("ContactPatch", &schemas.contact_patch),
+        ("ContactCreate", &schemas.contact_create),
         ("Contact", &schemas.contact),
+        ("ContactList", &schemas.contact_list),
+        ("Message", &schemas.message),
         ("Problem", &schemas.problem),
         ("Exchange", &schemas.exchange),
     ] {
         add_component(&mut components, name, schema);
     }
     let contact_route = Route::Contact { id: "" };
+    let contacts_route = Route::Contacts;
+    let bearer_and_project = json!([
+        { "name": "X-Project-ID", "in": "header", "required": false, "description": "The project UUID; not needed when the key is bound to a project", "schema": { "type": "string", "format": "uuid" } },
+        { "name": "Prefer", "in": "header", "required": false, "description": "code=NNN answers that documented error instead (D15)", "schema": { "type": "string" } },
+    ]);
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -32,6 +40,33 @@ pub fn document(schemas: &SchemaRegistry) -> Value {
         },
         "servers": [{ "url": "http://127.0.0.1:4010" }],
         "paths": {
+            "/api/v1/contacts": {
+                "parameters": bearer_and_project,
+                "get": {
+                    "operationId": "listContacts",
+                    "summary": "List contacts, newest first (D19)",
+                    "security": [{ "bearer": [] }],
+                    "parameters": [
+                        query("page", "the page, from 1", json!({ "type": "integer", "minimum": 1, "default": 1 })),
+                        query("limit", "contacts per page", json!({ "type": "integer", "minimum": 1, "maximum": 200, "default": 50 })),
+                        query("search", "case-insensitive text in name, email or company", json!({ "type": "string" })),
+                        query("status", "only this status", json!({ "enum": ["new", "active", "inactive", "archived"] })),
+                        query("tags", "comma-separated tag names; a contact matches if it has any", json!({ "type": "string" })),
+                        query("segment_id", "documented; answered 422 until the mock models segments", json!({ "type": "string" })),
+                    ],
+                    "responses": responses(contacts_route.documented_statuses(&Method::GET), "ContactList"),
+                },
+                "post": {
+                    "operationId": "createContact",
+                    "summary": "Create a contact (D20)",
+                    "security": [{ "bearer": [] }],
+                    "requestBody": {
+                        "required": true,
+                        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ContactCreate" } } },
+                    },
+                    "responses": responses(contacts_route.documented_statuses(&Method::POST), "Contact"),
+                },
+            },
             "/api/v1/contacts/{contactId}": {
                 "parameters": [
                     { "name": "contactId", "in": "path", "required": true, "description": "The contact UUID", "schema": { "type": "string", "format": "uuid" } },
@@ -53,6 +88,12 @@ pub fn document(schemas: &SchemaRegistry) -> Value {
                         "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ContactPatch" } } },
                     },
                     "responses": responses(contact_route.documented_statuses(&Method::PATCH), "Contact"),
+                },
+                "delete": {
+                    "operationId": "deleteContact",
+                    "summary": "Delete a contact (D20)",
+                    "security": [{ "bearer": [] }],
+                    "responses": responses(contact_route.documented_statuses(&Method::DELETE), "Message"),
                 },
             },
             "/__admin/requests": {

@@ -122,6 +122,11 @@ impl Schema {
         })
     }
 
+    /// Compiles a schema built in code (from the schema files, never by hand).
+    pub fn from_value(name: &'static str, document: Value) -> Result<Self, SchemaError> {
+        Self::compile(name, &document.to_string())
+    }
+
     /// The schema as written in `schemas/`.
     pub fn document(&self) -> &Value {
         &self.document
@@ -353,6 +358,12 @@ pub fn child_pointer(parent: &str, token: &str) -> String {
 pub struct SchemaRegistry {
     /// `PATCH /api/v1/contacts/{contactId}` request body.
     pub contact_patch: Schema,
+    /// `POST /api/v1/contacts` request body.
+    pub contact_create: Schema,
+    /// `GET /api/v1/contacts` response: a page of contacts (built around `contact.json`).
+    pub contact_list: Schema,
+    /// `{ "message": … }` bodies (delete).
+    pub message: Schema,
     /// The contact object the mock sends (D12).
     pub contact: Schema,
     /// The contact object as the docs promise it (D25).
@@ -366,11 +377,16 @@ pub struct SchemaRegistry {
 }
 
 /// The schema files, by name, exactly as embedded.
-pub const SOURCES: [(&str, &str); 6] = [
+pub const SOURCES: [(&str, &str); 8] = [
     (
         "contact-patch.json",
         include_str!("../schemas/contact-patch.json"),
     ),
+    (
+        "contact-create.json",
+        include_str!("../schemas/contact-create.json"),
+    ),
+    ("message.json", include_str!("../schemas/message.json")),
     ("contact.json", include_str!("../schemas/contact.json")),
     (
         "contact.documented.json",
@@ -384,16 +400,63 @@ pub const SOURCES: [(&str, &str); 6] = [
 impl SchemaRegistry {
     /// Compiles every embedded schema.
     pub fn compile() -> Result<Self, SchemaError> {
-        let [patch, contact, documented, problem, fixtures, exchange] = SOURCES;
+        let [
+            patch,
+            create,
+            message,
+            contact,
+            documented,
+            problem,
+            fixtures,
+            exchange,
+        ] = SOURCES;
+        let contact = Schema::compile(contact.0, contact.1)?;
         Ok(Self {
             contact_patch: Schema::compile(patch.0, patch.1)?,
-            contact: Schema::compile(contact.0, contact.1)?,
+            contact_create: Schema::compile(create.0, create.1)?,
+            contact_list: Schema::from_value("contact list", list_of(contact.document()))?,
+            message: Schema::compile(message.0, message.1)?,
+            contact,
             contact_documented: Schema::compile(documented.0, documented.1)?,
             problem: Schema::compile(problem.0, problem.1)?,
             fixtures: Schema::compile(fixtures.0, fixtures.1)?,
             exchange: Schema::compile(exchange.0, exchange.1)?,
         })
     }
+}
+
+/// The `GET /api/v1/contacts` body around the contact schema `contact` (D19): `contacts`
+/// holds contact objects, `pagination` the page. Built here so that `contact.json` stays
+/// the one description of a contact.
+fn list_of(contact: &Value) -> Value {
+    let mut item = contact.clone();
+    let defs = item.as_object_mut().and_then(|object| {
+        object.remove("$schema");
+        object.remove("$defs")
+    });
+    let count = serde_json::json!({ "type": "integer", "minimum": 0 });
+    serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Contact list",
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["contacts", "pagination"],
+        "properties": {
+            "contacts": { "type": "array", "items": item },
+            "pagination": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["page", "limit", "total", "pages"],
+                "properties": {
+                    "page": { "type": "integer", "minimum": 1 },
+                    "limit": { "type": "integer", "minimum": 1, "maximum": 200 },
+                    "total": count,
+                    "pages": count,
+                },
+            },
+        },
+        "$defs": defs.unwrap_or_else(|| serde_json::json!({})),
+    })
 }
 
 #[cfg(test)]

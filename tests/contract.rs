@@ -127,6 +127,66 @@ async fn record_session(dir: &Path, clean: bool) -> Mock {
 }
 
 #[tokio::test]
+async fn check_understands_list_create_and_delete() {
+    let dir = TempDir::new("check-collection");
+    let record = dir.0.join("traffic.jsonl");
+    let mock = start_with(&["--record", record.to_str().unwrap()]).await;
+    let send = |method: reqwest::Method, path: &str| mock.request(method, path);
+    mock.send(send(
+        reqwest::Method::GET,
+        "/api/v1/contacts?status=active&limit=2",
+    ))
+    .await;
+    let created = mock
+        .send(
+            send(reqwest::Method::POST, "/api/v1/contacts")
+                .json(&json!({"name": "Ada", "email": "ada@example.com"})),
+        )
+        .await;
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    mock.send(send(
+        reqwest::Method::DELETE,
+        &format!("/api/v1/contacts/{id}"),
+    ))
+    .await;
+
+    let clean = run_in(&dir.0, &["check", "traffic.jsonl", "--format", "json"], "");
+    mock.send(send(reqwest::Method::GET, "/api/v1/contacts?limit=500"))
+        .await;
+    mock.send(send(reqwest::Method::POST, "/api/v1/contacts").json(&json!({"name": "No e-mail"})))
+        .await;
+    let broken = run_in(&dir.0, &["check", "traffic.jsonl", "--format", "json"], "");
+
+    assert_eq!(clean.status.code(), Some(0), "{}", stdout(&clean));
+    let report: Value = serde_json::from_str(&stdout(&broken)).unwrap();
+    assert_eq!(broken.status.code(), Some(1));
+    let routes: Vec<&str> = report["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["route"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        routes,
+        [
+            "GET /api/v1/contacts",
+            "POST /api/v1/contacts",
+            "DELETE /api/v1/contacts/{contactId}",
+            "GET /api/v1/contacts",
+            "POST /api/v1/contacts"
+        ]
+    );
+    let pointers: Vec<&str> = report["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| e["violations"].as_array().unwrap())
+        .map(|v| v["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(pointers, ["/query/limit", "/email"]);
+}
+
+#[tokio::test]
 async fn check_of_a_clean_recording_exits_0() {
     let dir = TempDir::new("check-clean");
     let _mock = record_session(&dir.0, true).await;
@@ -261,6 +321,8 @@ fn check_exits_2_on_captures_it_cannot_read() {
 fn schema_prints_each_schema_file_as_it_is() {
     for (name, file) in [
         ("request", "contact-patch.json"),
+        ("create", "contact-create.json"),
+        ("message", "message.json"),
         ("response", "contact.json"),
         ("documented", "contact.documented.json"),
         ("problem", "problem.json"),
@@ -306,6 +368,7 @@ async fn openapi_is_the_same_document_the_server_serves_and_covers_every_route()
     assert_eq!(
         paths,
         [
+            "/api/v1/contacts",
             "/api/v1/contacts/{contactId}",
             "/__admin/requests",
             "/__admin/requests.har",

@@ -33,7 +33,7 @@ async fn a_preflight_is_answered_204_without_a_key() {
     );
     assert_eq!(
         header("access-control-allow-methods"),
-        "GET, PATCH, OPTIONS"
+        "GET, PATCH, DELETE, OPTIONS"
     );
     assert_eq!(
         header("access-control-allow-headers"),

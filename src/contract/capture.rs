@@ -22,6 +22,8 @@ pub struct Observed {
     pub method: String,
     /// The request path, without host or query.
     pub path: String,
+    /// The raw query string, if any.
+    pub query: Option<String>,
     /// Request headers, names lower case.
     pub request_headers: BTreeMap<String, String>,
     /// The request body: JSON when it was JSON, a string when it was text, `Null` if none.
@@ -41,6 +43,7 @@ impl Observed {
             origin: format!("{origin} seq {}", exchange.seq),
             method: exchange.request.method,
             path: exchange.request.path,
+            query: exchange.request.query,
             request_headers: exchange.request.headers,
             request_body: exchange.request.body,
             status: exchange.response.status,
@@ -154,6 +157,9 @@ fn from_har(log: &Value, name: &str) -> Result<Vec<Observed>, Failure> {
                 origin: format!("{name} entry {}", index + 1),
                 method: method.to_ascii_uppercase(),
                 path: path_of(url).to_owned(),
+                query: url
+                    .split_once('?')
+                    .map(|(_, query)| query.split('#').next().unwrap_or_default().to_owned()),
                 request_headers: name_values(entry.pointer("/request/headers")),
                 request_body: text_of("/request/postData/text").map_or(Value::Null, body),
                 status,

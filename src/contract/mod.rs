@@ -14,7 +14,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::http::router::{self, Route};
-use crate::schema::{Findings, SchemaRegistry, Strictness, Violation};
+use crate::http::{ApiError, query};
+use crate::schema::{Findings, Schema, SchemaRegistry, Strictness, Violation};
 use capture::Observed;
 use report::{CheckedExchange, ContractReport, Finding, Outcome, Side};
 
@@ -28,7 +29,9 @@ const STATIC_WORDS: [&str; 5] = ["bulk-import", "tags", "contact-tags", "lists",
 
 /// Where a captured path lands among the documented routes.
 enum Landing<'a> {
-    /// `/api/v1/contacts/{contactId}`, checked for GET and PATCH.
+    /// `/api/v1/contacts`: list and create.
+    Collection,
+    /// `/api/v1/contacts/{contactId}`.
     Contact { id: &'a str },
     /// A documented route with no contract in the mock yet.
     Unchecked { template: &'static str },
@@ -39,7 +42,7 @@ enum Landing<'a> {
 fn land(path: &str) -> Option<Landing<'_>> {
     let rest = path.strip_prefix(CONTACTS)?;
     if rest.is_empty() || rest == "/" {
-        return Some(Landing::Unchecked { template: CONTACTS });
+        return Some(Landing::Collection);
     }
     let rest = rest.strip_prefix('/')?;
     let mut segments = rest.split('/');
@@ -58,8 +61,18 @@ fn land(path: &str) -> Option<Landing<'_>> {
     })
 }
 
-/// Checks every exchange of `captured`. `strictness` applies to request bodies, as in the
-/// server.
+/// A documented operation the mock has a contract for.
+#[derive(Clone, Copy)]
+enum Operation<'a> {
+    List,
+    Create,
+    Get { id: &'a str },
+    Patch { id: &'a str },
+    Delete { id: &'a str },
+}
+
+/// Checks every exchange of `captured`. `strictness` applies to request bodies and query
+/// parameters, as in the server.
 pub fn check(
     captured: &[Observed],
     schemas: &SchemaRegistry,
@@ -72,37 +85,40 @@ pub fn check(
             continue;
         };
         let mut checked = CheckedExchange::new(observed);
-        match landing {
-            Landing::Contact { id } if matches!(observed.method.as_str(), "GET" | "PATCH") => {
-                checked.route = format!("{} {CONTACT_TEMPLATE}", observed.method);
-                check_contact_exchange(observed, id, schemas, strictness, &mut checked);
+        let method = observed.method.as_str();
+        let operation = match (&landing, method) {
+            (Landing::Collection, "GET") => Some(Operation::List),
+            (Landing::Collection, "POST") => Some(Operation::Create),
+            (Landing::Contact { id }, "GET") => Some(Operation::Get { id }),
+            (Landing::Contact { id }, "PATCH") => Some(Operation::Patch { id }),
+            (Landing::Contact { id }, "DELETE") => Some(Operation::Delete { id }),
+            _ => None,
+        };
+        checked.route = match &landing {
+            Landing::Collection => format!("{method} {CONTACTS}"),
+            Landing::Contact { .. } => format!("{method} {CONTACT_TEMPLATE}"),
+            Landing::Unchecked { template } => format!("{method} {template}"),
+            Landing::Undocumented => format!("{method} {}", observed.path),
+        };
+        match (operation, landing) {
+            (Some(operation), _) => {
+                check_request(operation, observed, schemas, strictness, &mut checked);
+                check_response(operation, observed, schemas, &mut checked);
             }
-            Landing::Contact { .. } if observed.method == "DELETE" => {
-                checked.route = format!("DELETE {CONTACT_TEMPLATE}");
-                checked.outcome = Outcome::Unchecked;
-            }
-            Landing::Contact { .. } => {
-                checked.route = format!("{} {CONTACT_TEMPLATE}", observed.method);
-                checked.violation(
-                    Side::Request,
-                    "",
-                    format!(
-                        "{} is not a documented method of {CONTACT_TEMPLATE}",
-                        observed.method
-                    ),
-                    "route",
-                );
-            }
-            Landing::Unchecked { template } => {
-                checked.route = format!("{} {template}", observed.method);
-                checked.outcome = Outcome::Unchecked;
-            }
-            Landing::Undocumented => {
-                checked.route = format!("{} {}", observed.method, observed.path);
+            (None, Landing::Unchecked { .. }) => checked.outcome = Outcome::Unchecked,
+            (None, Landing::Undocumented) => {
                 checked.violation(
                     Side::Request,
                     "",
                     "no documented Gately route has this path",
+                    "route",
+                );
+            }
+            (None, _) => {
+                checked.violation(
+                    Side::Request,
+                    "",
+                    format!("{method} is not a documented method of this route"),
                     "route",
                 );
             }
@@ -113,14 +129,13 @@ pub fn check(
     report
 }
 
-fn check_contact_exchange(
+fn check_request(
+    operation: Operation<'_>,
     observed: &Observed,
-    id: &str,
     schemas: &SchemaRegistry,
     strictness: Strictness,
     checked: &mut CheckedExchange,
 ) {
-    // The request.
     match observed.request_headers.get("authorization") {
         None => checked.violation(
             Side::Request,
@@ -143,19 +158,56 @@ fn check_contact_exchange(
         }
         Some(_) => {}
     }
-    if Uuid::try_parse(id).is_err() {
-        checked.violation(
-            Side::Request,
-            "/path/contactId",
-            format!("contactId {id:?} is not a UUID"),
-            "format",
-        );
+    match operation {
+        Operation::Get { id } | Operation::Patch { id } | Operation::Delete { id }
+            if Uuid::try_parse(id).is_err() =>
+        {
+            checked.violation(
+                Side::Request,
+                "/path/contactId",
+                format!("contactId {id:?} is not a UUID"),
+                "format",
+            );
+        }
+        _ => {}
     }
-    if observed.method == "PATCH" {
-        check_patch_body(observed, schemas, strictness, checked);
+    match operation {
+        Operation::List => match query::contact_query(observed.query.as_deref(), strictness) {
+            Ok((_, warnings)) => checked.add(
+                Side::Request,
+                Findings {
+                    violations: Vec::new(),
+                    warnings,
+                },
+            ),
+            Err(ApiError::BadQuery { violations }) => checked.add(
+                Side::Request,
+                Findings {
+                    violations,
+                    warnings: Vec::new(),
+                },
+            ),
+            Err(err) => checked.violation(
+                Side::Request,
+                "/query/segment_id",
+                err.to_string(),
+                "unsupported",
+            ),
+        },
+        Operation::Patch { .. } => {
+            check_body(observed, &schemas.contact_patch, strictness, checked)
+        }
+        Operation::Create => check_body(observed, &schemas.contact_create, strictness, checked),
+        Operation::Get { .. } | Operation::Delete { .. } => {}
     }
+}
 
-    // The response.
+fn check_response(
+    operation: Operation<'_>,
+    observed: &Observed,
+    schemas: &SchemaRegistry,
+    checked: &mut CheckedExchange,
+) {
     let status = observed.status;
     let method = Method::from_bytes(observed.method.as_bytes()).unwrap_or(Method::GET);
     if observed.from_mock {
@@ -172,7 +224,7 @@ fn check_contact_exchange(
         }
     } else {
         match status {
-            200 | 400 | 401 | 403 | 404 | 422 => {}
+            200 | 201 | 400 | 401 | 403 | 404 | 422 => {}
             409 | 413 | 415 | 429 | 500..=599 => checked.warning(
                 Side::Response,
                 "",
@@ -196,26 +248,69 @@ fn check_contact_exchange(
         );
         return;
     };
-    let findings = match (observed.from_mock, (200..300).contains(&status)) {
-        (true, true) => Findings {
-            violations: schemas.contact.violations(body),
-            warnings: Vec::new(),
-        },
-        (true, false) => Findings {
-            violations: schemas.problem.violations(body),
-            warnings: Vec::new(),
-        },
-        (false, true) => schemas
+    let success = (200..300).contains(&status);
+    let findings = match (observed.from_mock, success, operation) {
+        (true, false, _) => strict(&schemas.problem, body),
+        (false, false, _) => Findings::default(), // the docs give no error format
+        (true, true, Operation::List) => strict(&schemas.contact_list, body),
+        (true, true, Operation::Delete { .. }) => strict(&schemas.message, body),
+        (true, true, _) => strict(&schemas.contact, body),
+        (false, true, Operation::Delete { .. }) => {
+            schemas.message.check(body, Strictness::Documented)
+        }
+        (false, true, Operation::List) => documented_page(body, schemas),
+        (false, true, _) => schemas
             .contact_documented
             .check(body, Strictness::Documented),
-        (false, false) => Findings::default(), // the docs give no error format
     };
     checked.add(Side::Response, findings);
 }
 
-fn check_patch_body(
+fn strict(schema: &Schema, body: &Value) -> Findings {
+    Findings {
+        violations: schema.violations(body),
+        warnings: Vec::new(),
+    }
+}
+
+/// A page of contacts from elsewhere: `contacts` and `pagination` present, each contact
+/// held to the documented contract, pointers into the whole body.
+fn documented_page(body: &Value, schemas: &SchemaRegistry) -> Findings {
+    let mut findings = Findings::default();
+    for key in ["contacts", "pagination"] {
+        if body.get(key).is_none() {
+            findings.violations.push(Violation::new(
+                format!("/{key}"),
+                format!("required field \"{key}\" is missing"),
+                "required",
+            ));
+        }
+    }
+    for (index, contact) in body
+        .get("contacts")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let one = schemas
+            .contact_documented
+            .check(contact, Strictness::Documented);
+        let at = |mut v: Violation| {
+            v.pointer = format!("/contacts/{index}{}", v.pointer);
+            v
+        };
+        findings
+            .violations
+            .extend(one.violations.into_iter().map(at));
+        findings.warnings.extend(one.warnings.into_iter().map(at));
+    }
+    findings
+}
+
+fn check_body(
     observed: &Observed,
-    schemas: &SchemaRegistry,
+    schema: &Schema,
     strictness: Strictness,
     checked: &mut CheckedExchange,
 ) {
@@ -236,14 +331,14 @@ fn check_patch_body(
         Value::Null => checked.violation(
             Side::Request,
             "",
-            "the body is empty: send a JSON object with the fields to change",
+            "the body is empty: send a JSON object",
             "required",
         ),
         Value::String(text) if serde_json::from_str::<Value>(text).is_err() => {
             checked.violation(Side::Request, "", "the body is not valid JSON", "json");
         }
         body => {
-            checked.add(Side::Request, schemas.contact_patch.check(body, strictness));
+            checked.add(Side::Request, schema.check(body, strictness));
             if body.get("unsubscribed").is_some() {
                 checked.warning(
                     Side::Request,
@@ -310,6 +405,7 @@ mod tests {
             method: method.to_owned(),
             path: path.to_owned(),
             request_headers: headers,
+            query: None,
             request_body: body,
             status,
             response_body: Some(response),

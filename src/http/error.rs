@@ -100,6 +100,20 @@ pub enum ApiError {
     /// An admin query parameter the journal cannot use.
     #[error(transparent)]
     InvalidQuery(#[from] FilterError),
+    /// Query parameters of an API route out of range or unknown (D19).
+    #[error("the query breaks the contract in {}; each is listed in errors", places(violations.len()))]
+    BadQuery {
+        /// Every violation, pointers `/query/<name>`.
+        violations: Vec<Violation>,
+    },
+    /// A documented filter the mock does not model (`segment_id`).
+    #[error(
+        "filtering by {parameter} is documented but the mock has no segments yet; leave the parameter out"
+    )]
+    UnsupportedFilter {
+        /// The parameter.
+        parameter: &'static str,
+    },
     /// A bug in the mock. Never caused by input.
     #[error("the mock failed; this is a bug in gately-mock, please report it")]
     Internal {
@@ -145,7 +159,11 @@ impl ApiError {
             | ApiError::MalformedJson { .. }
             | ApiError::InvalidPrefer { .. }
             | ApiError::InvalidQuery(_)
+            | ApiError::BadQuery { .. }
             | ApiError::BodyUnreadable => StatusCode::BAD_REQUEST,
+            ApiError::UnsupportedFilter { .. } | ApiError::Store(StoreError::Incomplete) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::Store(StoreError::ContactNotFound { .. }) => StatusCode::NOT_FOUND,
             ApiError::Store(StoreError::EmailTaken { .. }) => StatusCode::CONFLICT,
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -180,7 +198,9 @@ impl ApiError {
             ApiError::MalformedJson { .. } => "malformed_json",
             ApiError::Validation { .. } | ApiError::Patch(_) => "validation_failed",
             ApiError::InvalidPrefer { .. } => "invalid_prefer",
-            ApiError::InvalidQuery(_) => "invalid_query",
+            ApiError::InvalidQuery(_) | ApiError::BadQuery { .. } => "invalid_query",
+            ApiError::UnsupportedFilter { .. } => "unsupported_filter",
+            ApiError::Store(StoreError::Incomplete) => "validation_failed",
             ApiError::Forced { status } => forced_code(*status),
             ApiError::Internal { .. } => "internal_error",
         }
@@ -189,7 +209,11 @@ impl ApiError {
     /// Whether the request broke the contract (as opposed to a refusal the contract
     /// foresees for a valid request: an unknown contact, a taken e-mail, a forced error).
     pub fn is_violation(&self) -> bool {
-        !matches!(self, ApiError::Store(_) | ApiError::Forced { .. })
+        !matches!(
+            self,
+            ApiError::Store(StoreError::ContactNotFound { .. } | StoreError::EmailTaken { .. })
+                | ApiError::Forced { .. }
+        )
     }
 
     /// The field at fault, when one is.
@@ -217,7 +241,13 @@ impl ApiError {
                 "query",
             ),
             ApiError::Patch(err) => one(&crate::schema::child_pointer("", &err.field), "type"),
-            ApiError::Validation { violations } => violations.clone(),
+            ApiError::Validation { violations } | ApiError::BadQuery { violations } => {
+                violations.clone()
+            }
+            ApiError::UnsupportedFilter { parameter } => one(
+                &crate::schema::child_pointer("/query", parameter),
+                "unsupported",
+            ),
             _ => Vec::new(),
         }
     }

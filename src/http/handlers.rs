@@ -2,7 +2,7 @@
 
 use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
 use hyper::{Method, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::app::AppState;
@@ -13,8 +13,9 @@ use crate::http::prefer;
 use crate::http::reply::Reply;
 use crate::http::request::{Body, RecordedRequest};
 use crate::http::router::{self, Route};
-use crate::http::{admin, cors};
+use crate::http::{admin, cors, query};
 use crate::schema::Violation;
+use crate::store::contact::CreateOnly;
 use crate::store::patch::ContactPatch;
 
 /// The header that names the project for account keys (D4).
@@ -48,6 +49,9 @@ fn dispatch(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiErr
         (route, &Method::OPTIONS) => Ok(cors::preflight(route)),
         (Route::Contact { id }, &Method::GET) => get_contact(state, request, route, id),
         (Route::Contact { id }, &Method::PATCH) => patch_contact(state, request, route, id),
+        (Route::Contact { id }, &Method::DELETE) => delete_contact(state, request, route, id),
+        (Route::Contacts, &Method::GET) => list_contacts(state, request, route),
+        (Route::Contacts, &Method::POST) => create_contact(state, request, route),
         (Route::AdminRequests, &Method::GET) => admin::list_requests(state, request),
         (Route::AdminRequests, &Method::DELETE) => admin::clear_requests(state),
         (Route::AdminRequestsHar, &Method::GET) => admin::export_har(state, request),
@@ -112,6 +116,90 @@ fn patch_contact(
     let view = store.patch_contact(project, id, patch, state.clock.now())?;
     let mut reply = Reply::json(StatusCode::OK, &view)?;
     reply.warnings = warnings;
+    reply.seq = Some(state.sequence.next());
+    Ok(reply)
+}
+
+/// `GET /api/v1/contacts` (D19)
+fn list_contacts(
+    state: &AppState,
+    request: &RecordedRequest,
+    route: Route<'_>,
+) -> Result<Reply, ApiError> {
+    let project = authorize(state, request, Need::Read)?;
+    let (query, warnings) = query::contact_query(request.query.as_deref(), state.strictness)?;
+    force_if_asked(request, route)?;
+    let store = state.store();
+    let (contacts, total) = store.list_contacts(project, &query);
+    let body = json!({
+        "contacts": contacts,
+        "pagination": {
+            "page": query.page,
+            "limit": query.limit,
+            "total": total,
+            "pages": total.div_ceil(query.limit),
+        },
+    });
+    let mut reply = Reply::json(StatusCode::OK, &body)?;
+    reply.warnings = warnings;
+    reply.seq = Some(state.sequence.next());
+    Ok(reply)
+}
+
+/// `POST /api/v1/contacts` (D20)
+fn create_contact(
+    state: &AppState,
+    request: &RecordedRequest,
+    route: Route<'_>,
+) -> Result<Reply, ApiError> {
+    let project = authorize(state, request, Need::Write)?;
+    let body = json_body(request)?;
+    let findings = state.schemas.contact_create.check(&body, state.strictness);
+    if !findings.violations.is_empty() {
+        return Err(ApiError::Validation {
+            violations: findings.violations,
+        });
+    }
+    force_if_asked(request, route)?;
+    let Value::Object(mut fields) = body else {
+        return Err(ApiError::Internal {
+            message: "schemas/contact-create.json let a non-object body through".to_owned(),
+        });
+    };
+    let mut take = |name: &str| match fields.remove(name) {
+        Some(Value::String(text)) => Some(text),
+        _ => None,
+    };
+    let create_only = CreateOnly {
+        address_line_1: take("address_line_1"),
+        address_line_2: take("address_line_2"),
+        external_id: take("external_id"),
+    };
+    let draft = ContactPatch::from_body(fields)?;
+    let mut store = state.store();
+    let view = store.create_contact(project, draft, create_only, state.clock.now())?;
+    let mut reply = Reply::json(StatusCode::CREATED, &view)?;
+    reply.warnings = findings.warnings;
+    reply.seq = Some(state.sequence.next());
+    Ok(reply)
+}
+
+/// `DELETE /api/v1/contacts/{contactId}` (D20)
+fn delete_contact(
+    state: &AppState,
+    request: &RecordedRequest,
+    route: Route<'_>,
+    id: &str,
+) -> Result<Reply, ApiError> {
+    let project = authorize(state, request, Need::Write)?;
+    let id = contact_id(id)?;
+    force_if_asked(request, route)?;
+    let mut store = state.store();
+    store.delete_contact(project, id)?;
+    let mut reply = Reply::json(
+        StatusCode::OK,
+        &json!({ "message": "Contact deleted successfully" }),
+    )?;
     reply.seq = Some(state.sequence.next());
     Ok(reply)
 }

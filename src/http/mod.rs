@@ -12,14 +12,16 @@
 
 mod admin;
 mod cors;
-mod error;
+pub(crate) mod error;
 mod handlers;
 mod prefer;
+pub(crate) mod query;
 mod reply;
 mod request;
 pub(crate) mod router;
 mod server;
 
+pub use error::ApiError;
 pub use handlers::respond;
 pub use reply::Reply;
 pub use request::{Body, RecordedRequest};

@@ -5,6 +5,8 @@ use hyper::Method;
 /// A route of the mock, with its path parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Route<'a> {
+    /// `/api/v1/contacts`: list and create.
+    Contacts,
     /// `/api/v1/contacts/{contactId}`
     Contact {
         /// The raw `contactId` segment.
@@ -22,7 +24,10 @@ pub enum Route<'a> {
     AdminOpenapi,
 }
 
-const CONTACTS: &str = "/api/v1/contacts/";
+const CONTACTS: &str = "/api/v1/contacts";
+/// Words under `/api/v1/contacts/` that name documented routes, never a contact (the
+/// mock does not serve them yet: they are not taken for a `contactId`).
+const STATIC_WORDS: [&str; 5] = ["bulk-import", "tags", "contact-tags", "lists", "segments"];
 /// The prefix of the admin routes: never recorded, no key needed.
 pub const ADMIN: &str = "/__admin/";
 
@@ -39,7 +44,12 @@ pub fn route(path: &str) -> Option<Route<'_>> {
         };
     }
     let rest = path.strip_prefix(CONTACTS)?;
-    (!rest.is_empty() && !rest.contains('/')).then_some(Route::Contact { id: rest })
+    if rest.is_empty() {
+        return Some(Route::Contacts);
+    }
+    let id = rest.strip_prefix('/')?;
+    (!id.is_empty() && !id.contains('/') && !STATIC_WORDS.contains(&id))
+        .then_some(Route::Contact { id })
 }
 
 /// Whether `path` is under `/__admin/` (served or not): such traffic is not recorded.
@@ -51,7 +61,8 @@ impl Route<'_> {
     /// The `Allow` header of the route (405, preflight).
     pub fn allow(&self) -> &'static str {
         match self {
-            Route::Contact { .. } => "GET, PATCH, OPTIONS",
+            Route::Contacts => "GET, POST, OPTIONS",
+            Route::Contact { .. } => "GET, PATCH, DELETE, OPTIONS",
             Route::AdminRequests => "GET, DELETE, OPTIONS",
             Route::AdminRequestsHar | Route::AdminHealth | Route::AdminOpenapi => "GET, OPTIONS",
             Route::AdminReset => "POST, OPTIONS",
@@ -66,6 +77,8 @@ impl Route<'_> {
                 &[200, 400, 401, 403, 404, 409, 413, 415, 422]
             }
             (Route::Contact { .. }, _) => &[200, 400, 401, 403, 404],
+            (Route::Contacts, &Method::POST) => &[201, 400, 401, 403, 409, 413, 415, 422],
+            (Route::Contacts, _) => &[200, 400, 401, 403, 422],
             _ => &[],
         }
     }
@@ -81,6 +94,11 @@ mod tests {
             route("/api/v1/contacts/abc"),
             Some(Route::Contact { id: "abc" })
         );
+    }
+
+    #[test]
+    fn the_collection_is_a_route_of_its_own() {
+        assert_eq!(route("/api/v1/contacts"), Some(Route::Contacts));
     }
 
     #[test]
@@ -101,6 +119,8 @@ mod tests {
             "/api/v1/contacts/",
             "/api/v1/contacts/a/b",
             "/api/v2/contacts/a",
+            "/api/v1/contacts/tags",
+            "/api/v1/contactsx",
         ] {
             assert_eq!(route(path), None, "{path}");
         }

@@ -124,6 +124,21 @@ pub struct Contact {
     pub created_at: Timestamp,
     /// When it last changed.
     pub updated_at: Timestamp,
+    /// What create accepts and no response shows (`address_line_1`, `address_line_2`,
+    /// `external_id`), kept as sent.
+    pub create_only: CreateOnly,
+}
+
+/// The fields only create accepts. The contact object (D12) does not carry them, so they
+/// are stored and never sent back (a mock choice).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CreateOnly {
+    /// `address_line_1`
+    pub address_line_1: Option<String>,
+    /// `address_line_2`
+    pub address_line_2: Option<String>,
+    /// `external_id`
+    pub external_id: Option<String>,
 }
 
 impl Contact {

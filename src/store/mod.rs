@@ -15,8 +15,9 @@ use uuid::Uuid;
 use crate::clock::Timestamp;
 use crate::fixture::FixtureSet;
 use crate::ids::{DEFAULT_SEED, IdGenerator};
-use contact::{Contact, ContactView};
+use contact::{Contact, ContactView, CreateOnly, Status};
 use patch::ContactPatch;
+use serde_json::Map;
 use tag::{Tag, TagTable};
 
 /// Why the store refused an operation.
@@ -35,6 +36,58 @@ pub enum StoreError {
         /// The address asked for.
         email: String,
     },
+    /// A create body without `name` or `email` (the schema refuses these first).
+    #[error("a new contact needs a name and an e-mail address")]
+    Incomplete,
+}
+
+/// What `GET /api/v1/contacts` asks for (D19), checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContactQuery {
+    /// The page, from 1.
+    pub page: usize,
+    /// Contacts per page, 1 to 200.
+    pub limit: usize,
+    /// Lower-cased text to find in the name, e-mail or company.
+    pub search: Option<String>,
+    /// Only this status.
+    pub status: Option<Status>,
+    /// Only contacts with any of these tag names.
+    pub tags: Vec<String>,
+}
+
+impl Default for ContactQuery {
+    fn default() -> Self {
+        Self {
+            page: 1,
+            limit: 50,
+            search: None,
+            status: None,
+            tags: Vec::new(),
+        }
+    }
+}
+
+impl ContactQuery {
+    fn matches(&self, contact: &Contact, tags: &TagTable) -> bool {
+        let found = |text: &str| {
+            self.search
+                .as_deref()
+                .is_some_and(|s| text.to_lowercase().contains(s))
+        };
+        self.status.is_none_or(|status| status == contact.status)
+            && (self.search.is_none()
+                || found(&contact.name)
+                || found(&contact.email)
+                || contact
+                    .get(contact::OptionalField::Company)
+                    .is_some_and(found))
+            && (self.tags.is_empty()
+                || contact.tags.iter().any(|id| {
+                    tags.get(id)
+                        .is_some_and(|tag| self.tags.iter().any(|name| *name == tag.name))
+                }))
+    }
 }
 
 /// Contacts and tags of every project.
@@ -113,6 +166,81 @@ impl Store {
             contact.updated_at = now;
         }
         Ok(contact.view(&self.tags))
+    }
+
+    /// Creates a contact in `project` from a checked create body (D20): `status` defaults
+    /// to `new`, unknown tag names become tags, the e-mail must be free in the project.
+    pub fn create_contact(
+        &mut self,
+        project: Uuid,
+        mut draft: ContactPatch,
+        create_only: CreateOnly,
+        now: Timestamp,
+    ) -> Result<ContactView<'_>, StoreError> {
+        let (Some(name), Some(email)) = (draft.name.take(), draft.email.take()) else {
+            return Err(StoreError::Incomplete);
+        };
+        if self.email_taken(project, &email, Uuid::nil()) {
+            return Err(StoreError::EmailTaken { email });
+        }
+        let tags = draft
+            .tags
+            .take()
+            .map(|names| self.resolve_tags(project, names, now))
+            .unwrap_or_default();
+        let id = self.ids.next_uuid();
+        let mut contact = Contact {
+            id,
+            project_id: project,
+            name,
+            email,
+            optional: Default::default(),
+            status: Status::New,
+            custom_fields: Map::new(),
+            tags,
+            unsubscribed: false,
+            last_contacted_at: None,
+            created_at: now,
+            updated_at: now,
+            create_only,
+        };
+        draft.apply_fields(&mut contact);
+        let contact = self.contacts.entry(id).or_insert(contact);
+        Ok(contact.view(&self.tags))
+    }
+
+    /// Deletes the contact `id` of `project` (D20): its tag links go with it.
+    pub fn delete_contact(&mut self, project: Uuid, id: Uuid) -> Result<(), StoreError> {
+        match self.contacts.get(&id) {
+            Some(contact) if contact.project_id == project => {
+                self.contacts.remove(&id);
+                Ok(())
+            }
+            _ => Err(StoreError::ContactNotFound { id }),
+        }
+    }
+
+    /// One page of the contacts of `project` that `query` selects, newest first (D19),
+    /// and how many it selects in all.
+    pub fn list_contacts(
+        &self,
+        project: Uuid,
+        query: &ContactQuery,
+    ) -> (Vec<ContactView<'_>>, usize) {
+        let mut selected: Vec<&Contact> = self
+            .contacts
+            .values()
+            .filter(|contact| contact.project_id == project && query.matches(contact, &self.tags))
+            .collect();
+        selected.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
+        let total = selected.len();
+        let page = selected
+            .into_iter()
+            .skip((query.page - 1).saturating_mul(query.limit))
+            .take(query.limit)
+            .map(|contact| contact.view(&self.tags))
+            .collect();
+        (page, total)
     }
 
     /// Whether a contact of `project` other than `except` has `email`, ignoring case.

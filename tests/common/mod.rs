@@ -94,8 +94,9 @@ impl Mock {
     }
 
     /// Sends `request` and checks the answer against the mock's own contract (D13): an
-    /// error is problem+json valid against schemas/problem.json, a contact is valid against
-    /// schemas/contact.json, a 204 has no body.
+    /// error is problem+json valid against schemas/problem.json; a success is a contact
+    /// (schemas/contact.json), a page of contacts (the list schema built around it) or a
+    /// message (schemas/message.json); a 204 has no body.
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
         let response = request.send().await.expect("the mock answers");
         let status = response.status();
@@ -124,10 +125,14 @@ impl Mock {
             return Value::Null;
         }
         let body: Value = serde_json::from_slice(bytes).expect("every body is JSON");
-        let (schema, expected_type) = if status.is_success() {
-            (&self.schemas.contact, "application/json")
-        } else {
+        let (schema, expected_type) = if !status.is_success() {
             (&self.schemas.problem, "application/problem+json")
+        } else if body.get("contacts").is_some() {
+            (&self.schemas.contact_list, "application/json")
+        } else if body.get("message").is_some() {
+            (&self.schemas.message, "application/json")
+        } else {
+            (&self.schemas.contact, "application/json")
         };
         assert_eq!(
             content_type.as_deref(),
