@@ -85,7 +85,7 @@ impl ContactQuery {
             && (self.tags.is_empty()
                 || contact.tags.iter().any(|id| {
                     tags.get(id)
-                        .is_some_and(|tag| self.tags.iter().any(|name| *name == tag.name))
+                        .is_some_and(|tag| self.tags.contains(&tag.name))
                 }))
     }
 }
