@@ -20,6 +20,10 @@ pub fn document(schemas: &SchemaRegistry) -> Value {
         ("Contact", &schemas.contact),
         ("ContactList", &schemas.contact_list),
         ("Message", &schemas.message),
+        ("Unsubscribe", &schemas.unsubscribe),
+        ("UnsubscribeRecord", &schemas.unsubscribe_record),
+        ("UnsubscribeList", &schemas.unsubscribe_list),
+        ("CustomFields", &schemas.custom_fields),
         ("Problem", &schemas.problem),
         ("Exchange", &schemas.exchange),
     ] {
@@ -27,6 +31,8 @@ pub fn document(schemas: &SchemaRegistry) -> Value {
     }
     let contact_route = Route::Contact { id: "" };
     let contacts_route = Route::Contacts;
+    let unsubscribes = Route::Unsubscribes { id: "" };
+    let custom_fields = Route::CustomFields { id: "" };
     let bearer_and_project = json!([
         { "name": "X-Project-ID", "in": "header", "required": false, "description": "The project UUID; not needed when the key is bound to a project", "schema": { "type": "string", "format": "uuid" } },
         { "name": "Prefer", "in": "header", "required": false, "description": "code=NNN answers that documented error instead (D15)", "schema": { "type": "string" } },
@@ -68,11 +74,7 @@ pub fn document(schemas: &SchemaRegistry) -> Value {
                 },
             },
             "/api/v1/contacts/{contactId}": {
-                "parameters": [
-                    { "name": "contactId", "in": "path", "required": true, "description": "The contact UUID", "schema": { "type": "string", "format": "uuid" } },
-                    { "name": "X-Project-ID", "in": "header", "required": false, "description": "The project UUID; not needed when the key is bound to a project", "schema": { "type": "string", "format": "uuid" } },
-                    { "name": "Prefer", "in": "header", "required": false, "description": "code=NNN answers that documented error instead (D15)", "schema": { "type": "string" } },
-                ],
+                "parameters": contact_parameters(),
                 "get": {
                     "operationId": "getContact",
                     "summary": "Get a contact",
@@ -94,6 +96,50 @@ pub fn document(schemas: &SchemaRegistry) -> Value {
                     "summary": "Delete a contact (D20)",
                     "security": [{ "bearer": [] }],
                     "responses": responses(contact_route.documented_statuses(&Method::DELETE), "Message"),
+                },
+            },
+            "/api/v1/contacts/{contactId}/unsubscribes": {
+                "parameters": contact_parameters(),
+                "get": {
+                    "operationId": "listUnsubscribes",
+                    "summary": "The contact's unsubscribe records, oldest first (D21)",
+                    "security": [{ "bearer": [] }],
+                    "responses": responses(unsubscribes.documented_statuses(&Method::GET), "UnsubscribeList"),
+                },
+                "post": {
+                    "operationId": "unsubscribeContact",
+                    "summary": "Unsubscribe the contact, keeping an audit record (D21)",
+                    "security": [{ "bearer": [] }],
+                    "requestBody": {
+                        "required": false,
+                        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Unsubscribe" } } },
+                    },
+                    "responses": responses(unsubscribes.documented_statuses(&Method::POST), "UnsubscribeRecord"),
+                },
+                "delete": {
+                    "operationId": "resubscribeContact",
+                    "summary": "Resubscribe: every record removed (D21)",
+                    "security": [{ "bearer": [] }],
+                    "responses": responses(unsubscribes.documented_statuses(&Method::DELETE), "Message"),
+                },
+            },
+            "/api/v1/contacts/{contactId}/custom-fields": {
+                "parameters": contact_parameters(),
+                "get": {
+                    "operationId": "getCustomFields",
+                    "summary": "The contact's custom fields (D18; the path is the mock's choice)",
+                    "security": [{ "bearer": [] }],
+                    "responses": responses(custom_fields.documented_statuses(&Method::GET), "CustomFields"),
+                },
+                "patch": {
+                    "operationId": "mergeCustomFields",
+                    "summary": "RFC 7396 merge patch of the custom fields: null deletes a key (D18)",
+                    "security": [{ "bearer": [] }],
+                    "requestBody": {
+                        "required": true,
+                        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CustomFields" } } },
+                    },
+                    "responses": responses(custom_fields.documented_statuses(&Method::PATCH), "CustomFields"),
                 },
             },
             "/__admin/requests": {
@@ -175,6 +221,15 @@ pub fn document(schemas: &SchemaRegistry) -> Value {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "An API key from api-keys.json" } },
         },
     })
+}
+
+/// The path and header parameters of every `/api/v1/contacts/{contactId}…` route.
+fn contact_parameters() -> Value {
+    json!([
+        { "name": "contactId", "in": "path", "required": true, "description": "The contact UUID", "schema": { "type": "string", "format": "uuid" } },
+        { "name": "X-Project-ID", "in": "header", "required": false, "description": "The project UUID; not needed when the key is bound to a project", "schema": { "type": "string", "format": "uuid" } },
+        { "name": "Prefer", "in": "header", "required": false, "description": "code=NNN answers that documented error instead (D15)", "schema": { "type": "string" } },
+    ])
 }
 
 fn responses(statuses: &[u16], success: &str) -> Value {

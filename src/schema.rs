@@ -364,6 +364,14 @@ pub struct SchemaRegistry {
     pub contact_list: Schema,
     /// `{ "message": … }` bodies (delete).
     pub message: Schema,
+    /// `POST /api/v1/contacts/{contactId}/unsubscribes` request body.
+    pub unsubscribe: Schema,
+    /// An unsubscribe record (D21).
+    pub unsubscribe_record: Schema,
+    /// `GET …/unsubscribes`: an array of records (built around the record schema).
+    pub unsubscribe_list: Schema,
+    /// The custom-fields object, and its merge patch (D18).
+    pub custom_fields: Schema,
     /// The contact object the mock sends (D12).
     pub contact: Schema,
     /// The contact object as the docs promise it (D25).
@@ -377,7 +385,7 @@ pub struct SchemaRegistry {
 }
 
 /// The schema files, by name, exactly as embedded.
-pub const SOURCES: [(&str, &str); 8] = [
+pub const SOURCES: [(&str, &str); 11] = [
     (
         "contact-patch.json",
         include_str!("../schemas/contact-patch.json"),
@@ -387,6 +395,18 @@ pub const SOURCES: [(&str, &str); 8] = [
         include_str!("../schemas/contact-create.json"),
     ),
     ("message.json", include_str!("../schemas/message.json")),
+    (
+        "unsubscribe.json",
+        include_str!("../schemas/unsubscribe.json"),
+    ),
+    (
+        "unsubscribe-record.json",
+        include_str!("../schemas/unsubscribe-record.json"),
+    ),
+    (
+        "custom-fields.json",
+        include_str!("../schemas/custom-fields.json"),
+    ),
     ("contact.json", include_str!("../schemas/contact.json")),
     (
         "contact.documented.json",
@@ -404,6 +424,9 @@ impl SchemaRegistry {
             patch,
             create,
             message,
+            unsubscribe,
+            record,
+            custom_fields,
             contact,
             documented,
             problem,
@@ -411,11 +434,19 @@ impl SchemaRegistry {
             exchange,
         ] = SOURCES;
         let contact = Schema::compile(contact.0, contact.1)?;
+        let unsubscribe_record = Schema::compile(record.0, record.1)?;
         Ok(Self {
             contact_patch: Schema::compile(patch.0, patch.1)?,
             contact_create: Schema::compile(create.0, create.1)?,
             contact_list: Schema::from_value("contact list", list_of(contact.document()))?,
             message: Schema::compile(message.0, message.1)?,
+            unsubscribe: Schema::compile(unsubscribe.0, unsubscribe.1)?,
+            unsubscribe_list: Schema::from_value(
+                "unsubscribe list",
+                array_of("Unsubscribe records", unsubscribe_record.document()),
+            )?,
+            unsubscribe_record,
+            custom_fields: Schema::compile(custom_fields.0, custom_fields.1)?,
             contact,
             contact_documented: Schema::compile(documented.0, documented.1)?,
             problem: Schema::compile(problem.0, problem.1)?,
@@ -423,6 +454,20 @@ impl SchemaRegistry {
             exchange: Schema::compile(exchange.0, exchange.1)?,
         })
     }
+}
+
+/// An array of `item` documents, as a schema of its own.
+fn array_of(title: &str, item: &Value) -> Value {
+    let mut item = item.clone();
+    if let Some(object) = item.as_object_mut() {
+        object.remove("$schema");
+    }
+    serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": title,
+        "type": "array",
+        "items": item,
+    })
 }
 
 /// The `GET /api/v1/contacts` body around the contact schema `contact` (D19): `contacts`

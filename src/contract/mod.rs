@@ -33,6 +33,10 @@ enum Landing<'a> {
     Collection,
     /// `/api/v1/contacts/{contactId}`.
     Contact { id: &'a str },
+    /// `/api/v1/contacts/{contactId}/unsubscribes`.
+    Unsubscribes { id: &'a str },
+    /// `/api/v1/contacts/{contactId}/custom-fields` (the mock's path, D18).
+    CustomFields { id: &'a str },
     /// A documented route with no contract in the mock yet.
     Unchecked { template: &'static str },
     /// Under `/api/v1/contacts` but no documented route.
@@ -54,9 +58,8 @@ fn land(path: &str) -> Option<Landing<'_>> {
             template: "/api/v1/contacts/{documented sub-resource}",
         },
         (id, None, None) if !id.is_empty() => Landing::Contact { id },
-        (_, Some("unsubscribes" | "custom-fields"), None) => Landing::Unchecked {
-            template: "/api/v1/contacts/{contactId}/{sub-resource}",
-        },
+        (id, Some("unsubscribes"), None) => Landing::Unsubscribes { id },
+        (id, Some("custom-fields"), None) => Landing::CustomFields { id },
         _ => Landing::Undocumented,
     })
 }
@@ -69,6 +72,28 @@ enum Operation<'a> {
     Get { id: &'a str },
     Patch { id: &'a str },
     Delete { id: &'a str },
+    Unsubscribe { id: &'a str },
+    ListUnsubscribes { id: &'a str },
+    Resubscribe { id: &'a str },
+    GetCustomFields { id: &'a str },
+    MergeCustomFields { id: &'a str },
+}
+
+impl<'a> Operation<'a> {
+    /// The `contactId` the operation names, if it names one.
+    fn contact_id(self) -> Option<&'a str> {
+        match self {
+            Operation::List | Operation::Create => None,
+            Operation::Get { id }
+            | Operation::Patch { id }
+            | Operation::Delete { id }
+            | Operation::Unsubscribe { id }
+            | Operation::ListUnsubscribes { id }
+            | Operation::Resubscribe { id }
+            | Operation::GetCustomFields { id }
+            | Operation::MergeCustomFields { id } => Some(id),
+        }
+    }
 }
 
 /// Checks every exchange of `captured`. `strictness` applies to request bodies and query
@@ -92,11 +117,18 @@ pub fn check(
             (Landing::Contact { id }, "GET") => Some(Operation::Get { id }),
             (Landing::Contact { id }, "PATCH") => Some(Operation::Patch { id }),
             (Landing::Contact { id }, "DELETE") => Some(Operation::Delete { id }),
+            (Landing::Unsubscribes { id }, "POST") => Some(Operation::Unsubscribe { id }),
+            (Landing::Unsubscribes { id }, "GET") => Some(Operation::ListUnsubscribes { id }),
+            (Landing::Unsubscribes { id }, "DELETE") => Some(Operation::Resubscribe { id }),
+            (Landing::CustomFields { id }, "GET") => Some(Operation::GetCustomFields { id }),
+            (Landing::CustomFields { id }, "PATCH") => Some(Operation::MergeCustomFields { id }),
             _ => None,
         };
         checked.route = match &landing {
             Landing::Collection => format!("{method} {CONTACTS}"),
             Landing::Contact { .. } => format!("{method} {CONTACT_TEMPLATE}"),
+            Landing::Unsubscribes { .. } => format!("{method} {CONTACT_TEMPLATE}/unsubscribes"),
+            Landing::CustomFields { .. } => format!("{method} {CONTACT_TEMPLATE}/custom-fields"),
             Landing::Unchecked { template } => format!("{method} {template}"),
             Landing::Undocumented => format!("{method} {}", observed.path),
         };
@@ -158,18 +190,16 @@ fn check_request(
         }
         Some(_) => {}
     }
-    match operation {
-        Operation::Get { id } | Operation::Patch { id } | Operation::Delete { id }
-            if Uuid::try_parse(id).is_err() =>
-        {
-            checked.violation(
-                Side::Request,
-                "/path/contactId",
-                format!("contactId {id:?} is not a UUID"),
-                "format",
-            );
-        }
-        _ => {}
+    if let Some(id) = operation
+        .contact_id()
+        .filter(|id| Uuid::try_parse(id).is_err())
+    {
+        checked.violation(
+            Side::Request,
+            "/path/contactId",
+            format!("contactId {id:?} is not a UUID"),
+            "format",
+        );
     }
     match operation {
         Operation::List => match query::contact_query(observed.query.as_deref(), strictness) {
@@ -198,7 +228,13 @@ fn check_request(
             check_body(observed, &schemas.contact_patch, strictness, checked)
         }
         Operation::Create => check_body(observed, &schemas.contact_create, strictness, checked),
-        Operation::Get { .. } | Operation::Delete { .. } => {}
+        Operation::MergeCustomFields { .. } => {
+            check_body(observed, &schemas.custom_fields, strictness, checked)
+        }
+        Operation::Unsubscribe { .. } if !observed.request_body.is_null() => {
+            check_body(observed, &schemas.unsubscribe, strictness, checked);
+        }
+        _ => {}
     }
 }
 
@@ -253,10 +289,27 @@ fn check_response(
         (true, false, _) => strict(&schemas.problem, body),
         (false, false, _) => Findings::default(), // the docs give no error format
         (true, true, Operation::List) => strict(&schemas.contact_list, body),
-        (true, true, Operation::Delete { .. }) => strict(&schemas.message, body),
+        (true, true, Operation::Delete { .. } | Operation::Resubscribe { .. }) => {
+            strict(&schemas.message, body)
+        }
+        (true, true, Operation::Unsubscribe { .. }) => strict(&schemas.unsubscribe_record, body),
+        (true, true, Operation::ListUnsubscribes { .. }) => strict(&schemas.unsubscribe_list, body),
+        (true, true, Operation::GetCustomFields { .. } | Operation::MergeCustomFields { .. }) => {
+            strict(&schemas.custom_fields, body)
+        }
         (true, true, _) => strict(&schemas.contact, body),
-        (false, true, Operation::Delete { .. }) => {
+        (false, true, Operation::Delete { .. } | Operation::Resubscribe { .. }) => {
             schemas.message.check(body, Strictness::Documented)
+        }
+        (false, true, Operation::Unsubscribe { .. }) => schemas
+            .unsubscribe_record
+            .check(body, Strictness::Documented),
+        (false, true, Operation::ListUnsubscribes { .. }) => {
+            schemas.unsubscribe_list.check(body, Strictness::Documented)
+        }
+        // The custom-fields path is the mock's own (D18): the docs promise nothing of it.
+        (false, true, Operation::GetCustomFields { .. } | Operation::MergeCustomFields { .. }) => {
+            Findings::default()
         }
         (false, true, Operation::List) => documented_page(body, schemas),
         (false, true, _) => schemas
@@ -475,7 +528,7 @@ mod tests {
         ));
         assert!(matches!(
             land("/api/v1/contacts/abc/unsubscribes"),
-            Some(Landing::Unchecked { .. })
+            Some(Landing::Unsubscribes { id: "abc" })
         ));
         assert!(matches!(
             land("/api/v1/contacts/a/b/c"),

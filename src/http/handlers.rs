@@ -2,7 +2,7 @@
 
 use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
 use hyper::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crate::app::AppState;
@@ -14,7 +14,7 @@ use crate::http::reply::Reply;
 use crate::http::request::{Body, RecordedRequest};
 use crate::http::router::{self, Route};
 use crate::http::{admin, cors, query};
-use crate::schema::Violation;
+use crate::schema::{Schema, Strictness, Violation};
 use crate::store::contact::CreateOnly;
 use crate::store::patch::ContactPatch;
 
@@ -52,6 +52,13 @@ fn dispatch(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiErr
         (Route::Contact { id }, &Method::DELETE) => delete_contact(state, request, route, id),
         (Route::Contacts, &Method::GET) => list_contacts(state, request, route),
         (Route::Contacts, &Method::POST) => create_contact(state, request, route),
+        (Route::Unsubscribes { id }, &Method::POST) => unsubscribe(state, request, route, id),
+        (Route::Unsubscribes { id }, &Method::GET) => list_unsubscribes(state, request, route, id),
+        (Route::Unsubscribes { id }, &Method::DELETE) => resubscribe(state, request, route, id),
+        (Route::CustomFields { id }, &Method::GET) => get_custom_fields(state, request, route, id),
+        (Route::CustomFields { id }, &Method::PATCH) => {
+            merge_custom_fields(state, request, route, id)
+        }
         (Route::AdminRequests, &Method::GET) => admin::list_requests(state, request),
         (Route::AdminRequests, &Method::DELETE) => admin::clear_requests(state),
         (Route::AdminRequestsHar, &Method::GET) => admin::export_har(state, request),
@@ -91,12 +98,7 @@ fn patch_contact(
     let project = authorize(state, request, Need::Write)?;
     let id = contact_id(id)?;
     let body = json_body(request)?;
-    let findings = state.schemas.contact_patch.check(&body, state.strictness);
-    if !findings.violations.is_empty() {
-        return Err(ApiError::Validation {
-            violations: findings.violations,
-        });
-    }
+    let mut warnings = checked(&state.schemas.contact_patch, &body, state.strictness)?;
     force_if_asked(request, route)?;
     let Value::Object(fields) = body else {
         return Err(ApiError::Internal {
@@ -104,7 +106,6 @@ fn patch_contact(
         });
     };
     let patch = ContactPatch::from_body(fields)?;
-    let mut warnings = findings.warnings;
     if patch.unsubscribed.is_some() {
         warnings.push(Violation::new(
             "/unsubscribed",
@@ -154,12 +155,7 @@ fn create_contact(
 ) -> Result<Reply, ApiError> {
     let project = authorize(state, request, Need::Write)?;
     let body = json_body(request)?;
-    let findings = state.schemas.contact_create.check(&body, state.strictness);
-    if !findings.violations.is_empty() {
-        return Err(ApiError::Validation {
-            violations: findings.violations,
-        });
-    }
+    let warnings = checked(&state.schemas.contact_create, &body, state.strictness)?;
     force_if_asked(request, route)?;
     let Value::Object(mut fields) = body else {
         return Err(ApiError::Internal {
@@ -179,7 +175,7 @@ fn create_contact(
     let mut store = state.store();
     let view = store.create_contact(project, draft, create_only, state.clock.now())?;
     let mut reply = Reply::json(StatusCode::CREATED, &view)?;
-    reply.warnings = findings.warnings;
+    reply.warnings = warnings;
     reply.seq = Some(state.sequence.next());
     Ok(reply)
 }
@@ -202,6 +198,130 @@ fn delete_contact(
     )?;
     reply.seq = Some(state.sequence.next());
     Ok(reply)
+}
+
+/// `POST /api/v1/contacts/{contactId}/unsubscribes` (D21): the body is optional.
+fn unsubscribe(
+    state: &AppState,
+    request: &RecordedRequest,
+    route: Route<'_>,
+    id: &str,
+) -> Result<Reply, ApiError> {
+    let project = authorize(state, request, Need::Write)?;
+    let id = contact_id(id)?;
+    let body = match &request.body {
+        Body::Complete(bytes) if bytes.iter().all(u8::is_ascii_whitespace) => {
+            Value::Object(Map::new())
+        }
+        _ => json_body(request)?,
+    };
+    let findings = checked(&state.schemas.unsubscribe, &body, state.strictness)?;
+    force_if_asked(request, route)?;
+    let text = |name: &str| body.get(name).and_then(Value::as_str).map(str::to_owned);
+    let mut store = state.store();
+    let record = store.unsubscribe(
+        project,
+        id,
+        text("reason"),
+        text("source"),
+        state.clock.now(),
+    )?;
+    let mut reply = Reply::json(StatusCode::CREATED, record)?;
+    reply.warnings = findings;
+    reply.seq = Some(state.sequence.next());
+    Ok(reply)
+}
+
+/// `GET /api/v1/contacts/{contactId}/unsubscribes` (D21)
+fn list_unsubscribes(
+    state: &AppState,
+    request: &RecordedRequest,
+    route: Route<'_>,
+    id: &str,
+) -> Result<Reply, ApiError> {
+    let project = authorize(state, request, Need::Read)?;
+    let id = contact_id(id)?;
+    force_if_asked(request, route)?;
+    let store = state.store();
+    let mut reply = Reply::json(StatusCode::OK, &store.unsubscribes(project, id)?)?;
+    reply.seq = Some(state.sequence.next());
+    Ok(reply)
+}
+
+/// `DELETE /api/v1/contacts/{contactId}/unsubscribes` (D21): every record removed.
+fn resubscribe(
+    state: &AppState,
+    request: &RecordedRequest,
+    route: Route<'_>,
+    id: &str,
+) -> Result<Reply, ApiError> {
+    let project = authorize(state, request, Need::Write)?;
+    let id = contact_id(id)?;
+    force_if_asked(request, route)?;
+    let mut store = state.store();
+    store.resubscribe(project, id, state.clock.now())?;
+    let mut reply = Reply::json(
+        StatusCode::OK,
+        &json!({ "message": "Contact resubscribed successfully" }),
+    )?;
+    reply.seq = Some(state.sequence.next());
+    Ok(reply)
+}
+
+/// `GET /api/v1/contacts/{contactId}/custom-fields` (D18)
+fn get_custom_fields(
+    state: &AppState,
+    request: &RecordedRequest,
+    route: Route<'_>,
+    id: &str,
+) -> Result<Reply, ApiError> {
+    let project = authorize(state, request, Need::Read)?;
+    let id = contact_id(id)?;
+    force_if_asked(request, route)?;
+    let store = state.store();
+    let mut reply = Reply::json(StatusCode::OK, store.custom_fields(project, id)?)?;
+    reply.seq = Some(state.sequence.next());
+    Ok(reply)
+}
+
+/// `PATCH /api/v1/contacts/{contactId}/custom-fields` (D18): an RFC 7396 merge patch.
+fn merge_custom_fields(
+    state: &AppState,
+    request: &RecordedRequest,
+    route: Route<'_>,
+    id: &str,
+) -> Result<Reply, ApiError> {
+    let project = authorize(state, request, Need::Write)?;
+    let id = contact_id(id)?;
+    let body = json_body(request)?;
+    checked(&state.schemas.custom_fields, &body, state.strictness)?;
+    force_if_asked(request, route)?;
+    let Value::Object(patch) = body else {
+        return Err(ApiError::Internal {
+            message: "schemas/custom-fields.json let a non-object body through".to_owned(),
+        });
+    };
+    let mut store = state.store();
+    let merged = store.merge_custom_fields(project, id, patch, state.clock.now())?;
+    let mut reply = Reply::json(StatusCode::OK, merged)?;
+    reply.seq = Some(state.sequence.next());
+    Ok(reply)
+}
+
+/// `body` against `schema`: the violations refuse it, the warnings are returned.
+fn checked(
+    schema: &Schema,
+    body: &Value,
+    strictness: Strictness,
+) -> Result<Vec<Violation>, ApiError> {
+    let findings = schema.check(body, strictness);
+    if findings.violations.is_empty() {
+        Ok(findings.warnings)
+    } else {
+        Err(ApiError::Validation {
+            violations: findings.violations,
+        })
+    }
 }
 
 /// The project the request acts on (D4).

@@ -12,6 +12,16 @@ pub enum Route<'a> {
         /// The raw `contactId` segment.
         id: &'a str,
     },
+    /// `/api/v1/contacts/{contactId}/unsubscribes` (D21)
+    Unsubscribes {
+        /// The raw `contactId` segment.
+        id: &'a str,
+    },
+    /// `/api/v1/contacts/{contactId}/custom-fields` (D18, the mock's path)
+    CustomFields {
+        /// The raw `contactId` segment.
+        id: &'a str,
+    },
     /// `/__admin/requests`: the journal.
     AdminRequests,
     /// `/__admin/requests.har`: the journal as HAR 1.2.
@@ -47,9 +57,20 @@ pub fn route(path: &str) -> Option<Route<'_>> {
     if rest.is_empty() {
         return Some(Route::Contacts);
     }
-    let id = rest.strip_prefix('/')?;
-    (!id.is_empty() && !id.contains('/') && !STATIC_WORDS.contains(&id))
-        .then_some(Route::Contact { id })
+    let rest = rest.strip_prefix('/')?;
+    let (id, sub) = match rest.split_once('/') {
+        Some((id, sub)) => (id, Some(sub)),
+        None => (rest, None),
+    };
+    if id.is_empty() || STATIC_WORDS.contains(&id) {
+        return None;
+    }
+    match sub {
+        None => Some(Route::Contact { id }),
+        Some("unsubscribes") => Some(Route::Unsubscribes { id }),
+        Some("custom-fields") => Some(Route::CustomFields { id }),
+        Some(_) => None,
+    }
 }
 
 /// Whether `path` is under `/__admin/` (served or not): such traffic is not recorded.
@@ -63,6 +84,8 @@ impl Route<'_> {
         match self {
             Route::Contacts => "GET, POST, OPTIONS",
             Route::Contact { .. } => "GET, PATCH, DELETE, OPTIONS",
+            Route::Unsubscribes { .. } => "GET, POST, DELETE, OPTIONS",
+            Route::CustomFields { .. } => "GET, PATCH, OPTIONS",
             Route::AdminRequests => "GET, DELETE, OPTIONS",
             Route::AdminRequestsHar | Route::AdminHealth | Route::AdminOpenapi => "GET, OPTIONS",
             Route::AdminReset => "POST, OPTIONS",
@@ -79,6 +102,15 @@ impl Route<'_> {
             (Route::Contact { .. }, _) => &[200, 400, 401, 403, 404],
             (Route::Contacts, &Method::POST) => &[201, 400, 401, 403, 409, 413, 415, 422],
             (Route::Contacts, _) => &[200, 400, 401, 403, 422],
+            (Route::Unsubscribes { .. }, &Method::POST) => {
+                &[201, 400, 401, 403, 404, 413, 415, 422]
+            }
+            (Route::CustomFields { .. }, &Method::PATCH) => {
+                &[200, 400, 401, 403, 404, 413, 415, 422]
+            }
+            (Route::Unsubscribes { .. } | Route::CustomFields { .. }, _) => {
+                &[200, 400, 401, 403, 404]
+            }
             _ => &[],
         }
     }
@@ -94,6 +126,19 @@ mod tests {
             route("/api/v1/contacts/abc"),
             Some(Route::Contact { id: "abc" })
         );
+    }
+
+    #[test]
+    fn sub_resources_name_their_contact() {
+        assert_eq!(
+            route("/api/v1/contacts/x/unsubscribes"),
+            Some(Route::Unsubscribes { id: "x" })
+        );
+        assert_eq!(
+            route("/api/v1/contacts/x/custom-fields"),
+            Some(Route::CustomFields { id: "x" })
+        );
+        assert_eq!(route("/api/v1/contacts/x/lists"), None);
     }
 
     #[test]

@@ -5,8 +5,10 @@
 //! all-or-nothing (D11). A `Store` is built from a [`FixtureSet`] and can be rebuilt from it.
 
 pub mod contact;
+pub mod merge_patch;
 pub mod patch;
 pub mod tag;
+pub mod unsubscribe;
 
 use std::collections::BTreeMap;
 
@@ -17,8 +19,9 @@ use crate::fixture::FixtureSet;
 use crate::ids::{DEFAULT_SEED, IdGenerator};
 use contact::{Contact, ContactView, CreateOnly, Status};
 use patch::ContactPatch;
-use serde_json::Map;
+use serde_json::{Map, Value};
 use tag::{Tag, TagTable};
+use unsubscribe::UnsubscribeRecord;
 
 /// Why the store refused an operation.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -95,6 +98,7 @@ impl ContactQuery {
 pub struct Store {
     contacts: BTreeMap<Uuid, Contact>,
     tags: TagTable,
+    unsubscribes: Vec<UnsubscribeRecord>,
     ids: IdGenerator,
 }
 
@@ -112,6 +116,7 @@ impl Store {
                 .iter()
                 .map(|tag| (tag.id, tag.clone()))
                 .collect(),
+            unsubscribes: Vec::new(),
             ids: IdGenerator::new(DEFAULT_SEED),
         }
     }
@@ -209,15 +214,110 @@ impl Store {
         Ok(contact.view(&self.tags))
     }
 
-    /// Deletes the contact `id` of `project` (D20): its tag links go with it.
+    /// Deletes the contact `id` of `project` (D20): its tag links and unsubscribe records
+    /// go with it.
     pub fn delete_contact(&mut self, project: Uuid, id: Uuid) -> Result<(), StoreError> {
-        match self.contacts.get(&id) {
-            Some(contact) if contact.project_id == project => {
-                self.contacts.remove(&id);
-                Ok(())
-            }
-            _ => Err(StoreError::ContactNotFound { id }),
+        self.owned_mut(project, id)?;
+        self.contacts.remove(&id);
+        self.unsubscribes.retain(|record| record.contact_id != id);
+        Ok(())
+    }
+
+    /// The contact `id` of `project`, for a change.
+    fn owned_mut(&mut self, project: Uuid, id: Uuid) -> Result<&mut Contact, StoreError> {
+        self.contacts
+            .get_mut(&id)
+            .filter(|contact| contact.project_id == project)
+            .ok_or(StoreError::ContactNotFound { id })
+    }
+
+    /// The contact `id` of `project`.
+    fn owned(&self, project: Uuid, id: Uuid) -> Result<&Contact, StoreError> {
+        self.contacts
+            .get(&id)
+            .filter(|contact| contact.project_id == project)
+            .ok_or(StoreError::ContactNotFound { id })
+    }
+
+    /// The custom fields of contact `id` of `project` (D18).
+    pub fn custom_fields(
+        &self,
+        project: Uuid,
+        id: Uuid,
+    ) -> Result<&Map<String, Value>, StoreError> {
+        Ok(&self.owned(project, id)?.custom_fields)
+    }
+
+    /// Merges `patch` into the custom fields of contact `id` (RFC 7396, D18); `updated_at`
+    /// moves when the patch has any member.
+    pub fn merge_custom_fields(
+        &mut self,
+        project: Uuid,
+        id: Uuid,
+        patch: Map<String, Value>,
+        now: Timestamp,
+    ) -> Result<&Map<String, Value>, StoreError> {
+        let contact = self.owned_mut(project, id)?;
+        if !patch.is_empty() {
+            merge_patch::apply_merge_patch(&mut contact.custom_fields, patch);
+            contact.updated_at = now;
         }
+        Ok(&contact.custom_fields)
+    }
+
+    /// Unsubscribes contact `id` (D21): a record is added and the flag set.
+    pub fn unsubscribe(
+        &mut self,
+        project: Uuid,
+        id: Uuid,
+        reason: Option<String>,
+        source: Option<String>,
+        now: Timestamp,
+    ) -> Result<&UnsubscribeRecord, StoreError> {
+        let contact = self.owned_mut(project, id)?;
+        contact.unsubscribed = true;
+        contact.updated_at = now;
+        let record = UnsubscribeRecord {
+            id: self.ids.next_uuid(),
+            contact_id: id,
+            project_id: project,
+            kind: "all",
+            reason,
+            source,
+            unsubscribed_at: now,
+        };
+        self.unsubscribes.push(record);
+        Ok(self.unsubscribes.last().expect("a record was just pushed"))
+    }
+
+    /// The unsubscribe records of contact `id`, oldest first.
+    pub fn unsubscribes(
+        &self,
+        project: Uuid,
+        id: Uuid,
+    ) -> Result<Vec<&UnsubscribeRecord>, StoreError> {
+        self.owned(project, id)?;
+        Ok(self
+            .unsubscribes
+            .iter()
+            .filter(|record| record.contact_id == id)
+            .collect())
+    }
+
+    /// Resubscribes contact `id` (D21): every record removed, the flag cleared.
+    pub fn resubscribe(
+        &mut self,
+        project: Uuid,
+        id: Uuid,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let contact = self.owned_mut(project, id)?;
+        if contact.unsubscribed {
+            contact.unsubscribed = false;
+            contact.updated_at = now;
+        }
+        self.unsubscribes.retain(|record| record.contact_id != id);
+        Ok(())
     }
 
     /// One page of the contacts of `project` that `query` selects, newest first (D19),

@@ -98,11 +98,13 @@ impl Mock {
     /// (schemas/contact.json), a page of contacts (the list schema built around it) or a
     /// message (schemas/message.json); a 204 has no body.
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
-        let response = request.send().await.expect("the mock answers");
+        let request = request.build().expect("a well-formed request");
+        let (method, path) = (request.method().clone(), request.url().path().to_owned());
+        let response = self.http.execute(request).await.expect("the mock answers");
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.bytes().await.expect("a complete body");
-        let body = self.check_d13(status, &headers, &bytes);
+        let body = self.check_d13(&method, &path, status, &headers, &bytes);
         Answer {
             status,
             headers,
@@ -113,6 +115,8 @@ impl Mock {
     /// D13 for one response; returns the parsed body (`Null` when there is none).
     pub fn check_d13(
         &self,
+        method: &Method,
+        path: &str,
         status: StatusCode,
         headers: &reqwest::header::HeaderMap,
         bytes: &[u8],
@@ -125,14 +129,23 @@ impl Mock {
             return Value::Null;
         }
         let body: Value = serde_json::from_slice(bytes).expect("every body is JSON");
+        let schemas = &self.schemas;
         let (schema, expected_type) = if !status.is_success() {
-            (&self.schemas.problem, "application/problem+json")
-        } else if body.get("contacts").is_some() {
-            (&self.schemas.contact_list, "application/json")
-        } else if body.get("message").is_some() {
-            (&self.schemas.message, "application/json")
+            (&schemas.problem, "application/problem+json")
+        } else if path.ends_with("/unsubscribes") {
+            match *method {
+                Method::GET => (&schemas.unsubscribe_list, "application/json"),
+                Method::POST => (&schemas.unsubscribe_record, "application/json"),
+                _ => (&schemas.message, "application/json"),
+            }
+        } else if path.ends_with("/custom-fields") {
+            (&schemas.custom_fields, "application/json")
+        } else if path == "/api/v1/contacts" && *method == Method::GET {
+            (&schemas.contact_list, "application/json")
+        } else if *method == Method::DELETE {
+            (&schemas.message, "application/json")
         } else {
-            (&self.schemas.contact, "application/json")
+            (&schemas.contact, "application/json")
         };
         assert_eq!(
             content_type.as_deref(),
@@ -187,7 +200,13 @@ pub async fn raw(mock: &Mock, request: &[u8]) -> (StatusCode, Value) {
         );
     }
     let status = StatusCode::from_u16(status).unwrap();
-    let body = mock.check_d13(status, &headers, &response[split + 4..]);
+    let request_line =
+        String::from_utf8_lossy(request.split(|b| *b == b'\r').next().unwrap_or_default())
+            .into_owned();
+    let mut words = request_line.split(' ');
+    let method = Method::from_bytes(words.next().unwrap_or("GET").as_bytes()).unwrap();
+    let path = words.next().unwrap_or("/").to_owned();
+    let body = mock.check_d13(&method, &path, status, &headers, &response[split + 4..]);
     (status, body)
 }
 
