@@ -24,6 +24,10 @@ pub fn document(schemas: &SchemaRegistry) -> Value {
         ("UnsubscribeRecord", &schemas.unsubscribe_record),
         ("UnsubscribeList", &schemas.unsubscribe_list),
         ("CustomFields", &schemas.custom_fields),
+        ("Tag", &schemas.tag),
+        ("TagList", &schemas.tag_list),
+        ("TagCreate", &schemas.tag_create),
+        ("TagUpdate", &schemas.tag_update),
         ("Problem", &schemas.problem),
         ("Exchange", &schemas.exchange),
     ] {
@@ -33,6 +37,8 @@ pub fn document(schemas: &SchemaRegistry) -> Value {
     let contacts_route = Route::Contacts;
     let unsubscribes = Route::Unsubscribes { id: "" };
     let custom_fields = Route::CustomFields { id: "" };
+    let tags = Route::Tags;
+    let tag = Route::Tag { id: "" };
     let bearer_and_project = json!([
         { "name": "X-Project-ID", "in": "header", "required": false, "description": "The project UUID; not needed when the key is bound to a project", "schema": { "type": "string", "format": "uuid" } },
         { "name": "Prefer", "in": "header", "required": false, "description": "code=NNN answers that documented error instead (D15)", "schema": { "type": "string" } },
@@ -47,7 +53,7 @@ pub fn document(schemas: &SchemaRegistry) -> Value {
         "servers": [{ "url": "http://127.0.0.1:4010" }],
         "paths": {
             "/api/v1/contacts": {
-                "parameters": bearer_and_project,
+                "parameters": bearer_and_project.clone(),
                 "get": {
                     "operationId": "listContacts",
                     "summary": "List contacts, newest first (D19)",
@@ -96,6 +102,42 @@ pub fn document(schemas: &SchemaRegistry) -> Value {
                     "summary": "Delete a contact (D20)",
                     "security": [{ "bearer": [] }],
                     "responses": responses(contact_route.documented_statuses(&Method::DELETE), "Message"),
+                },
+            },
+            "/api/v1/contacts/tags": {
+                "parameters": bearer_and_project,
+                "get": {
+                    "operationId": "listTags",
+                    "summary": "The project's tags",
+                    "security": [{ "bearer": [] }],
+                    "responses": responses(tags.documented_statuses(&Method::GET), "TagList"),
+                },
+                "post": {
+                    "operationId": "createTag",
+                    "summary": "Create a tag",
+                    "security": [{ "bearer": [] }],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TagCreate" } } } },
+                    "responses": responses(tags.documented_statuses(&Method::POST), "Tag"),
+                },
+            },
+            "/api/v1/contacts/tags/{tagId}": {
+                "parameters": [
+                    { "name": "tagId", "in": "path", "required": true, "description": "The tag UUID", "schema": { "type": "string", "format": "uuid" } },
+                    { "name": "X-Project-ID", "in": "header", "required": false, "description": "The project UUID; not needed when the key is bound to a project", "schema": { "type": "string", "format": "uuid" } },
+                    { "name": "Prefer", "in": "header", "required": false, "description": "code=NNN answers that documented error instead (D15)", "schema": { "type": "string" } },
+                ],
+                "put": {
+                    "operationId": "updateTag",
+                    "summary": "Change a tag's name or colour (a partial update)",
+                    "security": [{ "bearer": [] }],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TagUpdate" } } } },
+                    "responses": responses(tag.documented_statuses(&Method::PUT), "Tag"),
+                },
+                "delete": {
+                    "operationId": "deleteTag",
+                    "summary": "Delete a tag; it is detached from every contact",
+                    "security": [{ "bearer": [] }],
+                    "responses": responses(tag.documented_statuses(&Method::DELETE), "Message"),
                 },
             },
             "/api/v1/contacts/{contactId}/unsubscribes": {

@@ -372,6 +372,14 @@ pub struct SchemaRegistry {
     pub unsubscribe_list: Schema,
     /// The custom-fields object, and its merge patch (D18).
     pub custom_fields: Schema,
+    /// A tag, as the tag routes answer it.
+    pub tag: Schema,
+    /// `GET /api/v1/contacts/tags`: an array of tags.
+    pub tag_list: Schema,
+    /// `POST /api/v1/contacts/tags` body.
+    pub tag_create: Schema,
+    /// `PUT /api/v1/contacts/tags/{tagId}` body.
+    pub tag_update: Schema,
     /// The contact object the mock sends (D12).
     pub contact: Schema,
     /// The contact object as the docs promise it (D25).
@@ -385,7 +393,7 @@ pub struct SchemaRegistry {
 }
 
 /// The schema files, by name, exactly as embedded.
-pub const SOURCES: [(&str, &str); 11] = [
+pub const SOURCES: [(&str, &str); 14] = [
     (
         "contact-patch.json",
         include_str!("../schemas/contact-patch.json"),
@@ -395,6 +403,15 @@ pub const SOURCES: [(&str, &str); 11] = [
         include_str!("../schemas/contact-create.json"),
     ),
     ("message.json", include_str!("../schemas/message.json")),
+    ("tag.json", include_str!("../schemas/tag.json")),
+    (
+        "tag-create.json",
+        include_str!("../schemas/tag-create.json"),
+    ),
+    (
+        "tag-update.json",
+        include_str!("../schemas/tag-update.json"),
+    ),
     (
         "unsubscribe.json",
         include_str!("../schemas/unsubscribe.json"),
@@ -424,6 +441,9 @@ impl SchemaRegistry {
             patch,
             create,
             message,
+            tag,
+            tag_create,
+            tag_update,
             unsubscribe,
             record,
             custom_fields,
@@ -435,6 +455,7 @@ impl SchemaRegistry {
         ] = SOURCES;
         let contact = Schema::compile(contact.0, contact.1)?;
         let unsubscribe_record = Schema::compile(record.0, record.1)?;
+        let tag = Schema::compile(tag.0, tag.1)?;
         Ok(Self {
             contact_patch: Schema::compile(patch.0, patch.1)?,
             contact_create: Schema::compile(create.0, create.1)?,
@@ -447,6 +468,10 @@ impl SchemaRegistry {
             )?,
             unsubscribe_record,
             custom_fields: Schema::compile(custom_fields.0, custom_fields.1)?,
+            tag_list: Schema::from_value("tag list", array_of("Tags", tag.document()))?,
+            tag,
+            tag_create: Schema::compile(tag_create.0, tag_create.1)?,
+            tag_update: Schema::compile(tag_update.0, tag_update.1)?,
             contact,
             contact_documented: Schema::compile(documented.0, documented.1)?,
             problem: Schema::compile(problem.0, problem.1)?,

@@ -283,9 +283,17 @@ async fn another_projects_key_cannot_delete() {
 #[tokio::test]
 async fn static_words_are_not_taken_for_a_contact_id() {
     let mock = start().await;
-    let answer = mock
+    let not_served = mock
+        .send(mock.request(Method::GET, "/api/v1/contacts/bulk-import"))
+        .await;
+    let tags = mock
         .send(mock.request(Method::GET, "/api/v1/contacts/tags"))
         .await;
-    assert_eq!(answer.status, StatusCode::NOT_FOUND);
-    assert_eq!(answer.body["code"], "route_not_found");
+    assert_eq!(not_served.status, StatusCode::NOT_FOUND);
+    assert_eq!(not_served.body["code"], "route_not_found");
+    assert_eq!(
+        tags.status,
+        StatusCode::OK,
+        "the tag list, not a contact called \"tags\""
+    );
 }

@@ -25,7 +25,7 @@ pub const UNSUBSCRIBED_ADVICE: &str = "unsubscribed was changed through PATCH, w
 const CONTACTS: &str = "/api/v1/contacts";
 const CONTACT_TEMPLATE: &str = "/api/v1/contacts/{contactId}";
 /// Path words under `/api/v1/contacts/` that are documented routes, not contact ids.
-const STATIC_WORDS: [&str; 5] = ["bulk-import", "tags", "contact-tags", "lists", "segments"];
+const STATIC_WORDS: [&str; 4] = ["bulk-import", "contact-tags", "lists", "segments"];
 
 /// Where a captured path lands among the documented routes.
 enum Landing<'a> {
@@ -33,6 +33,10 @@ enum Landing<'a> {
     Collection,
     /// `/api/v1/contacts/{contactId}`.
     Contact { id: &'a str },
+    /// `/api/v1/contacts/tags`.
+    Tags,
+    /// `/api/v1/contacts/tags/{tagId}`.
+    Tag { id: &'a str },
     /// `/api/v1/contacts/{contactId}/unsubscribes`.
     Unsubscribes { id: &'a str },
     /// `/api/v1/contacts/{contactId}/custom-fields` (the mock's path, D18).
@@ -54,7 +58,9 @@ fn land(path: &str) -> Option<Landing<'_>> {
     let second = segments.next();
     let third = segments.next();
     Some(match (first, second, third) {
-        (word, _, _) if STATIC_WORDS.contains(&word) => Landing::Unchecked {
+        ("tags", None, None) => Landing::Tags,
+        ("tags", Some(id), None) if !id.is_empty() => Landing::Tag { id },
+        (word, _, _) if STATIC_WORDS.contains(&word) || word == "tags" => Landing::Unchecked {
             template: "/api/v1/contacts/{documented sub-resource}",
         },
         (id, None, None) if !id.is_empty() => Landing::Contact { id },
@@ -77,13 +83,20 @@ enum Operation<'a> {
     Resubscribe { id: &'a str },
     GetCustomFields { id: &'a str },
     MergeCustomFields { id: &'a str },
+    ListTags,
+    CreateTag,
+    UpdateTag { id: &'a str },
+    DeleteTag { id: &'a str },
 }
 
 impl<'a> Operation<'a> {
-    /// The `contactId` the operation names, if it names one.
-    fn contact_id(self) -> Option<&'a str> {
+    /// The path id the operation names (`contactId`, `tagId`), if any.
+    fn path_id(self) -> Option<(&'static str, &'a str)> {
         match self {
-            Operation::List | Operation::Create => None,
+            Operation::List | Operation::Create | Operation::ListTags | Operation::CreateTag => {
+                None
+            }
+            Operation::UpdateTag { id } | Operation::DeleteTag { id } => Some(("tagId", id)),
             Operation::Get { id }
             | Operation::Patch { id }
             | Operation::Delete { id }
@@ -91,7 +104,7 @@ impl<'a> Operation<'a> {
             | Operation::ListUnsubscribes { id }
             | Operation::Resubscribe { id }
             | Operation::GetCustomFields { id }
-            | Operation::MergeCustomFields { id } => Some(id),
+            | Operation::MergeCustomFields { id } => Some(("contactId", id)),
         }
     }
 }
@@ -117,6 +130,10 @@ pub fn check(
             (Landing::Contact { id }, "GET") => Some(Operation::Get { id }),
             (Landing::Contact { id }, "PATCH") => Some(Operation::Patch { id }),
             (Landing::Contact { id }, "DELETE") => Some(Operation::Delete { id }),
+            (Landing::Tags, "GET") => Some(Operation::ListTags),
+            (Landing::Tags, "POST") => Some(Operation::CreateTag),
+            (Landing::Tag { id }, "PUT") => Some(Operation::UpdateTag { id }),
+            (Landing::Tag { id }, "DELETE") => Some(Operation::DeleteTag { id }),
             (Landing::Unsubscribes { id }, "POST") => Some(Operation::Unsubscribe { id }),
             (Landing::Unsubscribes { id }, "GET") => Some(Operation::ListUnsubscribes { id }),
             (Landing::Unsubscribes { id }, "DELETE") => Some(Operation::Resubscribe { id }),
@@ -127,6 +144,8 @@ pub fn check(
         checked.route = match &landing {
             Landing::Collection => format!("{method} {CONTACTS}"),
             Landing::Contact { .. } => format!("{method} {CONTACT_TEMPLATE}"),
+            Landing::Tags => format!("{method} {CONTACTS}/tags"),
+            Landing::Tag { .. } => format!("{method} {CONTACTS}/tags/{{tagId}}"),
             Landing::Unsubscribes { .. } => format!("{method} {CONTACT_TEMPLATE}/unsubscribes"),
             Landing::CustomFields { .. } => format!("{method} {CONTACT_TEMPLATE}/custom-fields"),
             Landing::Unchecked { template } => format!("{method} {template}"),
@@ -190,14 +209,14 @@ fn check_request(
         }
         Some(_) => {}
     }
-    if let Some(id) = operation
-        .contact_id()
-        .filter(|id| Uuid::try_parse(id).is_err())
+    if let Some((name, id)) = operation
+        .path_id()
+        .filter(|(_, id)| Uuid::try_parse(id).is_err())
     {
         checked.violation(
             Side::Request,
-            "/path/contactId",
-            format!("contactId {id:?} is not a UUID"),
+            &format!("/path/{name}"),
+            format!("{name} {id:?} is not a UUID"),
             "format",
         );
     }
@@ -228,6 +247,10 @@ fn check_request(
             check_body(observed, &schemas.contact_patch, strictness, checked)
         }
         Operation::Create => check_body(observed, &schemas.contact_create, strictness, checked),
+        Operation::CreateTag => check_body(observed, &schemas.tag_create, strictness, checked),
+        Operation::UpdateTag { .. } => {
+            check_body(observed, &schemas.tag_update, strictness, checked)
+        }
         Operation::MergeCustomFields { .. } => {
             check_body(observed, &schemas.custom_fields, strictness, checked)
         }
@@ -298,8 +321,14 @@ fn check_response(
             strict(&schemas.custom_fields, body)
         }
         (true, true, _) => strict(&schemas.contact, body),
-        (false, true, Operation::Delete { .. } | Operation::Resubscribe { .. }) => {
-            schemas.message.check(body, Strictness::Documented)
+        (
+            false,
+            true,
+            Operation::Delete { .. } | Operation::Resubscribe { .. } | Operation::DeleteTag { .. },
+        ) => schemas.message.check(body, Strictness::Documented),
+        (false, true, Operation::ListTags) => schemas.tag_list.check(body, Strictness::Documented),
+        (false, true, Operation::CreateTag | Operation::UpdateTag { .. }) => {
+            schemas.tag.check(body, Strictness::Documented)
         }
         (false, true, Operation::Unsubscribe { .. }) => schemas
             .unsubscribe_record
@@ -518,8 +547,9 @@ mod tests {
 
     #[test]
     fn routes_land_where_the_docs_put_them() {
+        assert!(matches!(land("/api/v1/contacts/tags"), Some(Landing::Tags)));
         assert!(matches!(
-            land("/api/v1/contacts/tags"),
+            land("/api/v1/contacts/bulk-import"),
             Some(Landing::Unchecked { .. })
         ));
         assert!(matches!(

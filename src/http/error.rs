@@ -36,9 +36,11 @@ pub enum ApiError {
     /// The key or project is missing, unknown or not allowed.
     #[error(transparent)]
     Auth(#[from] AuthError),
-    /// `contactId` is not a UUID.
-    #[error("contactId {id:?} is not a UUID (e.g. a1b2c3d4-e5f6-4789-abcd-ef1234567890)")]
-    InvalidContactId {
+    /// A path id (`contactId`, `tagId`) is not a UUID.
+    #[error("{parameter} {id:?} is not a UUID (e.g. a1b2c3d4-e5f6-4789-abcd-ef1234567890)")]
+    InvalidPathId {
+        /// The parameter's name.
+        parameter: &'static str,
         /// The segment sent.
         id: String,
     },
@@ -154,7 +156,7 @@ impl ApiError {
                 | AuthError::ProjectMismatch { .. }
                 | AuthError::ReadOnly => StatusCode::FORBIDDEN,
             },
-            ApiError::InvalidContactId { .. }
+            ApiError::InvalidPathId { .. }
             | ApiError::EmptyBody
             | ApiError::MalformedJson { .. }
             | ApiError::InvalidPrefer { .. }
@@ -164,8 +166,12 @@ impl ApiError {
             ApiError::UnsupportedFilter { .. } | ApiError::Store(StoreError::Incomplete) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            ApiError::Store(StoreError::ContactNotFound { .. }) => StatusCode::NOT_FOUND,
-            ApiError::Store(StoreError::EmailTaken { .. }) => StatusCode::CONFLICT,
+            ApiError::Store(
+                StoreError::ContactNotFound { .. } | StoreError::TagNotFound { .. },
+            ) => StatusCode::NOT_FOUND,
+            ApiError::Store(StoreError::EmailTaken { .. } | StoreError::TagExists { .. }) => {
+                StatusCode::CONFLICT
+            }
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation { .. } | ApiError::Patch(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -188,9 +194,14 @@ impl ApiError {
                 AuthError::ProjectMismatch { .. } => "project_mismatch",
                 AuthError::ReadOnly => "insufficient_permissions",
             },
-            ApiError::InvalidContactId { .. } => "invalid_contact_id",
+            ApiError::InvalidPathId { parameter, .. } => match *parameter {
+                "tagId" => "invalid_tag_id",
+                _ => "invalid_contact_id",
+            },
             ApiError::Store(StoreError::ContactNotFound { .. }) => "contact_not_found",
             ApiError::Store(StoreError::EmailTaken { .. }) => "email_taken",
+            ApiError::Store(StoreError::TagNotFound { .. }) => "tag_not_found",
+            ApiError::Store(StoreError::TagExists { .. }) => "tag_exists",
             ApiError::BodyTooLarge { .. } => "body_too_large",
             ApiError::BodyUnreadable => "body_unreadable",
             ApiError::EmptyBody => "empty_body",
@@ -211,8 +222,12 @@ impl ApiError {
     pub fn is_violation(&self) -> bool {
         !matches!(
             self,
-            ApiError::Store(StoreError::ContactNotFound { .. } | StoreError::EmailTaken { .. })
-                | ApiError::Forced { .. }
+            ApiError::Store(
+                StoreError::ContactNotFound { .. }
+                    | StoreError::EmailTaken { .. }
+                    | StoreError::TagNotFound { .. }
+                    | StoreError::TagExists { .. }
+            ) | ApiError::Forced { .. }
         )
     }
 
@@ -231,8 +246,11 @@ impl ApiError {
                 };
                 one(err.pointer(), keyword)
             }
-            ApiError::InvalidContactId { .. } => one("/path/contactId", "format"),
+            ApiError::InvalidPathId { parameter, .. } => {
+                one(&crate::schema::child_pointer("/path", parameter), "format")
+            }
             ApiError::Store(StoreError::EmailTaken { .. }) => one("/email", "unique"),
+            ApiError::Store(StoreError::TagExists { .. }) => one("/name", "unique"),
             ApiError::EmptyBody => one("", "required"),
             ApiError::UnsupportedMediaType { .. } => one("/headers/content-type", "mediaType"),
             ApiError::InvalidPrefer { .. } => one("/headers/prefer", "enum"),

@@ -17,6 +17,7 @@ use crate::http::{admin, cors, query};
 use crate::schema::{Schema, Strictness, Violation};
 use crate::store::contact::CreateOnly;
 use crate::store::patch::ContactPatch;
+use crate::store::tag::Tag;
 
 /// The header that names the project for account keys (D4).
 const PROJECT_HEADER: &str = "x-project-id";
@@ -52,6 +53,10 @@ fn dispatch(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiErr
         (Route::Contact { id }, &Method::DELETE) => delete_contact(state, request, route, id),
         (Route::Contacts, &Method::GET) => list_contacts(state, request, route),
         (Route::Contacts, &Method::POST) => create_contact(state, request, route),
+        (Route::Tags, &Method::GET) => list_tags(state, request, route),
+        (Route::Tags, &Method::POST) => create_tag(state, request, route),
+        (Route::Tag { id }, &Method::PUT) => update_tag(state, request, route, id),
+        (Route::Tag { id }, &Method::DELETE) => delete_tag(state, request, route, id),
         (Route::Unsubscribes { id }, &Method::POST) => unsubscribe(state, request, route, id),
         (Route::Unsubscribes { id }, &Method::GET) => list_unsubscribes(state, request, route, id),
         (Route::Unsubscribes { id }, &Method::DELETE) => resubscribe(state, request, route, id),
@@ -308,6 +313,97 @@ fn merge_custom_fields(
     Ok(reply)
 }
 
+/// `GET /api/v1/contacts/tags`
+fn list_tags(
+    state: &AppState,
+    request: &RecordedRequest,
+    route: Route<'_>,
+) -> Result<Reply, ApiError> {
+    let project = authorize(state, request, Need::Read)?;
+    force_if_asked(request, route)?;
+    let store = state.store();
+    let tags: Vec<_> = store.tags(project).into_iter().map(Tag::view).collect();
+    let mut reply = Reply::json(StatusCode::OK, &tags)?;
+    reply.seq = Some(state.sequence.next());
+    Ok(reply)
+}
+
+/// `POST /api/v1/contacts/tags`: `name` required, `color` optional.
+fn create_tag(
+    state: &AppState,
+    request: &RecordedRequest,
+    route: Route<'_>,
+) -> Result<Reply, ApiError> {
+    let project = authorize(state, request, Need::Write)?;
+    let body = json_body(request)?;
+    let warnings = checked(&state.schemas.tag_create, &body, state.strictness)?;
+    force_if_asked(request, route)?;
+    let text = |name: &str| body.get(name).and_then(Value::as_str).map(str::to_owned);
+    let mut store = state.store();
+    let tag = store.create_tag(
+        project,
+        text("name").unwrap_or_default(),
+        text("color"),
+        state.clock.now(),
+    )?;
+    let mut reply = Reply::json(StatusCode::CREATED, &tag.view())?;
+    reply.warnings = warnings;
+    reply.seq = Some(state.sequence.next());
+    Ok(reply)
+}
+
+/// `PUT /api/v1/contacts/tags/{tagId}`: a partial update, as the docs use it.
+fn update_tag(
+    state: &AppState,
+    request: &RecordedRequest,
+    route: Route<'_>,
+    id: &str,
+) -> Result<Reply, ApiError> {
+    let project = authorize(state, request, Need::Write)?;
+    let id = tag_id(id)?;
+    let body = json_body(request)?;
+    let warnings = checked(&state.schemas.tag_update, &body, state.strictness)?;
+    force_if_asked(request, route)?;
+    let name = body.get("name").and_then(Value::as_str).map(str::to_owned);
+    let color = body
+        .get("color")
+        .map(|color| color.as_str().map(str::to_owned));
+    let mut store = state.store();
+    let tag = store.update_tag(project, id, name, color)?;
+    let mut reply = Reply::json(StatusCode::OK, &tag.view())?;
+    reply.warnings = warnings;
+    reply.seq = Some(state.sequence.next());
+    Ok(reply)
+}
+
+/// `DELETE /api/v1/contacts/tags/{tagId}`: detached from every contact too.
+fn delete_tag(
+    state: &AppState,
+    request: &RecordedRequest,
+    route: Route<'_>,
+    id: &str,
+) -> Result<Reply, ApiError> {
+    let project = authorize(state, request, Need::Write)?;
+    let id = tag_id(id)?;
+    force_if_asked(request, route)?;
+    let mut store = state.store();
+    store.delete_tag(project, id)?;
+    let mut reply = Reply::json(
+        StatusCode::OK,
+        &json!({ "message": "Tag deleted successfully" }),
+    )?;
+    reply.seq = Some(state.sequence.next());
+    Ok(reply)
+}
+
+/// `tagId` as a UUID.
+fn tag_id(raw: &str) -> Result<Uuid, ApiError> {
+    Uuid::try_parse(raw).map_err(|_| ApiError::InvalidPathId {
+        parameter: "tagId",
+        id: raw.to_owned(),
+    })
+}
+
 /// `body` against `schema`: the violations refuse it, the warnings are returned.
 fn checked(
     schema: &Schema,
@@ -334,7 +430,10 @@ fn authorize(state: &AppState, request: &RecordedRequest, need: Need) -> Result<
 
 /// `contactId` as a UUID (a mock choice: a malformed id is a 400 naming the parameter).
 fn contact_id(raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::try_parse(raw).map_err(|_| ApiError::InvalidContactId { id: raw.to_owned() })
+    Uuid::try_parse(raw).map_err(|_| ApiError::InvalidPathId {
+        parameter: "contactId",
+        id: raw.to_owned(),
+    })
 }
 
 /// Answers with a documented error when `Prefer: code=` asks for one (D15).

@@ -12,6 +12,13 @@ pub enum Route<'a> {
         /// The raw `contactId` segment.
         id: &'a str,
     },
+    /// `/api/v1/contacts/tags`
+    Tags,
+    /// `/api/v1/contacts/tags/{tagId}`
+    Tag {
+        /// The raw `tagId` segment.
+        id: &'a str,
+    },
     /// `/api/v1/contacts/{contactId}/unsubscribes` (D21)
     Unsubscribes {
         /// The raw `contactId` segment.
@@ -37,7 +44,7 @@ pub enum Route<'a> {
 const CONTACTS: &str = "/api/v1/contacts";
 /// Words under `/api/v1/contacts/` that name documented routes, never a contact (the
 /// mock does not serve them yet: they are not taken for a `contactId`).
-const STATIC_WORDS: [&str; 5] = ["bulk-import", "tags", "contact-tags", "lists", "segments"];
+const STATIC_WORDS: [&str; 4] = ["bulk-import", "contact-tags", "lists", "segments"];
 /// The prefix of the admin routes: never recorded, no key needed.
 pub const ADMIN: &str = "/__admin/";
 
@@ -62,6 +69,13 @@ pub fn route(path: &str) -> Option<Route<'_>> {
         Some((id, sub)) => (id, Some(sub)),
         None => (rest, None),
     };
+    if id == "tags" {
+        return match sub {
+            None => Some(Route::Tags),
+            Some(tag) if !tag.is_empty() && !tag.contains('/') => Some(Route::Tag { id: tag }),
+            Some(_) => None,
+        };
+    }
     if id.is_empty() || STATIC_WORDS.contains(&id) {
         return None;
     }
@@ -86,6 +100,8 @@ impl Route<'_> {
             Route::Contact { .. } => "GET, PATCH, DELETE, OPTIONS",
             Route::Unsubscribes { .. } => "GET, POST, DELETE, OPTIONS",
             Route::CustomFields { .. } => "GET, PATCH, OPTIONS",
+            Route::Tags => "GET, POST, OPTIONS",
+            Route::Tag { .. } => "PUT, DELETE, OPTIONS",
             Route::AdminRequests => "GET, DELETE, OPTIONS",
             Route::AdminRequestsHar | Route::AdminHealth | Route::AdminOpenapi => "GET, OPTIONS",
             Route::AdminReset => "POST, OPTIONS",
@@ -111,6 +127,10 @@ impl Route<'_> {
             (Route::Unsubscribes { .. } | Route::CustomFields { .. }, _) => {
                 &[200, 400, 401, 403, 404]
             }
+            (Route::Tags, &Method::POST) => &[201, 400, 401, 403, 409, 413, 415, 422],
+            (Route::Tags, _) => &[200, 400, 401, 403],
+            (Route::Tag { .. }, &Method::PUT) => &[200, 400, 401, 403, 404, 409, 413, 415, 422],
+            (Route::Tag { .. }, _) => &[200, 400, 401, 403, 404],
             _ => &[],
         }
     }
@@ -125,6 +145,15 @@ mod tests {
         assert_eq!(
             route("/api/v1/contacts/abc"),
             Some(Route::Contact { id: "abc" })
+        );
+    }
+
+    #[test]
+    fn tags_win_over_a_contact_id() {
+        assert_eq!(route("/api/v1/contacts/tags"), Some(Route::Tags));
+        assert_eq!(
+            route("/api/v1/contacts/tags/t1"),
+            Some(Route::Tag { id: "t1" })
         );
     }
 
@@ -164,7 +193,8 @@ mod tests {
             "/api/v1/contacts/",
             "/api/v1/contacts/a/b",
             "/api/v2/contacts/a",
-            "/api/v1/contacts/tags",
+            "/api/v1/contacts/bulk-import/x",
+            "/api/v1/contacts/tags/a/b",
             "/api/v1/contactsx",
         ] {
             assert_eq!(route(path), None, "{path}");

@@ -42,6 +42,18 @@ pub enum StoreError {
     /// A create body without `name` or `email` (the schema refuses these first).
     #[error("a new contact needs a name and an e-mail address")]
     Incomplete,
+    /// No tag with that id in the caller's project.
+    #[error("no tag with id {id} in this project")]
+    TagNotFound {
+        /// The id asked for.
+        id: Uuid,
+    },
+    /// The project already has a tag with this name.
+    #[error("the project already has a tag named {name:?}")]
+    TagExists {
+        /// The name asked for.
+        name: String,
+    },
 }
 
 /// What `GET /api/v1/contacts` asks for (D19), checked.
@@ -341,6 +353,86 @@ impl Store {
             .map(|contact| contact.view(&self.tags))
             .collect();
         (page, total)
+    }
+
+    /// The tags of `project`, oldest first, then by name.
+    pub fn tags(&self, project: Uuid) -> Vec<&Tag> {
+        let mut tags: Vec<&Tag> = self
+            .tags
+            .values()
+            .filter(|tag| tag.project_id == project)
+            .collect();
+        tags.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.name.cmp(&b.name)));
+        tags
+    }
+
+    /// Creates a tag in `project`; its name must be new there.
+    pub fn create_tag(
+        &mut self,
+        project: Uuid,
+        name: String,
+        color: Option<String>,
+        now: Timestamp,
+    ) -> Result<&Tag, StoreError> {
+        if tag::find_by_name(&self.tags, project, &name).is_some() {
+            return Err(StoreError::TagExists { name });
+        }
+        let id = self.ids.next_uuid();
+        let tag = Tag {
+            id,
+            project_id: project,
+            name,
+            color,
+            created_at: now,
+        };
+        Ok(self.tags.entry(id).or_insert(tag))
+    }
+
+    /// Changes the name and/or colour of tag `id` of `project` (`Some(None)` clears the
+    /// colour); a new name must be free in the project.
+    pub fn update_tag(
+        &mut self,
+        project: Uuid,
+        id: Uuid,
+        name: Option<String>,
+        color: Option<Option<String>>,
+    ) -> Result<&Tag, StoreError> {
+        if self
+            .tags
+            .get(&id)
+            .is_none_or(|tag| tag.project_id != project)
+        {
+            return Err(StoreError::TagNotFound { id });
+        }
+        if let Some(name) = &name {
+            if tag::find_by_name(&self.tags, project, name).is_some_and(|other| other != id) {
+                return Err(StoreError::TagExists { name: name.clone() });
+            }
+        }
+        let tag = self.tags.get_mut(&id).expect("the tag was found above");
+        if let Some(name) = name {
+            tag.name = name;
+        }
+        if let Some(color) = color {
+            tag.color = color;
+        }
+        Ok(tag)
+    }
+
+    /// Deletes tag `id` of `project` and detaches it from every contact.
+    pub fn delete_tag(&mut self, project: Uuid, id: Uuid) -> Result<(), StoreError> {
+        if self
+            .tags
+            .get(&id)
+            .is_none_or(|tag| tag.project_id != project)
+        {
+            return Err(StoreError::TagNotFound { id });
+        }
+        self.tags.remove(&id);
+        for contact in self.contacts.values_mut() {
+            contact.tags.retain(|tag| *tag != id);
+        }
+        Ok(())
     }
 
     /// Whether a contact of `project` other than `except` has `email`, ignoring case.

@@ -43,6 +43,29 @@ impl Tag {
     }
 }
 
+/// A tag as the tag routes answer it: every field.
+#[derive(Serialize)]
+pub struct TagView<'a> {
+    id: Uuid,
+    project_id: Uuid,
+    name: &'a str,
+    color: Option<&'a str>,
+    created_at: Timestamp,
+}
+
+impl Tag {
+    /// The tag as the tag routes answer it.
+    pub fn view(&self) -> TagView<'_> {
+        TagView {
+            id: self.id,
+            project_id: self.project_id,
+            name: &self.name,
+            color: self.color.as_deref(),
+            created_at: self.created_at,
+        }
+    }
+}
+
 /// Every tag of every project, by id.
 pub type TagTable = BTreeMap<Uuid, Tag>;
 

@@ -138,6 +138,16 @@ impl Mock {
                 Method::POST => (&schemas.unsubscribe_record, "application/json"),
                 _ => (&schemas.message, "application/json"),
             }
+        } else if path == "/api/v1/contacts/tags" {
+            match *method {
+                Method::GET => (&schemas.tag_list, "application/json"),
+                _ => (&schemas.tag, "application/json"),
+            }
+        } else if path.starts_with("/api/v1/contacts/tags/") {
+            match *method {
+                Method::DELETE => (&schemas.message, "application/json"),
+                _ => (&schemas.tag, "application/json"),
+            }
         } else if path.ends_with("/custom-fields") {
             (&schemas.custom_fields, "application/json")
         } else if path == "/api/v1/contacts" && *method == Method::GET {
