@@ -24,6 +24,8 @@ pub fn document(schemas: &SchemaRegistry) -> Value {
         ("UnsubscribeRecord", &schemas.unsubscribe_record),
         ("UnsubscribeList", &schemas.unsubscribe_list),
         ("CustomFields", &schemas.custom_fields),
+        ("BulkImport", &schemas.bulk_import),
+        ("BulkImportResult", &schemas.bulk_import_result),
         ("Tag", &schemas.tag),
         ("TagList", &schemas.tag_list),
         ("TagCreate", &schemas.tag_create),
@@ -102,6 +104,16 @@ pub fn document(schemas: &SchemaRegistry) -> Value {
                     "summary": "Delete a contact (D20)",
                     "security": [{ "bearer": [] }],
                     "responses": responses(contact_route.documented_statuses(&Method::DELETE), "Message"),
+                },
+            },
+            "/api/v1/contacts/bulk-import": {
+                "parameters": bearer_and_project.clone(),
+                "post": {
+                    "operationId": "bulkImportContacts",
+                    "summary": "Import up to 1 000 contacts; bad rows and e-mails in use are skipped with their reasons",
+                    "security": [{ "bearer": [] }],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/BulkImport" } } } },
+                    "responses": responses(Route::BulkImport.documented_statuses(&Method::POST), "BulkImportResult"),
                 },
             },
             "/api/v1/contacts/tags": {

@@ -376,6 +376,10 @@ pub struct SchemaRegistry {
     pub tag: Schema,
     /// `GET /api/v1/contacts/tags`: an array of tags.
     pub tag_list: Schema,
+    /// `POST /api/v1/contacts/bulk-import` body (the envelope; rows use `contact_create`).
+    pub bulk_import: Schema,
+    /// The bulk import's answer.
+    pub bulk_import_result: Schema,
     /// `POST /api/v1/contacts/tags` body.
     pub tag_create: Schema,
     /// `PUT /api/v1/contacts/tags/{tagId}` body.
@@ -393,7 +397,7 @@ pub struct SchemaRegistry {
 }
 
 /// The schema files, by name, exactly as embedded.
-pub const SOURCES: [(&str, &str); 14] = [
+pub const SOURCES: [(&str, &str); 16] = [
     (
         "contact-patch.json",
         include_str!("../schemas/contact-patch.json"),
@@ -403,6 +407,14 @@ pub const SOURCES: [(&str, &str); 14] = [
         include_str!("../schemas/contact-create.json"),
     ),
     ("message.json", include_str!("../schemas/message.json")),
+    (
+        "bulk-import.json",
+        include_str!("../schemas/bulk-import.json"),
+    ),
+    (
+        "bulk-import-result.json",
+        include_str!("../schemas/bulk-import-result.json"),
+    ),
     ("tag.json", include_str!("../schemas/tag.json")),
     (
         "tag-create.json",
@@ -441,6 +453,8 @@ impl SchemaRegistry {
             patch,
             create,
             message,
+            bulk_import,
+            bulk_import_result,
             tag,
             tag_create,
             tag_update,
@@ -471,6 +485,8 @@ impl SchemaRegistry {
             tag_list: Schema::from_value("tag list", array_of("Tags", tag.document()))?,
             tag,
             tag_create: Schema::compile(tag_create.0, tag_create.1)?,
+            bulk_import: Schema::compile(bulk_import.0, bulk_import.1)?,
+            bulk_import_result: Schema::compile(bulk_import_result.0, bulk_import_result.1)?,
             tag_update: Schema::compile(tag_update.0, tag_update.1)?,
             contact,
             contact_documented: Schema::compile(documented.0, documented.1)?,

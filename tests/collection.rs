@@ -284,7 +284,7 @@ async fn another_projects_key_cannot_delete() {
 async fn static_words_are_not_taken_for_a_contact_id() {
     let mock = start().await;
     let not_served = mock
-        .send(mock.request(Method::GET, "/api/v1/contacts/bulk-import"))
+        .send(mock.request(Method::GET, "/api/v1/contacts/lists"))
         .await;
     let tags = mock
         .send(mock.request(Method::GET, "/api/v1/contacts/tags"))
@@ -295,5 +295,90 @@ async fn static_words_are_not_taken_for_a_contact_id() {
         tags.status,
         StatusCode::OK,
         "the tag list, not a contact called \"tags\""
+    );
+}
+
+// ---- bulk import -------------------------------------------------------------------------
+
+async fn import(mock: &Mock, rows: Value) -> common::Answer {
+    mock.send(
+        mock.request(Method::POST, "/api/v1/contacts/bulk-import")
+            .json(&json!({ "contacts": rows })),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn bulk_import_creates_the_good_rows_and_skips_the_rest_with_reasons() {
+    let mock = start().await;
+
+    let answer = import(
+        &mock,
+        json!([
+            {"name": "Ann Lee", "email": "ann@example.com", "tags": ["Newsletter"]},
+            {"name": "", "email": "not-an-email"},
+            {"name": "Jane Twin", "email": "jane@example.com"},
+            {"name": "Ann Again", "email": "ANN@example.com"},
+            {"name": "Bo Chen", "email": "bo@example.com", "company": "Initech"}
+        ]),
+    )
+    .await;
+    let listed = list(&mock, "?search=example.com&limit=200").await;
+
+    assert_eq!(answer.status, StatusCode::OK);
+    snapshot!("bulk_import_result", answer.body);
+    assert_eq!(
+        listed.body["pagination"]["total"], 13,
+        "11 fixtures + Ann + Bo"
+    );
+    let journal: Value = mock
+        .http
+        .get(mock.url("/__admin/requests"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let recorded = &journal["requests"][0];
+    assert_eq!(
+        recorded["verdict"], "violation",
+        "the invalid row broke the contract"
+    );
+    assert_eq!(recorded["violations"][0]["pointer"], "/contacts/1/email");
+}
+
+#[tokio::test]
+async fn bulk_import_refuses_more_than_1000_rows_and_imports_nothing() {
+    let mock = start().await;
+    let rows: Vec<Value> = (0..1001)
+        .map(|i| json!({"name": format!("N{i}"), "email": format!("n{i}@example.com")}))
+        .collect();
+
+    let answer = import(&mock, Value::Array(rows)).await;
+
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(answer.body["errors"][0]["pointer"], "/contacts");
+    assert_eq!(answer.body["errors"][0]["keyword"], "maxItems");
+    assert_eq!(list(&mock, "").await.body["pagination"]["total"], 11);
+}
+
+#[tokio::test]
+async fn a_thousand_rows_are_imported() {
+    let mock = start().await;
+    let rows: Vec<Value> = (0..1000)
+        .map(|i| json!({"name": format!("N{i}"), "email": format!("n{i}@example.com")}))
+        .collect();
+    let answer = import(&mock, Value::Array(rows)).await;
+    assert_eq!(
+        (
+            answer.body["imported"].as_u64(),
+            answer.body["skipped"].as_u64()
+        ),
+        (Some(1000), Some(0))
+    );
+    assert_eq!(
+        list(&mock, "?limit=1").await.body["pagination"]["total"],
+        1011
     );
 }

@@ -370,6 +370,7 @@ async fn openapi_is_the_same_document_the_server_serves_and_covers_every_route()
         [
             "/api/v1/contacts",
             "/api/v1/contacts/{contactId}",
+            "/api/v1/contacts/bulk-import",
             "/api/v1/contacts/tags",
             "/api/v1/contacts/tags/{tagId}",
             "/api/v1/contacts/{contactId}/unsubscribes",
@@ -397,5 +398,77 @@ async fn openapi_is_the_same_document_the_server_serves_and_covers_every_route()
         [
             "200", "400", "401", "403", "404", "409", "413", "415", "422"
         ]
+    );
+}
+
+#[tokio::test]
+async fn a_clean_recording_of_every_route_checks_clean_and_nothing_is_unchecked() {
+    use reqwest::Method;
+    let dir = TempDir::new("check-every-route");
+    let record = dir.0.join("traffic.jsonl");
+    let mock = start_with(&["--record", record.to_str().unwrap()]).await;
+    let call = |method: Method, path: &str, body: Option<Value>| {
+        let request = mock.request(method, path);
+        match body {
+            Some(body) => request.json(&body),
+            None => request,
+        }
+    };
+    let jane = format!("/api/v1/contacts/{JANE}");
+    mock.send(call(Method::GET, "/api/v1/contacts?tags=VIP", None))
+        .await;
+    mock.send(call(Method::GET, &jane, None)).await;
+    mock.send(call(Method::PATCH, &jane, Some(json!({"notes": "x"}))))
+        .await;
+    mock.send(call(
+        Method::POST,
+        "/api/v1/contacts/bulk-import",
+        Some(json!({"contacts": [{"name": "A", "email": "a@example.com"}]})),
+    ))
+    .await;
+    mock.send(call(Method::GET, "/api/v1/contacts/tags", None))
+        .await;
+    let tag = mock
+        .send(call(
+            Method::POST,
+            "/api/v1/contacts/tags",
+            Some(json!({"name": "T"})),
+        ))
+        .await;
+    let tag_path = format!("/api/v1/contacts/tags/{}", tag.body["id"].as_str().unwrap());
+    mock.send(call(
+        Method::PUT,
+        &tag_path,
+        Some(json!({"color": "#123456"})),
+    ))
+    .await;
+    mock.send(call(Method::DELETE, &tag_path, None)).await;
+    mock.send(call(
+        Method::POST,
+        &format!("{jane}/unsubscribes"),
+        Some(json!({"reason": "r"})),
+    ))
+    .await;
+    mock.send(call(Method::GET, &format!("{jane}/unsubscribes"), None))
+        .await;
+    mock.send(call(Method::DELETE, &format!("{jane}/unsubscribes"), None))
+        .await;
+    mock.send(call(Method::GET, &format!("{jane}/custom-fields"), None))
+        .await;
+    mock.send(call(
+        Method::PATCH,
+        &format!("{jane}/custom-fields"),
+        Some(json!({"plan": null})),
+    ))
+    .await;
+    mock.send(call(Method::DELETE, &jane, None)).await;
+
+    let output = run_in(&dir.0, &["check", "traffic.jsonl", "--format", "json"], "");
+
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    assert_eq!(
+        report["summary"],
+        json!({"exchanges": 14, "with_violations": 0, "with_warnings": 0, "unchecked": 0, "skipped": 0})
     );
 }

@@ -25,7 +25,7 @@ pub const UNSUBSCRIBED_ADVICE: &str = "unsubscribed was changed through PATCH, w
 const CONTACTS: &str = "/api/v1/contacts";
 const CONTACT_TEMPLATE: &str = "/api/v1/contacts/{contactId}";
 /// Path words under `/api/v1/contacts/` that are documented routes, not contact ids.
-const STATIC_WORDS: [&str; 4] = ["bulk-import", "contact-tags", "lists", "segments"];
+const STATIC_WORDS: [&str; 3] = ["contact-tags", "lists", "segments"];
 
 /// Where a captured path lands among the documented routes.
 enum Landing<'a> {
@@ -33,6 +33,8 @@ enum Landing<'a> {
     Collection,
     /// `/api/v1/contacts/{contactId}`.
     Contact { id: &'a str },
+    /// `/api/v1/contacts/bulk-import`.
+    BulkImport,
     /// `/api/v1/contacts/tags`.
     Tags,
     /// `/api/v1/contacts/tags/{tagId}`.
@@ -58,6 +60,7 @@ fn land(path: &str) -> Option<Landing<'_>> {
     let second = segments.next();
     let third = segments.next();
     Some(match (first, second, third) {
+        ("bulk-import", None, None) => Landing::BulkImport,
         ("tags", None, None) => Landing::Tags,
         ("tags", Some(id), None) if !id.is_empty() => Landing::Tag { id },
         (word, _, _) if STATIC_WORDS.contains(&word) || word == "tags" => Landing::Unchecked {
@@ -83,6 +86,7 @@ enum Operation<'a> {
     Resubscribe { id: &'a str },
     GetCustomFields { id: &'a str },
     MergeCustomFields { id: &'a str },
+    BulkImport,
     ListTags,
     CreateTag,
     UpdateTag { id: &'a str },
@@ -93,9 +97,11 @@ impl<'a> Operation<'a> {
     /// The path id the operation names (`contactId`, `tagId`), if any.
     fn path_id(self) -> Option<(&'static str, &'a str)> {
         match self {
-            Operation::List | Operation::Create | Operation::ListTags | Operation::CreateTag => {
-                None
-            }
+            Operation::List
+            | Operation::Create
+            | Operation::BulkImport
+            | Operation::ListTags
+            | Operation::CreateTag => None,
             Operation::UpdateTag { id } | Operation::DeleteTag { id } => Some(("tagId", id)),
             Operation::Get { id }
             | Operation::Patch { id }
@@ -130,6 +136,7 @@ pub fn check(
             (Landing::Contact { id }, "GET") => Some(Operation::Get { id }),
             (Landing::Contact { id }, "PATCH") => Some(Operation::Patch { id }),
             (Landing::Contact { id }, "DELETE") => Some(Operation::Delete { id }),
+            (Landing::BulkImport, "POST") => Some(Operation::BulkImport),
             (Landing::Tags, "GET") => Some(Operation::ListTags),
             (Landing::Tags, "POST") => Some(Operation::CreateTag),
             (Landing::Tag { id }, "PUT") => Some(Operation::UpdateTag { id }),
@@ -144,6 +151,7 @@ pub fn check(
         checked.route = match &landing {
             Landing::Collection => format!("{method} {CONTACTS}"),
             Landing::Contact { .. } => format!("{method} {CONTACT_TEMPLATE}"),
+            Landing::BulkImport => format!("{method} {CONTACTS}/bulk-import"),
             Landing::Tags => format!("{method} {CONTACTS}/tags"),
             Landing::Tag { .. } => format!("{method} {CONTACTS}/tags/{{tagId}}"),
             Landing::Unsubscribes { .. } => format!("{method} {CONTACT_TEMPLATE}/unsubscribes"),
@@ -248,6 +256,24 @@ fn check_request(
         }
         Operation::Create => check_body(observed, &schemas.contact_create, strictness, checked),
         Operation::CreateTag => check_body(observed, &schemas.tag_create, strictness, checked),
+        Operation::BulkImport => {
+            check_body(observed, &schemas.bulk_import, strictness, checked);
+            let rows = observed
+                .request_body
+                .get("contacts")
+                .and_then(Value::as_array);
+            for (index, row) in rows.into_iter().flatten().enumerate() {
+                let mut findings = schemas.contact_create.check(row, strictness);
+                for violation in findings
+                    .violations
+                    .iter_mut()
+                    .chain(findings.warnings.iter_mut())
+                {
+                    violation.pointer = format!("/contacts/{index}{}", violation.pointer);
+                }
+                checked.add(Side::Request, findings);
+            }
+        }
         Operation::UpdateTag { .. } => {
             check_body(observed, &schemas.tag_update, strictness, checked)
         }
@@ -312,14 +338,24 @@ fn check_response(
         (true, false, _) => strict(&schemas.problem, body),
         (false, false, _) => Findings::default(), // the docs give no error format
         (true, true, Operation::List) => strict(&schemas.contact_list, body),
-        (true, true, Operation::Delete { .. } | Operation::Resubscribe { .. }) => {
-            strict(&schemas.message, body)
-        }
+        (
+            true,
+            true,
+            Operation::Delete { .. } | Operation::Resubscribe { .. } | Operation::DeleteTag { .. },
+        ) => strict(&schemas.message, body),
         (true, true, Operation::Unsubscribe { .. }) => strict(&schemas.unsubscribe_record, body),
         (true, true, Operation::ListUnsubscribes { .. }) => strict(&schemas.unsubscribe_list, body),
         (true, true, Operation::GetCustomFields { .. } | Operation::MergeCustomFields { .. }) => {
             strict(&schemas.custom_fields, body)
         }
+        (true, true, Operation::ListTags) => strict(&schemas.tag_list, body),
+        (true, true, Operation::CreateTag | Operation::UpdateTag { .. }) => {
+            strict(&schemas.tag, body)
+        }
+        (true, true, Operation::BulkImport) => strict(&schemas.bulk_import_result, body),
+        (false, true, Operation::BulkImport) => schemas
+            .bulk_import_result
+            .check(body, Strictness::Documented),
         (true, true, _) => strict(&schemas.contact, body),
         (
             false,
@@ -549,7 +585,7 @@ mod tests {
     fn routes_land_where_the_docs_put_them() {
         assert!(matches!(land("/api/v1/contacts/tags"), Some(Landing::Tags)));
         assert!(matches!(
-            land("/api/v1/contacts/bulk-import"),
+            land("/api/v1/contacts/lists"),
             Some(Landing::Unchecked { .. })
         ));
         assert!(matches!(

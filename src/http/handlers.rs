@@ -15,6 +15,7 @@ use crate::http::request::{Body, RecordedRequest};
 use crate::http::router::{self, Route};
 use crate::http::{admin, cors, query};
 use crate::schema::{Schema, Strictness, Violation};
+use crate::store::StoreError;
 use crate::store::contact::CreateOnly;
 use crate::store::patch::ContactPatch;
 use crate::store::tag::Tag;
@@ -53,6 +54,7 @@ fn dispatch(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiErr
         (Route::Contact { id }, &Method::DELETE) => delete_contact(state, request, route, id),
         (Route::Contacts, &Method::GET) => list_contacts(state, request, route),
         (Route::Contacts, &Method::POST) => create_contact(state, request, route),
+        (Route::BulkImport, &Method::POST) => bulk_import(state, request, route),
         (Route::Tags, &Method::GET) => list_tags(state, request, route),
         (Route::Tags, &Method::POST) => create_tag(state, request, route),
         (Route::Tag { id }, &Method::PUT) => update_tag(state, request, route, id),
@@ -162,6 +164,82 @@ fn create_contact(
     let body = json_body(request)?;
     let warnings = checked(&state.schemas.contact_create, &body, state.strictness)?;
     force_if_asked(request, route)?;
+    let (draft, create_only) = draft_of(body)?;
+    let mut store = state.store();
+    let view = store.create_contact(project, draft, create_only, state.clock.now())?;
+    let mut reply = Reply::json(StatusCode::CREATED, &view)?;
+    reply.warnings = warnings;
+    reply.seq = Some(state.sequence.next());
+    Ok(reply)
+}
+
+/// `POST /api/v1/contacts/bulk-import`: each row checked and created on its own, all or
+/// nothing for that row; invalid rows and e-mails in use (already, or earlier in the
+/// payload) are skipped, each with its reasons.
+fn bulk_import(
+    state: &AppState,
+    request: &RecordedRequest,
+    route: Route<'_>,
+) -> Result<Reply, ApiError> {
+    let project = authorize(state, request, Need::Write)?;
+    let body = json_body(request)?;
+    let mut warnings = checked(&state.schemas.bulk_import, &body, state.strictness)?;
+    force_if_asked(request, route)?;
+    let Some(Value::Array(rows)) = body.get("contacts").cloned() else {
+        return Err(ApiError::Internal {
+            message: "schemas/bulk-import.json let a body without a contacts array through"
+                .to_owned(),
+        });
+    };
+    let (mut imported, mut skipped, mut errors, mut violations) =
+        (0_usize, Vec::new(), Vec::new(), Vec::new());
+    let mut store = state.store();
+    let now = state.clock.now();
+    for (index, row) in rows.into_iter().enumerate() {
+        let at = |mut violation: Violation| {
+            violation.pointer = format!("/contacts/{index}{}", violation.pointer);
+            violation
+        };
+        let email = row.get("email").and_then(Value::as_str).map(str::to_owned);
+        let findings = state.schemas.contact_create.check(&row, state.strictness);
+        warnings.extend(findings.warnings.into_iter().map(at));
+        let refusal = if findings.violations.is_empty() {
+            let (draft, create_only) = draft_of(row)?;
+            match store.create_contact(project, draft, create_only, now) {
+                Ok(_) => {
+                    imported += 1;
+                    continue;
+                }
+                Err(err @ StoreError::EmailTaken { .. }) => vec![Violation::new(
+                    "/email",
+                    format!("{err}; the row was skipped"),
+                    "unique",
+                )],
+                Err(err) => return Err(err.into()),
+            }
+        } else {
+            violations.extend(findings.violations.iter().cloned().map(at));
+            findings.violations
+        };
+        skipped.push(index);
+        errors.push(json!({ "index": index, "email": email, "errors": refusal }));
+    }
+    let result = json!({
+        "success": true,
+        "imported": imported,
+        "skipped": skipped.len(),
+        "errors": errors,
+        "message": format!("Successfully imported {imported} contacts"),
+    });
+    let mut reply = Reply::json(StatusCode::OK, &result)?;
+    reply.violations = violations;
+    reply.warnings = warnings;
+    reply.seq = Some(state.sequence.next());
+    Ok(reply)
+}
+
+/// A checked create body as a draft and the create-only fields.
+fn draft_of(body: Value) -> Result<(ContactPatch, CreateOnly), ApiError> {
     let Value::Object(mut fields) = body else {
         return Err(ApiError::Internal {
             message: "schemas/contact-create.json let a non-object body through".to_owned(),
@@ -176,13 +254,7 @@ fn create_contact(
         address_line_2: take("address_line_2"),
         external_id: take("external_id"),
     };
-    let draft = ContactPatch::from_body(fields)?;
-    let mut store = state.store();
-    let view = store.create_contact(project, draft, create_only, state.clock.now())?;
-    let mut reply = Reply::json(StatusCode::CREATED, &view)?;
-    reply.warnings = warnings;
-    reply.seq = Some(state.sequence.next());
-    Ok(reply)
+    Ok((ContactPatch::from_body(fields)?, create_only))
 }
 
 /// `DELETE /api/v1/contacts/{contactId}` (D20)

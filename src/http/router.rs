@@ -12,6 +12,8 @@ pub enum Route<'a> {
         /// The raw `contactId` segment.
         id: &'a str,
     },
+    /// `/api/v1/contacts/bulk-import`
+    BulkImport,
     /// `/api/v1/contacts/tags`
     Tags,
     /// `/api/v1/contacts/tags/{tagId}`
@@ -44,7 +46,7 @@ pub enum Route<'a> {
 const CONTACTS: &str = "/api/v1/contacts";
 /// Words under `/api/v1/contacts/` that name documented routes, never a contact (the
 /// mock does not serve them yet: they are not taken for a `contactId`).
-const STATIC_WORDS: [&str; 4] = ["bulk-import", "contact-tags", "lists", "segments"];
+const STATIC_WORDS: [&str; 3] = ["contact-tags", "lists", "segments"];
 /// The prefix of the admin routes: never recorded, no key needed.
 pub const ADMIN: &str = "/__admin/";
 
@@ -69,6 +71,9 @@ pub fn route(path: &str) -> Option<Route<'_>> {
         Some((id, sub)) => (id, Some(sub)),
         None => (rest, None),
     };
+    if (id, sub) == ("bulk-import", None) {
+        return Some(Route::BulkImport);
+    }
     if id == "tags" {
         return match sub {
             None => Some(Route::Tags),
@@ -101,6 +106,7 @@ impl Route<'_> {
             Route::Unsubscribes { .. } => "GET, POST, DELETE, OPTIONS",
             Route::CustomFields { .. } => "GET, PATCH, OPTIONS",
             Route::Tags => "GET, POST, OPTIONS",
+            Route::BulkImport => "POST, OPTIONS",
             Route::Tag { .. } => "PUT, DELETE, OPTIONS",
             Route::AdminRequests => "GET, DELETE, OPTIONS",
             Route::AdminRequestsHar | Route::AdminHealth | Route::AdminOpenapi => "GET, OPTIONS",
@@ -127,6 +133,7 @@ impl Route<'_> {
             (Route::Unsubscribes { .. } | Route::CustomFields { .. }, _) => {
                 &[200, 400, 401, 403, 404]
             }
+            (Route::BulkImport, _) => &[200, 400, 401, 403, 413, 415, 422],
             (Route::Tags, &Method::POST) => &[201, 400, 401, 403, 409, 413, 415, 422],
             (Route::Tags, _) => &[200, 400, 401, 403],
             (Route::Tag { .. }, &Method::PUT) => &[200, 400, 401, 403, 404, 409, 413, 415, 422],
@@ -194,6 +201,7 @@ mod tests {
             "/api/v1/contacts/a/b",
             "/api/v2/contacts/a",
             "/api/v1/contacts/bulk-import/x",
+            "/api/v1/contacts/lists",
             "/api/v1/contacts/tags/a/b",
             "/api/v1/contactsx",
         ] {

@@ -138,6 +138,8 @@ impl Mock {
                 Method::POST => (&schemas.unsubscribe_record, "application/json"),
                 _ => (&schemas.message, "application/json"),
             }
+        } else if path == "/api/v1/contacts/bulk-import" {
+            (&schemas.bulk_import_result, "application/json")
         } else if path == "/api/v1/contacts/tags" {
             match *method {
                 Method::GET => (&schemas.tag_list, "application/json"),
