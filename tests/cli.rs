@@ -335,3 +335,19 @@ async fn log_requests_prints_one_line_per_exchange_without_the_key() {
         format!("gately-mock: #1 GET /api/v1/contacts/{JANE} → 200 ok\n")
     );
 }
+
+#[tokio::test]
+async fn binding_beyond_loopback_prints_a_warning() {
+    let (mut child, url) = serve(&["--host", "0.0.0.0", "--port", "0"], &[]).await;
+    terminate(&child);
+    child.wait().await.unwrap();
+    let mut stderr = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr)
+        .await
+        .unwrap();
+    assert!(url.starts_with("http://0.0.0.0:"), "{url}");
+    assert!(
+        stderr.starts_with("gately-mock: warning: listening on 0.0.0.0:"),
+        "{stderr}"
+    );
+}

@@ -26,6 +26,9 @@ use crate::http::router;
 
 /// How long a client may take to send its request head (slow clients hold a task).
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest request head (request line and headers) read; a larger one is refused with
+/// 431. hyper also refuses more than 100 headers.
+const MAX_HEAD_BYTES: usize = 32 * 1024;
 /// How long open connections get to finish once shutdown starts.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -89,7 +92,8 @@ async fn serve(listener: TcpListener, state: Arc<AppState>, shutdown: impl Futur
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT);
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .max_buf_size(MAX_HEAD_BYTES);
     let graceful = GracefulShutdown::new();
     let mut shutdown = pin!(shutdown);
     loop {
