@@ -63,7 +63,59 @@ pub use schema::{SchemaRegistry, Violation};
 /// The pieces of the request path, for `benches/` and fuzz targets. Not a stable API.
 #[doc(hidden)]
 pub mod internals {
+    use bytes::Bytes;
+    use hyper::Method;
+    use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+
+    use crate::http::RecordedRequest;
+
     pub use crate::fixture::{FixtureSet, FixtureSource};
     pub use crate::store::Store;
     pub use crate::store::patch::ContactPatch;
+
+    /// The request a fuzz input describes: the first byte picks the method, then the
+    /// target up to a newline, then `name: value` header lines up to an empty line, then
+    /// the body. Lines that are not valid headers are skipped, so every input is a request.
+    pub fn fuzz_request(data: &[u8]) -> RecordedRequest {
+        const METHODS: [Method; 7] = [
+            Method::GET,
+            Method::PATCH,
+            Method::POST,
+            Method::PUT,
+            Method::DELETE,
+            Method::OPTIONS,
+            Method::HEAD,
+        ];
+        let Some((first, rest)) = data.split_first() else {
+            return RecordedRequest::new(Method::GET, "/", HeaderMap::new(), Bytes::new());
+        };
+        let method = METHODS[usize::from(*first) % METHODS.len()].clone();
+        let (target, mut rest) = split_line(rest);
+        let mut headers = HeaderMap::new();
+        loop {
+            let (line, after) = split_line(rest);
+            rest = after;
+            if line.is_empty() {
+                break;
+            }
+            let Some(colon) = line.iter().position(|b| *b == b':') else { continue };
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::from_bytes(&line[..colon]),
+                HeaderValue::from_bytes(line[colon + 1..].trim_ascii()),
+            ) {
+                headers.append(name, value);
+            }
+        }
+        let target = String::from_utf8_lossy(target);
+        let target = if target.starts_with('/') { target.into_owned() } else { format!("/{target}") };
+        RecordedRequest::new(method, &target, headers, Bytes::copy_from_slice(rest))
+    }
+
+    fn split_line(data: &[u8]) -> (&[u8], &[u8]) {
+        match data.iter().position(|b| *b == b'\n') {
+            Some(at) => (&data[..at], &data[at + 1..]),
+            None => (data, &[]),
+        }
+    }
 }
+

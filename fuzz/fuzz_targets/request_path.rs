@@ -1,0 +1,27 @@
+//! The whole request path, in process: method, target, headers and body into the router,
+//! the handlers, the store and the journal (`internals::fuzz_request` reads the input).
+#![no_main]
+
+use std::sync::OnceLock;
+
+use clap::Parser;
+use gately_mock::internals::fuzz_request;
+use gately_mock::{AppState, ServeArgs, ServeConfig, Timestamp, respond};
+use libfuzzer_sys::fuzz_target;
+
+fn state() -> &'static AppState {
+    static STATE: OnceLock<AppState> = OnceLock::new();
+    STATE.get_or_init(|| {
+        let args = ServeArgs::parse_from(["serve", "--journal-limit", "100"]);
+        AppState::new(ServeConfig::from_args(&args).expect("the default configuration loads"))
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let state = state();
+    let request = fuzz_request(data);
+    let reply = respond(state, &request);
+    assert!(reply.status.as_u16() < 500, "a 5xx for input {data:?}");
+    let time = Timestamp::parse("2025-06-15T14:30:00.000Z").expect("a valid timestamp");
+    let _ = state.record(request, reply, time, std::time::Duration::ZERO);
+});
