@@ -43,6 +43,17 @@ pub struct AppState {
     pub latency: Option<Latency>,
     /// Whether to print one line per exchange on stderr.
     pub log_requests: bool,
+    /// What one client may hold.
+    pub limits: ConnectionLimits,
+}
+
+/// What slow or greedy clients may hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// How long a client may take to send a request head.
+    pub header_timeout: Duration,
+    /// How many connections may be open at once; more are answered 503 and closed.
+    pub max_connections: usize,
 }
 
 impl AppState {
@@ -61,6 +72,7 @@ impl AppState {
             max_body: config.max_body,
             latency: config.latency,
             log_requests: config.log_requests,
+            limits: config.limits,
         }
     }
 

@@ -70,6 +70,14 @@ pub struct ServeArgs {
     /// Print one line per exchange on stderr (`#3 PATCH /api/v1/contacts/… → 422 violation`).
     #[arg(long, env = "GATELY_MOCK_LOG_REQUESTS")]
     pub log_requests: bool,
+    /// Seconds a client may take to send a request head before the connection is closed.
+    #[arg(long, env = "GATELY_MOCK_HEADER_TIMEOUT", value_name = "SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout: u64,
+    /// Connections open at once; more are answered 503 `too_many_connections` and closed.
+    #[arg(long, env = "GATELY_MOCK_MAX_CONNECTIONS", value_name = "N", default_value_t = 1024,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    pub max_connections: usize,
 }
 
 /// `gately-mock validate`

@@ -1,6 +1,9 @@
 //! The checked configuration of `serve`: every file read and every value validated once,
 //! before the first connection.
 
+use std::time::Duration;
+
+use crate::app::ConnectionLimits;
 use crate::cli::ServeArgs;
 use crate::clock::Clock;
 use crate::fixture::{FixtureError, FixtureSet, FixtureSource};
@@ -48,6 +51,8 @@ pub struct ServeConfig {
     pub latency: Option<Latency>,
     /// Whether to print one line per exchange on stderr.
     pub log_requests: bool,
+    /// What slow or greedy clients may hold.
+    pub limits: ConnectionLimits,
 }
 
 impl ServeConfig {
@@ -77,6 +82,10 @@ impl ServeConfig {
             recorder,
             latency: args.latency,
             log_requests: args.log_requests,
+            limits: ConnectionLimits {
+                header_timeout: Duration::from_secs(args.header_timeout),
+                max_connections: args.max_connections,
+            },
         })
     }
 }

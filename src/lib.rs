@@ -98,7 +98,9 @@ pub mod internals {
             if line.is_empty() {
                 break;
             }
-            let Some(colon) = line.iter().position(|b| *b == b':') else { continue };
+            let Some(colon) = line.iter().position(|b| *b == b':') else {
+                continue;
+            };
             if let (Ok(name), Ok(value)) = (
                 HeaderName::from_bytes(&line[..colon]),
                 HeaderValue::from_bytes(line[colon + 1..].trim_ascii()),
@@ -107,7 +109,11 @@ pub mod internals {
             }
         }
         let target = String::from_utf8_lossy(target);
-        let target = if target.starts_with('/') { target.into_owned() } else { format!("/{target}") };
+        let target = if target.starts_with('/') {
+            target.into_owned()
+        } else {
+            format!("/{target}")
+        };
         RecordedRequest::new(method, &target, headers, Bytes::copy_from_slice(rest))
     }
 
@@ -118,4 +124,3 @@ pub mod internals {
         }
     }
 }
-

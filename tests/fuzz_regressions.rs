@@ -14,11 +14,16 @@ fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
     let mut inputs = Vec::new();
     for folder in ["corpus", "regressions"] {
-        let Ok(entries) = std::fs::read_dir(root.join(folder).join(target)) else { continue };
+        let Ok(entries) = std::fs::read_dir(root.join(folder).join(target)) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             if !name.starts_with('.') {
-                inputs.push((format!("{folder}/{target}/{name}"), std::fs::read(entry.path()).unwrap()));
+                inputs.push((
+                    format!("{folder}/{target}/{name}"),
+                    std::fs::read(entry.path()).unwrap(),
+                ));
             }
         }
     }
@@ -53,8 +58,12 @@ fn every_kept_patch_applier_input_applies_or_is_refused_without_panicking() {
     assert!(inputs.len() >= 5, "the seed corpus is there");
 
     for (_, data) in inputs {
-        let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&data) else { continue };
-        let Ok(patch) = ContactPatch::from_body(body) else { continue };
+        let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&data) else {
+            continue;
+        };
+        let Ok(patch) = ContactPatch::from_body(body) else {
+            continue;
+        };
         let mut store = Store::new(&fixtures);
         if let Ok(view) = store.patch_contact(project, jane, patch, now) {
             serde_json::to_vec(&view).unwrap();

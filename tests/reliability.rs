@@ -104,3 +104,57 @@ async fn an_oversized_request_head_is_refused_and_the_server_keeps_serving() {
     assert!(too_many.starts_with("HTTP/1.1 431"), "{too_many:.60}");
     assert_eq!(mock.get_contact(JANE).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_client_too_slow_to_send_its_head_is_disconnected() {
+    let mock = common::start_with(&["--header-timeout", "1"]).await;
+    let mut stream = tokio::net::TcpStream::connect(mock.server.addr())
+        .await
+        .unwrap();
+
+    stream
+        .write_all(b"GET /api/v1/contacts HTTP/1.1\r\nhost: x\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let closed = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        stream.read_to_end(&mut answer),
+    )
+    .await;
+
+    assert!(
+        closed.is_ok(),
+        "the connection was closed by the mock within the timeout"
+    );
+    assert_eq!(mock.get_contact(JANE).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn connections_over_the_cap_are_refused_with_a_503_problem() {
+    let mock = common::start_with(&["--max-connections", "2"]).await;
+    let first = tokio::net::TcpStream::connect(mock.server.addr())
+        .await
+        .unwrap();
+    let second = tokio::net::TcpStream::connect(mock.server.addr())
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+
+    let refused = raw_answer(mock.server.addr(), b"GET / HTTP/1.1\r\nhost: x\r\n\r\n").await;
+    drop((first, second));
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let after = mock.get_contact(JANE).await;
+
+    assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
+    let body: Value = serde_json::from_str(refused.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert_eq!(body["code"], "too_many_connections");
+    assert!(
+        common::SchemaRegistry::compile()
+            .unwrap()
+            .problem
+            .violations(&body)
+            .is_empty()
+    );
+    assert_eq!(after.status, StatusCode::OK, "a freed slot is usable again");
+}

@@ -116,6 +116,14 @@ pub enum ApiError {
         /// The parameter.
         parameter: &'static str,
     },
+    /// More connections are open than `--max-connections` allows.
+    #[error(
+        "the mock has {limit} connections open, its limit (--max-connections); retry shortly, or reuse connections"
+    )]
+    TooManyConnections {
+        /// The limit.
+        limit: usize,
+    },
     /// A bug in the mock. Never caused by input.
     #[error("the mock failed; this is a bug in gately-mock, please report it")]
     Internal {
@@ -177,6 +185,7 @@ impl ApiError {
             ApiError::Validation { .. } | ApiError::Patch(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Forced { status } => *status,
             ApiError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::TooManyConnections { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -214,6 +223,7 @@ impl ApiError {
             ApiError::Store(StoreError::Incomplete) => "validation_failed",
             ApiError::Forced { status } => forced_code(*status),
             ApiError::Internal { .. } => "internal_error",
+            ApiError::TooManyConnections { .. } => "too_many_connections",
         }
     }
 

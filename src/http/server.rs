@@ -15,17 +15,20 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::{TcpListener, ToSocketAddrs};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::app::AppState;
+use crate::http::error::ApiError;
 use crate::http::handlers::respond;
+use crate::http::reply::PROBLEM_JSON;
 use crate::http::request::RecordedRequest;
 use crate::http::router;
 
-/// How long a client may take to send its request head (slow clients hold a task).
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest request head (request line and headers) read; a larger one is refused with
 /// 431. hyper also refuses more than 100 headers.
 const MAX_HEAD_BYTES: usize = 32 * 1024;
@@ -92,9 +95,10 @@ async fn serve(listener: TcpListener, state: Arc<AppState>, shutdown: impl Futur
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .header_read_timeout(state.limits.header_timeout)
         .max_buf_size(MAX_HEAD_BYTES);
     let graceful = GracefulShutdown::new();
+    let open = Arc::new(AtomicUsize::new(0));
     let mut shutdown = pin!(shutdown);
     loop {
         tokio::select! {
@@ -108,12 +112,18 @@ async fn serve(listener: TcpListener, state: Arc<AppState>, shutdown: impl Futur
                     }
                 };
                 let _ = stream.set_nodelay(true);
+                if open.load(Ordering::Relaxed) >= state.limits.max_connections {
+                    tokio::spawn(refuse(stream, state.limits.max_connections));
+                    continue;
+                }
+                let counted = OpenConnection::new(&open);
                 let state = Arc::clone(&state);
                 let service = service_fn(move |request| handle(Arc::clone(&state), request));
                 let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
                 tokio::spawn(async move {
                     // A client that goes away mid-exchange is not the mock's error.
                     let _ = connection.await;
+                    drop(counted);
                 });
             }
             () = shutdown.as_mut() => break,
@@ -124,6 +134,35 @@ async fn serve(listener: TcpListener, state: Arc<AppState>, shutdown: impl Futur
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(SHUTDOWN_GRACE) => {}
     }
+}
+
+/// One open connection, counted while it lives.
+struct OpenConnection(Arc<AtomicUsize>);
+
+impl OpenConnection {
+    fn new(open: &Arc<AtomicUsize>) -> Self {
+        open.fetch_add(1, Ordering::Relaxed);
+        Self(Arc::clone(open))
+    }
+}
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Answers a connection over `--max-connections` with a 503 problem and closes it, so that
+/// a client sees why instead of a reset.
+async fn refuse(mut stream: TcpStream, limit: usize) {
+    let reply = ApiError::TooManyConnections { limit }.into_reply();
+    let head = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: {PROBLEM_JSON}\r\ncontent-length: {}\r\nretry-after: 1\r\nconnection: close\r\n\r\n",
+        reply.body.len()
+    );
+    let _ = stream.write_all(head.as_bytes()).await;
+    let _ = stream.write_all(&reply.body).await;
+    let _ = stream.shutdown().await;
 }
 
 /// One exchange: read, dispatch, decorate, delay and record (API routes only).

@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use clap::Parser;
-use gately_mock::{AppState, SchemaRegistry, ServeArgs, ServeConfig, ServerHandle};
+pub use gately_mock::SchemaRegistry;
+use gately_mock::{AppState, ServeArgs, ServeConfig, ServerHandle};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
