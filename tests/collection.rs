@@ -154,15 +154,7 @@ async fn an_unknown_parameter_is_refused_strictly_and_a_warning_leniently() {
         StatusCode::BAD_REQUEST
     );
     assert_eq!(list(&lenient, "?sort=name").await.status, StatusCode::OK);
-    let journal: Value = lenient
-        .http
-        .get(lenient.url("/__admin/requests"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let journal = lenient.journal("").await;
     assert_eq!(journal["requests"][0]["verdict"], "warning");
 }
 
@@ -331,15 +323,7 @@ async fn bulk_import_creates_the_good_rows_and_skips_the_rest_with_reasons() {
         listed.body["pagination"]["total"], 13,
         "11 fixtures + Ann + Bo"
     );
-    let journal: Value = mock
-        .http
-        .get(mock.url("/__admin/requests"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let journal = mock.journal("").await;
     let recorded = &journal["requests"][0];
     assert_eq!(
         recorded["verdict"], "violation",

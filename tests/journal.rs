@@ -8,16 +8,8 @@ use common::{JANE, JOHN, Mock, SECRET_KEY, start, start_with};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-/// `GET /__admin/requests` with `query`.
 async fn journal(mock: &Mock, query: &str) -> Value {
-    let response = mock
-        .http
-        .get(mock.url(&format!("/__admin/requests{query}")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.unwrap()
+    mock.journal(query).await
 }
 
 fn seqs(journal: &Value) -> Vec<u64> {

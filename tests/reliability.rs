@@ -47,15 +47,7 @@ async fn two_hundred_concurrent_patches_from_twenty_connections_leave_no_torn_wr
         client.await.unwrap();
     }
 
-    let journal: Value = mock
-        .http
-        .get(mock.url("/__admin/requests"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let journal = mock.journal("").await;
     let exchanges = journal["requests"].as_array().unwrap();
     let marks: BTreeSet<&str> = exchanges
         .iter()

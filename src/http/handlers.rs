@@ -2,6 +2,7 @@
 
 use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
 use hyper::{Method, StatusCode};
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
@@ -90,9 +91,12 @@ fn get_contact(
     let id = contact_id(id)?;
     force_if_asked(request, route)?;
     let store = state.store();
-    let mut reply = Reply::json(StatusCode::OK, &store.contact(project, id)?)?;
-    reply.seq = Some(state.sequence.next());
-    Ok(reply)
+    answer(
+        state,
+        StatusCode::OK,
+        &store.contact(project, id)?,
+        Vec::new(),
+    )
 }
 
 /// `PATCH /api/v1/contacts/{contactId}` (D6–D11)
@@ -122,10 +126,7 @@ fn patch_contact(
     }
     let mut store = state.store();
     let view = store.patch_contact(project, id, patch, state.clock.now())?;
-    let mut reply = Reply::json(StatusCode::OK, &view)?;
-    reply.warnings = warnings;
-    reply.seq = Some(state.sequence.next());
-    Ok(reply)
+    answer(state, StatusCode::OK, &view, warnings)
 }
 
 /// `GET /api/v1/contacts` (D19)
@@ -148,10 +149,7 @@ fn list_contacts(
             "pages": total.div_ceil(query.limit),
         },
     });
-    let mut reply = Reply::json(StatusCode::OK, &body)?;
-    reply.warnings = warnings;
-    reply.seq = Some(state.sequence.next());
-    Ok(reply)
+    answer(state, StatusCode::OK, &body, warnings)
 }
 
 /// `POST /api/v1/contacts` (D20)
@@ -167,10 +165,7 @@ fn create_contact(
     let (draft, create_only) = draft_of(body)?;
     let mut store = state.store();
     let view = store.create_contact(project, draft, create_only, state.clock.now())?;
-    let mut reply = Reply::json(StatusCode::CREATED, &view)?;
-    reply.warnings = warnings;
-    reply.seq = Some(state.sequence.next());
-    Ok(reply)
+    answer(state, StatusCode::CREATED, &view, warnings)
 }
 
 /// `POST /api/v1/contacts/bulk-import`: each row checked and created on its own, all or
@@ -231,10 +226,8 @@ fn bulk_import(
         "errors": errors,
         "message": format!("Successfully imported {imported} contacts"),
     });
-    let mut reply = Reply::json(StatusCode::OK, &result)?;
+    let mut reply = answer(state, StatusCode::OK, &result, warnings)?;
     reply.violations = violations;
-    reply.warnings = warnings;
-    reply.seq = Some(state.sequence.next());
     Ok(reply)
 }
 
@@ -269,12 +262,12 @@ fn delete_contact(
     force_if_asked(request, route)?;
     let mut store = state.store();
     store.delete_contact(project, id)?;
-    let mut reply = Reply::json(
+    answer(
+        state,
         StatusCode::OK,
         &json!({ "message": "Contact deleted successfully" }),
-    )?;
-    reply.seq = Some(state.sequence.next());
-    Ok(reply)
+        Vec::new(),
+    )
 }
 
 /// `POST /api/v1/contacts/{contactId}/unsubscribes` (D21): the body is optional.
@@ -303,10 +296,7 @@ fn unsubscribe(
         text("source"),
         state.clock.now(),
     )?;
-    let mut reply = Reply::json(StatusCode::CREATED, record)?;
-    reply.warnings = findings;
-    reply.seq = Some(state.sequence.next());
-    Ok(reply)
+    answer(state, StatusCode::CREATED, record, findings)
 }
 
 /// `GET /api/v1/contacts/{contactId}/unsubscribes` (D21)
@@ -320,9 +310,12 @@ fn list_unsubscribes(
     let id = contact_id(id)?;
     force_if_asked(request, route)?;
     let store = state.store();
-    let mut reply = Reply::json(StatusCode::OK, &store.unsubscribes(project, id)?)?;
-    reply.seq = Some(state.sequence.next());
-    Ok(reply)
+    answer(
+        state,
+        StatusCode::OK,
+        &store.unsubscribes(project, id)?,
+        Vec::new(),
+    )
 }
 
 /// `DELETE /api/v1/contacts/{contactId}/unsubscribes` (D21): every record removed.
@@ -337,12 +330,12 @@ fn resubscribe(
     force_if_asked(request, route)?;
     let mut store = state.store();
     store.resubscribe(project, id, state.clock.now())?;
-    let mut reply = Reply::json(
+    answer(
+        state,
         StatusCode::OK,
         &json!({ "message": "Contact resubscribed successfully" }),
-    )?;
-    reply.seq = Some(state.sequence.next());
-    Ok(reply)
+        Vec::new(),
+    )
 }
 
 /// `GET /api/v1/contacts/{contactId}/custom-fields` (D18)
@@ -356,9 +349,12 @@ fn get_custom_fields(
     let id = contact_id(id)?;
     force_if_asked(request, route)?;
     let store = state.store();
-    let mut reply = Reply::json(StatusCode::OK, store.custom_fields(project, id)?)?;
-    reply.seq = Some(state.sequence.next());
-    Ok(reply)
+    answer(
+        state,
+        StatusCode::OK,
+        store.custom_fields(project, id)?,
+        Vec::new(),
+    )
 }
 
 /// `PATCH /api/v1/contacts/{contactId}/custom-fields` (D18): an RFC 7396 merge patch.
@@ -380,9 +376,7 @@ fn merge_custom_fields(
     };
     let mut store = state.store();
     let merged = store.merge_custom_fields(project, id, patch, state.clock.now())?;
-    let mut reply = Reply::json(StatusCode::OK, merged)?;
-    reply.seq = Some(state.sequence.next());
-    Ok(reply)
+    answer(state, StatusCode::OK, merged, Vec::new())
 }
 
 /// `GET /api/v1/contacts/tags`
@@ -395,9 +389,7 @@ fn list_tags(
     force_if_asked(request, route)?;
     let store = state.store();
     let tags: Vec<_> = store.tags(project).into_iter().map(Tag::view).collect();
-    let mut reply = Reply::json(StatusCode::OK, &tags)?;
-    reply.seq = Some(state.sequence.next());
-    Ok(reply)
+    answer(state, StatusCode::OK, &tags, Vec::new())
 }
 
 /// `POST /api/v1/contacts/tags`: `name` required, `color` optional.
@@ -418,10 +410,7 @@ fn create_tag(
         text("color"),
         state.clock.now(),
     )?;
-    let mut reply = Reply::json(StatusCode::CREATED, &tag.view())?;
-    reply.warnings = warnings;
-    reply.seq = Some(state.sequence.next());
-    Ok(reply)
+    answer(state, StatusCode::CREATED, &tag.view(), warnings)
 }
 
 /// `PUT /api/v1/contacts/tags/{tagId}`: a partial update, as the docs use it.
@@ -442,10 +431,7 @@ fn update_tag(
         .map(|color| color.as_str().map(str::to_owned));
     let mut store = state.store();
     let tag = store.update_tag(project, id, name, color)?;
-    let mut reply = Reply::json(StatusCode::OK, &tag.view())?;
-    reply.warnings = warnings;
-    reply.seq = Some(state.sequence.next());
-    Ok(reply)
+    answer(state, StatusCode::OK, &tag.view(), warnings)
 }
 
 /// `DELETE /api/v1/contacts/tags/{tagId}`: detached from every contact too.
@@ -460,12 +446,12 @@ fn delete_tag(
     force_if_asked(request, route)?;
     let mut store = state.store();
     store.delete_tag(project, id)?;
-    let mut reply = Reply::json(
+    answer(
+        state,
         StatusCode::OK,
         &json!({ "message": "Tag deleted successfully" }),
-    )?;
-    reply.seq = Some(state.sequence.next());
-    Ok(reply)
+        Vec::new(),
+    )
 }
 
 /// `tagId` as a UUID.
@@ -474,6 +460,20 @@ fn tag_id(raw: &str) -> Result<Uuid, ApiError> {
         parameter: "tagId",
         id: raw.to_owned(),
     })
+}
+
+/// A JSON answer of a handler that holds the store lock: its `seq` is drawn now, so that
+/// `seq` orders exchanges as the store saw them.
+fn answer(
+    state: &AppState,
+    status: StatusCode,
+    body: &impl Serialize,
+    warnings: Vec<Violation>,
+) -> Result<Reply, ApiError> {
+    let mut reply = Reply::json(status, body)?;
+    reply.warnings = warnings;
+    reply.seq = Some(state.sequence.next());
+    Ok(reply)
 }
 
 /// `body` against `schema`: the violations refuse it, the warnings are returned.

@@ -72,6 +72,14 @@ impl Mock {
         format!("{}{path}", self.server.base_url())
     }
 
+    /// `GET /__admin/requests` with `query` (e.g. `?verdict=violation`), as JSON.
+    pub async fn journal(&self, query: &str) -> Value {
+        let url = self.url(&format!("/__admin/requests{query}"));
+        let response = self.http.get(url).send().await.expect("the mock answers");
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.expect("the journal is JSON")
+    }
+
     /// A request with the default secret key.
     pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         self.http
