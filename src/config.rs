@@ -33,8 +33,6 @@ pub struct ServeConfig {
     pub port: u16,
     /// The compiled contract.
     pub schemas: SchemaRegistry,
-    /// Where the fixtures came from.
-    pub fixture_source: FixtureSource,
     /// The fixtures, checked.
     pub fixtures: FixtureSet,
     /// Strict or lenient validation.
@@ -69,7 +67,6 @@ impl ServeConfig {
             host: args.host.clone(),
             port: args.port,
             schemas,
-            fixture_source,
             fixtures,
             strictness: if args.lenient {
                 Strictness::Lenient

@@ -6,7 +6,6 @@
 //! that resolve). The first failure names the file and the JSON pointer at fault.
 
 use std::collections::{BTreeMap, HashSet};
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -53,15 +52,6 @@ impl FixtureSource {
                 let path = self.path_of(file);
                 std::fs::read_to_string(&path).map_err(|source| FixtureError::Read { path, source })
             }
-        }
-    }
-}
-
-impl fmt::Display for FixtureSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FixtureSource::Embedded => f.write_str("embedded fixtures"),
-            FixtureSource::Dir(dir) => write!(f, "{}", dir.display()),
         }
     }
 }

@@ -3,8 +3,9 @@
 //! 1. `server` accepts connections (hyper 1.x, HTTP/1.1) and hands each request to `handle`;
 //! 2. `request` reads the body once, within `--max-body`, into a `RecordedRequest`;
 //! 3. `router` finds the `Route` of the path, and `handlers` the function for the method;
-//! 4. the handler authorises (`crate::auth`), validates (`crate::schema`), honours `prefer`
-//!    and acts on the store, answering a `Reply` or an `ApiError`; `admin` serves
+//! 4. the handler authorises (`crate::auth`), validates (`crate::schema`; `query` for the
+//!    list's parameters), honours `prefer` and acts on the store, answering a `Reply` or an
+//!    `ApiError`; `admin` serves
 //!    `/__admin/…` (the journal, its HAR export, reset, health);
 //! 5. `error` turns an `ApiError` into its problem body (D1, the one place that picks a
 //!    status), and `cors` adds the browser headers to whatever is sent (D14);
