@@ -237,15 +237,7 @@ async fn check_reports_the_violations_of_a_recording_in_every_format() {
 async fn check_reads_the_mocks_own_har_export_as_mock_traffic() {
     let dir = TempDir::new("check-own-har");
     let mock = record_session(&dir.0, false).await;
-    let har = mock
-        .http
-        .get(mock.url("/__admin/requests.har"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let har = mock.admin_text("/__admin/requests.har").await;
     std::fs::write(dir.0.join("session.har"), har).unwrap();
 
     let output = run_in(&dir.0, &["check", "session.har", "--format", "json"], "");
@@ -344,15 +336,7 @@ fn schema_prints_each_schema_file_as_it_is() {
 #[tokio::test]
 async fn openapi_is_the_same_document_the_server_serves_and_covers_every_route() {
     let mock = start_with(&[]).await;
-    let served: Value = mock
-        .http
-        .get(mock.url("/__admin/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let served = mock.admin_json("/__admin/openapi.json").await;
 
     let printed: Value =
         serde_json::from_str(&stdout(&run_in(Path::new("."), &["openapi"], ""))).unwrap();

@@ -223,15 +223,7 @@ async fn fifty_concurrent_clients_are_all_recorded_once_in_journal_record_file_a
         expected
     );
 
-    let har: Value = mock
-        .http
-        .get(mock.url("/__admin/requests.har"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let har = mock.admin_json("/__admin/requests.har").await;
     let entries = har["log"]["entries"].as_array().unwrap();
     let har_notes: Vec<String> = entries
         .iter()
@@ -272,24 +264,8 @@ async fn no_key_appears_in_the_journal_the_record_file_or_the_har() {
     )
     .await;
 
-    let journal = mock
-        .http
-        .get(mock.url("/__admin/requests"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let har = mock
-        .http
-        .get(mock.url("/__admin/requests.har"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let journal = mock.admin_text("/__admin/requests").await;
+    let har = mock.admin_text("/__admin/requests.har").await;
     let file = std::fs::read_to_string(&record).unwrap();
 
     for (name, text) in [("journal", &journal), ("har", &har), ("record file", &file)] {
@@ -311,15 +287,7 @@ async fn the_har_export_has_every_field_har_1_2_requires() {
     mock.send(mock.request(Method::GET, &format!("/api/v1/contacts/{JANE}?fields=name")))
         .await;
 
-    let har: Value = mock
-        .http
-        .get(mock.url("/__admin/requests.har"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let har = mock.admin_json("/__admin/requests.har").await;
 
     let schema: Value = serde_json::from_str(include_str!("har-1.2.schema.json")).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
@@ -361,15 +329,7 @@ async fn latency_delays_api_responses_but_not_admin_ones() {
 async fn health_reports_the_journal() {
     let mock = start_with(&["--lenient"]).await;
     mock.get_contact(JANE).await;
-    let health: Value = mock
-        .http
-        .get(mock.url("/__admin/health"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = mock.admin_json("/__admin/health").await;
     assert_eq!(health["status"], "ok");
     assert_eq!(health["mode"], "lenient");
     assert_eq!(

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{JANE, JOHN, Mock, start};
+use common::{JANE, JOHN, start};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -15,31 +15,22 @@ fn custom_fields(id: &str) -> String {
     format!("/api/v1/contacts/{id}/custom-fields")
 }
 
-async fn call(mock: &Mock, method: Method, path: &str, body: Option<Value>) -> common::Answer {
-    let request = mock.request(method, path);
-    mock.send(match body {
-        Some(body) => request.json(&body),
-        None => request,
-    })
-    .await
-}
-
 #[tokio::test]
 async fn unsubscribing_keeps_an_audit_trail_and_resubscribing_clears_it() {
     let mock = start().await;
 
-    let first = call(
-        &mock,
-        Method::POST,
-        &unsubscribes(JANE),
-        Some(json!({"reason": "Too many emails", "source": "user_request"})),
-    )
-    .await;
-    let second = call(&mock, Method::POST, &unsubscribes(JANE), None).await;
-    let trail = call(&mock, Method::GET, &unsubscribes(JANE), None).await;
+    let first = mock
+        .call(
+            Method::POST,
+            &unsubscribes(JANE),
+            Some(json!({"reason": "Too many emails", "source": "user_request"})),
+        )
+        .await;
+    let second = mock.call(Method::POST, &unsubscribes(JANE), None).await;
+    let trail = mock.call(Method::GET, &unsubscribes(JANE), None).await;
     let unsubscribed = mock.get_contact(JANE).await;
-    let resubscribed = call(&mock, Method::DELETE, &unsubscribes(JANE), None).await;
-    let cleared = call(&mock, Method::GET, &unsubscribes(JANE), None).await;
+    let resubscribed = mock.call(Method::DELETE, &unsubscribes(JANE), None).await;
+    let cleared = mock.call(Method::GET, &unsubscribes(JANE), None).await;
 
     assert_eq!(first.status, StatusCode::CREATED);
     snapshot!("unsubscribe_record", first.body);
@@ -64,7 +55,7 @@ async fn patch_unsubscribed_flips_the_flag_but_writes_no_record() {
 
     mock.patch_contact(JOHN, json!({"unsubscribed": true}))
         .await;
-    let trail = call(&mock, Method::GET, &unsubscribes(JOHN), None).await;
+    let trail = mock.call(Method::GET, &unsubscribes(JOHN), None).await;
 
     assert_eq!(mock.get_contact(JOHN).await.body["unsubscribed"], true);
     assert_eq!(
@@ -77,13 +68,13 @@ async fn patch_unsubscribed_flips_the_flag_but_writes_no_record() {
 #[tokio::test]
 async fn an_unsubscribe_body_outside_the_contract_is_refused() {
     let mock = start().await;
-    let answer = call(
-        &mock,
-        Method::POST,
-        &unsubscribes(JANE),
-        Some(json!({"reason": 3, "channel": "email"})),
-    )
-    .await;
+    let answer = mock
+        .call(
+            Method::POST,
+            &unsubscribes(JANE),
+            Some(json!({"reason": 3, "channel": "email"})),
+        )
+        .await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
     snapshot!("unsubscribe_violations", answer.body);
     assert_eq!(
@@ -96,16 +87,11 @@ async fn an_unsubscribe_body_outside_the_contract_is_refused() {
 #[tokio::test]
 async fn deleting_a_contact_deletes_its_unsubscribe_records() {
     let mock = start().await;
-    call(&mock, Method::POST, &unsubscribes(JANE), None).await;
+    mock.call(Method::POST, &unsubscribes(JANE), None).await;
 
-    call(
-        &mock,
-        Method::DELETE,
-        &format!("/api/v1/contacts/{JANE}"),
-        None,
-    )
-    .await;
-    let after = call(&mock, Method::GET, &unsubscribes(JANE), None).await;
+    mock.call(Method::DELETE, &format!("/api/v1/contacts/{JANE}"), None)
+        .await;
+    let after = mock.call(Method::GET, &unsubscribes(JANE), None).await;
 
     assert_eq!(after.status, StatusCode::NOT_FOUND);
 }
@@ -114,14 +100,14 @@ async fn deleting_a_contact_deletes_its_unsubscribe_records() {
 async fn custom_fields_merge_as_rfc_7396_and_show_on_the_contact() {
     let mock = start().await;
 
-    let before = call(&mock, Method::GET, &custom_fields(JANE), None).await;
-    let merged = call(
-        &mock,
-        Method::PATCH,
-        &custom_fields(JANE),
-        Some(json!({"plan": "enterprise", "source": null, "billing": {"cycle": "yearly"}})),
-    )
-    .await;
+    let before = mock.call(Method::GET, &custom_fields(JANE), None).await;
+    let merged = mock
+        .call(
+            Method::PATCH,
+            &custom_fields(JANE),
+            Some(json!({"plan": "enterprise", "source": null, "billing": {"cycle": "yearly"}})),
+        )
+        .await;
     let contact = mock.get_contact(JANE).await;
 
     assert_eq!(before.body, json!({"plan": "pro", "source": "webinar"}));
@@ -144,13 +130,13 @@ async fn custom_fields_need_an_object_and_an_existing_contact() {
                 .body("[1]"),
         )
         .await;
-    let missing = call(
-        &mock,
-        Method::GET,
-        &custom_fields("00000000-0000-4000-8000-000000000000"),
-        None,
-    )
-    .await;
+    let missing = mock
+        .call(
+            Method::GET,
+            &custom_fields("00000000-0000-4000-8000-000000000000"),
+            None,
+        )
+        .await;
 
     assert_eq!(not_object.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(not_object.body["errors"][0]["pointer"], "");

@@ -3,18 +3,9 @@
 
 mod common;
 
-use common::{JANE, Mock, start};
+use common::{JANE, start};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-async fn call(mock: &Mock, method: Method, path: &str, body: Option<Value>) -> common::Answer {
-    let request = mock.request(method, path);
-    mock.send(match body {
-        Some(body) => request.json(&body),
-        None => request,
-    })
-    .await
-}
 
 fn names(list: &Value) -> Vec<&str> {
     list.as_array()
@@ -27,7 +18,7 @@ fn names(list: &Value) -> Vec<&str> {
 #[tokio::test]
 async fn the_list_holds_the_projects_tags_only() {
     let mock = start().await;
-    let tags = call(&mock, Method::GET, "/api/v1/contacts/tags", None).await;
+    let tags = mock.call(Method::GET, "/api/v1/contacts/tags", None).await;
     assert_eq!(tags.status, StatusCode::OK);
     assert_eq!(
         names(&tags.body),
@@ -46,31 +37,27 @@ async fn the_list_holds_the_projects_tags_only() {
 async fn a_created_tag_can_be_used_renamed_and_deleted() {
     let mock = start().await;
 
-    let created = call(
-        &mock,
-        Method::POST,
-        "/api/v1/contacts/tags",
-        Some(json!({"name": "Churn risk", "color": "#ff0000"})),
-    )
-    .await;
+    let created = mock
+        .call(
+            Method::POST,
+            "/api/v1/contacts/tags",
+            Some(json!({"name": "Churn risk", "color": "#ff0000"})),
+        )
+        .await;
     let id = created.body["id"].as_str().unwrap().to_owned();
     mock.patch_contact(JANE, json!({"tags": ["Churn risk", "VIP"]}))
         .await;
-    let renamed = call(
-        &mock,
-        Method::PUT,
-        &format!("/api/v1/contacts/tags/{id}"),
-        Some(json!({"color": null, "name": "At risk"})),
-    )
-    .await;
+    let renamed = mock
+        .call(
+            Method::PUT,
+            &format!("/api/v1/contacts/tags/{id}"),
+            Some(json!({"color": null, "name": "At risk"})),
+        )
+        .await;
     let on_jane = mock.get_contact(JANE).await.body["tags"].clone();
-    let deleted = call(
-        &mock,
-        Method::DELETE,
-        &format!("/api/v1/contacts/tags/{id}"),
-        None,
-    )
-    .await;
+    let deleted = mock
+        .call(Method::DELETE, &format!("/api/v1/contacts/tags/{id}"), None)
+        .await;
     let after = mock.get_contact(JANE).await.body["tags"].clone();
 
     assert_eq!(created.status, StatusCode::CREATED);
@@ -96,20 +83,20 @@ async fn a_created_tag_can_be_used_renamed_and_deleted() {
 async fn a_duplicate_name_is_a_conflict_and_bad_bodies_are_refused() {
     let mock = start().await;
 
-    let duplicate = call(
-        &mock,
-        Method::POST,
-        "/api/v1/contacts/tags",
-        Some(json!({"name": "VIP"})),
-    )
-    .await;
-    let nameless = call(
-        &mock,
-        Method::POST,
-        "/api/v1/contacts/tags",
-        Some(json!({"color": "red", "label": "x"})),
-    )
-    .await;
+    let duplicate = mock
+        .call(
+            Method::POST,
+            "/api/v1/contacts/tags",
+            Some(json!({"name": "VIP"})),
+        )
+        .await;
+    let nameless = mock
+        .call(
+            Method::POST,
+            "/api/v1/contacts/tags",
+            Some(json!({"color": "red", "label": "x"})),
+        )
+        .await;
 
     assert_eq!(duplicate.status, StatusCode::CONFLICT);
     snapshot!("duplicate_tag_name", duplicate.body);
@@ -120,20 +107,20 @@ async fn a_duplicate_name_is_a_conflict_and_bad_bodies_are_refused() {
 #[tokio::test]
 async fn unknown_tags_are_404_and_malformed_ids_400() {
     let mock = start().await;
-    let unknown = call(
-        &mock,
-        Method::DELETE,
-        "/api/v1/contacts/tags/00000000-0000-4000-8000-000000000000",
-        None,
-    )
-    .await;
-    let malformed = call(
-        &mock,
-        Method::PUT,
-        "/api/v1/contacts/tags/vip",
-        Some(json!({"color": "#000000"})),
-    )
-    .await;
+    let unknown = mock
+        .call(
+            Method::DELETE,
+            "/api/v1/contacts/tags/00000000-0000-4000-8000-000000000000",
+            None,
+        )
+        .await;
+    let malformed = mock
+        .call(
+            Method::PUT,
+            "/api/v1/contacts/tags/vip",
+            Some(json!({"color": "#000000"})),
+        )
+        .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert_eq!(unknown.body["code"], "tag_not_found");
     assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
@@ -154,12 +141,12 @@ async fn another_projects_tag_is_not_found() {
         .await
         .unwrap();
     let theirs = globex_tags[0]["id"].as_str().unwrap();
-    let answer = call(
-        &mock,
-        Method::DELETE,
-        &format!("/api/v1/contacts/tags/{theirs}"),
-        None,
-    )
-    .await;
+    let answer = mock
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/contacts/tags/{theirs}"),
+            None,
+        )
+        .await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND, "D5");
 }

@@ -80,6 +80,32 @@ impl Mock {
         response.json().await.expect("the journal is JSON")
     }
 
+    /// The text an admin route answers (`/__admin/requests.har`, …).
+    pub async fn admin_text(&self, path: &str) -> String {
+        let response = self
+            .http
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the mock answers");
+        response.text().await.expect("a complete body")
+    }
+
+    /// The JSON an admin route answers.
+    pub async fn admin_json(&self, path: &str) -> Value {
+        serde_json::from_str(&self.admin_text(path).await).expect("admin answers are JSON")
+    }
+
+    /// A request with the default key, with `body` as JSON if given, checked as `send` does.
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Answer {
+        let request = self.request(method, path);
+        self.send(match body {
+            Some(body) => request.json(&body),
+            None => request,
+        })
+        .await
+    }
+
     /// A request with the default secret key.
     pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         self.http
