@@ -22,54 +22,37 @@ use report::{CheckedExchange, ContractReport, Finding, Outcome, Side};
 /// The advice recorded when `unsubscribed` changes through PATCH (D8).
 pub const UNSUBSCRIBED_ADVICE: &str = "unsubscribed was changed through PATCH, which keeps no audit record; the docs advise POST or DELETE /api/v1/contacts/{contactId}/unsubscribes";
 
-const CONTACTS: &str = "/api/v1/contacts";
-const CONTACT_TEMPLATE: &str = "/api/v1/contacts/{contactId}";
-/// Path words under `/api/v1/contacts/` that are documented routes, not contact ids.
-const STATIC_WORDS: [&str; 3] = ["contact-tags", "lists", "segments"];
-
 /// Where a captured path lands among the documented routes.
 enum Landing<'a> {
-    /// `/api/v1/contacts`: list and create.
-    Collection,
-    /// `/api/v1/contacts/{contactId}`.
-    Contact { id: &'a str },
-    /// `/api/v1/contacts/bulk-import`.
-    BulkImport,
-    /// `/api/v1/contacts/tags`.
-    Tags,
-    /// `/api/v1/contacts/tags/{tagId}`.
-    Tag { id: &'a str },
-    /// `/api/v1/contacts/{contactId}/unsubscribes`.
-    Unsubscribes { id: &'a str },
-    /// `/api/v1/contacts/{contactId}/custom-fields` (the mock's path, D18).
-    CustomFields { id: &'a str },
-    /// A documented route with no contract in the mock yet.
-    Unchecked { template: &'static str },
+    /// A route the mock serves (the same router decides, so `check` and the server agree).
+    Served(Route<'a>),
+    /// A documented route with no contract in the mock yet (lists, segments, …).
+    Unchecked,
     /// Under `/api/v1/contacts` but no documented route.
     Undocumented,
 }
 
+/// `None` for paths outside the contacts API (assets, other APIs): `check` skips them.
 fn land(path: &str) -> Option<Landing<'_>> {
-    let rest = path.strip_prefix(CONTACTS)?;
-    if rest.is_empty() || rest == "/" {
-        return Some(Landing::Collection);
+    let rest = path.strip_prefix(router::CONTACTS)?;
+    if !(rest.is_empty() || rest.starts_with('/')) {
+        return None;
     }
-    let rest = rest.strip_prefix('/')?;
-    let mut segments = rest.split('/');
-    let first = segments.next().unwrap_or_default();
-    let second = segments.next();
-    let third = segments.next();
-    Some(match (first, second, third) {
-        ("bulk-import", None, None) => Landing::BulkImport,
-        ("tags", None, None) => Landing::Tags,
-        ("tags", Some(id), None) if !id.is_empty() => Landing::Tag { id },
-        (word, _, _) if STATIC_WORDS.contains(&word) || word == "tags" => Landing::Unchecked {
-            template: "/api/v1/contacts/{documented sub-resource}",
-        },
-        (id, None, None) if !id.is_empty() => Landing::Contact { id },
-        (id, Some("unsubscribes"), None) => Landing::Unsubscribes { id },
-        (id, Some("custom-fields"), None) => Landing::CustomFields { id },
-        _ => Landing::Undocumented,
+    let path = if rest == "/" { router::CONTACTS } else { path };
+    Some(match router::route(path) {
+        Some(route) => Landing::Served(route),
+        None => {
+            let first = rest
+                .trim_start_matches('/')
+                .split('/')
+                .next()
+                .unwrap_or_default();
+            if router::STATIC_WORDS.contains(&first) {
+                Landing::Unchecked
+            } else {
+                Landing::Undocumented
+            }
+        }
     })
 }
 
@@ -94,6 +77,28 @@ enum Operation<'a> {
 }
 
 impl<'a> Operation<'a> {
+    /// The operation `method` performs on `route`, if the contract documents it.
+    fn of(route: Route<'a>, method: &str) -> Option<Self> {
+        Some(match (route, method) {
+            (Route::Contacts, "GET") => Operation::List,
+            (Route::Contacts, "POST") => Operation::Create,
+            (Route::Contact { id }, "GET") => Operation::Get { id },
+            (Route::Contact { id }, "PATCH") => Operation::Patch { id },
+            (Route::Contact { id }, "DELETE") => Operation::Delete { id },
+            (Route::BulkImport, "POST") => Operation::BulkImport,
+            (Route::Tags, "GET") => Operation::ListTags,
+            (Route::Tags, "POST") => Operation::CreateTag,
+            (Route::Tag { id }, "PUT") => Operation::UpdateTag { id },
+            (Route::Tag { id }, "DELETE") => Operation::DeleteTag { id },
+            (Route::Unsubscribes { id }, "POST") => Operation::Unsubscribe { id },
+            (Route::Unsubscribes { id }, "GET") => Operation::ListUnsubscribes { id },
+            (Route::Unsubscribes { id }, "DELETE") => Operation::Resubscribe { id },
+            (Route::CustomFields { id }, "GET") => Operation::GetCustomFields { id },
+            (Route::CustomFields { id }, "PATCH") => Operation::MergeCustomFields { id },
+            _ => return None,
+        })
+    }
+
     /// The path id the operation names (`contactId`, `tagId`), if any.
     fn path_id(self) -> Option<(&'static str, &'a str)> {
         match self {
@@ -130,57 +135,31 @@ pub fn check(
         };
         let mut checked = CheckedExchange::new(observed);
         let method = observed.method.as_str();
-        let operation = match (&landing, method) {
-            (Landing::Collection, "GET") => Some(Operation::List),
-            (Landing::Collection, "POST") => Some(Operation::Create),
-            (Landing::Contact { id }, "GET") => Some(Operation::Get { id }),
-            (Landing::Contact { id }, "PATCH") => Some(Operation::Patch { id }),
-            (Landing::Contact { id }, "DELETE") => Some(Operation::Delete { id }),
-            (Landing::BulkImport, "POST") => Some(Operation::BulkImport),
-            (Landing::Tags, "GET") => Some(Operation::ListTags),
-            (Landing::Tags, "POST") => Some(Operation::CreateTag),
-            (Landing::Tag { id }, "PUT") => Some(Operation::UpdateTag { id }),
-            (Landing::Tag { id }, "DELETE") => Some(Operation::DeleteTag { id }),
-            (Landing::Unsubscribes { id }, "POST") => Some(Operation::Unsubscribe { id }),
-            (Landing::Unsubscribes { id }, "GET") => Some(Operation::ListUnsubscribes { id }),
-            (Landing::Unsubscribes { id }, "DELETE") => Some(Operation::Resubscribe { id }),
-            (Landing::CustomFields { id }, "GET") => Some(Operation::GetCustomFields { id }),
-            (Landing::CustomFields { id }, "PATCH") => Some(Operation::MergeCustomFields { id }),
-            _ => None,
-        };
         checked.route = match &landing {
-            Landing::Collection => format!("{method} {CONTACTS}"),
-            Landing::Contact { .. } => format!("{method} {CONTACT_TEMPLATE}"),
-            Landing::BulkImport => format!("{method} {CONTACTS}/bulk-import"),
-            Landing::Tags => format!("{method} {CONTACTS}/tags"),
-            Landing::Tag { .. } => format!("{method} {CONTACTS}/tags/{{tagId}}"),
-            Landing::Unsubscribes { .. } => format!("{method} {CONTACT_TEMPLATE}/unsubscribes"),
-            Landing::CustomFields { .. } => format!("{method} {CONTACT_TEMPLATE}/custom-fields"),
-            Landing::Unchecked { template } => format!("{method} {template}"),
+            Landing::Served(route) => format!("{method} {}", route.template()),
+            Landing::Unchecked => format!("{method} /api/v1/contacts/{{documented sub-resource}}"),
             Landing::Undocumented => format!("{method} {}", observed.path),
         };
-        match (operation, landing) {
-            (Some(operation), _) => {
-                check_request(operation, observed, schemas, strictness, &mut checked);
-                check_response(operation, observed, schemas, &mut checked);
-            }
-            (None, Landing::Unchecked { .. }) => checked.outcome = Outcome::Unchecked,
-            (None, Landing::Undocumented) => {
-                checked.violation(
-                    Side::Request,
-                    "",
-                    "no documented Gately route has this path",
-                    "route",
-                );
-            }
-            (None, _) => {
-                checked.violation(
+        match landing {
+            Landing::Served(route) => match Operation::of(route, method) {
+                Some(operation) => {
+                    check_request(operation, observed, schemas, strictness, &mut checked);
+                    check_response(operation, route, observed, schemas, &mut checked);
+                }
+                None => checked.violation(
                     Side::Request,
                     "",
                     format!("{method} is not a documented method of this route"),
                     "route",
-                );
-            }
+                ),
+            },
+            Landing::Unchecked => checked.outcome = Outcome::Unchecked,
+            Landing::Undocumented => checked.violation(
+                Side::Request,
+                "",
+                "no documented Gately route has this path",
+                "route",
+            ),
         }
         checked.settle();
         report.exchanges.push(checked);
@@ -289,6 +268,7 @@ fn check_request(
 
 fn check_response(
     operation: Operation<'_>,
+    route: Route<'_>,
     observed: &Observed,
     schemas: &SchemaRegistry,
     checked: &mut CheckedExchange,
@@ -296,10 +276,7 @@ fn check_response(
     let status = observed.status;
     let method = Method::from_bytes(observed.method.as_bytes()).unwrap_or(Method::GET);
     if observed.from_mock {
-        let documented = router::route(&observed.path)
-            .map(|route: Route<'_>| route.documented_statuses(&method))
-            .unwrap_or_default();
-        if !documented.contains(&status) {
+        if !route.documented_statuses(&method).contains(&status) {
             checked.violation(
                 Side::Response,
                 "",
@@ -583,23 +560,29 @@ mod tests {
 
     #[test]
     fn routes_land_where_the_docs_put_them() {
-        assert!(matches!(land("/api/v1/contacts/tags"), Some(Landing::Tags)));
+        let served = |path| match land(path) {
+            Some(Landing::Served(route)) => Some(route),
+            _ => None,
+        };
+        assert_eq!(served("/api/v1/contacts/tags"), Some(Route::Tags));
+        assert_eq!(served("/api/v1/contacts/"), Some(Route::Contacts));
+        assert_eq!(
+            served("/api/v1/contacts/abc"),
+            Some(Route::Contact { id: "abc" })
+        );
+        assert_eq!(
+            served("/api/v1/contacts/abc/unsubscribes"),
+            Some(Route::Unsubscribes { id: "abc" })
+        );
         assert!(matches!(
             land("/api/v1/contacts/lists"),
-            Some(Landing::Unchecked { .. })
-        ));
-        assert!(matches!(
-            land("/api/v1/contacts/abc"),
-            Some(Landing::Contact { id: "abc" })
-        ));
-        assert!(matches!(
-            land("/api/v1/contacts/abc/unsubscribes"),
-            Some(Landing::Unsubscribes { id: "abc" })
+            Some(Landing::Unchecked)
         ));
         assert!(matches!(
             land("/api/v1/contacts/a/b/c"),
             Some(Landing::Undocumented)
         ));
         assert!(land("/static/app.js").is_none());
+        assert!(land("/api/v1/contactsx").is_none());
     }
 }

@@ -87,9 +87,7 @@ fn get_contact(
     route: Route<'_>,
     id: &str,
 ) -> Result<Reply, ApiError> {
-    let project = authorize(state, request, Need::Read)?;
-    let id = contact_id(id)?;
-    force_if_asked(request, route)?;
+    let (project, id) = contact_request(state, request, route, id, Need::Read)?;
     let store = state.store();
     answer(
         state,
@@ -180,14 +178,18 @@ fn bulk_import(
     let body = json_body(request)?;
     let mut warnings = checked(&state.schemas.bulk_import, &body, state.strictness)?;
     force_if_asked(request, route)?;
-    let Some(Value::Array(rows)) = body.get("contacts").cloned() else {
+    let Value::Object(mut body) = body else {
+        return Err(ApiError::Internal {
+            message: "schemas/bulk-import.json let a non-object body through".to_owned(),
+        });
+    };
+    let Some(Value::Array(rows)) = body.remove("contacts") else {
         return Err(ApiError::Internal {
             message: "schemas/bulk-import.json let a body without a contacts array through"
                 .to_owned(),
         });
     };
-    let (mut imported, mut skipped, mut errors, mut violations) =
-        (0_usize, Vec::new(), Vec::new(), Vec::new());
+    let (mut imported, mut errors, mut violations) = (0_usize, Vec::new(), Vec::new());
     let mut store = state.store();
     let now = state.clock.now();
     for (index, row) in rows.into_iter().enumerate() {
@@ -216,13 +218,12 @@ fn bulk_import(
             violations.extend(findings.violations.iter().cloned().map(at));
             findings.violations
         };
-        skipped.push(index);
         errors.push(json!({ "index": index, "email": email, "errors": refusal }));
     }
     let result = json!({
         "success": true,
         "imported": imported,
-        "skipped": skipped.len(),
+        "skipped": errors.len(), // every skipped row has its entry
         "errors": errors,
         "message": format!("Successfully imported {imported} contacts"),
     });
@@ -257,9 +258,7 @@ fn delete_contact(
     route: Route<'_>,
     id: &str,
 ) -> Result<Reply, ApiError> {
-    let project = authorize(state, request, Need::Write)?;
-    let id = contact_id(id)?;
-    force_if_asked(request, route)?;
+    let (project, id) = contact_request(state, request, route, id, Need::Write)?;
     let mut store = state.store();
     store.delete_contact(project, id)?;
     answer(
@@ -306,9 +305,7 @@ fn list_unsubscribes(
     route: Route<'_>,
     id: &str,
 ) -> Result<Reply, ApiError> {
-    let project = authorize(state, request, Need::Read)?;
-    let id = contact_id(id)?;
-    force_if_asked(request, route)?;
+    let (project, id) = contact_request(state, request, route, id, Need::Read)?;
     let store = state.store();
     answer(
         state,
@@ -325,9 +322,7 @@ fn resubscribe(
     route: Route<'_>,
     id: &str,
 ) -> Result<Reply, ApiError> {
-    let project = authorize(state, request, Need::Write)?;
-    let id = contact_id(id)?;
-    force_if_asked(request, route)?;
+    let (project, id) = contact_request(state, request, route, id, Need::Write)?;
     let mut store = state.store();
     store.resubscribe(project, id, state.clock.now())?;
     answer(
@@ -345,9 +340,7 @@ fn get_custom_fields(
     route: Route<'_>,
     id: &str,
 ) -> Result<Reply, ApiError> {
-    let project = authorize(state, request, Need::Read)?;
-    let id = contact_id(id)?;
-    force_if_asked(request, route)?;
+    let (project, id) = contact_request(state, request, route, id, Need::Read)?;
     let store = state.store();
     answer(
         state,
@@ -490,6 +483,21 @@ fn checked(
             violations: findings.violations,
         })
     }
+}
+
+/// The project and contact of a body-less request on a contact route: the key allows
+/// `need`, the id is a UUID, and `Prefer` has had its say.
+fn contact_request(
+    state: &AppState,
+    request: &RecordedRequest,
+    route: Route<'_>,
+    id: &str,
+    need: Need,
+) -> Result<(Uuid, Uuid), ApiError> {
+    let project = authorize(state, request, need)?;
+    let id = contact_id(id)?;
+    force_if_asked(request, route)?;
+    Ok((project, id))
 }
 
 /// The project the request acts on (D4).

@@ -43,10 +43,11 @@ pub enum Route<'a> {
     AdminOpenapi,
 }
 
-const CONTACTS: &str = "/api/v1/contacts";
+/// The prefix of every contacts route.
+pub const CONTACTS: &str = "/api/v1/contacts";
 /// Words under `/api/v1/contacts/` that name documented routes, never a contact (the
 /// mock does not serve them yet: they are not taken for a `contactId`).
-const STATIC_WORDS: [&str; 3] = ["contact-tags", "lists", "segments"];
+pub const STATIC_WORDS: [&str; 3] = ["contact-tags", "lists", "segments"];
 /// The prefix of the admin routes: never recorded, no key needed.
 pub const ADMIN: &str = "/__admin/";
 
@@ -98,6 +99,24 @@ pub fn is_admin(path: &str) -> bool {
 }
 
 impl Route<'_> {
+    /// The route's path template, as reports name it.
+    pub fn template(&self) -> &'static str {
+        match self {
+            Route::Contacts => "/api/v1/contacts",
+            Route::Contact { .. } => "/api/v1/contacts/{contactId}",
+            Route::Unsubscribes { .. } => "/api/v1/contacts/{contactId}/unsubscribes",
+            Route::CustomFields { .. } => "/api/v1/contacts/{contactId}/custom-fields",
+            Route::BulkImport => "/api/v1/contacts/bulk-import",
+            Route::Tags => "/api/v1/contacts/tags",
+            Route::Tag { .. } => "/api/v1/contacts/tags/{tagId}",
+            Route::AdminRequests => "/__admin/requests",
+            Route::AdminRequestsHar => "/__admin/requests.har",
+            Route::AdminReset => "/__admin/reset",
+            Route::AdminHealth => "/__admin/health",
+            Route::AdminOpenapi => "/__admin/openapi.json",
+        }
+    }
+
     /// The `Allow` header of the route (405, preflight).
     pub fn allow(&self) -> &'static str {
         match self {
