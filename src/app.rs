@@ -11,7 +11,7 @@ use crate::fixture::FixtureSet;
 use crate::http::{Body, RecordedRequest, Reply};
 use crate::journal::exchange::ExchangeView;
 use crate::journal::recorder::{RecordTicket, Recorder};
-use crate::journal::{Entry, Journal, Sequence, Verdict};
+use crate::journal::{self, Entry, Journal, Sequence, Verdict};
 use crate::latency::Latency;
 use crate::schema::{SchemaRegistry, Strictness};
 use crate::store::Store;
@@ -119,7 +119,8 @@ impl AppState {
             Body::Complete(bytes) => bytes.as_ref(),
             Body::TooLarge { .. } | Body::Unreadable => &[],
         };
-        let json = ExchangeView {
+        let mut json = journal::spare_buffer();
+        ExchangeView {
             seq,
             time,
             duration_ms: if self.clock.is_frozen() {
@@ -140,7 +141,7 @@ impl AppState {
             warnings: &reply.warnings,
             forced: reply.forced,
         }
-        .to_json();
+        .write_json(&mut json);
         if self.log_requests {
             eprintln!(
                 "gately-mock: #{seq} {} {} → {} {}",
@@ -160,9 +161,12 @@ impl AppState {
             path: request.path.into_boxed_str(),
             status: reply.status,
             verdict,
-            json: json.into_boxed_slice(),
+            json,
         };
-        self.journal().record(entry);
+        let dropped = self.journal().record(entry);
+        if let Some(dropped) = dropped {
+            journal::recycle(dropped.json);
+        }
         ticket
     }
 }

@@ -22,7 +22,9 @@ use crate::store::patch::ContactPatch;
 use crate::store::tag::Tag;
 
 /// The header that names the project for account keys (D4).
-const PROJECT_HEADER: &str = "x-project-id";
+const PROJECT_HEADER: HeaderName = HeaderName::from_static("x-project-id");
+/// The header of D15 (`Prefer: code=…`).
+const PREFER: HeaderName = HeaderName::from_static("prefer");
 
 /// The header that marks traffic as coming from this mock (D25).
 const MARKER: HeaderName = HeaderName::from_static("x-gately-mock");
@@ -502,7 +504,7 @@ fn contact_request(
 
 /// The project the request acts on (D4).
 fn authorize(state: &AppState, request: &RecordedRequest, need: Need) -> Result<Uuid, ApiError> {
-    let authorization = request.header(AUTHORIZATION.as_str());
+    let authorization = request.header(AUTHORIZATION);
     Ok(state
         .keyring
         .authorize(authorization, request.header(PROJECT_HEADER), need)?)
@@ -519,7 +521,7 @@ fn contact_id(raw: &str) -> Result<Uuid, ApiError> {
 /// Answers with a documented error when `Prefer: code=` asks for one (D15).
 fn force_if_asked(request: &RecordedRequest, route: Route<'_>) -> Result<(), ApiError> {
     let documented = route.documented_statuses(&request.method);
-    match prefer::forced_status(request.header("prefer"), documented)? {
+    match prefer::forced_status(request.header(PREFER), documented)? {
         Some(status) => Err(ApiError::Forced { status }),
         None => Ok(()),
     }
@@ -535,7 +537,7 @@ fn json_body(request: &RecordedRequest) -> Result<Value, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::EmptyBody);
     }
-    let content_type = request.header(CONTENT_TYPE.as_str());
+    let content_type = request.header(CONTENT_TYPE);
     if !content_type.is_some_and(is_json) {
         return Err(ApiError::UnsupportedMediaType {
             found: content_type.map(|raw| String::from_utf8_lossy(raw).into_owned()),

@@ -14,6 +14,10 @@ pub const JSON: &str = "application/json";
 /// The content type of error bodies (RFC 9457).
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// Room for the headers of most replies (`Content-Type`, `Vary`, `X-Gately-Mock`, CORS),
+/// so that adding them does not grow the vector.
+const HEADERS_PER_REPLY: usize = 6;
+
 /// A response with what the mock noticed about the exchange.
 #[derive(Clone, Debug)]
 pub struct Reply {
@@ -47,10 +51,10 @@ impl Reply {
     /// A body of `content_type`.
     pub fn with_body(status: StatusCode, content_type: &'static str, body: Bytes) -> Self {
         Self {
-            headers: vec![(CONTENT_TYPE, HeaderValue::from_static(content_type))],
             body,
             ..Self::empty(status)
         }
+        .header(CONTENT_TYPE, HeaderValue::from_static(content_type))
     }
 
     /// No body.
@@ -58,7 +62,7 @@ impl Reply {
         Self {
             status,
             body: Bytes::new(),
-            headers: Vec::new(),
+            headers: Vec::with_capacity(HEADERS_PER_REPLY),
             violations: Vec::new(),
             warnings: Vec::new(),
             forced: false,
@@ -77,6 +81,7 @@ impl Reply {
         let mut response = Response::new(Full::new(self.body.clone()));
         *response.status_mut() = self.status;
         let headers = response.headers_mut();
+        headers.reserve(self.headers.len());
         for (name, value) in &self.headers {
             headers.append(name.clone(), value.clone());
         }

@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Incoming;
-use hyper::header::{CONTENT_LENGTH, HeaderMap};
+use hyper::header::{CONTENT_LENGTH, HeaderMap, HeaderName};
 use hyper::{Method, Request};
 
 /// The body of a request, or why there is none.
@@ -80,8 +80,9 @@ impl RecordedRequest {
         }
     }
 
-    /// The raw value of header `name`, if sent.
-    pub fn header(&self, name: &str) -> Option<&[u8]> {
+    /// The raw value of header `name`, if sent. A `HeaderName` constant is found without
+    /// parsing the name again, as a `&str` would be.
+    pub fn header(&self, name: HeaderName) -> Option<&[u8]> {
         self.headers.get(name).map(|value| value.as_bytes())
     }
 }

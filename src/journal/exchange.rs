@@ -29,6 +29,7 @@ use hyper::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
+use smallvec::SmallVec;
 
 use crate::clock::Timestamp;
 use crate::schema::Violation;
@@ -91,7 +92,7 @@ pub struct Entry {
     /// The verdict.
     pub verdict: Verdict,
     /// The exchange as one line of JSON (D23), UTF-8.
-    pub json: Box<[u8]>,
+    pub json: Vec<u8>,
 }
 
 impl Entry {
@@ -137,58 +138,60 @@ pub struct ExchangeView<'a> {
 }
 
 impl ExchangeView<'_> {
-    /// The exchange as one line of JSON, in the [`Exchange`] shape. Written piece by piece:
-    /// the response body is JSON the mock wrote on one line, so it goes in as it is,
-    /// without being parsed again (the largest part of every exchange).
-    pub fn to_json(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(768 + self.request_body.len() + self.response_body.len());
+    /// Appends the exchange to `out` as one line of JSON. Written piece by piece: the
+    /// response body is JSON the mock wrote on one line, so it goes in as it is, without
+    /// being parsed again (the largest part of every exchange).
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        out.reserve(768 + self.request_body.len() + self.response_body.len());
         out.extend_from_slice(b"{\"seq\":");
-        put(&mut out, &self.seq);
+        put(out, &self.seq);
         out.extend_from_slice(b",\"time\":");
-        put(&mut out, &self.time);
+        put(out, &self.time);
         out.extend_from_slice(b",\"duration_ms\":");
-        put(&mut out, &self.duration_ms);
+        put(out, &self.duration_ms);
         out.extend_from_slice(b",\"request\":{\"method\":");
-        put(&mut out, self.method.as_str());
+        put(out, self.method.as_str());
         out.extend_from_slice(b",\"path\":");
-        put(&mut out, self.path);
+        put(out, self.path);
         out.extend_from_slice(b",\"query\":");
-        put(&mut out, &self.query);
+        put(out, &self.query);
         out.extend_from_slice(b",\"headers\":");
-        let mut request_headers: Vec<(&HeaderName, &HeaderValue)> = self
+        let mut request_headers: Headers<'_> = self
             .request_headers
             .iter()
             .filter(|(name, _)| !TRANSPORT_HEADERS.contains(&name.as_str()))
             .collect();
-        write_headers(&mut out, &mut request_headers);
+        write_headers(out, &mut request_headers);
         out.extend_from_slice(b",\"body\":");
-        write_request_body(&mut out, self.request_body);
+        write_request_body(out, self.request_body);
         out.extend_from_slice(b"},\"response\":{\"status\":");
-        put(&mut out, &self.status.as_u16());
+        put(out, &self.status.as_u16());
         out.extend_from_slice(b",\"headers\":");
-        let mut response_headers: Vec<(&HeaderName, &HeaderValue)> = self
+        let mut response_headers: Headers<'_> = self
             .response_headers
             .iter()
             .map(|(name, value)| (name, value))
             .collect();
-        write_headers(&mut out, &mut response_headers);
+        write_headers(out, &mut response_headers);
         out.extend_from_slice(b",\"body\":");
         match self.response_body.trim_ascii() {
             [] => out.extend_from_slice(b"null"),
             json => out.extend_from_slice(json),
         }
         out.extend_from_slice(b"},\"verdict\":");
-        put(&mut out, &self.verdict);
+        put(out, &self.verdict);
         out.extend_from_slice(b",\"violations\":");
-        put(&mut out, &self.violations);
+        put(out, &self.violations);
         out.extend_from_slice(b",\"warnings\":");
-        put(&mut out, &self.warnings);
+        put(out, &self.warnings);
         out.extend_from_slice(b",\"forced\":");
-        put(&mut out, &self.forced);
+        put(out, &self.forced);
         out.push(b'}');
-        out
     }
 }
+
+/// Headers to be written, sorted by name; on the stack for any ordinary request.
+type Headers<'a> = SmallVec<[(&'a HeaderName, &'a HeaderValue); 16]>;
 
 /// Appends `value` as JSON.
 fn put(out: &mut Vec<u8>, value: &(impl Serialize + ?Sized)) {
@@ -318,7 +321,8 @@ mod tests {
             warnings: &[],
             forced: false,
         };
-        let json = view.to_json();
+        let mut json = Vec::new();
+        view.write_json(&mut json);
         assert!(!json.contains(&b'\n'), "one line");
         serde_json::from_slice(&json).expect("the written JSON reads back as an Exchange")
     }

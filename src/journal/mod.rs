@@ -9,6 +9,7 @@ pub mod exchange;
 pub mod har;
 pub mod recorder;
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -19,6 +20,31 @@ pub use exchange::{Entry, Exchange, Verdict};
 
 /// The default `--journal-limit`.
 pub const DEFAULT_LIMIT: usize = 10_000;
+
+/// The largest buffer kept for reuse: one that held a huge exchange (a bulk import) is
+/// freed rather than kept alive under a small one.
+const MAX_RECYCLED: usize = 16 * 1024;
+
+thread_local! {
+    /// The JSON buffer of the last entry this thread dropped from the journal. Once the
+    /// journal is full, every exchange drops one entry and writes into its buffer:
+    /// recording then allocates and frees nothing large.
+    static SPARE: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// An empty buffer to write an exchange's JSON into: a recycled one if this thread has one.
+pub fn spare_buffer() -> Vec<u8> {
+    SPARE.take()
+}
+
+/// Keeps `buffer` (an entry's JSON, dropped from the journal) for this thread's next
+/// [`spare_buffer`].
+pub fn recycle(mut buffer: Vec<u8>) {
+    if buffer.capacity() <= MAX_RECYCLED {
+        buffer.clear();
+        SPARE.set(buffer);
+    }
+}
 
 /// The recorded exchanges.
 #[derive(Debug)]
@@ -55,18 +81,22 @@ impl Journal {
         }
     }
 
-    /// Keeps `entry` in `seq` order, dropping the oldest entry past the limit.
-    pub fn record(&mut self, entry: Entry) {
+    /// Keeps `entry` in `seq` order and hands back the oldest entry if that took the
+    /// journal past its limit, for the caller to drop (or [`recycle`]) once the lock is
+    /// released: freeing an old entry touches memory long out of cache.
+    #[must_use = "the dropped entry's buffer is for recycle()"]
+    pub fn record(&mut self, entry: Entry) -> Option<Entry> {
         let at = self
             .entries
             .iter()
             .rposition(|kept| kept.seq < entry.seq)
             .map_or(0, |before| before + 1);
         self.entries.insert(at, entry);
-        while self.entries.len() > self.limit {
-            self.entries.pop_front();
-            self.dropped += 1;
+        if self.entries.len() <= self.limit {
+            return None;
         }
+        self.dropped += 1;
+        self.entries.pop_front()
     }
 
     /// Forgets every entry (and the dropped count).
@@ -197,7 +227,7 @@ mod tests {
             path: path.into(),
             status: StatusCode::from_u16(status).unwrap(),
             verdict,
-            json: b"{}".to_vec().into_boxed_slice(),
+            json: b"{}".to_vec(),
         }
     }
 
@@ -208,9 +238,13 @@ mod tests {
     #[test]
     fn the_journal_honours_its_limit_and_counts_what_it_dropped() {
         let mut journal = Journal::new(3);
-        for seq in 1..=5 {
-            journal.record(entry(seq, Method::GET, "/a", 200, Verdict::Ok));
-        }
+        let dropped: Vec<Option<u64>> = (1..=5)
+            .map(|seq| {
+                let dropped = journal.record(entry(seq, Method::GET, "/a", 200, Verdict::Ok));
+                dropped.map(|entry| entry.seq)
+            })
+            .collect();
+        assert_eq!(dropped, [None, None, None, Some(1), Some(2)]);
         assert_eq!(seqs(journal.select(&Filter::default())), [3, 4, 5]);
         assert_eq!(journal.dropped(), 2);
     }
@@ -219,7 +253,11 @@ mod tests {
     fn entries_recorded_out_of_order_are_kept_in_seq_order() {
         let mut journal = Journal::new(10);
         for seq in [1, 3, 2, 5, 4] {
-            journal.record(entry(seq, Method::GET, "/a", 200, Verdict::Ok));
+            assert!(
+                journal
+                    .record(entry(seq, Method::GET, "/a", 200, Verdict::Ok))
+                    .is_none()
+            );
         }
         assert_eq!(seqs(journal.select(&Filter::default())), [1, 2, 3, 4, 5]);
     }
@@ -227,28 +265,28 @@ mod tests {
     #[test]
     fn filters_combine_and_since_with_limit_pages_forward() {
         let mut journal = Journal::new(10);
-        journal.record(entry(
+        let _ = journal.record(entry(
             1,
             Method::GET,
             "/api/v1/contacts/a",
             200,
             Verdict::Ok,
         ));
-        journal.record(entry(
+        let _ = journal.record(entry(
             2,
             Method::PATCH,
             "/api/v1/contacts/a",
             422,
             Verdict::Violation,
         ));
-        journal.record(entry(
+        let _ = journal.record(entry(
             3,
             Method::PATCH,
             "/api/v1/contacts/b",
             200,
             Verdict::Warning,
         ));
-        journal.record(entry(
+        let _ = journal.record(entry(
             4,
             Method::PATCH,
             "/api/v1/contacts/a",
@@ -281,6 +319,16 @@ mod tests {
                 "{query}"
             );
         }
+    }
+
+    #[test]
+    fn a_recycled_buffer_comes_back_empty_unless_it_is_too_large() {
+        recycle(b"old json".to_vec());
+        let spare = spare_buffer();
+        assert!(spare.is_empty() && spare.capacity() >= 8);
+        assert_eq!(spare_buffer().capacity(), 0, "a buffer is handed out once");
+        recycle(Vec::with_capacity(MAX_RECYCLED + 1));
+        assert_eq!(spare_buffer().capacity(), 0);
     }
 
     #[test]
