@@ -36,16 +36,16 @@ impl Timestamp {
     /// The text, written digit by digit into `buffer`: every response carries several
     /// timestamps, and this neither allocates nor goes through `fmt` padding.
     fn write<'b>(&self, buffer: &'b mut [u8; 24]) -> &'b str {
-        let at = self.0;
-        let year = u32::try_from(at.year()).unwrap_or(0).min(9999);
+        let (year, month, day) = self.0.to_calendar_date();
+        let (hour, minute, second, milli) = self.0.to_hms_milli();
         let fields: [(u32, usize); 7] = [
-            (year, 4),
-            (u32::from(u8::from(at.month())), 2),
-            (u32::from(at.day()), 2),
-            (u32::from(at.hour()), 2),
-            (u32::from(at.minute()), 2),
-            (u32::from(at.second()), 2),
-            (u32::from(at.millisecond()), 3),
+            (u32::try_from(year).unwrap_or(0).min(9999), 4),
+            (u32::from(u8::from(month)), 2),
+            (u32::from(day), 2),
+            (u32::from(hour), 2),
+            (u32::from(minute), 2),
+            (u32::from(second), 2),
+            (u32::from(milli), 3),
         ];
         *buffer = *b"0000-00-00T00:00:00.000Z";
         let starts = [0, 5, 8, 11, 14, 17, 20];
