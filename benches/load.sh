@@ -12,6 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo build --release --quiet --bin gately-mock --example baseline
+# A build leaves hundreds of MB to write back; without this the kernel's writeback competes
+# with whichever server is measured first.
+sync
 if ! command -v oha >/dev/null 2>&1; then
     echo "installing the load generator: cargo install oha --locked" >&2
     cargo install oha --locked --quiet
