@@ -150,11 +150,14 @@ impl ExchangeView<'_> {
         out.extend_from_slice(b",\"duration_ms\":");
         put(out, &self.duration_ms);
         out.extend_from_slice(b",\"request\":{\"method\":");
-        put(out, self.method.as_str());
+        put_str(out, self.method.as_str());
         out.extend_from_slice(b",\"path\":");
-        put(out, self.path);
+        put_str(out, self.path);
         out.extend_from_slice(b",\"query\":");
-        put(out, &self.query);
+        match self.query {
+            Some(query) => put_str(out, query),
+            None => out.extend_from_slice(b"null"),
+        }
         out.extend_from_slice(b",\"headers\":");
         let mut request_headers: Headers<'_> = self
             .request_headers
@@ -198,6 +201,24 @@ fn put(out: &mut Vec<u8>, value: &(impl Serialize + ?Sized)) {
     serde_json::to_writer(out, value).expect("plain values serialise into a Vec");
 }
 
+/// Appends `text` as a JSON string, byte for byte as serde_json writes it. Most strings of
+/// an exchange (header names and values, the method, the path) have nothing to escape:
+/// those are copied as they are, without a serializer per string; the rest go through
+/// serde_json.
+fn put_str(out: &mut Vec<u8>, text: &str) {
+    if text
+        .bytes()
+        .all(|byte| byte >= 0x20 && byte != b'"' && byte != b'\\')
+    {
+        out.reserve(text.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    } else {
+        put(out, text);
+    }
+}
+
 /// Headers as an object: names in order, repeated headers joined with `, `, the
 /// `Authorization` value masked (D17).
 fn write_headers(out: &mut Vec<u8>, headers: &mut [(&HeaderName, &HeaderValue)]) {
@@ -208,7 +229,7 @@ fn write_headers(out: &mut Vec<u8>, headers: &mut [(&HeaderName, &HeaderValue)])
             out.push(b',');
         }
         let name = group[0].0;
-        put(out, name.as_str());
+        put_str(out, name.as_str());
         out.push(b':');
         let text: Cow<'_, str> = match group {
             [(_, one)] => String::from_utf8_lossy(one.as_bytes()),
@@ -220,9 +241,9 @@ fn write_headers(out: &mut Vec<u8>, headers: &mut [(&HeaderName, &HeaderValue)])
             ),
         };
         if *name == AUTHORIZATION {
-            put(out, &mask_authorization(&text));
+            put_str(out, &mask_authorization(&text));
         } else {
-            put(out, text.as_ref());
+            put_str(out, &text);
         }
     }
     out.push(b'}');
@@ -325,6 +346,20 @@ mod tests {
         view.write_json(&mut json);
         assert!(!json.contains(&b'\n'), "one line");
         serde_json::from_slice(&json).expect("the written JSON reads back as an Exchange")
+    }
+
+    #[test]
+    fn strings_are_written_exactly_as_serde_json_writes_them() {
+        for text in [
+            "",
+            "plain /api/v1/contacts?page=2",
+            "quote \" backslash \\ tab \t newline \n nul \u{0} del \u{7f}",
+            "non-ASCII: café, 日本, 🙂",
+        ] {
+            let mut out = Vec::new();
+            put_str(&mut out, text);
+            assert_eq!(out, serde_json::to_vec(text).unwrap(), "{text:?}");
+        }
     }
 
     #[test]
