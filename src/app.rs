@@ -163,6 +163,7 @@ impl AppState {
             verdict,
             json,
         };
+        // Bound before it is looked at, so that the journal's lock is released first.
         let dropped = self.journal().record(entry);
         if let Some(dropped) = dropped {
             journal::recycle(dropped.json);

@@ -71,8 +71,10 @@ impl RecordTicket {
             if *written.borrow_and_update() >= self.line {
                 return;
             }
-            if !self.shared.write_batch() && written.changed().await.is_err() {
-                return;
+            if !self.shared.write_batch() {
+                // Another request is writing the batch that holds this line. The sender
+                // lives in `shared`, which this ticket holds, so waiting cannot fail.
+                let _ = written.changed().await;
             }
         }
     }
