@@ -76,7 +76,11 @@ fn serialise(bencher: Bencher) {
     let fixtures = FixtureSet::load(&FixtureSource::Embedded, &schemas.fixtures).unwrap();
     let store = Store::new(&fixtures);
     let (project, id): (Uuid, Uuid) = (ACME.parse().unwrap(), JANE.parse().unwrap());
-    bencher.bench_local(|| serde_json::to_vec(&store.contact(project, id).unwrap()).unwrap());
+    bencher.bench_local(|| {
+        let mut body = Vec::with_capacity(1024);
+        store.contact(project, id).unwrap().write_json(&mut body);
+        body
+    });
 }
 
 /// Recording an answered exchange in the journal (its JSON written once).

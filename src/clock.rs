@@ -60,6 +60,15 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// Appends the timestamp as a JSON string, as its `Serialize` writes it.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        out.push(b'"');
+        out.extend_from_slice(self.write(&mut [0; 24]).as_bytes());
+        out.push(b'"');
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.write(&mut [0; 24]))

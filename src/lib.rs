@@ -37,6 +37,7 @@ mod fixture;
 mod http;
 mod ids;
 mod journal;
+mod json;
 mod latency;
 mod mock_server;
 mod openapi;

@@ -11,13 +11,14 @@ use crate::auth::Need;
 use crate::contract;
 use crate::http::error::ApiError;
 use crate::http::prefer;
-use crate::http::reply::Reply;
+use crate::http::reply::{JSON, Reply};
 use crate::http::request::{Body, RecordedRequest};
 use crate::http::router::{self, Route};
 use crate::http::{admin, cors, query};
+use crate::json;
 use crate::schema::{Schema, Strictness, Violation};
 use crate::store::StoreError;
-use crate::store::contact::CreateOnly;
+use crate::store::contact::{ContactView, CreateOnly};
 use crate::store::patch::ContactPatch;
 use crate::store::tag::Tag;
 
@@ -91,7 +92,7 @@ fn get_contact(
 ) -> Result<Reply, ApiError> {
     let (project, id) = contact_request(state, request, route, id, Need::Read)?;
     let store = state.store();
-    answer(
+    answer_contact(
         state,
         StatusCode::OK,
         &store.contact(project, id)?,
@@ -126,7 +127,7 @@ fn patch_contact(
     }
     let mut store = state.store();
     let view = store.patch_contact(project, id, patch, state.clock.now())?;
-    answer(state, StatusCode::OK, &view, warnings)
+    answer_contact(state, StatusCode::OK, &view, warnings)
 }
 
 /// `GET /api/v1/contacts` (D19)
@@ -140,16 +141,29 @@ fn list_contacts(
     force_if_asked(request, route)?;
     let store = state.store();
     let (contacts, total) = store.list_contacts(project, &query);
-    let body = json!({
-        "contacts": contacts,
-        "pagination": {
+    let mut body = b"{\"contacts\":[".to_vec();
+    for (index, contact) in contacts.iter().enumerate() {
+        if index > 0 {
+            body.push(b',');
+        }
+        contact.write_json(&mut body);
+    }
+    body.extend_from_slice(b"],\"pagination\":");
+    json::put(
+        &mut body,
+        &json!({
             "page": query.page,
             "limit": query.limit,
             "total": total,
             "pages": total.div_ceil(query.limit),
-        },
-    });
-    answer(state, StatusCode::OK, &body, warnings)
+        }),
+    );
+    body.push(b'}');
+    Ok(answered(
+        state,
+        Reply::with_body(StatusCode::OK, JSON, body.into()),
+        warnings,
+    ))
 }
 
 /// `POST /api/v1/contacts` (D20)
@@ -165,7 +179,7 @@ fn create_contact(
     let (draft, create_only) = draft_of(body)?;
     let mut store = state.store();
     let view = store.create_contact(project, draft, create_only, state.clock.now())?;
-    answer(state, StatusCode::CREATED, &view, warnings)
+    answer_contact(state, StatusCode::CREATED, &view, warnings)
 }
 
 /// `POST /api/v1/contacts/bulk-import`: each row checked and created on its own, all or
@@ -457,18 +471,38 @@ fn tag_id(raw: &str) -> Result<Uuid, ApiError> {
     })
 }
 
-/// A JSON answer of a handler that holds the store lock: its `seq` is drawn now, so that
-/// `seq` orders exchanges as the store saw them.
+/// A JSON answer of a handler that holds the store lock.
 fn answer(
     state: &AppState,
     status: StatusCode,
     body: &impl Serialize,
     warnings: Vec<Violation>,
 ) -> Result<Reply, ApiError> {
-    let mut reply = Reply::json(status, body)?;
+    Ok(answered(state, Reply::json(status, body)?, warnings))
+}
+
+/// A contact as the answer of a handler that holds the store lock.
+fn answer_contact(
+    state: &AppState,
+    status: StatusCode,
+    contact: &ContactView<'_>,
+    warnings: Vec<Violation>,
+) -> Result<Reply, ApiError> {
+    let mut body = Vec::with_capacity(1024);
+    contact.write_json(&mut body);
+    Ok(answered(
+        state,
+        Reply::with_body(status, JSON, body.into()),
+        warnings,
+    ))
+}
+
+/// `reply` with its warnings, and its `seq` drawn now, under the store lock, so that `seq`
+/// orders exchanges as the store saw them.
+fn answered(state: &AppState, mut reply: Reply, warnings: Vec<Violation>) -> Reply {
     reply.warnings = warnings;
     reply.seq = Some(state.sequence.next());
-    Ok(reply)
+    reply
 }
 
 /// `body` against `schema`: the violations refuse it, the warnings are returned.

@@ -6,6 +6,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::clock::Timestamp;
+use crate::json::{put_opt_str, put_str, put_uuid};
 
 /// One tag of one project.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,24 +23,19 @@ pub struct Tag {
     pub created_at: Timestamp,
 }
 
-/// A tag as it appears inside a contact (D12).
-#[derive(Serialize)]
-pub struct TagSummary<'a> {
-    id: Uuid,
-    name: &'a str,
-    color: Option<&'a str>,
-    created_at: Timestamp,
-}
-
 impl Tag {
-    /// The tag as it appears inside a contact.
-    pub fn summary(&self) -> TagSummary<'_> {
-        TagSummary {
-            id: self.id,
-            name: &self.name,
-            color: self.color.as_deref(),
-            created_at: self.created_at,
-        }
+    /// Appends the tag as it appears inside a contact (D12): `id`, `name`, `color`,
+    /// `created_at`.
+    pub fn write_summary_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"id\":");
+        put_uuid(out, &self.id);
+        out.extend_from_slice(b",\"name\":");
+        put_str(out, &self.name);
+        out.extend_from_slice(b",\"color\":");
+        put_opt_str(out, self.color.as_deref());
+        out.extend_from_slice(b",\"created_at\":");
+        self.created_at.write_json(out);
+        out.push(b'}');
     }
 }
 
