@@ -58,9 +58,7 @@ impl Timestamp {
         }
         std::str::from_utf8(buffer).expect("digits and ASCII separators")
     }
-}
 
-impl Timestamp {
     /// Appends the timestamp as a JSON string, as its `Serialize` writes it.
     pub fn write_json(&self, out: &mut Vec<u8>) {
         out.push(b'"');
