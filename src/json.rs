@@ -35,6 +35,22 @@ pub fn put_opt_str(out: &mut Vec<u8>, text: Option<&str>) {
     }
 }
 
+/// Appends a JSON array of `items`, each written by `write`.
+pub fn put_array<T>(
+    out: &mut Vec<u8>,
+    items: impl IntoIterator<Item = T>,
+    mut write: impl FnMut(&mut Vec<u8>, T),
+) {
+    out.push(b'[');
+    for (index, item) in items.into_iter().enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        write(out, item);
+    }
+    out.push(b']');
+}
+
 /// Appends `id` as a JSON string, hyphenated and lowercase, as its `Serialize` writes it.
 pub fn put_uuid(out: &mut Vec<u8>, id: &Uuid) {
     out.push(b'"');
@@ -65,6 +81,15 @@ mod tests {
         let mut out = Vec::new();
         put_opt_str(&mut out, None);
         assert_eq!(out, b"null");
+    }
+
+    #[test]
+    fn arrays_are_written_with_commas_between_items() {
+        for (items, expected) in [(vec![], "[]"), (vec![1], "[1]"), (vec![1, 2, 3], "[1,2,3]")] {
+            let mut out = Vec::new();
+            put_array(&mut out, items, |out, n| put(out, &n));
+            assert_eq!(String::from_utf8(out).unwrap(), expected);
+        }
     }
 
     #[test]

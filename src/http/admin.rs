@@ -10,20 +10,18 @@ use crate::http::error::ApiError;
 use crate::http::reply::{JSON, Reply};
 use crate::http::request::RecordedRequest;
 use crate::journal::{Entry, Exchange, Filter, har};
+use crate::json;
 
 /// `GET /__admin/requests`: `{ "requests": [...], "dropped": N }`, filtered. The entries'
 /// JSON is joined as written: nothing is parsed or serialised again.
 pub fn list_requests(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiError> {
     let filter = Filter::from_query(request.query.as_deref())?;
     let journal = state.journal();
-    let mut body = b"{\"requests\":[".to_vec();
-    for (index, entry) in journal.select(&filter).enumerate() {
-        if index > 0 {
-            body.push(b',');
-        }
-        body.extend_from_slice(&entry.json);
-    }
-    body.extend_from_slice(format!("],\"dropped\":{}}}", journal.dropped()).as_bytes());
+    let mut body = b"{\"requests\":".to_vec();
+    json::put_array(&mut body, journal.select(&filter), |out, entry| {
+        out.extend_from_slice(&entry.json);
+    });
+    body.extend_from_slice(format!(",\"dropped\":{}}}", journal.dropped()).as_bytes());
     Ok(Reply::with_body(StatusCode::OK, JSON, body.into()))
 }
 

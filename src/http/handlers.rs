@@ -141,14 +141,9 @@ fn list_contacts(
     force_if_asked(request, route)?;
     let store = state.store();
     let (contacts, total) = store.list_contacts(project, &query);
-    let mut body = b"{\"contacts\":[".to_vec();
-    for (index, contact) in contacts.iter().enumerate() {
-        if index > 0 {
-            body.push(b',');
-        }
-        contact.write_json(&mut body);
-    }
-    body.extend_from_slice(b"],\"pagination\":");
+    let mut body = b"{\"contacts\":".to_vec();
+    json::put_array(&mut body, &contacts, |out, contact| contact.write_json(out));
+    body.extend_from_slice(b",\"pagination\":");
     json::put(
         &mut body,
         &json!({

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::clock::Timestamp;
-use crate::json::{put, put_opt_str, put_str, put_uuid};
+use crate::json::{put, put_array, put_opt_str, put_str, put_uuid};
 use crate::store::tag::TagTable;
 
 /// A contact's lifecycle status.
@@ -198,15 +198,11 @@ impl ContactView<'_> {
         self.write_optional(out, after_status);
         out.extend_from_slice(b",\"custom_fields\":");
         put(out, &c.custom_fields);
-        out.extend_from_slice(b",\"tags\":[");
+        out.extend_from_slice(b",\"tags\":");
         // An id with no tag (never expected) is left out.
-        for (index, tag) in c.tags.iter().filter_map(|id| self.tags.get(id)).enumerate() {
-            if index > 0 {
-                out.push(b',');
-            }
-            tag.write_summary_json(out);
-        }
-        out.extend_from_slice(b"],\"unsubscribed\":");
+        let tags = c.tags.iter().filter_map(|id| self.tags.get(id));
+        put_array(out, tags, |out, tag| tag.write_summary_json(out));
+        out.extend_from_slice(b",\"unsubscribed\":");
         out.extend_from_slice(if c.unsubscribed { b"true" } else { b"false" });
         out.extend_from_slice(b",\"last_contacted_at\":");
         match &c.last_contacted_at {
