@@ -23,13 +23,16 @@ pub fn mask_authorization(value: &str) -> String {
 
 /// `gately_sk_test_` of `gately_sk_test_<id>`; empty for anything else.
 fn key_prefix(token: &str) -> &str {
-    let mut parts = token.splitn(4, '_');
-    match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some("gately"), Some("sk" | "pk"), Some("test" | "live"), Some(_)) => {
-            &token[..token.len() - token.rsplit('_').next().unwrap_or_default().len()]
-        }
-        _ => "",
-    }
+    const PREFIXES: [&str; 4] = [
+        "gately_sk_test_",
+        "gately_sk_live_",
+        "gately_pk_test_",
+        "gately_pk_live_",
+    ];
+    PREFIXES
+        .into_iter()
+        .find(|prefix| token.starts_with(prefix))
+        .map_or("", |prefix| &token[..prefix.len()])
 }
 
 #[cfg(test)]
@@ -45,6 +48,11 @@ mod tests {
         assert_eq!(
             mask_authorization("Bearer gately_pk_live_abc"),
             "Bearer gately_pk_live_…"
+        );
+        assert_eq!(
+            mask_authorization("Bearer gately_sk_live_abc_def"),
+            "Bearer gately_sk_live_…",
+            "nothing of the id is kept, even where it has an underscore"
         );
     }
 

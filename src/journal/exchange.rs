@@ -24,7 +24,10 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use hyper::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
+use hyper::header::{
+    AUTHORIZATION, CONNECTION, CONTENT_LENGTH, HOST, HeaderMap, HeaderName, HeaderValue,
+    TRANSFER_ENCODING,
+};
 use hyper::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -32,7 +35,7 @@ use serde_json::value::RawValue;
 use smallvec::SmallVec;
 
 use crate::clock::Timestamp;
-use crate::json::{put, put_opt_str, put_str};
+use crate::json::{put, put_header_name, put_opt_str, put_str, put_str_lossy};
 use crate::schema::Violation;
 use crate::secret::mask_authorization;
 
@@ -71,12 +74,12 @@ impl Verdict {
 
 /// Headers that describe the transport, not the exchange: left out of the record so that
 /// two runs on different ports record the same thing.
-const TRANSPORT_HEADERS: [&str; 5] = [
-    "host",
-    "connection",
-    "content-length",
-    "transfer-encoding",
-    "keep-alive",
+const TRANSPORT_HEADERS: [HeaderName; 5] = [
+    HOST,
+    CONNECTION,
+    CONTENT_LENGTH,
+    TRANSFER_ENCODING,
+    HeaderName::from_static("keep-alive"),
 ];
 
 /// A recorded exchange in the journal: its JSON and what the filters look at.
@@ -147,7 +150,7 @@ impl ExchangeView<'_> {
         out.extend_from_slice(b"{\"seq\":");
         put(out, &self.seq);
         out.extend_from_slice(b",\"time\":");
-        put(out, &self.time);
+        self.time.write_json(out);
         out.extend_from_slice(b",\"duration_ms\":");
         put(out, &self.duration_ms);
         out.extend_from_slice(b",\"request\":{\"method\":");
@@ -160,7 +163,8 @@ impl ExchangeView<'_> {
         let mut request_headers: Headers<'_> = self
             .request_headers
             .iter()
-            .filter(|(name, _)| !TRANSPORT_HEADERS.contains(&name.as_str()))
+            .filter(|(name, _)| !TRANSPORT_HEADERS.contains(name))
+            .map(|(name, value)| (name.as_str(), value))
             .collect();
         write_headers(out, &mut request_headers);
         out.extend_from_slice(b",\"body\":");
@@ -171,7 +175,7 @@ impl ExchangeView<'_> {
         let mut response_headers: Headers<'_> = self
             .response_headers
             .iter()
-            .map(|(name, value)| (name, value))
+            .map(|(name, value)| (name.as_str(), value))
             .collect();
         write_headers(out, &mut response_headers);
         out.extend_from_slice(b",\"body\":");
@@ -180,7 +184,7 @@ impl ExchangeView<'_> {
             json => out.extend_from_slice(json),
         }
         out.extend_from_slice(b"},\"verdict\":");
-        put(out, &self.verdict);
+        put_str(out, self.verdict.name());
         out.extend_from_slice(b",\"violations\":");
         put(out, &self.violations);
         out.extend_from_slice(b",\"warnings\":");
@@ -191,34 +195,36 @@ impl ExchangeView<'_> {
     }
 }
 
-/// Headers to be written, sorted by name; on the stack for any ordinary request.
-type Headers<'a> = SmallVec<[(&'a HeaderName, &'a HeaderValue); 16]>;
+/// Headers to be written, by name, sorted; on the stack for any ordinary request.
+type Headers<'a> = SmallVec<[(&'a str, &'a HeaderValue); 16]>;
 
 /// Headers as an object: names in order, repeated headers joined with `, `, the
 /// `Authorization` value masked (D17).
-fn write_headers(out: &mut Vec<u8>, headers: &mut [(&HeaderName, &HeaderValue)]) {
-    headers.sort_by(|(a, _), (b, _)| a.as_str().cmp(b.as_str()));
+fn write_headers(out: &mut Vec<u8>, headers: &mut [(&str, &HeaderValue)]) {
+    headers.sort_by_key(|(name, _)| *name);
     out.push(b'{');
     for (index, group) in headers.chunk_by(|(a, _), (b, _)| a == b).enumerate() {
         if index > 0 {
             out.push(b',');
         }
         let name = group[0].0;
-        put_str(out, name.as_str());
+        put_header_name(out, name);
         out.push(b':');
-        let text: Cow<'_, str> = match group {
-            [(_, one)] => String::from_utf8_lossy(one.as_bytes()),
-            many => Cow::Owned(
-                many.iter()
-                    .map(|(_, value)| String::from_utf8_lossy(value.as_bytes()))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
+        let joined: Vec<u8>;
+        let value = match group {
+            [(_, one)] => one.as_bytes(),
+            many => {
+                let values: SmallVec<[&[u8]; 4]> = many.iter().map(|(_, v)| v.as_bytes()).collect();
+                joined = values.join(&b", "[..]);
+                &joined
+            }
         };
-        if *name == AUTHORIZATION {
+        if name == AUTHORIZATION.as_str() {
+            let text = std::str::from_utf8(value)
+                .map_or_else(|_| String::from_utf8_lossy(value), Cow::Borrowed);
             put_str(out, &mask_authorization(&text));
         } else {
-            put_str(out, &text);
+            put_str_lossy(out, value);
         }
     }
     out.push(b'}');
