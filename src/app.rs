@@ -5,7 +5,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::auth::Keyring;
-use crate::clock::{Clock, Timestamp};
+use crate::clock::Clock;
 use crate::config::ServeConfig;
 use crate::fixture::FixtureSet;
 use crate::http::{Body, RecordedRequest, Reply};
@@ -104,7 +104,6 @@ impl AppState {
         &self,
         request: RecordedRequest,
         reply: Reply,
-        time: Timestamp,
         elapsed: Duration,
     ) -> Option<RecordTicket> {
         let verdict = if !reply.violations.is_empty() {
@@ -122,7 +121,7 @@ impl AppState {
         let mut json = journal::spare_buffer();
         ExchangeView {
             seq,
-            time,
+            time: request.time,
             duration_ms: if self.clock.is_frozen() {
                 0
             } else {

@@ -68,6 +68,7 @@ pub mod internals {
     use hyper::Method;
     use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 
+    use crate::Timestamp;
     use crate::http::RecordedRequest;
 
     pub use crate::fixture::{FixtureSet, FixtureSource};
@@ -77,7 +78,7 @@ pub mod internals {
     /// The request a fuzz input describes: the first byte picks the method, then the
     /// target up to a newline, then `name: value` header lines up to an empty line, then
     /// the body. Lines that are not valid headers are skipped, so every input is a request.
-    pub fn fuzz_request(data: &[u8]) -> RecordedRequest {
+    pub fn fuzz_request(data: &[u8], time: Timestamp) -> RecordedRequest {
         const METHODS: [Method; 7] = [
             Method::GET,
             Method::PATCH,
@@ -88,7 +89,7 @@ pub mod internals {
             Method::HEAD,
         ];
         let Some((first, rest)) = data.split_first() else {
-            return RecordedRequest::new(Method::GET, "/", HeaderMap::new(), Bytes::new());
+            return RecordedRequest::new(Method::GET, "/", HeaderMap::new(), Bytes::new(), time);
         };
         let method = METHODS[usize::from(*first) % METHODS.len()].clone();
         let (target, mut rest) = split_line(rest);
@@ -115,7 +116,7 @@ pub mod internals {
         } else {
             format!("/{target}")
         };
-        RecordedRequest::new(method, &target, headers, Bytes::copy_from_slice(rest))
+        RecordedRequest::new(method, &target, headers, Bytes::copy_from_slice(rest), time)
     }
 
     fn split_line(data: &[u8]) -> (&[u8], &[u8]) {

@@ -5,7 +5,8 @@
 use bytes::Bytes;
 use clap::Parser;
 use gately_mock::{
-    AppState, RecordedRequest, SchemaRegistry, ServeArgs, ServeConfig, Strictness, respond,
+    AppState, RecordedRequest, SchemaRegistry, ServeArgs, ServeConfig, Strictness, Timestamp,
+    respond,
 };
 use hyper::Method;
 use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
@@ -32,6 +33,7 @@ fn request(method: Method, body: &[u8]) -> RecordedRequest {
         &format!("/api/v1/contacts/{JANE}"),
         headers,
         Bytes::copy_from_slice(body),
+        Timestamp::parse(NOW).unwrap(),
     )
 }
 

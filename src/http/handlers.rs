@@ -126,7 +126,7 @@ fn patch_contact(
         ));
     }
     let mut store = state.store();
-    let view = store.patch_contact(project, id, patch, state.clock.now())?;
+    let view = store.patch_contact(project, id, patch, request.time)?;
     answer_contact(state, StatusCode::OK, &view, warnings)
 }
 
@@ -173,7 +173,7 @@ fn create_contact(
     force_if_asked(request, route)?;
     let (draft, create_only) = draft_of(body)?;
     let mut store = state.store();
-    let view = store.create_contact(project, draft, create_only, state.clock.now())?;
+    let view = store.create_contact(project, draft, create_only, request.time)?;
     answer_contact(state, StatusCode::CREATED, &view, warnings)
 }
 
@@ -202,7 +202,7 @@ fn bulk_import(
     };
     let (mut imported, mut errors, mut violations) = (0_usize, Vec::new(), Vec::new());
     let mut store = state.store();
-    let now = state.clock.now();
+    let now = request.time;
     for (index, row) in rows.into_iter().enumerate() {
         let at = |mut violation: Violation| {
             violation.pointer = format!("/contacts/{index}{}", violation.pointer);
@@ -299,13 +299,7 @@ fn unsubscribe(
     force_if_asked(request, route)?;
     let text = |name: &str| body.get(name).and_then(Value::as_str).map(str::to_owned);
     let mut store = state.store();
-    let record = store.unsubscribe(
-        project,
-        id,
-        text("reason"),
-        text("source"),
-        state.clock.now(),
-    )?;
+    let record = store.unsubscribe(project, id, text("reason"), text("source"), request.time)?;
     answer(state, StatusCode::CREATED, record, findings)
 }
 
@@ -335,7 +329,7 @@ fn resubscribe(
 ) -> Result<Reply, ApiError> {
     let (project, id) = contact_request(state, request, route, id, Need::Write)?;
     let mut store = state.store();
-    store.resubscribe(project, id, state.clock.now())?;
+    store.resubscribe(project, id, request.time)?;
     answer(
         state,
         StatusCode::OK,
@@ -379,7 +373,7 @@ fn merge_custom_fields(
         });
     };
     let mut store = state.store();
-    let merged = store.merge_custom_fields(project, id, patch, state.clock.now())?;
+    let merged = store.merge_custom_fields(project, id, patch, request.time)?;
     answer(state, StatusCode::OK, merged, Vec::new())
 }
 
@@ -412,7 +406,7 @@ fn create_tag(
         project,
         text("name").unwrap_or_default(),
         text("color"),
-        state.clock.now(),
+        request.time,
     )?;
     answer(state, StatusCode::CREATED, &tag.view(), warnings)
 }
@@ -588,7 +582,46 @@ fn is_json(content_type: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_json;
+    use std::time::Duration;
+
+    use bytes::Bytes;
+    use clap::Parser;
+    use hyper::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+
+    use super::*;
+    use crate::cli::ServeArgs;
+    use crate::clock::Timestamp;
+    use crate::config::ServeConfig;
+    use crate::journal::Filter;
+
+    #[test]
+    fn a_change_is_stamped_with_the_instant_its_request_arrived() {
+        let args = ServeArgs::parse_from(["serve", "--frozen-time", "2025-06-15T14:30:00.000Z"]);
+        let state = AppState::new(ServeConfig::from_args(&args).unwrap());
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            AUTHORIZATION,
+            HeaderValue::from_static("Bearer gately_sk_test_9f8e7d6c5b4a39281706f5e4d3c2b1a0"),
+        );
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        let arrived = Timestamp::parse("2031-02-03T04:05:06.789Z").unwrap();
+        let request = RecordedRequest::new(
+            Method::PATCH,
+            "/api/v1/contacts/a1b2c3d4-e5f6-4789-abcd-ef1234567890",
+            headers,
+            Bytes::from_static(br#"{"status":"inactive"}"#),
+            arrived,
+        );
+
+        let reply = respond(&state, &request);
+        let contact: Value = serde_json::from_slice(&reply.body).unwrap();
+        assert_eq!(contact["updated_at"], "2031-02-03T04:05:06.789Z");
+        let _ = state.record(request, reply, Duration::ZERO);
+        let journal = state.journal();
+        let filter = Filter::from_query(None).unwrap();
+        let recorded = journal.select(&filter).next().unwrap().to_exchange();
+        assert_eq!(recorded.time, "2031-02-03T04:05:06.789Z");
+    }
 
     #[test]
     fn json_content_types_are_recognised_with_parameters_and_in_any_case() {

@@ -6,6 +6,8 @@ use hyper::body::Incoming;
 use hyper::header::{CONTENT_LENGTH, HeaderMap, HeaderName};
 use hyper::{Method, Request};
 
+use crate::clock::Timestamp;
+
 /// The body of a request, or why there is none.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Body {
@@ -33,12 +35,15 @@ pub struct RecordedRequest {
     pub headers: HeaderMap,
     /// The body.
     pub body: Body,
+    /// When the request arrived: the instant the journal records, and the one any change it
+    /// makes is stamped with (`updated_at`, `created_at`), so that the two agree.
+    pub time: Timestamp,
 }
 
 impl RecordedRequest {
     /// Reads `request`, stopping at `max_body` bytes of body: a declared length over the
     /// limit is refused before a byte is read, and a streamed body as soon as it passes it.
-    pub async fn from_hyper(request: Request<Incoming>, max_body: usize) -> Self {
+    pub async fn from_hyper(request: Request<Incoming>, max_body: usize, time: Timestamp) -> Self {
         let (parts, incoming) = request.into_parts();
         let declared = parts
             .headers
@@ -61,12 +66,19 @@ impl RecordedRequest {
             query: parts.uri.query().map(str::to_owned),
             headers: parts.headers,
             body,
+            time,
         }
     }
 
     /// A request built in process (fuzzing, benchmarks): `target` is the path with an
     /// optional `?query`.
-    pub fn new(method: Method, target: &str, headers: HeaderMap, body: Bytes) -> Self {
+    pub fn new(
+        method: Method,
+        target: &str,
+        headers: HeaderMap,
+        body: Bytes,
+        time: Timestamp,
+    ) -> Self {
         let (path, query) = match target.split_once('?') {
             Some((path, query)) => (path, Some(query.to_owned())),
             None => (target, None),
@@ -77,6 +89,7 @@ impl RecordedRequest {
             query,
             headers,
             body: Body::Complete(body),
+            time,
         }
     }
 

@@ -171,8 +171,7 @@ async fn handle(
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let started = Instant::now();
-    let time = state.clock.now();
-    let request = RecordedRequest::from_hyper(request, state.max_body).await;
+    let request = RecordedRequest::from_hyper(request, state.max_body, state.clock.now()).await;
     let mut reply = respond(&state, &request);
     let response = reply.to_response();
     if router::is_admin(&request.path) {
@@ -183,7 +182,7 @@ async fn handle(
         reply.seq = Some(seq);
         tokio::time::sleep(latency.delay(seq)).await;
     }
-    if let Some(ticket) = state.record(request, reply, time, started.elapsed()) {
+    if let Some(ticket) = state.record(request, reply, started.elapsed()) {
         ticket.written().await;
     }
     Ok(response)
