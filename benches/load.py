@@ -134,7 +134,8 @@ def main():
     parser.add_argument("--million", action="store_true")
     args = parser.parse_args()
 
-    record = os.path.join(tempfile.mkdtemp(), "traffic.jsonl")
+    scratch = tempfile.TemporaryDirectory()  # the record file: over 1 GB per (b) run
+    record = os.path.join(scratch.name, "traffic.jsonl")
     servers = {
         "(a) gately-mock": [MOCK, "serve", "--port", "0"],
         "(b) gately-mock --record": [MOCK, "serve", "--port", "0", "--record", record],
@@ -147,6 +148,8 @@ def main():
         for name, command in servers.items():
             runs[name].append(run_server(command, args))
             print(f"round {round_no} {name}: {runs[name][-1]['rps']:.0f} req/s", file=sys.stderr)
+            if os.path.exists(record):
+                os.remove(record)
         runs["(a) mixed 40/40/20"].append(run_server(servers["(a) gately-mock"], args, mixed=True))
         runs["(c) mixed 40/40/20"].append(run_server(servers["(c) baseline"], args, mixed=True))
 
