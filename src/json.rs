@@ -155,6 +155,22 @@ mod tests {
         assert!(!any_flagged(b"", escapes_in));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_written_as_serde_json_writes_it(
+            text in ".*",
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..80),
+        ) {
+            let mut out = Vec::new();
+            put_str(&mut out, &text);
+            proptest::prop_assert_eq!(out, serde_json::to_vec(&text).unwrap());
+            let mut out = Vec::new();
+            put_str_lossy(&mut out, &bytes);
+            let expected = serde_json::to_vec(&String::from_utf8_lossy(&bytes)).unwrap();
+            proptest::prop_assert_eq!(out, expected);
+        }
+    }
+
     #[test]
     fn header_bytes_are_written_as_from_utf8_lossy_reads_them() {
         for bytes in [
