@@ -21,7 +21,6 @@
 //! Request bodies are embedded as sent when they are one-line JSON, re-written on one line
 //! when they are JSON over several lines, and kept as a string when they are not JSON.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use hyper::header::{
@@ -220,9 +219,7 @@ fn write_headers(out: &mut Vec<u8>, headers: &mut [(&str, &HeaderValue)]) {
             }
         };
         if name == AUTHORIZATION.as_str() {
-            let text = std::str::from_utf8(value)
-                .map_or_else(|_| String::from_utf8_lossy(value), Cow::Borrowed);
-            put_str(out, &mask_authorization(&text));
+            put_str(out, &mask_authorization(&String::from_utf8_lossy(value)));
         } else {
             put_str_lossy(out, value);
         }
