@@ -17,10 +17,18 @@ INVALID_BODY = '{"statsu":"inactive","email":"jane@"}'
 MOCK = "target/release/gately-mock"
 BASELINE = "target/release/examples/baseline"
 TICKS = os.sysconf("SC_CLK_TCK")
+# With --pin: the CPUs each side may run on (None: any). Set once in main().
+CPUS = {"server": None, "client": None}
+
+
+def pinned(side):
+    """What a child process runs before it starts: its CPU set, when --pin asked for one."""
+    cpus = CPUS[side]
+    return None if cpus is None else lambda: os.sched_setaffinity(0, cpus)
 
 
 def start(command):
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, preexec_fn=pinned("server"))
     line = process.stdout.readline()
     if not line.startswith("listening on "):
         raise SystemExit(f"{command[0]} did not start: {line!r}")
@@ -47,7 +55,7 @@ def oha(url, method, body, connections, duration=None, requests=None):
     command += ["-z", f"{duration}s"] if duration else ["-n", str(requests)]
     if body is not None:
         command += ["-H", "Content-Type: application/json", "-d", body]
-    return subprocess.Popen(command + [url], stdout=subprocess.PIPE, text=True)
+    return subprocess.Popen(command + [url], stdout=subprocess.PIPE, text=True, preexec_fn=pinned("client"))
 
 
 def finish(process):
@@ -132,7 +140,14 @@ def main():
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--no-startup", action="store_true")
     parser.add_argument("--million", action="store_true")
+    parser.add_argument("--pin", action="store_true",
+                        help="server on CPU 0, load generator on the others, so that they do not compete")
     args = parser.parse_args()
+    if args.pin:
+        cpus = sorted(os.sched_getaffinity(0))
+        if len(cpus) < 2:
+            raise SystemExit("--pin needs at least two CPUs")
+        CPUS["server"], CPUS["client"] = {cpus[0]}, set(cpus[1:])
 
     scratch = tempfile.TemporaryDirectory()  # the record file: over 1 GB per (b) run
     record = os.path.join(scratch.name, "traffic.jsonl")
@@ -155,7 +170,9 @@ def main():
 
     print(f"machine: {os.cpu_count()} cores, {platform.platform()}; "
           f"{args.rounds} rounds × {args.duration} s, {args.connections} keep-alive connections, "
-          f"{args.warmup} s warm-up; medians (min–max)\n")
+          f"{args.warmup} s warm-up; "
+          + (f"server on CPU {sorted(CPUS['server'])}, oha on CPUs {sorted(CPUS['client'])}; " if args.pin else "")
+          + "medians (min–max)\n")
     print("| server | req/s | p50 ms | p99 ms | server CPU µs/req | peak RSS MiB | non-2xx | errors |")
     print("|---|---|---|---|---|---|---|---|")
     for name, measured in runs.items():

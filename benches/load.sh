@@ -5,6 +5,7 @@
 #   benches/load.sh                    # 3 rounds of 10 s, 64 connections (a few minutes)
 #   benches/load.sh --duration 1 --rounds 1 --no-startup   # a smoke run
 #   benches/load.sh --million          # also: peak RSS after 1 000 000 PATCHes
+#   benches/load.sh --pin              # server on CPU 0, oha on the other CPUs
 #
 # Needs only cargo and python3: it builds both servers in release mode and installs the
 # load generator (oha) with `cargo install` when it is missing. Not run by the test suite.
