@@ -93,7 +93,7 @@ fn record(bencher: Bencher) {
     bencher
         .with_inputs(|| (request.clone(), reply.clone()))
         .bench_local_values(|(request, reply)| {
-            let _ = state.record(request, reply, std::time::Duration::ZERO);
+            let _ = state.record(request, &reply, std::time::Duration::ZERO);
         });
 }
 
@@ -105,6 +105,6 @@ fn whole_request(bencher: Bencher) {
         .with_inputs(seed_patch)
         .bench_local_values(|request| {
             let reply = respond(&state, &request);
-            let _ = state.record(request, reply, std::time::Duration::ZERO);
+            let _ = state.record(request, &reply, std::time::Duration::ZERO);
         });
 }

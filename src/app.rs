@@ -103,7 +103,7 @@ impl AppState {
     pub fn record(
         &self,
         request: RecordedRequest,
-        reply: Reply,
+        reply: &Reply,
         elapsed: Duration,
     ) -> Option<RecordTicket> {
         let verdict = if !reply.violations.is_empty() {
@@ -132,6 +132,7 @@ impl AppState {
             query: request.query.as_deref(),
             request_headers: &request.headers,
             request_body,
+            request_body_is_json: request.body_is_json(),
             status: reply.status,
             response_headers: &reply.headers,
             response_body: &reply.body,

@@ -4,7 +4,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{JANE, JOHN, Mock, SECRET_KEY, start, start_with};
+use common::{JANE, JOHN, Mock, SECRET_KEY, raw, start, start_with};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -335,5 +335,33 @@ async fn health_reports_the_journal() {
     assert_eq!(
         health["journal"],
         json!({"entries": 1, "dropped": 0, "limit": 10000})
+    );
+}
+
+#[tokio::test]
+async fn a_body_sent_in_chunks_is_applied_and_recorded_whole() {
+    let mock = start().await;
+    let chunks: String = [
+        r#"{"status":"#,
+        r#""inactive","notes":"#,
+        r#""in three chunks"}"#,
+    ]
+    .iter()
+    .map(|chunk| format!("{:x}\r\n{chunk}\r\n", chunk.len()))
+    .collect();
+    let (status, contact) = raw(
+        &mock,
+        format!(
+            "PATCH /api/v1/contacts/{JANE} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {SECRET_KEY}\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n{chunks}0\r\n\r\n"
+        )
+        .as_bytes(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(contact["notes"], "in three chunks");
+    let journal = journal(&mock, "").await;
+    assert_eq!(
+        journal["requests"][0]["request"]["body"],
+        json!({"status": "inactive", "notes": "in three chunks"})
     );
 }

@@ -23,5 +23,5 @@ fuzz_target!(|data: &[u8]| {
     let request = fuzz_request(data, time);
     let reply = respond(state, &request);
     assert!(reply.status.as_u16() < 500, "a 5xx for input {data:?}");
-    let _ = state.record(request, reply, std::time::Duration::ZERO);
+    let _ = state.record(request, &reply, std::time::Duration::ZERO);
 });

@@ -566,7 +566,10 @@ fn json_body(request: &RecordedRequest) -> Result<Value, ApiError> {
             found: content_type.map(|raw| String::from_utf8_lossy(raw).into_owned()),
         });
     }
-    serde_json::from_slice(bytes).map_err(|source| ApiError::MalformedJson { source })
+    let body =
+        serde_json::from_slice(bytes).map_err(|source| ApiError::MalformedJson { source })?;
+    request.mark_body_json();
+    Ok(body)
 }
 
 /// `application/json`, with any parameters (`; charset=utf-8`), in any case.
@@ -594,29 +597,54 @@ mod tests {
     use crate::config::ServeConfig;
     use crate::journal::Filter;
 
-    #[test]
-    fn a_change_is_stamped_with_the_instant_its_request_arrived() {
+    fn frozen_state() -> AppState {
         let args = ServeArgs::parse_from(["serve", "--frozen-time", "2025-06-15T14:30:00.000Z"]);
-        let state = AppState::new(ServeConfig::from_args(&args).unwrap());
+        AppState::new(ServeConfig::from_args(&args).unwrap())
+    }
+
+    /// A PATCH of Jane with the seed's key, arriving at `arrived`.
+    fn patch_jane(body: &'static [u8], arrived: Timestamp) -> RecordedRequest {
         let mut headers = HeaderMap::new();
         headers.insert(
             AUTHORIZATION,
             HeaderValue::from_static("Bearer gately_sk_test_9f8e7d6c5b4a39281706f5e4d3c2b1a0"),
         );
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        let arrived = Timestamp::parse("2031-02-03T04:05:06.789Z").unwrap();
-        let request = RecordedRequest::new(
+        RecordedRequest::new(
             Method::PATCH,
             "/api/v1/contacts/a1b2c3d4-e5f6-4789-abcd-ef1234567890",
             headers,
-            Bytes::from_static(br#"{"status":"inactive"}"#),
+            Bytes::from_static(body),
             arrived,
-        );
+        )
+    }
+
+    #[test]
+    fn a_body_is_marked_as_json_only_once_it_has_parsed() {
+        let state = frozen_state();
+        let now = state.clock.now();
+        for (body, parsed) in [
+            (&br#"{"status":"inactive"}"#[..], true),
+            (br#"{"statsu":"inactive"}"#, true),
+            (br#"{"status":"inactive""#, false),
+            (b"", false),
+        ] {
+            let request = patch_jane(body, now);
+            respond(&state, &request);
+            assert_eq!(request.body_is_json(), parsed, "{body:?}");
+        }
+    }
+
+    #[test]
+    fn a_change_is_stamped_with_the_instant_its_request_arrived() {
+        let state = frozen_state();
+        let arrived = Timestamp::parse("2031-02-03T04:05:06.789Z").unwrap();
+        let request = patch_jane(br#"{"status":"inactive"}"#, arrived);
 
         let reply = respond(&state, &request);
         let contact: Value = serde_json::from_slice(&reply.body).unwrap();
         assert_eq!(contact["updated_at"], "2031-02-03T04:05:06.789Z");
-        let _ = state.record(request, reply, Duration::ZERO);
+        let _ = state.record(request, &reply, Duration::ZERO);
         let journal = state.journal();
         let filter = Filter::from_query(None).unwrap();
         let recorded = journal.select(&filter).next().unwrap().to_exchange();

@@ -76,14 +76,15 @@ impl Reply {
         self
     }
 
-    /// The hyper response.
-    pub fn to_response(&self) -> Response<Full<Bytes>> {
-        let mut response = Response::new(Full::new(self.body.clone()));
+    /// The hyper response, made of the reply's parts: once the exchange is recorded, the
+    /// reply has nothing left to keep.
+    pub fn into_response(self) -> Response<Full<Bytes>> {
+        let mut response = Response::new(Full::new(self.body));
         *response.status_mut() = self.status;
         let headers = response.headers_mut();
         headers.reserve(self.headers.len());
-        for (name, value) in &self.headers {
-            headers.append(name.clone(), value.clone());
+        for (name, value) in self.headers {
+            headers.append(name, value);
         }
         response
     }

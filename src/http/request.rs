@@ -1,6 +1,8 @@
 //! The request as the mock keeps it: head and body, the body read exactly once, here.
 
-use bytes::Bytes;
+use std::cell::Cell;
+
+use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Incoming;
 use hyper::header::{CONTENT_LENGTH, HeaderMap, HeaderName};
@@ -38,6 +40,9 @@ pub struct RecordedRequest {
     /// When the request arrived: the instant the journal records, and the one any change it
     /// makes is stamped with (`updated_at`, `created_at`), so that the two agree.
     pub time: Timestamp,
+    /// Set once a handler has parsed the body as JSON, so that the journal embeds it
+    /// without parsing it a second time.
+    body_is_json: Cell<bool>,
 }
 
 impl RecordedRequest {
@@ -52,13 +57,7 @@ impl RecordedRequest {
             .and_then(|text| text.parse::<u64>().ok());
         let body = match declared {
             Some(length) if length > max_body as u64 => Body::TooLarge { limit: max_body },
-            _ => match Limited::new(incoming, max_body).collect().await {
-                Ok(collected) => Body::Complete(collected.to_bytes()),
-                Err(err) if err.downcast_ref::<LengthLimitError>().is_some() => {
-                    Body::TooLarge { limit: max_body }
-                }
-                Err(_) => Body::Unreadable,
-            },
+            _ => read_body(incoming, max_body).await,
         };
         Self {
             method: parts.method,
@@ -67,6 +66,7 @@ impl RecordedRequest {
             headers: parts.headers,
             body,
             time,
+            body_is_json: Cell::new(false),
         }
     }
 
@@ -90,6 +90,7 @@ impl RecordedRequest {
             headers,
             body: Body::Complete(body),
             time,
+            body_is_json: Cell::new(false),
         }
     }
 
@@ -98,4 +99,44 @@ impl RecordedRequest {
     pub fn header(&self, name: HeaderName) -> Option<&[u8]> {
         self.headers.get(name).map(|value| value.as_bytes())
     }
+
+    /// Notes that the body parsed as JSON.
+    pub fn mark_body_json(&self) {
+        self.body_is_json.set(true);
+    }
+
+    /// Whether a handler found the body to be JSON (false when none looked).
+    pub fn body_is_json(&self) -> bool {
+        self.body_is_json.get()
+    }
+}
+
+/// Reads a body of at most `limit` bytes. A body that arrives as one chunk, as a small one
+/// usually does, is kept as that chunk: nothing is copied or allocated for it.
+async fn read_body(incoming: Incoming, limit: usize) -> Body {
+    let mut incoming = Limited::new(incoming, limit);
+    let mut first = Bytes::new();
+    let mut joined: Option<BytesMut> = None;
+    while let Some(frame) = incoming.frame().await {
+        let data = match frame.map(|frame| frame.into_data()) {
+            Ok(Ok(data)) => data,
+            // Trailers carry nothing the mock records.
+            Ok(Err(_trailers)) => continue,
+            Err(err) if err.downcast_ref::<LengthLimitError>().is_some() => {
+                return Body::TooLarge { limit };
+            }
+            Err(_) => return Body::Unreadable,
+        };
+        match &mut joined {
+            Some(joined) => joined.extend_from_slice(&data),
+            None if first.is_empty() => first = data,
+            None => {
+                let mut both = BytesMut::with_capacity(first.len() + data.len());
+                both.extend_from_slice(&first);
+                both.extend_from_slice(&data);
+                joined = Some(both);
+            }
+        }
+    }
+    Body::Complete(joined.map_or(first, BytesMut::freeze))
 }

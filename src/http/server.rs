@@ -173,16 +173,17 @@ async fn handle(
     let started = Instant::now();
     let request = RecordedRequest::from_hyper(request, state.max_body, state.clock.now()).await;
     let mut reply = respond(&state, &request);
-    let response = reply.to_response();
     if router::is_admin(&request.path) {
-        return Ok(response);
+        return Ok(reply.into_response());
     }
     if let Some(latency) = state.latency {
         let seq = reply.seq.unwrap_or_else(|| state.sequence.next());
         reply.seq = Some(seq);
         tokio::time::sleep(latency.delay(seq)).await;
     }
-    if let Some(ticket) = state.record(request, reply, started.elapsed()) {
+    let ticket = state.record(request, &reply, started.elapsed());
+    let response = reply.into_response();
+    if let Some(ticket) = ticket {
         ticket.written().await;
     }
     Ok(response)

@@ -124,6 +124,8 @@ pub struct ExchangeView<'a> {
     pub request_headers: &'a HeaderMap,
     /// The request body as sent.
     pub request_body: &'a [u8],
+    /// Whether `request_body` is known to be JSON (a handler parsed it).
+    pub request_body_is_json: bool,
     /// The response status.
     pub status: StatusCode,
     /// The headers the mock set.
@@ -167,7 +169,7 @@ impl ExchangeView<'_> {
             .collect();
         write_headers(out, &mut request_headers);
         out.extend_from_slice(b",\"body\":");
-        write_request_body(out, self.request_body);
+        write_request_body(out, self.request_body, self.request_body_is_json);
         out.extend_from_slice(b"},\"response\":{\"status\":");
         put(out, &self.status.as_u16());
         out.extend_from_slice(b",\"headers\":");
@@ -219,7 +221,7 @@ fn write_headers(out: &mut Vec<u8>, headers: &mut [(&str, &HeaderValue)]) {
             }
         };
         if name == AUTHORIZATION.as_str() {
-            put_str(out, &mask_authorization(&String::from_utf8_lossy(value)));
+            put_str(out, &mask_authorization(value));
         } else {
             put_str_lossy(out, value);
         }
@@ -229,15 +231,20 @@ fn write_headers(out: &mut Vec<u8>, headers: &mut [(&str, &HeaderValue)]) {
 
 /// A request body: embedded as sent when it is one line of JSON, re-written on one line
 /// when it is JSON over several lines (a record file holds one exchange per line), a string
-/// when it is not JSON, `null` when empty.
-fn write_request_body(out: &mut Vec<u8>, body: &[u8]) {
+/// when it is not JSON, `null` when empty. A body `known_json` is not parsed again.
+fn write_request_body(out: &mut Vec<u8>, body: &[u8], known_json: bool) {
     let body = body.trim_ascii();
     if body.is_empty() {
         out.extend_from_slice(b"null");
         return;
     }
+    let one_line = !body.contains(&b'\n') && !body.contains(&b'\r');
+    if known_json && one_line {
+        out.extend_from_slice(body);
+        return;
+    }
     match serde_json::from_slice::<&RawValue>(body) {
-        Ok(_) if !body.contains(&b'\n') && !body.contains(&b'\r') => out.extend_from_slice(body),
+        Ok(_) if one_line => out.extend_from_slice(body),
         Ok(_) => match serde_json::from_slice::<Value>(body) {
             Ok(value) => put(out, &value),
             Err(_) => put(out, String::from_utf8_lossy(body).as_ref()),
@@ -309,6 +316,7 @@ mod tests {
             query: Some("a=b"),
             request_headers: headers,
             request_body: body,
+            request_body_is_json: false,
             status: StatusCode::OK,
             response_headers: &[(
                 hyper::header::CONTENT_TYPE,
@@ -346,6 +354,17 @@ mod tests {
             recorded(&none, b"").response.body,
             serde_json::json!({"id": "x"})
         );
+    }
+
+    #[test]
+    fn a_body_known_to_be_json_is_embedded_and_still_kept_on_one_line() {
+        let embedded = |body: &[u8]| {
+            let mut out = Vec::new();
+            write_request_body(&mut out, body, true);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(embedded(br#" {"a":1} "#), r#"{"a":1}"#);
+        assert_eq!(embedded(b"{\n  \"a\": 1\r\n}"), r#"{"a":1}"#);
     }
 
     #[test]
