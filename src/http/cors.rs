@@ -34,13 +34,13 @@ pub fn decorate(reply: &mut Reply, request_headers: &HeaderMap) {
     if let Some(origin) = request_headers.get(ORIGIN) {
         reply
             .headers
-            .push((ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone()));
-        reply.headers.push((
+            .append(ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+        reply.headers.append(
             ACCESS_CONTROL_EXPOSE_HEADERS,
             HeaderValue::from_static("Allow, WWW-Authenticate"),
-        ));
+        );
     }
     reply
         .headers
-        .push((VARY, HeaderValue::from_static("Origin")));
+        .append(VARY, HeaderValue::from_static("Origin"));
 }

@@ -39,7 +39,7 @@ pub fn respond(state: &AppState, request: &RecordedRequest) -> Reply {
     cors::decorate(&mut reply, &request.headers);
     reply
         .headers
-        .push((MARKER, HeaderValue::from_static(env!("CARGO_PKG_VERSION"))));
+        .append(MARKER, HeaderValue::from_static(env!("CARGO_PKG_VERSION")));
     reply
 }
 

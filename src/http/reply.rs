@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use hyper::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Response, StatusCode};
 use serde::Serialize;
 
@@ -15,7 +15,7 @@ pub const JSON: &str = "application/json";
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// Room for the headers of most replies (`Content-Type`, `Vary`, `X-Gately-Mock`, CORS),
-/// so that adding them does not grow the vector.
+/// so that adding them does not grow the map.
 const HEADERS_PER_REPLY: usize = 6;
 
 /// A response with what the mock noticed about the exchange.
@@ -25,8 +25,9 @@ pub struct Reply {
     pub status: StatusCode,
     /// The body.
     pub body: Bytes,
-    /// The headers the mock sets (`Content-Type`, `Allow`, CORS, …).
-    pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// The headers the mock sets (`Content-Type`, `Allow`, CORS, …), kept as hyper's map so
+    /// that the response takes them as they are.
+    pub headers: HeaderMap,
     /// What the request broke (the problem's `errors`); empty when it kept the contract,
     /// including for refusals the contract foresees (unknown contact, e-mail taken).
     pub violations: Vec<Violation>,
@@ -62,7 +63,7 @@ impl Reply {
         Self {
             status,
             body: Bytes::new(),
-            headers: Vec::with_capacity(HEADERS_PER_REPLY),
+            headers: HeaderMap::with_capacity(HEADERS_PER_REPLY),
             violations: Vec::new(),
             warnings: Vec::new(),
             forced: false,
@@ -72,7 +73,7 @@ impl Reply {
 
     /// Adds a header.
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.headers.push((name, value));
+        self.headers.append(name, value);
         self
     }
 
@@ -81,11 +82,7 @@ impl Reply {
     pub fn into_response(self) -> Response<Full<Bytes>> {
         let mut response = Response::new(Full::new(self.body));
         *response.status_mut() = self.status;
-        let headers = response.headers_mut();
-        headers.reserve(self.headers.len());
-        for (name, value) in self.headers {
-            headers.append(name, value);
-        }
+        *response.headers_mut() = self.headers;
         response
     }
 }

@@ -129,7 +129,7 @@ pub struct ExchangeView<'a> {
     /// The response status.
     pub status: StatusCode,
     /// The headers the mock set.
-    pub response_headers: &'a [(HeaderName, HeaderValue)],
+    pub response_headers: &'a HeaderMap,
     /// The body the mock sent: JSON it wrote itself, or nothing.
     pub response_body: &'a [u8],
     /// The verdict.
@@ -318,10 +318,10 @@ mod tests {
             request_body: body,
             request_body_is_json: false,
             status: StatusCode::OK,
-            response_headers: &[(
+            response_headers: &HeaderMap::from_iter([(
                 hyper::header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),
-            )],
+            )]),
             response_body: br#"{"id":"x"}"#,
             verdict: Verdict::Ok,
             violations: &[],
