@@ -70,7 +70,8 @@ pub struct ServeArgs {
     /// Print one line per exchange on stderr (`#3 PATCH /api/v1/contacts/… → 422 violation`).
     #[arg(long, env = "GATELY_MOCK_LOG_REQUESTS")]
     pub log_requests: bool,
-    /// Seconds a client may take to send a request head before the connection is closed.
+    /// Seconds a client may take to send a request head, or leave a keep-alive connection
+    /// idle, before the connection is closed.
     #[arg(long, env = "GATELY_MOCK_HEADER_TIMEOUT", value_name = "SECS", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub header_timeout: u64,

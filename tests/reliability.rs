@@ -122,6 +122,85 @@ async fn a_client_too_slow_to_send_its_head_is_disconnected() {
     assert_eq!(mock.get_contact(JANE).await.status, StatusCode::OK);
 }
 
+/// Sends `GET path` on `stream` and reads the whole answer (head and `content-length`
+/// body); `None` when the connection is closed instead.
+async fn exchange_on(stream: &mut tokio::net::TcpStream, path: &str) -> Option<u16> {
+    let request =
+        format!("GET {path} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {SECRET_KEY}\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.ok()?;
+    let mut answer = Vec::new();
+    let mut buffer = [0; 4096];
+    loop {
+        let read = stream.read(&mut buffer).await.ok()?;
+        if read == 0 {
+            return None;
+        }
+        answer.extend_from_slice(&buffer[..read]);
+        let Some(split) = answer.windows(4).position(|w| w == b"\r\n\r\n") else {
+            continue;
+        };
+        let head = String::from_utf8_lossy(&answer[..split]).to_ascii_lowercase();
+        let length: usize = head
+            .lines()
+            .find_map(|line| line.strip_prefix("content-length:"))
+            .map_or(0, |value| value.trim().parse().unwrap());
+        if answer.len() >= split + 4 + length {
+            return head.split(' ').nth(1)?.parse().ok();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_keep_alive_connection_in_use_outlives_the_head_timeout() {
+    let mock = common::start_with(&["--header-timeout", "1"]).await;
+    let mut stream = tokio::net::TcpStream::connect(mock.server.addr())
+        .await
+        .unwrap();
+
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        statuses.push(exchange_on(&mut stream, &format!("/api/v1/contacts/{JANE}")).await);
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+
+    assert_eq!(statuses, vec![Some(200); 8], "2.4 s on one connection");
+}
+
+#[tokio::test]
+async fn a_slow_answer_does_not_count_against_the_head_timeout() {
+    let mock = common::start_with(&["--header-timeout", "1", "--latency", "1500"]).await;
+    let mut stream = tokio::net::TcpStream::connect(mock.server.addr())
+        .await
+        .unwrap();
+
+    let slow = exchange_on(&mut stream, &format!("/api/v1/contacts/{JANE}")).await;
+    let next = exchange_on(&mut stream, "/__admin/health").await;
+
+    assert_eq!((slow, next), (Some(200), Some(200)));
+}
+
+#[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed_after_the_head_timeout() {
+    let mock = common::start_with(&["--header-timeout", "1"]).await;
+    let mut stream = tokio::net::TcpStream::connect(mock.server.addr())
+        .await
+        .unwrap();
+    assert_eq!(exchange_on(&mut stream, "/__admin/health").await, Some(200));
+
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        stream.read_to_end(&mut rest),
+    )
+    .await;
+
+    assert!(
+        closed.is_ok(),
+        "closed within the timeout, after its answer"
+    );
+    assert!(rest.is_empty(), "nothing more was sent");
+}
+
 #[tokio::test]
 async fn connections_over_the_cap_are_refused_with_a_503_problem() {
     let mock = common::start_with(&["--max-connections", "2"]).await;

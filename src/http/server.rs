@@ -13,7 +13,7 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -25,6 +25,7 @@ use tokio::task::JoinHandle;
 use crate::app::AppState;
 use crate::http::error::ApiError;
 use crate::http::handlers::respond;
+use crate::http::head_deadline::HeadDeadline;
 use crate::http::reply::PROBLEM_JSON;
 use crate::http::request::RecordedRequest;
 use crate::http::router;
@@ -93,10 +94,8 @@ impl Drop for ServerHandle {
 /// Serves connections from `listener` until `shutdown` completes.
 async fn serve(listener: TcpListener, state: Arc<AppState>, shutdown: impl Future<Output = ()>) {
     let mut builder = http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(state.limits.header_timeout)
-        .max_buf_size(MAX_HEAD_BYTES);
+    // No hyper timer: the head deadline is kept per connection (`head_deadline`).
+    builder.max_buf_size(MAX_HEAD_BYTES);
     let graceful = GracefulShutdown::new();
     let open = Arc::new(AtomicUsize::new(0));
     let mut shutdown = pin!(shutdown);
@@ -117,12 +116,17 @@ async fn serve(listener: TcpListener, state: Arc<AppState>, shutdown: impl Futur
                     continue;
                 }
                 let counted = OpenConnection::new(&open);
-                let state = Arc::clone(&state);
-                let service = service_fn(move |request| handle(Arc::clone(&state), request));
+                let deadline = Arc::new(HeadDeadline::new(state.limits.header_timeout));
+                let service = {
+                    let (state, deadline) = (Arc::clone(&state), Arc::clone(&deadline));
+                    service_fn(move |request| {
+                        handle(Arc::clone(&state), Arc::clone(&deadline), request)
+                    })
+                };
                 let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
                 tokio::spawn(async move {
                     // A client that goes away mid-exchange is not the mock's error.
-                    let _ = connection.await;
+                    deadline.guard(connection).await;
                     drop(counted);
                 });
             }
@@ -168,8 +172,10 @@ async fn refuse(mut stream: TcpStream, limit: usize) {
 /// One exchange: read, dispatch, decorate, delay and record (API routes only).
 async fn handle(
     state: Arc<AppState>,
+    deadline: Arc<HeadDeadline>,
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
+    let _answering = deadline.answering();
     let started = Instant::now();
     let request = RecordedRequest::from_hyper(request, state.max_body, state.clock.now()).await;
     let mut reply = respond(&state, &request);
