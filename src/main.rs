@@ -44,31 +44,50 @@ async fn serve(config: ServeConfig) -> anyhow::Result<ExitCode> {
             server.addr()
         );
     }
+    let stop = StopSignal::listen().context("cannot listen for Ctrl-C and SIGTERM")?;
     println!("listening on {}", server.base_url());
-    stop_signal().await;
+    stop.received().await;
     server.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Ctrl-C, or SIGTERM where there is one.
-async fn stop_signal() {
+/// Ctrl-C, or SIGTERM where there is one, listened for from before `listening on` is
+/// printed: a supervisor that signals as soon as it reads that line still gets a clean
+/// stop and exit 0, not the default action of a signal nobody was listening for.
+struct StopSignal {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = terminate.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(not(unix))]
+    ctrl_c: tokio::signal::windows::CtrlC,
+}
+
+impl StopSignal {
+    fn listen() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Self {
+                ctrl_c: tokio::signal::windows::ctrl_c()?,
+            })
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn received(mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+        #[cfg(not(unix))]
+        self.ctrl_c.recv().await;
     }
 }

@@ -81,6 +81,21 @@ async fn port_zero_prints_the_real_port_and_sigterm_stops_with_exit_0() {
 }
 
 #[tokio::test]
+async fn sigterm_as_soon_as_listening_on_is_printed_still_stops_with_exit_0() {
+    for _ in 0..10 {
+        let (mut child, _url) = serve(&["--port", "0"], &[]).await;
+
+        terminate(&child);
+        let exit = tokio::time::timeout(Duration::from_secs(10), child.wait())
+            .await
+            .unwrap()
+            .unwrap();
+
+        assert_eq!(exit.code(), Some(0), "{exit}");
+    }
+}
+
+#[tokio::test]
 async fn every_flag_can_come_from_the_environment() {
     let (_child, url) = serve(
         &[],
