@@ -45,7 +45,8 @@ impl HeadDeadline {
     }
 
     /// Runs `connection` until it ends, or until it has waited for a head for longer than
-    /// the timeout: it is then dropped, which closes it.
+    /// the timeout: it is then dropped, which closes it. How it ended is not kept: a client
+    /// that goes away mid-exchange is not the mock's error.
     pub async fn guard(&self, connection: impl Future) {
         let mut connection = pin!(connection);
         let mut timer = pin!(tokio::time::sleep(self.timeout));

@@ -125,7 +125,6 @@ async fn serve(listener: TcpListener, state: Arc<AppState>, shutdown: impl Futur
                 };
                 let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
                 tokio::spawn(async move {
-                    // A client that goes away mid-exchange is not the mock's error.
                     deadline.guard(connection).await;
                     drop(counted);
                 });

@@ -365,6 +365,9 @@ mod tests {
         };
         assert_eq!(embedded(br#" {"a":1} "#), r#"{"a":1}"#);
         assert_eq!(embedded(b"{\n  \"a\": 1\r\n}"), r#"{"a":1}"#);
+        // The mark is trusted: a one-line body is copied without being parsed again (only
+        // `json_body` sets it, after a successful parse). Unmarked, this would be a string.
+        assert_eq!(embedded(b"{not parsed}"), "{not parsed}");
     }
 
     #[test]
