@@ -23,20 +23,16 @@
 
 use std::collections::BTreeMap;
 
-use hyper::header::{
-    AUTHORIZATION, CONNECTION, CONTENT_LENGTH, HOST, HeaderMap, HeaderName, HeaderValue,
-    TRANSFER_ENCODING,
-};
+use hyper::header::HeaderMap;
 use hyper::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
-use smallvec::SmallVec;
 
 use crate::clock::Timestamp;
-use crate::json::{put, put_header_name, put_opt_str, put_str, put_str_lossy};
+use crate::journal::headers;
+use crate::json::{put, put_opt_str, put_str};
 use crate::schema::Violation;
-use crate::secret::mask_authorization;
 
 /// How an exchange stands against the contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,16 +66,6 @@ impl Verdict {
         }
     }
 }
-
-/// Headers that describe the transport, not the exchange: left out of the record so that
-/// two runs on different ports record the same thing.
-const TRANSPORT_HEADERS: [HeaderName; 5] = [
-    HOST,
-    CONNECTION,
-    CONTENT_LENGTH,
-    TRANSFER_ENCODING,
-    HeaderName::from_static("keep-alive"),
-];
 
 /// A recorded exchange in the journal: its JSON and what the filters look at.
 #[derive(Clone, Debug)]
@@ -161,24 +147,13 @@ impl ExchangeView<'_> {
         out.extend_from_slice(b",\"query\":");
         put_opt_str(out, self.query);
         out.extend_from_slice(b",\"headers\":");
-        let mut request_headers: Headers<'_> = self
-            .request_headers
-            .iter()
-            .filter(|(name, _)| !TRANSPORT_HEADERS.contains(name))
-            .map(|(name, value)| (name.as_str(), value))
-            .collect();
-        write_headers(out, &mut request_headers);
+        headers::write_request(out, self.request_headers);
         out.extend_from_slice(b",\"body\":");
         write_request_body(out, self.request_body, self.request_body_is_json);
         out.extend_from_slice(b"},\"response\":{\"status\":");
         put(out, &self.status.as_u16());
         out.extend_from_slice(b",\"headers\":");
-        let mut response_headers: Headers<'_> = self
-            .response_headers
-            .iter()
-            .map(|(name, value)| (name.as_str(), value))
-            .collect();
-        write_headers(out, &mut response_headers);
+        headers::write_response(out, self.response_headers);
         out.extend_from_slice(b",\"body\":");
         match self.response_body.trim_ascii() {
             [] => out.extend_from_slice(b"null"),
@@ -194,39 +169,6 @@ impl ExchangeView<'_> {
         put(out, &self.forced);
         out.push(b'}');
     }
-}
-
-/// Headers to be written, by name, sorted; on the stack for any ordinary request.
-type Headers<'a> = SmallVec<[(&'a str, &'a HeaderValue); 16]>;
-
-/// Headers as an object: names in order, repeated headers joined with `, `, the
-/// `Authorization` value masked (D17).
-fn write_headers(out: &mut Vec<u8>, headers: &mut [(&str, &HeaderValue)]) {
-    headers.sort_by_key(|(name, _)| *name);
-    out.push(b'{');
-    for (index, group) in headers.chunk_by(|(a, _), (b, _)| a == b).enumerate() {
-        if index > 0 {
-            out.push(b',');
-        }
-        let name = group[0].0;
-        put_header_name(out, name);
-        out.push(b':');
-        let joined: Vec<u8>;
-        let value = match group {
-            [(_, one)] => one.as_bytes(),
-            many => {
-                let values: SmallVec<[&[u8]; 4]> = many.iter().map(|(_, v)| v.as_bytes()).collect();
-                joined = values.join(&b", "[..]);
-                &joined
-            }
-        };
-        if name == AUTHORIZATION.as_str() {
-            put_str(out, &mask_authorization(value));
-        } else {
-            put_str_lossy(out, value);
-        }
-    }
-    out.push(b'}');
 }
 
 /// A request body: embedded as sent when it is one line of JSON, re-written on one line
@@ -304,6 +246,8 @@ pub struct ResponseRecord {
 
 #[cfg(test)]
 mod tests {
+    use hyper::header::{AUTHORIZATION, HeaderValue};
+
     use super::*;
 
     fn recorded(headers: &HeaderMap, body: &[u8]) -> Exchange {

@@ -1,12 +1,13 @@
 //! The traffic journal: every exchange on the API routes, in order, bounded.
 //!
 //! `exchange.rs` defines what one recorded exchange is (in memory and on the wire),
-//! `recorder.rs` appends exchanges to the record file, `har.rs` exports them as HAR 1.2.
+//! `headers.rs` writes its headers, `recorder.rs` appends exchanges to the record file, `har.rs` exports them as HAR 1.2.
 //! This module keeps them: a ring of at most `--journal-limit` entries, the oldest dropped
 //! first and counted, and the filters of `GET /__admin/requests`.
 
 pub mod exchange;
 pub mod har;
+mod headers;
 pub mod recorder;
 
 use std::cell::Cell;
