@@ -256,13 +256,13 @@ fn build_tags(source: &FixtureSource, records: Vec<TagRecord>) -> Result<TagTabl
         )?;
         tags.insert(
             record.id,
-            Tag {
-                id: record.id,
-                project_id: record.project_id,
-                name: record.name,
-                color: record.color,
+            Tag::new(
+                record.id,
+                record.project_id,
+                record.name,
+                record.color,
                 created_at,
-            },
+            ),
         );
     }
     Ok(tags)

@@ -217,7 +217,7 @@ impl MockServer {
             .iter()
             .flat_map(|c| [c.id, c.project_id])
             .collect();
-        ids.extend(fixtures.tags.iter().flat_map(|t| [t.id, t.project_id]));
+        ids.extend(fixtures.tags.iter().flat_map(|t| [t.id(), t.project_id()]));
         ids.extend(fixtures.keys.iter().filter_map(|k| k.project_id));
         ids
     }

@@ -71,6 +71,7 @@ async fn a_created_tag_can_be_used_renamed_and_deleted() {
         ["At risk", "VIP"],
         "a contact shows the renamed tag"
     );
+    assert_eq!(on_jane[0]["color"], Value::Null, "and its cleared colour");
     assert_eq!(deleted.body, json!({"message": "Tag deleted successfully"}));
     assert_eq!(
         names(&after),

@@ -245,20 +245,20 @@ mod tests {
 
     #[test]
     fn a_contact_is_written_in_the_d12_shape_with_every_string_escaped() {
-        let tag = Tag {
-            id: "5d9e5080-6a91-462b-8a91-e13bb106a302".parse().unwrap(),
-            project_id: "3f6c2a91-8d4e-4b7a-9c15-2e8f0d6b4a73".parse().unwrap(),
-            name: "Say \"hi\"".to_owned(),
-            color: None,
-            created_at: at("2025-01-10T09:00:00Z"),
-        };
-        let tags: TagTable = [(tag.id, tag.clone())].into();
+        let tag = Tag::new(
+            "5d9e5080-6a91-462b-8a91-e13bb106a302".parse().unwrap(),
+            "3f6c2a91-8d4e-4b7a-9c15-2e8f0d6b4a73".parse().unwrap(),
+            "Say \"hi\"".to_owned(),
+            None,
+            at("2025-01-10T09:00:00Z"),
+        );
+        let tags: TagTable = [(tag.id(), tag.clone())].into();
         let mut optional: [Option<String>; 10] = Default::default();
         optional[OptionalField::Notes as usize] = Some("line 1\nline 2 \\ café 🙂".to_owned());
         optional[OptionalField::City as usize] = Some("Zürich".to_owned());
         let contact = Contact {
             id: "a1b2c3d4-e5f6-4789-abcd-ef1234567890".parse().unwrap(),
-            project_id: tag.project_id,
+            project_id: tag.project_id(),
             name: "Jane \u{1}Smith".to_owned(),
             email: "jane@example.com".to_owned(),
             optional,
@@ -268,7 +268,7 @@ mod tests {
                 .unwrap()
                 .clone(),
             tags: vec![
-                tag.id,
+                tag.id(),
                 "00000000-0000-4000-8000-000000000000".parse().unwrap(),
             ],
             unsubscribed: true,

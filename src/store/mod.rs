@@ -100,7 +100,7 @@ impl ContactQuery {
             && (self.tags.is_empty()
                 || contact.tags.iter().any(|id| {
                     tags.get(id)
-                        .is_some_and(|tag| self.tags.contains(&tag.name))
+                        .is_some_and(|tag| self.tags.iter().any(|name| name == tag.name()))
                 }))
     }
 }
@@ -126,7 +126,7 @@ impl Store {
             tags: fixtures
                 .tags
                 .iter()
-                .map(|tag| (tag.id, tag.clone()))
+                .map(|tag| (tag.id(), tag.clone()))
                 .collect(),
             unsubscribes: Vec::new(),
             ids: IdGenerator::new(DEFAULT_SEED),
@@ -360,9 +360,9 @@ impl Store {
         let mut tags: Vec<&Tag> = self
             .tags
             .values()
-            .filter(|tag| tag.project_id == project)
+            .filter(|tag| tag.project_id() == project)
             .collect();
-        tags.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.name.cmp(&b.name)));
+        tags.sort_by(|a, b| (a.created_at().cmp(&b.created_at())).then(a.name().cmp(b.name())));
         tags
     }
 
@@ -378,13 +378,7 @@ impl Store {
             return Err(StoreError::TagExists { name });
         }
         let id = self.ids.next_uuid();
-        let tag = Tag {
-            id,
-            project_id: project,
-            name,
-            color,
-            created_at: now,
-        };
+        let tag = Tag::new(id, project, name, color, now);
         Ok(self.tags.entry(id).or_insert(tag))
     }
 
@@ -400,7 +394,7 @@ impl Store {
         if self
             .tags
             .get(&id)
-            .is_none_or(|tag| tag.project_id != project)
+            .is_none_or(|tag| tag.project_id() != project)
         {
             return Err(StoreError::TagNotFound { id });
         }
@@ -411,10 +405,10 @@ impl Store {
         }
         let tag = self.tags.get_mut(&id).expect("the tag was found above");
         if let Some(name) = name {
-            tag.name = name;
+            tag.rename(name);
         }
         if let Some(color) = color {
-            tag.color = color;
+            tag.recolor(color);
         }
         Ok(tag)
     }
@@ -424,7 +418,7 @@ impl Store {
         if self
             .tags
             .get(&id)
-            .is_none_or(|tag| tag.project_id != project)
+            .is_none_or(|tag| tag.project_id() != project)
         {
             return Err(StoreError::TagNotFound { id });
         }
@@ -452,16 +446,7 @@ impl Store {
                 Some(id) => id,
                 None => {
                     let id = self.ids.next_uuid();
-                    self.tags.insert(
-                        id,
-                        Tag {
-                            id,
-                            project_id: project,
-                            name,
-                            color: None,
-                            created_at: now,
-                        },
-                    );
+                    self.tags.insert(id, Tag::new(id, project, name, None, now));
                     id
                 }
             })
