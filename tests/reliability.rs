@@ -89,11 +89,21 @@ async fn an_oversized_request_head_is_refused_and_the_server_keeps_serving() {
         "GET /api/v1/contacts/{JANE} HTTP/1.1\r\nhost: x\r\n{many}connection: close\r\n\r\n"
     );
 
+    // Heads just under and just over 32 KiB, each sent in one piece.
+    let head_of = |size: usize| {
+        let start = "GET /__admin/health HTTP/1.1\r\nhost: x\r\nconnection: close\r\nx-padding: ";
+        format!("{start}{}\r\n\r\n", "a".repeat(size - start.len() - 4))
+    };
+
     let too_large = raw_answer(mock.server.addr(), huge.as_bytes()).await;
     let too_many = raw_answer(mock.server.addr(), many.as_bytes()).await;
+    let just_over = raw_answer(mock.server.addr(), head_of(32 * 1024 + 1).as_bytes()).await;
+    let just_under = raw_answer(mock.server.addr(), head_of(32 * 1024 - 64).as_bytes()).await;
 
     assert!(too_large.starts_with("HTTP/1.1 431"), "{too_large:.60}");
     assert!(too_many.starts_with("HTTP/1.1 431"), "{too_many:.60}");
+    assert!(just_over.starts_with("HTTP/1.1 431"), "{just_over:.60}");
+    assert!(just_under.starts_with("HTTP/1.1 200"), "{just_under:.60}");
     assert_eq!(mock.get_contact(JANE).await.status, StatusCode::OK);
 }
 

@@ -95,7 +95,10 @@ impl Drop for ServerHandle {
 async fn serve(listener: TcpListener, state: Arc<AppState>, shutdown: impl Future<Output = ()>) {
     let mut builder = http1::Builder::new();
     // No hyper timer: the head deadline is kept per connection (`head_deadline`).
+    // The buffer bound alone lets a head that arrives in one read through at up to twice
+    // the limit (a read fills whatever the buffer has room for); the head bound is exact.
     builder.max_buf_size(MAX_HEAD_BYTES);
+    builder.max_header_size(MAX_HEAD_BYTES);
     let graceful = GracefulShutdown::new();
     let open = Arc::new(AtomicUsize::new(0));
     let mut shutdown = pin!(shutdown);
