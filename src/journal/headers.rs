@@ -185,6 +185,12 @@ mod tests {
         String::from_utf8(out).unwrap()
     }
 
+    fn response_json(headers: &HeaderMap) -> String {
+        let mut out = Vec::new();
+        write_response(&mut out, headers);
+        String::from_utf8(out).unwrap()
+    }
+
     /// What `write_request` would write with nothing kept.
     fn fresh_json(headers: &HeaderMap) -> String {
         let mut out = Vec::new();
@@ -217,39 +223,36 @@ mod tests {
     fn the_same_headers_again_are_copied_from_what_was_kept() {
         let sent = headers(&[("accept", "*/*"), ("x-a", "ab")]);
         request_json(&sent);
-        LAST_REQUEST.with_borrow_mut(|last| last.json = b"kept".to_vec());
+        response_json(&sent);
+        LAST_REQUEST.with_borrow_mut(|last| last.json = b"kept request".to_vec());
+        LAST_RESPONSE.with_borrow_mut(|last| last.json = b"kept response".to_vec());
 
-        assert_eq!(request_json(&sent), "kept");
-        assert_eq!(
-            request_json(&headers(&[("accept", "*/*")])),
-            r#"{"accept":"*/*"}"#
-        );
+        assert_eq!(request_json(&sent), "kept request");
+        assert_eq!(response_json(&sent), "kept response");
+        let other = headers(&[("accept", "*/*")]);
+        assert_eq!(request_json(&other), r#"{"accept":"*/*"}"#);
+        assert_eq!(response_json(&other), r#"{"accept":"*/*"}"#);
     }
 
     #[test]
     fn response_headers_are_all_written_and_kept_apart_from_request_headers() {
         let request = headers(&[("accept", "*/*"), ("host", "127.0.0.1:1")]);
-        let response = |headers: &HeaderMap| {
-            let mut out = Vec::new();
-            write_response(&mut out, headers);
-            String::from_utf8(out).unwrap()
-        };
         let created = headers(&[("location", "/x"), ("content-type", "application/json")]);
         let refused = headers(&[("content-type", "application/problem+json")]);
 
         assert_eq!(request_json(&request), r#"{"accept":"*/*"}"#);
         assert_eq!(
-            response(&created),
+            response_json(&created),
             r#"{"content-type":"application/json","location":"/x"}"#
         );
         assert_eq!(request_json(&request), r#"{"accept":"*/*"}"#);
         assert_eq!(
-            response(&refused),
+            response_json(&refused),
             r#"{"content-type":"application/problem+json"}"#
         );
         // A response's `host` is the mock's own header, and written like any other.
         assert_eq!(
-            response(&request),
+            response_json(&request),
             r#"{"accept":"*/*","host":"127.0.0.1:1"}"#
         );
     }
