@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::clock::Timestamp;
 use crate::fixture::FixtureSet;
 use crate::ids::{DEFAULT_SEED, IdGenerator};
-use contact::{Contact, ContactView, CreateOnly, Status};
+use contact::{Contact, ContactView, CreateOnly, Status, StoredContact};
 use patch::ContactPatch;
 use serde_json::{Map, Value};
 use tag::{Tag, TagTable};
@@ -108,7 +108,7 @@ impl ContactQuery {
 /// Contacts and tags of every project.
 #[derive(Clone, Debug)]
 pub struct Store {
-    contacts: BTreeMap<Uuid, Contact>,
+    contacts: BTreeMap<Uuid, StoredContact>,
     tags: TagTable,
     unsubscribes: Vec<UnsubscribeRecord>,
     ids: IdGenerator,
@@ -121,7 +121,7 @@ impl Store {
             contacts: fixtures
                 .contacts
                 .iter()
-                .map(|contact| (contact.id, contact.clone()))
+                .map(|contact| (contact.id, StoredContact::new(contact.clone())))
                 .collect(),
             tags: fixtures
                 .tags
@@ -137,8 +137,8 @@ impl Store {
     pub fn contact(&self, project: Uuid, id: Uuid) -> Result<ContactView<'_>, StoreError> {
         self.contacts
             .get(&id)
-            .filter(|contact| contact.project_id == project)
-            .map(|contact| contact.view(&self.tags))
+            .filter(|stored| stored.contact().project_id == project)
+            .map(|stored| stored.view(&self.tags))
             .ok_or(StoreError::ContactNotFound { id })
     }
 
@@ -155,7 +155,7 @@ impl Store {
         if self
             .contacts
             .get(&id)
-            .is_none_or(|contact| contact.project_id != project)
+            .is_none_or(|stored| stored.contact().project_id != project)
         {
             return Err(StoreError::ContactNotFound { id });
         }
@@ -171,18 +171,18 @@ impl Store {
             .tags
             .take()
             .map(|names| self.resolve_tags(project, names, now));
-        let contact = self
+        let stored = self
             .contacts
             .get_mut(&id)
             .expect("the contact was found above and nothing removed it");
-        if let Some(tag_ids) = tag_ids {
-            contact.tags = tag_ids;
-        }
-        patch.apply_fields(contact);
+        stored.change(|contact| {
+            let tags_changed = tag_ids.is_some_and(|ids| patch::set(&mut contact.tags, ids));
+            patch.apply_fields(contact) | tags_changed
+        });
         if touched {
-            contact.updated_at = now;
+            stored.touch(now);
         }
-        Ok(contact.view(&self.tags))
+        Ok(stored.view(&self.tags))
     }
 
     /// Creates a contact in `project` from a checked create body (D20): `status` defaults
@@ -222,8 +222,11 @@ impl Store {
             create_only,
         };
         draft.apply_fields(&mut contact);
-        let contact = self.contacts.entry(id).or_insert(contact);
-        Ok(contact.view(&self.tags))
+        let stored = self
+            .contacts
+            .entry(id)
+            .or_insert(StoredContact::new(contact));
+        Ok(stored.view(&self.tags))
     }
 
     /// Deletes the contact `id` of `project` (D20): its tag links and unsubscribe records
@@ -236,10 +239,10 @@ impl Store {
     }
 
     /// The contact `id` of `project`, for a change.
-    fn owned_mut(&mut self, project: Uuid, id: Uuid) -> Result<&mut Contact, StoreError> {
+    fn owned_mut(&mut self, project: Uuid, id: Uuid) -> Result<&mut StoredContact, StoreError> {
         self.contacts
             .get_mut(&id)
-            .filter(|contact| contact.project_id == project)
+            .filter(|stored| stored.contact().project_id == project)
             .ok_or(StoreError::ContactNotFound { id })
     }
 
@@ -247,6 +250,7 @@ impl Store {
     fn owned(&self, project: Uuid, id: Uuid) -> Result<&Contact, StoreError> {
         self.contacts
             .get(&id)
+            .map(StoredContact::contact)
             .filter(|contact| contact.project_id == project)
             .ok_or(StoreError::ContactNotFound { id })
     }
@@ -269,12 +273,13 @@ impl Store {
         patch: Map<String, Value>,
         now: Timestamp,
     ) -> Result<&Map<String, Value>, StoreError> {
-        let contact = self.owned_mut(project, id)?;
+        let stored = self.owned_mut(project, id)?;
         if !patch.is_empty() {
+            let contact = stored.edit();
             merge_patch::apply_merge_patch(&mut contact.custom_fields, patch);
             contact.updated_at = now;
         }
-        Ok(&contact.custom_fields)
+        Ok(&stored.contact().custom_fields)
     }
 
     /// Unsubscribes contact `id` (D21): a record is added and the flag set.
@@ -286,7 +291,7 @@ impl Store {
         source: Option<String>,
         now: Timestamp,
     ) -> Result<&UnsubscribeRecord, StoreError> {
-        let contact = self.owned_mut(project, id)?;
+        let contact = self.owned_mut(project, id)?.edit();
         contact.unsubscribed = true;
         contact.updated_at = now;
         let record = UnsubscribeRecord {
@@ -323,8 +328,9 @@ impl Store {
         id: Uuid,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let contact = self.owned_mut(project, id)?;
-        if contact.unsubscribed {
+        let stored = self.owned_mut(project, id)?;
+        if stored.contact().unsubscribed {
+            let contact = stored.edit();
             contact.unsubscribed = false;
             contact.updated_at = now;
         }
@@ -339,18 +345,24 @@ impl Store {
         project: Uuid,
         query: &ContactQuery,
     ) -> (Vec<ContactView<'_>>, usize) {
-        let mut selected: Vec<&Contact> = self
+        let mut selected: Vec<&StoredContact> = self
             .contacts
             .values()
-            .filter(|contact| contact.project_id == project && query.matches(contact, &self.tags))
+            .filter(|stored| {
+                let contact = stored.contact();
+                contact.project_id == project && query.matches(contact, &self.tags)
+            })
             .collect();
-        selected.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
+        selected.sort_by(|a, b| {
+            let (a, b) = (a.contact(), b.contact());
+            b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id))
+        });
         let total = selected.len();
         let page = selected
             .into_iter()
             .skip((query.page - 1).saturating_mul(query.limit))
             .take(query.limit)
-            .map(|contact| contact.view(&self.tags))
+            .map(|stored| stored.view(&self.tags))
             .collect();
         (page, total)
     }
@@ -403,6 +415,7 @@ impl Store {
                 return Err(StoreError::TagExists { name: name.clone() });
             }
         }
+        self.forget_json_with_tag(id);
         let tag = self.tags.get_mut(&id).expect("the tag was found above");
         if let Some(name) = name {
             tag.rename(name);
@@ -423,19 +436,33 @@ impl Store {
             return Err(StoreError::TagNotFound { id });
         }
         self.tags.remove(&id);
-        for contact in self.contacts.values_mut() {
-            contact.tags.retain(|tag| *tag != id);
+        for stored in self.contacts.values_mut() {
+            if stored.contact().tags.contains(&id) {
+                stored.edit().tags.retain(|tag| *tag != id);
+            }
         }
         Ok(())
     }
 
+    /// Forgets the kept JSON of every contact that shows tag `id`, which is changing.
+    fn forget_json_with_tag(&mut self, id: Uuid) {
+        for stored in self.contacts.values_mut() {
+            if stored.contact().tags.contains(&id) {
+                stored.forget_json();
+            }
+        }
+    }
+
     /// Whether a contact of `project` other than `except` has `email`, ignoring case.
     fn email_taken(&self, project: Uuid, email: &str, except: Uuid) -> bool {
-        self.contacts.values().any(|contact| {
-            contact.project_id == project
-                && contact.id != except
-                && eq_ignoring_case(&contact.email, email)
-        })
+        self.contacts
+            .values()
+            .map(StoredContact::contact)
+            .any(|contact| {
+                contact.project_id == project
+                    && contact.id != except
+                    && eq_ignoring_case(&contact.email, email)
+            })
     }
 
     /// The ids of the tags named `names` in `project`, creating those it lacks.
@@ -529,6 +556,103 @@ mod tests {
         expected["notes"] = json!("Churned");
         expected["updated_at"] = json!("2025-06-15T14:30:00.000Z");
         assert_eq!(after, expected);
+    }
+
+    /// Every contact's JSON as the store writes it, kept or not, against the same contact
+    /// written afresh.
+    fn kept_and_fresh_json(store: &Store) -> Vec<(String, String)> {
+        let write = |stored: &StoredContact| {
+            let mut out = Vec::new();
+            stored.view(&store.tags).write_json(&mut out);
+            String::from_utf8(out).unwrap()
+        };
+        store
+            .contacts
+            .values()
+            .map(|stored| {
+                let fresh = StoredContact::new(stored.contact().clone());
+                (write(stored), write(&fresh))
+            })
+            .collect()
+    }
+
+    /// One change to Jane or to her project's tags, picked by `op` and `value`.
+    fn change(store: &mut Store, op: usize, value: usize) {
+        let (acme, jane) = (ACME.parse().unwrap(), JANE.parse().unwrap());
+        let pick = |a: Value, b: Value| if value % 2 == 0 { a } else { b };
+        let text = pick(json!("Churned"), json!("Renewed"));
+        let first_tag = store.tags(acme).first().map(|tag| tag.id());
+        let _ = match op {
+            0 => apply(
+                store,
+                json!({"status": pick(json!("active"), json!("inactive"))}),
+            )
+            .map(drop),
+            1 => apply(store, json!({"notes": pick(text, Value::Null)})).map(drop),
+            2 => apply(
+                store,
+                json!({"name": pick(json!("Jane Smith"), json!("Jane Doe"))}),
+            )
+            .map(drop),
+            3 => apply(
+                store,
+                json!({"tags": pick(json!(["vip"]), json!(["vip", text]))}),
+            )
+            .map(drop),
+            4 => apply(store, json!({"custom_fields": {"plan": text}})).map(drop),
+            5 => store
+                .merge_custom_fields(
+                    acme,
+                    jane,
+                    json!({"seats": value}).as_object().unwrap().clone(),
+                    now(),
+                )
+                .map(drop),
+            6 => store.unsubscribe(acme, jane, None, None, now()).map(drop),
+            7 => store.resubscribe(acme, jane, now()),
+            8 => first_tag.map_or(Ok(()), |id| {
+                store
+                    .update_tag(acme, id, Some(format!("{text}-{value}")), None)
+                    .map(drop)
+            }),
+            9 => first_tag.map_or(Ok(()), |id| {
+                let color = pick(json!("#ff0000"), json!("#00ff00"))
+                    .as_str()
+                    .map(str::to_owned);
+                store.update_tag(acme, id, None, Some(color)).map(drop)
+            }),
+            _ => first_tag.map_or(Ok(()), |id| store.delete_tag(acme, id)),
+        };
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_contact_s_kept_json_is_always_what_it_would_be_written_as_afresh(
+            ops in proptest::collection::vec((0..11usize, 0..4usize), 1..24),
+        ) {
+            let mut store = store();
+            for (op, value) in ops {
+                change(&mut store, op, value);
+                for (kept, fresh) in kept_and_fresh_json(&store) {
+                    proptest::prop_assert_eq!(kept, fresh, "after op {} with {}", op, value);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_patch_that_sets_what_is_already_set_keeps_the_contact_s_json() {
+        let mut store = store();
+        let body = json!({"status": "inactive", "notes": "Churned after trial"});
+        apply(&mut store, body.clone()).unwrap();
+        fn kept(store: &Store) -> Option<&[u8]> {
+            store.contacts[&JANE.parse().unwrap()].kept_json()
+        }
+        let first = kept(&store).expect("written, so kept").as_ptr();
+        apply(&mut store, body).unwrap();
+        assert_eq!(kept(&store).map(<[u8]>::as_ptr), Some(first));
+        apply(&mut store, json!({"notes": "Renewed"})).unwrap();
+        assert_ne!(kept(&store).map(<[u8]>::as_ptr), Some(first));
     }
 
     #[test]

@@ -79,27 +79,42 @@ impl ContactPatch {
         *self == ContactPatch::default()
     }
 
-    /// Writes every field but the tags (resolved by the store) onto `contact`.
-    pub(crate) fn apply_fields(self, contact: &mut Contact) {
+    /// Writes every field but the tags (resolved by the store) onto `contact`, and says
+    /// whether any of them changed: a contact that did not change keeps its JSON.
+    pub(crate) fn apply_fields(self, contact: &mut Contact) -> bool {
+        let mut changed = false;
         if let Some(name) = self.name {
-            contact.name = name;
+            changed |= set(&mut contact.name, name);
         }
         if let Some(email) = self.email {
-            contact.email = email;
+            changed |= set(&mut contact.email, email);
         }
         if let Some(status) = self.status {
-            contact.status = status;
+            changed |= set(&mut contact.status, status);
         }
         for (field, value) in self.optional {
-            *contact.slot_mut(field) = value;
+            changed |= set(contact.slot_mut(field), value);
         }
         if let Some(custom_fields) = self.custom_fields {
+            // Always a change: maps compare equal whatever their keys' order, which the
+            // JSON shows.
             contact.custom_fields = custom_fields;
+            changed = true;
         }
         if let Some(flag) = self.unsubscribed {
-            contact.unsubscribed = flag;
+            changed |= set(&mut contact.unsubscribed, flag);
         }
+        changed
     }
+}
+
+/// Puts `value` in `slot`, and says whether that changed it.
+pub(crate) fn set<T: PartialEq>(slot: &mut T, value: T) -> bool {
+    let changed = *slot != value;
+    if changed {
+        *slot = value;
+    }
+    changed
 }
 
 fn is_documented(name: &str) -> bool {
