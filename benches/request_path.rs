@@ -70,7 +70,8 @@ fn apply(bencher: Bencher) {
         .bench_local_values(|patch| store.patch_contact(project, id, patch, now).is_ok());
 }
 
-/// Writing the contact as the response body.
+/// Writing the contact as the response body, as most answers do: unchanged since it was
+/// last sent, so copied from the JSON kept with it.
 #[divan::bench]
 fn serialise(bencher: Bencher) {
     let schemas = SchemaRegistry::compile().unwrap();
@@ -82,6 +83,22 @@ fn serialise(bencher: Bencher) {
         store.contact(project, id).unwrap().write_json(&mut body);
         body
     });
+}
+
+/// Writing the contact as the response body the first time after a change: written field
+/// by field, and kept.
+#[divan::bench]
+fn serialise_changed(bencher: Bencher) {
+    let schemas = SchemaRegistry::compile().unwrap();
+    let fixtures = FixtureSet::load(&FixtureSource::Embedded, &schemas.fixtures).unwrap();
+    let (project, id): (Uuid, Uuid) = (ACME.parse().unwrap(), JANE.parse().unwrap());
+    bencher
+        .with_inputs(|| Store::new(&fixtures))
+        .bench_local_values(|store| {
+            let mut body = Vec::with_capacity(1024);
+            store.contact(project, id).unwrap().write_json(&mut body);
+            (body, store)
+        });
 }
 
 /// Recording an answered exchange in the journal (its JSON written once).
