@@ -100,10 +100,58 @@ async fn an_oversized_request_head_is_refused_and_the_server_keeps_serving() {
     let just_over = raw_answer(mock.server.addr(), head_of(32 * 1024 + 1).as_bytes()).await;
     let just_under = raw_answer(mock.server.addr(), head_of(32 * 1024 - 64).as_bytes()).await;
 
-    assert!(too_large.starts_with("HTTP/1.1 431"), "{too_large:.60}");
-    assert!(too_many.starts_with("HTTP/1.1 431"), "{too_many:.60}");
-    assert!(just_over.starts_with("HTTP/1.1 431"), "{just_over:.60}");
+    for refused in [&too_large, &too_many, &just_over] {
+        assert!(refused.starts_with("HTTP/1.1 431"), "{refused:.60}");
+        assert_problem(refused, "head_too_large");
+    }
     assert!(just_under.starts_with("HTTP/1.1 200"), "{just_under:.60}");
+    assert_eq!(mock.get_contact(JANE).await.status, StatusCode::OK);
+}
+
+/// Asserts that `answer` has a problem body with `code`, valid against the problem schema,
+/// whose detail says what to do.
+fn assert_problem(answer: &str, code: &str) {
+    let (head, body) = answer.split_once("\r\n\r\n").expect("a head and a body");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("\r\ncontent-type: application/problem+json"),
+        "{head}"
+    );
+    let length: usize = head
+        .to_ascii_lowercase()
+        .split("\r\ncontent-length: ")
+        .nth(1)
+        .and_then(|rest| rest.split("\r\n").next()?.parse().ok())
+        .expect("a content-length");
+    assert_eq!(length, body.len(), "the whole body, and nothing after it");
+    let body: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(body["code"], code);
+    assert!(
+        common::SchemaRegistry::compile()
+            .unwrap()
+            .problem
+            .violations(&body)
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_request_hyper_cannot_parse_gets_a_400_problem_and_the_server_keeps_serving() {
+    let mock = start().await;
+    let addr = mock.server.addr();
+
+    let garbage = raw_answer(addr, b"GARBAGE\r\n\r\n").await;
+    let bad_header = raw_answer(
+        addr,
+        b"GET /__admin/health HTTP/1.1\r\nhost: x\r\nno colon here\r\n\r\n",
+    )
+    .await;
+    let bad_version = raw_answer(addr, b"GET /__admin/health HTTP/9.1\r\nhost: x\r\n\r\n").await;
+
+    for refused in [&garbage, &bad_header, &bad_version] {
+        assert!(refused.starts_with("HTTP/1.1 400"), "{refused:.60}");
+        assert_problem(refused, "malformed_request");
+    }
     assert_eq!(mock.get_contact(JANE).await.status, StatusCode::OK);
 }
 
@@ -228,14 +276,7 @@ async fn connections_over_the_cap_are_refused_with_a_503_problem() {
     let after = mock.get_contact(JANE).await;
 
     assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
-    let body: Value = serde_json::from_str(refused.split("\r\n\r\n").nth(1).unwrap()).unwrap();
-    assert_eq!(body["code"], "too_many_connections");
-    assert!(
-        common::SchemaRegistry::compile()
-            .unwrap()
-            .problem
-            .violations(&body)
-            .is_empty()
-    );
+    assert!(refused.contains("\r\nretry-after: 1\r\n"), "{refused}");
+    assert_problem(&refused, "too_many_connections");
     assert_eq!(after.status, StatusCode::OK, "a freed slot is usable again");
 }

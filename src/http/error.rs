@@ -116,6 +116,20 @@ pub enum ApiError {
         /// The parameter.
         parameter: &'static str,
     },
+    /// A request line or header hyper could not parse (answered for hyper, which sends no
+    /// body of its own: `head_error`).
+    #[error(
+        "the request line or a header is not valid HTTP/1.1; check the method, the target, the version (HTTP/1.1) and that each header is one `name: value` line"
+    )]
+    MalformedHead,
+    /// A request head over the limit, or with more than 100 headers.
+    #[error(
+        "the request head (request line and headers) is over {limit} bytes or has more than 100 headers; send fewer or shorter headers (large cookies are the usual cause)"
+    )]
+    HeadTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// More connections are open than `--max-connections` allows.
     #[error(
         "the mock has {limit} connections open, its limit (--max-connections); retry shortly, or reuse connections"
@@ -185,6 +199,8 @@ impl ApiError {
             ApiError::Validation { .. } | ApiError::Patch(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Forced { status } => *status,
             ApiError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::MalformedHead => StatusCode::BAD_REQUEST,
+            ApiError::HeadTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::TooManyConnections { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -223,6 +239,8 @@ impl ApiError {
             ApiError::Store(StoreError::Incomplete) => "validation_failed",
             ApiError::Forced { status } => forced_code(*status),
             ApiError::Internal { .. } => "internal_error",
+            ApiError::MalformedHead => "malformed_request",
+            ApiError::HeadTooLarge { .. } => "head_too_large",
             ApiError::TooManyConnections { .. } => "too_many_connections",
         }
     }

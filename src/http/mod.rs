@@ -1,7 +1,8 @@
 //! The HTTP front of the mock. A request travels top to bottom through these modules:
 //!
 //! 1. `server` accepts connections (hyper 1.x, HTTP/1.1), each under a `head_deadline`, and
-//!    hands each request to `handle`;
+//!    hands each request to `handle`; a head hyper cannot parse is answered by hyper, given
+//!    a problem body by `head_error`;
 //! 2. `request` reads the body once, within `--max-body`, into a `RecordedRequest`;
 //! 3. `router` finds the `Route` of the path, and `handlers` the function for the method;
 //! 4. the handler authorises (`crate::auth`), validates (`crate::schema`; `query` for the
@@ -17,6 +18,7 @@ mod cors;
 pub(crate) mod error;
 mod handlers;
 mod head_deadline;
+mod head_error;
 mod prefer;
 pub(crate) mod query;
 mod reply;

@@ -77,6 +77,26 @@ impl Reply {
         self
     }
 
+    /// The reply as HTTP/1.1 bytes, head and body, for the few answers written to the
+    /// socket without hyper (a refused connection, a head hyper could not parse).
+    pub fn to_http1(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(256 + self.body.len());
+        out.extend_from_slice(b"HTTP/1.1 ");
+        out.extend_from_slice(self.status.as_str().as_bytes());
+        out.push(b' ');
+        out.extend_from_slice(self.status.canonical_reason().unwrap_or("").as_bytes());
+        out.extend_from_slice(b"\r\n");
+        for (name, value) in &self.headers {
+            out.extend_from_slice(name.as_str().as_bytes());
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(value.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(format!("content-length: {}\r\n\r\n", self.body.len()).as_bytes());
+        out.extend_from_slice(&self.body);
+        out
+    }
+
     /// The hyper response, made of the reply's parts: once the exchange is recorded, the
     /// reply has nothing left to keep.
     pub fn into_response(self) -> Response<Full<Bytes>> {

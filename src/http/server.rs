@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
+use hyper::header::{CONNECTION, HeaderValue, RETRY_AFTER};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
@@ -26,13 +27,13 @@ use crate::app::AppState;
 use crate::http::error::ApiError;
 use crate::http::handlers::respond;
 use crate::http::head_deadline::HeadDeadline;
-use crate::http::reply::PROBLEM_JSON;
+use crate::http::head_error::ProblemIo;
 use crate::http::request::RecordedRequest;
 use crate::http::router;
 
 /// The largest request head (request line and headers) read; a larger one is refused with
-/// 431. hyper also refuses more than 100 headers.
-const MAX_HEAD_BYTES: usize = 32 * 1024;
+/// 431. hyper also refuses more than 100 headers. Both get a problem body (`head_error`).
+pub(crate) const MAX_HEAD_BYTES: usize = 32 * 1024;
 /// How long open connections get to finish once shutdown starts.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -126,7 +127,8 @@ async fn serve(listener: TcpListener, state: Arc<AppState>, shutdown: impl Futur
                         handle(Arc::clone(&state), Arc::clone(&deadline), request)
                     })
                 };
-                let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+                let io = ProblemIo::new(TokioIo::new(stream));
+                let connection = graceful.watch(builder.serve_connection(io, service));
                 tokio::spawn(async move {
                     deadline.guard(connection).await;
                     drop(counted);
@@ -161,13 +163,12 @@ impl Drop for OpenConnection {
 /// Answers a connection over `--max-connections` with a 503 problem and closes it, so that
 /// a client sees why instead of a reset.
 async fn refuse(mut stream: TcpStream, limit: usize) {
-    let reply = ApiError::TooManyConnections { limit }.into_reply();
-    let head = format!(
-        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: {PROBLEM_JSON}\r\ncontent-length: {}\r\nretry-after: 1\r\nconnection: close\r\n\r\n",
-        reply.body.len()
-    );
-    let _ = stream.write_all(head.as_bytes()).await;
-    let _ = stream.write_all(&reply.body).await;
+    let answer = ApiError::TooManyConnections { limit }
+        .into_reply()
+        .header(RETRY_AFTER, HeaderValue::from_static("1"))
+        .header(CONNECTION, HeaderValue::from_static("close"))
+        .to_http1();
+    let _ = stream.write_all(&answer).await;
     let _ = stream.shutdown().await;
 }
 
