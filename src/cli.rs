@@ -147,6 +147,22 @@ pub enum SchemaName {
     Fixtures,
     /// A recorded exchange (journal, record file).
     Exchange,
+    /// A tag, as the tag routes answer it.
+    Tag,
+    /// The tag create (POST) request body.
+    TagCreate,
+    /// The tag update (PUT) request body.
+    TagUpdate,
+    /// The unsubscribe (POST) request body.
+    Unsubscribe,
+    /// An unsubscribe record.
+    UnsubscribeRecord,
+    /// A contact's custom fields, and their merge patch.
+    CustomFields,
+    /// The bulk import request body.
+    BulkImport,
+    /// The bulk import's answer.
+    BulkImportResult,
 }
 
 #[cfg(test)]

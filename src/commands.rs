@@ -164,6 +164,14 @@ pub fn schema(args: &SchemaArgs) -> ExitCode {
         SchemaName::Problem => "problem.json",
         SchemaName::Fixtures => "fixtures.json",
         SchemaName::Exchange => "exchange.json",
+        SchemaName::Tag => "tag.json",
+        SchemaName::TagCreate => "tag-create.json",
+        SchemaName::TagUpdate => "tag-update.json",
+        SchemaName::Unsubscribe => "unsubscribe.json",
+        SchemaName::UnsubscribeRecord => "unsubscribe-record.json",
+        SchemaName::CustomFields => "custom-fields.json",
+        SchemaName::BulkImport => "bulk-import.json",
+        SchemaName::BulkImportResult => "bulk-import-result.json",
     };
     let text = crate::schema::SOURCES
         .iter()

@@ -311,7 +311,7 @@ fn check_exits_2_on_captures_it_cannot_read() {
 
 #[test]
 fn schema_prints_each_schema_file_as_it_is() {
-    for (name, file) in [
+    let names = [
         ("request", "contact-patch.json"),
         ("create", "contact-create.json"),
         ("message", "message.json"),
@@ -320,7 +320,25 @@ fn schema_prints_each_schema_file_as_it_is() {
         ("problem", "problem.json"),
         ("fixtures", "fixtures.json"),
         ("exchange", "exchange.json"),
-    ] {
+        ("tag", "tag.json"),
+        ("tag-create", "tag-create.json"),
+        ("tag-update", "tag-update.json"),
+        ("unsubscribe", "unsubscribe.json"),
+        ("unsubscribe-record", "unsubscribe-record.json"),
+        ("custom-fields", "custom-fields.json"),
+        ("bulk-import", "bulk-import.json"),
+        ("bulk-import-result", "bulk-import-result.json"),
+    ];
+    let mut files: Vec<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas"))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+    files.sort();
+    let mut named: Vec<String> = names.iter().map(|(_, file)| file.to_string()).collect();
+    named.sort();
+    assert_eq!(named, files, "every schema file has a name");
+    for (name, file) in names {
         let output = run_in(Path::new("."), &["schema", name], "");
         let expected = std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR"))
