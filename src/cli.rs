@@ -153,6 +153,8 @@ pub enum SchemaName {
     TagCreate,
     /// The tag update (PUT) request body.
     TagUpdate,
+    /// The body that attaches a tag to a contact (POST contact-tags).
+    ContactTag,
     /// The unsubscribe (POST) request body.
     Unsubscribe,
     /// An unsubscribe record.

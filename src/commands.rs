@@ -167,6 +167,7 @@ pub fn schema(args: &SchemaArgs) -> ExitCode {
         SchemaName::Tag => "tag.json",
         SchemaName::TagCreate => "tag-create.json",
         SchemaName::TagUpdate => "tag-update.json",
+        SchemaName::ContactTag => "contact-tag.json",
         SchemaName::Unsubscribe => "unsubscribe.json",
         SchemaName::UnsubscribeRecord => "unsubscribe-record.json",
         SchemaName::CustomFields => "custom-fields.json",

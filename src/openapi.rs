@@ -30,6 +30,7 @@ pub fn document(schemas: &SchemaRegistry) -> Value {
         ("TagList", &schemas.tag_list),
         ("TagCreate", &schemas.tag_create),
         ("TagUpdate", &schemas.tag_update),
+        ("ContactTag", &schemas.contact_tag),
         ("Problem", &schemas.problem),
         ("Exchange", &schemas.exchange),
     ] {
@@ -117,7 +118,7 @@ pub fn document(schemas: &SchemaRegistry) -> Value {
                 },
             },
             "/api/v1/contacts/tags": {
-                "parameters": bearer_and_project,
+                "parameters": bearer_and_project.clone(),
                 "get": {
                     "operationId": "listTags",
                     "summary": "The project's tags",
@@ -150,6 +151,26 @@ pub fn document(schemas: &SchemaRegistry) -> Value {
                     "summary": "Delete a tag; it is detached from every contact",
                     "security": [{ "bearer": [] }],
                     "responses": responses(tag.documented_statuses(&Method::DELETE), "Message"),
+                },
+            },
+            "/api/v1/contacts/contact-tags": {
+                "parameters": bearer_and_project,
+                "post": {
+                    "operationId": "addTagToContact",
+                    "summary": "Attach a tag to a contact: the contact is answered, 201 when the tag was attached, 200 when it already was",
+                    "security": [{ "bearer": [] }],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ContactTag" } } } },
+                    "responses": responses(Route::ContactTags.documented_statuses(&Method::POST), "Contact"),
+                },
+                "delete": {
+                    "operationId": "removeTagFromContact",
+                    "summary": "Detach a tag from a contact; one that was not attached is not an error",
+                    "security": [{ "bearer": [] }],
+                    "parameters": [
+                        required_query("contact_id", "the contact", json!({ "type": "string", "format": "uuid" })),
+                        required_query("tag_id", "the tag to detach from it", json!({ "type": "string", "format": "uuid" })),
+                    ],
+                    "responses": responses(Route::ContactTags.documented_statuses(&Method::DELETE), "Message"),
                 },
             },
             "/api/v1/contacts/{contactId}/unsubscribes": {
@@ -315,6 +336,12 @@ fn problem() -> Value {
 
 fn query(name: &str, description: &str, schema: Value) -> Value {
     json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
+}
+
+fn required_query(name: &str, description: &str, schema: Value) -> Value {
+    let mut parameter = query(name, description, schema);
+    parameter["required"] = Value::Bool(true);
+    parameter
 }
 
 /// Adds `schema` as component `name`, its `$defs` as components `name_def`.

@@ -384,6 +384,8 @@ pub struct SchemaRegistry {
     pub tag_create: Schema,
     /// `PUT /api/v1/contacts/tags/{tagId}` body.
     pub tag_update: Schema,
+    /// `POST /api/v1/contacts/contact-tags` body.
+    pub contact_tag: Schema,
     /// The contact object the mock sends (D12).
     pub contact: Schema,
     /// The contact object as the docs promise it (D25).
@@ -397,7 +399,7 @@ pub struct SchemaRegistry {
 }
 
 /// The schema files, by name, exactly as embedded.
-pub const SOURCES: [(&str, &str); 16] = [
+pub const SOURCES: [(&str, &str); 17] = [
     (
         "contact-patch.json",
         include_str!("../schemas/contact-patch.json"),
@@ -423,6 +425,10 @@ pub const SOURCES: [(&str, &str); 16] = [
     (
         "tag-update.json",
         include_str!("../schemas/tag-update.json"),
+    ),
+    (
+        "contact-tag.json",
+        include_str!("../schemas/contact-tag.json"),
     ),
     (
         "unsubscribe.json",
@@ -458,6 +464,7 @@ impl SchemaRegistry {
             tag,
             tag_create,
             tag_update,
+            contact_tag,
             unsubscribe,
             record,
             custom_fields,
@@ -488,6 +495,7 @@ impl SchemaRegistry {
             bulk_import: Schema::compile(bulk_import.0, bulk_import.1)?,
             bulk_import_result: Schema::compile(bulk_import_result.0, bulk_import_result.1)?,
             tag_update: Schema::compile(tag_update.0, tag_update.1)?,
+            contact_tag: Schema::compile(contact_tag.0, contact_tag.1)?,
             contact,
             contact_documented: Schema::compile(documented.0, documented.1)?,
             problem: Schema::compile(problem.0, problem.1)?,

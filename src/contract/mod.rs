@@ -74,6 +74,8 @@ enum Operation<'a> {
     CreateTag,
     UpdateTag { id: &'a str },
     DeleteTag { id: &'a str },
+    AttachTag,
+    DetachTag,
 }
 
 impl<'a> Operation<'a> {
@@ -90,6 +92,8 @@ impl<'a> Operation<'a> {
             (Route::Tags, "POST") => Operation::CreateTag,
             (Route::Tag { id }, "PUT") => Operation::UpdateTag { id },
             (Route::Tag { id }, "DELETE") => Operation::DeleteTag { id },
+            (Route::ContactTags, "POST") => Operation::AttachTag,
+            (Route::ContactTags, "DELETE") => Operation::DetachTag,
             (Route::Unsubscribes { id }, "POST") => Operation::Unsubscribe { id },
             (Route::Unsubscribes { id }, "GET") => Operation::ListUnsubscribes { id },
             (Route::Unsubscribes { id }, "DELETE") => Operation::Resubscribe { id },
@@ -106,7 +110,9 @@ impl<'a> Operation<'a> {
             | Operation::Create
             | Operation::BulkImport
             | Operation::ListTags
-            | Operation::CreateTag => None,
+            | Operation::CreateTag
+            | Operation::AttachTag
+            | Operation::DetachTag => None,
             Operation::UpdateTag { id } | Operation::DeleteTag { id } => Some(("tagId", id)),
             Operation::Get { id }
             | Operation::Patch { id }
@@ -208,28 +214,11 @@ fn check_request(
         );
     }
     match operation {
-        Operation::List => match query::contact_query(observed.query.as_deref(), strictness) {
-            Ok((_, warnings)) => checked.add(
-                Side::Request,
-                Findings {
-                    violations: Vec::new(),
-                    warnings,
-                },
-            ),
-            Err(ApiError::BadQuery { violations }) => checked.add(
-                Side::Request,
-                Findings {
-                    violations,
-                    warnings: Vec::new(),
-                },
-            ),
-            Err(err) => checked.violation(
-                Side::Request,
-                "/query/segment_id",
-                err.to_string(),
-                "unsupported",
-            ),
-        },
+        Operation::List => add_query_findings(
+            checked,
+            query::contact_query(observed.query.as_deref(), strictness)
+                .map(|(_, warnings)| warnings),
+        ),
         Operation::Patch { .. } => {
             check_body(observed, &schemas.contact_patch, strictness, checked)
         }
@@ -256,6 +245,12 @@ fn check_request(
         Operation::UpdateTag { .. } => {
             check_body(observed, &schemas.tag_update, strictness, checked)
         }
+        Operation::AttachTag => check_body(observed, &schemas.contact_tag, strictness, checked),
+        Operation::DetachTag => add_query_findings(
+            checked,
+            query::contact_tag_query(observed.query.as_deref(), strictness)
+                .map(|(_, _, warnings)| warnings),
+        ),
         Operation::MergeCustomFields { .. } => {
             check_body(observed, &schemas.custom_fields, strictness, checked)
         }
@@ -264,6 +259,34 @@ fn check_request(
         }
         _ => {}
     }
+}
+
+/// Adds what the server's query check found: its warnings, or what it refused the query
+/// for.
+fn add_query_findings(checked: &mut CheckedExchange, found: Result<Vec<Violation>, ApiError>) {
+    let findings = match found {
+        Ok(warnings) => Findings {
+            violations: Vec::new(),
+            warnings,
+        },
+        Err(ApiError::BadQuery { violations }) => Findings {
+            violations,
+            warnings: Vec::new(),
+        },
+        Err(err @ ApiError::UnsupportedFilter { parameter }) => Findings {
+            violations: vec![Violation::new(
+                crate::schema::child_pointer("/query", parameter),
+                err.to_string(),
+                "unsupported",
+            )],
+            warnings: Vec::new(),
+        },
+        Err(err) => Findings {
+            violations: vec![Violation::new("", err.to_string(), "query")],
+            warnings: Vec::new(),
+        },
+    };
+    checked.add(Side::Request, findings);
 }
 
 fn check_response(
@@ -318,7 +341,10 @@ fn check_response(
         (
             true,
             true,
-            Operation::Delete { .. } | Operation::Resubscribe { .. } | Operation::DeleteTag { .. },
+            Operation::Delete { .. }
+            | Operation::Resubscribe { .. }
+            | Operation::DeleteTag { .. }
+            | Operation::DetachTag,
         ) => strict(&schemas.message, body),
         (true, true, Operation::Unsubscribe { .. }) => strict(&schemas.unsubscribe_record, body),
         (true, true, Operation::ListUnsubscribes { .. }) => strict(&schemas.unsubscribe_list, body),
@@ -349,10 +375,16 @@ fn check_response(
         (false, true, Operation::ListUnsubscribes { .. }) => {
             schemas.unsubscribe_list.check(body, Strictness::Documented)
         }
-        // The custom-fields path is the mock's own (D18): the docs promise nothing of it.
-        (false, true, Operation::GetCustomFields { .. } | Operation::MergeCustomFields { .. }) => {
-            Findings::default()
-        }
+        // The custom-fields path is the mock's own (D18), and the docs show no answer of
+        // the contact-tags routes: they promise nothing of these.
+        (
+            false,
+            true,
+            Operation::GetCustomFields { .. }
+            | Operation::MergeCustomFields { .. }
+            | Operation::AttachTag
+            | Operation::DetachTag,
+        ) => Findings::default(),
         (false, true, Operation::List) => documented_page(body, schemas),
         (false, true, _) => schemas
             .contact_documented
@@ -559,6 +591,26 @@ mod tests {
     }
 
     #[test]
+    fn a_detach_without_its_ids_is_a_request_violation_naming_each() {
+        let mut exchange = observed(
+            "DELETE",
+            "/api/v1/contacts/contact-tags",
+            Value::Null,
+            200,
+            json!({"message": "Tag removed from contact successfully"}),
+            false,
+        );
+        exchange.query = Some("contact_id=jane".to_owned());
+        let checked = &check(&[exchange], &schemas(), Strictness::Strict).exchanges[0];
+        let pointers: Vec<&str> = checked
+            .violations
+            .iter()
+            .map(|f| f.pointer.as_str())
+            .collect();
+        assert_eq!(pointers, ["/query/contact_id", "/query/tag_id"]);
+    }
+
+    #[test]
     fn routes_land_where_the_docs_put_them() {
         let served = |path| match land(path) {
             Some(Landing::Served(route)) => Some(route),
@@ -573,6 +625,10 @@ mod tests {
         assert_eq!(
             served("/api/v1/contacts/abc/unsubscribes"),
             Some(Route::Unsubscribes { id: "abc" })
+        );
+        assert_eq!(
+            served("/api/v1/contacts/contact-tags"),
+            Some(Route::ContactTags)
         );
         assert!(matches!(
             land("/api/v1/contacts/lists"),

@@ -63,6 +63,8 @@ fn dispatch(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiErr
         (Route::Tags, &Method::POST) => create_tag(state, request, route),
         (Route::Tag { id }, &Method::PUT) => update_tag(state, request, route, id),
         (Route::Tag { id }, &Method::DELETE) => delete_tag(state, request, route, id),
+        (Route::ContactTags, &Method::POST) => attach_tag(state, request, route),
+        (Route::ContactTags, &Method::DELETE) => detach_tag(state, request, route),
         (Route::Unsubscribes { id }, &Method::POST) => unsubscribe(state, request, route, id),
         (Route::Unsubscribes { id }, &Method::GET) => list_unsubscribes(state, request, route, id),
         (Route::Unsubscribes { id }, &Method::DELETE) => resubscribe(state, request, route, id),
@@ -449,6 +451,58 @@ fn delete_tag(
         StatusCode::OK,
         &json!({ "message": "Tag deleted successfully" }),
         Vec::new(),
+    )
+}
+
+/// `POST /api/v1/contacts/contact-tags`: attaches a tag of the project to a contact and
+/// answers the contact, 201 when the tag was attached, 200 when it already was.
+fn attach_tag(
+    state: &AppState,
+    request: &RecordedRequest,
+    route: Route<'_>,
+) -> Result<Reply, ApiError> {
+    let project = authorize(state, request, Need::Write)?;
+    let body = json_body(request)?;
+    let warnings = checked(&state.schemas.contact_tag, &body, state.strictness)?;
+    force_if_asked(request, route)?;
+    let id_of = |name: &str| {
+        body.get(name)
+            .and_then(Value::as_str)
+            .and_then(|id| Uuid::try_parse(id).ok())
+    };
+    let (Some(contact), Some(tag)) = (id_of("contact_id"), id_of("tag_id")) else {
+        return Err(ApiError::Internal {
+            message: "schemas/contact-tag.json let a body without two UUIDs through".to_owned(),
+        });
+    };
+    let mut store = state.store();
+    let (attached, view) = store.attach_tag(project, contact, tag, request.time)?;
+    let status = if attached {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    answer_contact(state, status, &view, warnings)
+}
+
+/// `DELETE /api/v1/contacts/contact-tags?contact_id=…&tag_id=…`: detaches the tag; one
+/// that was not attached is not an error.
+fn detach_tag(
+    state: &AppState,
+    request: &RecordedRequest,
+    route: Route<'_>,
+) -> Result<Reply, ApiError> {
+    let project = authorize(state, request, Need::Write)?;
+    let (contact, tag, warnings) =
+        query::contact_tag_query(request.query.as_deref(), state.strictness)?;
+    force_if_asked(request, route)?;
+    let mut store = state.store();
+    store.detach_tag(project, contact, tag, request.time)?;
+    answer(
+        state,
+        StatusCode::OK,
+        &json!({ "message": "Tag removed from contact successfully" }),
+        warnings,
     )
 }
 

@@ -1,5 +1,8 @@
-//! The query parameters of `GET /api/v1/contacts` (D19), checked all at once: every
-//! violation is reported, each with its `/query/<name>` pointer.
+//! The query parameters of `GET /api/v1/contacts` (D19) and of `DELETE
+//! /api/v1/contacts/contact-tags`, checked all at once: every violation is reported, each
+//! with its `/query/<name>` pointer.
+
+use uuid::Uuid;
 
 use crate::http::error::ApiError;
 use crate::schema::{Strictness, Violation, child_pointer};
@@ -52,19 +55,12 @@ pub fn contact_query(
                     .collect();
             }
             "segment_id" => segment = true,
-            _ => {
-                let unknown = Violation::new(
-                    pointer,
-                    format!(
-                        "unknown query parameter {name:?}; the list takes page, limit, search, status, tags and segment_id"
-                    ),
-                    "additionalProperties",
-                );
-                match strictness {
-                    Strictness::Strict => violations.push(unknown),
-                    _ => warnings.push(unknown),
-                }
-            }
+            _ => unknown(
+                &name,
+                "the list takes page, limit, search, status, tags and segment_id",
+                strictness,
+                (&mut violations, &mut warnings),
+            ),
         }
     }
     if !violations.is_empty() {
@@ -76,6 +72,74 @@ pub fn contact_query(
         });
     }
     Ok((query, warnings))
+}
+
+/// The contact and the tag `DELETE /api/v1/contacts/contact-tags?contact_id=…&tag_id=…`
+/// names, and the warnings of lenient mode (unknown parameters).
+pub fn contact_tag_query(
+    raw: Option<&str>,
+    strictness: Strictness,
+) -> Result<(Uuid, Uuid, Vec<Violation>), ApiError> {
+    let (mut contact, mut tag) = (None, None);
+    let mut violations = Vec::new();
+    let mut warnings = Vec::new();
+    for (name, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        let slot = match name.as_ref() {
+            "contact_id" => &mut contact,
+            "tag_id" => &mut tag,
+            _ => {
+                unknown(
+                    &name,
+                    "this route takes contact_id and tag_id",
+                    strictness,
+                    (&mut violations, &mut warnings),
+                );
+                continue;
+            }
+        };
+        match Uuid::try_parse(&value) {
+            Ok(id) => *slot = Some(id),
+            Err(_) => violations.push(Violation::new(
+                child_pointer("/query", &name),
+                format!("{name} must be a UUID, got {value:?}"),
+                "format",
+            )),
+        }
+    }
+    for (name, slot) in [("contact_id", contact), ("tag_id", tag)] {
+        let named = violations
+            .iter()
+            .any(|violation| violation.pointer == child_pointer("/query", name));
+        if slot.is_none() && !named {
+            violations.push(Violation::new(
+                child_pointer("/query", name),
+                format!("{name} is required: the contact and the tag to detach from it"),
+                "required",
+            ));
+        }
+    }
+    match (contact, tag) {
+        (Some(contact), Some(tag)) if violations.is_empty() => Ok((contact, tag, warnings)),
+        _ => Err(ApiError::BadQuery { violations }),
+    }
+}
+
+/// An unknown parameter `name`: a violation in strict mode, a warning otherwise.
+fn unknown(
+    name: &str,
+    expected: &str,
+    strictness: Strictness,
+    (violations, warnings): (&mut Vec<Violation>, &mut Vec<Violation>),
+) {
+    let unknown = Violation::new(
+        child_pointer("/query", name),
+        format!("unknown query parameter {name:?}; {expected}"),
+        "additionalProperties",
+    );
+    match strictness {
+        Strictness::Strict => violations.push(unknown),
+        _ => warnings.push(unknown),
+    }
 }
 
 #[cfg(test)]
@@ -120,6 +184,45 @@ mod tests {
         .unwrap();
         assert_eq!(query.tags, ["VIP", "Newsletter"]);
         assert_eq!(query.search.as_deref(), Some("acme"));
+    }
+
+    #[test]
+    fn a_contact_tag_query_names_both_ids_or_each_fault() {
+        let jane = "a1b2c3d4-e5f6-4789-abcd-ef1234567890";
+        let vip = "5d9e5080-6a91-462b-8a91-e13bb106a302";
+        let (contact, tag, warnings) = contact_tag_query(
+            Some(&format!("contact_id={jane}&tag_id={vip}")),
+            Strictness::Strict,
+        )
+        .unwrap();
+        assert_eq!(
+            (contact.to_string(), tag.to_string()),
+            (jane.into(), vip.into())
+        );
+        assert!(warnings.is_empty());
+
+        let faults = |raw: &str| match contact_tag_query(Some(raw), Strictness::Strict) {
+            Err(ApiError::BadQuery { violations }) => violations
+                .into_iter()
+                .map(|v| (v.pointer, v.keyword))
+                .collect::<Vec<_>>(),
+            other => panic!("expected a bad query, got {other:?}"),
+        };
+        let pair = |pointer: &str, keyword: &str| (pointer.to_owned(), keyword.to_owned());
+        assert_eq!(
+            faults("contact_id=abc&colour=red"),
+            [
+                pair("/query/contact_id", "format"),
+                pair("/query/colour", "additionalProperties"),
+                pair("/query/tag_id", "required"),
+            ]
+        );
+        let (_, _, warnings) = contact_tag_query(
+            Some(&format!("contact_id={jane}&tag_id={vip}&colour=red")),
+            Strictness::Lenient,
+        )
+        .unwrap();
+        assert_eq!(warnings[0].pointer, "/query/colour");
     }
 
     #[test]

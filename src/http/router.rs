@@ -21,6 +21,9 @@ pub enum Route<'a> {
         /// The raw `tagId` segment.
         id: &'a str,
     },
+    /// `/api/v1/contacts/contact-tags`: a tag attached to (POST) or detached from (DELETE)
+    /// a contact.
+    ContactTags,
     /// `/api/v1/contacts/{contactId}/unsubscribes` (D21)
     Unsubscribes {
         /// The raw `contactId` segment.
@@ -47,7 +50,7 @@ pub enum Route<'a> {
 pub const CONTACTS: &str = "/api/v1/contacts";
 /// Words under `/api/v1/contacts/` that name documented routes, never a contact (the
 /// mock does not serve them yet: they are not taken for a `contactId`).
-pub const STATIC_WORDS: [&str; 3] = ["contact-tags", "lists", "segments"];
+pub const STATIC_WORDS: [&str; 2] = ["lists", "segments"];
 /// The prefix of the admin routes: never recorded, no key needed.
 pub const ADMIN: &str = "/__admin/";
 
@@ -72,8 +75,11 @@ pub fn route(path: &str) -> Option<Route<'_>> {
         Some((id, sub)) => (id, Some(sub)),
         None => (rest, None),
     };
-    if (id, sub) == ("bulk-import", None) {
-        return Some(Route::BulkImport);
+    match (id, sub) {
+        ("bulk-import", None) => return Some(Route::BulkImport),
+        ("contact-tags", None) => return Some(Route::ContactTags),
+        ("contact-tags", Some(_)) => return None,
+        _ => {}
     }
     if id == "tags" {
         return match sub {
@@ -109,6 +115,7 @@ impl Route<'_> {
             Route::BulkImport => "/api/v1/contacts/bulk-import",
             Route::Tags => "/api/v1/contacts/tags",
             Route::Tag { .. } => "/api/v1/contacts/tags/{tagId}",
+            Route::ContactTags => "/api/v1/contacts/contact-tags",
             Route::AdminRequests => "/__admin/requests",
             Route::AdminRequestsHar => "/__admin/requests.har",
             Route::AdminReset => "/__admin/reset",
@@ -127,6 +134,7 @@ impl Route<'_> {
             Route::Tags => "GET, POST, OPTIONS",
             Route::BulkImport => "POST, OPTIONS",
             Route::Tag { .. } => "PUT, DELETE, OPTIONS",
+            Route::ContactTags => "POST, DELETE, OPTIONS",
             Route::AdminRequests => "GET, DELETE, OPTIONS",
             Route::AdminRequestsHar | Route::AdminHealth | Route::AdminOpenapi => "GET, OPTIONS",
             Route::AdminReset => "POST, OPTIONS",
@@ -157,6 +165,8 @@ impl Route<'_> {
             (Route::Tags, _) => &[200, 400, 401, 403],
             (Route::Tag { .. }, &Method::PUT) => &[200, 400, 401, 403, 404, 409, 413, 415, 422],
             (Route::Tag { .. }, _) => &[200, 400, 401, 403, 404],
+            (Route::ContactTags, &Method::POST) => &[200, 201, 400, 401, 403, 404, 413, 415, 422],
+            (Route::ContactTags, _) => &[200, 400, 401, 403, 404],
             _ => &[],
         }
     }
@@ -181,6 +191,11 @@ mod tests {
             route("/api/v1/contacts/tags/t1"),
             Some(Route::Tag { id: "t1" })
         );
+        assert_eq!(
+            route("/api/v1/contacts/contact-tags"),
+            Some(Route::ContactTags)
+        );
+        assert_eq!(route("/api/v1/contacts/contact-tags/unsubscribes"), None);
     }
 
     #[test]

@@ -403,13 +403,7 @@ impl Store {
         name: Option<String>,
         color: Option<Option<String>>,
     ) -> Result<&Tag, StoreError> {
-        if self
-            .tags
-            .get(&id)
-            .is_none_or(|tag| tag.project_id() != project)
-        {
-            return Err(StoreError::TagNotFound { id });
-        }
+        self.owned_tag(project, id)?;
         if let Some(name) = &name {
             if tag::find_by_name(&self.tags, project, name).is_some_and(|other| other != id) {
                 return Err(StoreError::TagExists { name: name.clone() });
@@ -428,13 +422,7 @@ impl Store {
 
     /// Deletes tag `id` of `project` and detaches it from every contact.
     pub fn delete_tag(&mut self, project: Uuid, id: Uuid) -> Result<(), StoreError> {
-        if self
-            .tags
-            .get(&id)
-            .is_none_or(|tag| tag.project_id() != project)
-        {
-            return Err(StoreError::TagNotFound { id });
-        }
+        self.owned_tag(project, id)?;
         self.tags.remove(&id);
         for stored in self.contacts.values_mut() {
             if stored.contact().tags.contains(&id) {
@@ -442,6 +430,58 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Attaches tag `tag` of `project` to contact `id`, and says whether it was not
+    /// attached yet: attaching moves `updated_at` (D9), a tag already there changes nothing.
+    pub fn attach_tag(
+        &mut self,
+        project: Uuid,
+        id: Uuid,
+        tag: Uuid,
+        now: Timestamp,
+    ) -> Result<(bool, ContactView<'_>), StoreError> {
+        self.owned(project, id)?;
+        self.owned_tag(project, tag)?;
+        let stored = self
+            .contacts
+            .get_mut(&id)
+            .expect("the contact was found above");
+        let attached = !stored.contact().tags.contains(&tag);
+        if attached {
+            let contact = stored.edit();
+            contact.tags.push(tag);
+            contact.updated_at = now;
+        }
+        Ok((attached, stored.view(&self.tags)))
+    }
+
+    /// Detaches tag `tag` of `project` from contact `id`: detaching moves `updated_at`, a
+    /// tag that was not attached changes nothing.
+    pub fn detach_tag(
+        &mut self,
+        project: Uuid,
+        id: Uuid,
+        tag: Uuid,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.owned(project, id)?;
+        self.owned_tag(project, tag)?;
+        let stored = self.owned_mut(project, id)?;
+        if stored.contact().tags.contains(&tag) {
+            let contact = stored.edit();
+            contact.tags.retain(|attached| *attached != tag);
+            contact.updated_at = now;
+        }
+        Ok(())
+    }
+
+    /// The tag `id` of `project`.
+    fn owned_tag(&self, project: Uuid, id: Uuid) -> Result<&Tag, StoreError> {
+        self.tags
+            .get(&id)
+            .filter(|tag| tag.project_id() == project)
+            .ok_or(StoreError::TagNotFound { id })
     }
 
     /// Forgets the kept JSON of every contact that shows tag `id`, which is changing.
