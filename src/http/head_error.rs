@@ -2,12 +2,12 @@
 //!
 //! A head hyper cannot parse (a malformed request line or header, more than 100 headers, a
 //! head over 32 KiB) never reaches the service: hyper answers it itself with 400 or 431,
-//! `content-length: 0`, and closes the connection. (hyper's third such answer, 414, needs a
-//! target over 64 KiB, which the 32 KiB head bound refuses first.) hyper has no hook for that answer,
-//! so [`ProblemIo`] sits between hyper and the socket: when hyper writes exactly such an
-//! answer, it sends the same status with a problem body instead (a stable `code`, and a
-//! `detail` a person can act on), as every other error of the mock has. Every other write
-//! passes through after a look at its first bytes.
+//! `content-length: 0`, and closes the connection. (hyper's third such answer, 414, needs
+//! a target over 64 KiB, which the 32 KiB head bound refuses first.) hyper has no hook for
+//! that answer, so [`ProblemIo`] sits between hyper and the socket: when hyper writes
+//! exactly such an answer, it sends the same status with a problem body instead (a stable
+//! `code`, and a `detail` a person can act on), as every other error of the mock has.
+//! Every other write passes through after a look at its first bytes.
 
 use std::io;
 use std::pin::Pin;
@@ -47,26 +47,6 @@ impl<T> ProblemIo<T> {
     }
 }
 
-impl<T: Write + Unpin> ProblemIo<T> {
-    /// Writes the replacement under way to the end, then reports hyper's answer written.
-    fn poll_replacement(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        let replacement = self
-            .replacing
-            .as_mut()
-            .expect("called only while replacing");
-        while replacement.written < replacement.bytes.len() {
-            let rest = &replacement.bytes[replacement.written..];
-            match ready!(Pin::new(&mut self.inner).poll_write(cx, rest))? {
-                0 => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
-                n => replacement.written += n,
-            }
-        }
-        let replaces = replacement.replaces;
-        self.replacing = None;
-        Poll::Ready(Ok(replaces))
-    }
-}
-
 impl<T: Read + Unpin> Read for ProblemIo<T> {
     fn poll_read(
         self: Pin<&mut Self>,
@@ -84,19 +64,29 @@ impl<T: Write + Unpin> Write for ProblemIo<T> {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        if this.replacing.is_none() {
-            match problem_for(buf) {
-                Some(bytes) => {
-                    this.replacing = Some(Replacement {
-                        bytes,
-                        written: 0,
-                        replaces: buf.len(),
-                    });
-                }
+        let replacement = match &mut this.replacing {
+            Some(replacement) => replacement,
+            None => match problem_for(buf) {
+                Some(bytes) => this.replacing.insert(Replacement {
+                    bytes,
+                    written: 0,
+                    replaces: buf.len(),
+                }),
                 None => return Pin::new(&mut this.inner).poll_write(cx, buf),
+            },
+        };
+        // The replacement goes out whole before hyper is told its answer was written; a
+        // `Pending` keeps it, and hyper calls again with the same answer.
+        while replacement.written < replacement.bytes.len() {
+            let rest = &replacement.bytes[replacement.written..];
+            match ready!(Pin::new(&mut this.inner).poll_write(cx, rest))? {
+                0 => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+                n => replacement.written += n,
             }
         }
-        this.poll_replacement(cx)
+        let replaces = replacement.replaces;
+        this.replacing = None;
+        Poll::Ready(Ok(replaces))
     }
 
     fn poll_write_vectored(
