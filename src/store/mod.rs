@@ -661,6 +661,10 @@ mod tests {
                     .map(str::to_owned);
                 store.update_tag(acme, id, None, Some(color)).map(drop)
             }),
+            10 => first_tag.map_or(Ok(()), |id| {
+                store.attach_tag(acme, jane, id, now()).map(drop)
+            }),
+            11 => first_tag.map_or(Ok(()), |id| store.detach_tag(acme, jane, id, now())),
             _ => first_tag.map_or(Ok(()), |id| store.delete_tag(acme, id)),
         };
     }
@@ -668,7 +672,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn a_contact_s_kept_json_is_always_what_it_would_be_written_as_afresh(
-            ops in proptest::collection::vec((0..11usize, 0..4usize), 1..24),
+            ops in proptest::collection::vec((0..13usize, 0..4usize), 1..24),
         ) {
             let mut store = store();
             for (op, value) in ops {
