@@ -129,9 +129,8 @@ async fn unknown_tags_are_404_and_malformed_ids_400() {
     assert_eq!(malformed.body["errors"][0]["pointer"], "/path/tagId");
 }
 
-#[tokio::test]
-async fn another_projects_tag_is_not_found() {
-    let mock = start().await;
+/// The id of a tag of another project (Globex).
+async fn another_projects_tag(mock: &common::Mock) -> String {
     let globex_tags: Value = mock
         .http
         .get(mock.url("/api/v1/contacts/tags"))
@@ -142,7 +141,13 @@ async fn another_projects_tag_is_not_found() {
         .json()
         .await
         .unwrap();
-    let theirs = globex_tags[0]["id"].as_str().unwrap();
+    globex_tags[0]["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn another_projects_tag_is_not_found() {
+    let mock = start().await;
+    let theirs = another_projects_tag(&mock).await;
     let answer = mock
         .call(
             Method::DELETE,
@@ -282,17 +287,7 @@ async fn contact_tags_name_what_is_missing_unknown_or_malformed() {
 #[tokio::test]
 async fn another_projects_tag_cannot_be_attached() {
     let mock = start().await;
-    let globex_tags: Value = mock
-        .http
-        .get(mock.url("/api/v1/contacts/tags"))
-        .bearer_auth(common::GLOBEX_KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let theirs = globex_tags[0]["id"].as_str().unwrap();
+    let theirs = another_projects_tag(&mock).await;
     let answer = mock
         .call(
             Method::POST,
