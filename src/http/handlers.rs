@@ -111,9 +111,7 @@ fn patch_contact(
 ) -> Result<Reply, ApiError> {
     let project = authorize(state, request, Need::Write)?;
     let id = contact_id(id)?;
-    let body = json_body(request)?;
-    let mut warnings = checked(&state.schemas.contact_patch, &body, state.strictness)?;
-    force_if_asked(request, route)?;
+    let (body, mut warnings) = checked_body(state, request, route, &state.schemas.contact_patch)?;
     let Value::Object(fields) = body else {
         return Err(ApiError::Internal {
             message: "schemas/contact-patch.json let a non-object body through".to_owned(),
@@ -170,9 +168,7 @@ fn create_contact(
     route: Route<'_>,
 ) -> Result<Reply, ApiError> {
     let project = authorize(state, request, Need::Write)?;
-    let body = json_body(request)?;
-    let warnings = checked(&state.schemas.contact_create, &body, state.strictness)?;
-    force_if_asked(request, route)?;
+    let (body, warnings) = checked_body(state, request, route, &state.schemas.contact_create)?;
     let (draft, create_only) = draft_of(body)?;
     let mut store = state.store();
     let view = store.create_contact(project, draft, create_only, request.time)?;
@@ -188,9 +184,7 @@ fn bulk_import(
     route: Route<'_>,
 ) -> Result<Reply, ApiError> {
     let project = authorize(state, request, Need::Write)?;
-    let body = json_body(request)?;
-    let mut warnings = checked(&state.schemas.bulk_import, &body, state.strictness)?;
-    force_if_asked(request, route)?;
+    let (body, mut warnings) = checked_body(state, request, route, &state.schemas.bulk_import)?;
     let Value::Object(mut body) = body else {
         return Err(ApiError::Internal {
             message: "schemas/bulk-import.json let a non-object body through".to_owned(),
@@ -366,9 +360,7 @@ fn merge_custom_fields(
 ) -> Result<Reply, ApiError> {
     let project = authorize(state, request, Need::Write)?;
     let id = contact_id(id)?;
-    let body = json_body(request)?;
-    checked(&state.schemas.custom_fields, &body, state.strictness)?;
-    force_if_asked(request, route)?;
+    let (body, warnings) = checked_body(state, request, route, &state.schemas.custom_fields)?;
     let Value::Object(patch) = body else {
         return Err(ApiError::Internal {
             message: "schemas/custom-fields.json let a non-object body through".to_owned(),
@@ -376,7 +368,7 @@ fn merge_custom_fields(
     };
     let mut store = state.store();
     let merged = store.merge_custom_fields(project, id, patch, request.time)?;
-    answer(state, StatusCode::OK, merged, Vec::new())
+    answer(state, StatusCode::OK, merged, warnings)
 }
 
 /// `GET /api/v1/contacts/tags`
@@ -399,9 +391,7 @@ fn create_tag(
     route: Route<'_>,
 ) -> Result<Reply, ApiError> {
     let project = authorize(state, request, Need::Write)?;
-    let body = json_body(request)?;
-    let warnings = checked(&state.schemas.tag_create, &body, state.strictness)?;
-    force_if_asked(request, route)?;
+    let (body, warnings) = checked_body(state, request, route, &state.schemas.tag_create)?;
     let text = |name: &str| body.get(name).and_then(Value::as_str).map(str::to_owned);
     let mut store = state.store();
     let tag = store.create_tag(
@@ -422,9 +412,7 @@ fn update_tag(
 ) -> Result<Reply, ApiError> {
     let project = authorize(state, request, Need::Write)?;
     let id = tag_id(id)?;
-    let body = json_body(request)?;
-    let warnings = checked(&state.schemas.tag_update, &body, state.strictness)?;
-    force_if_asked(request, route)?;
+    let (body, warnings) = checked_body(state, request, route, &state.schemas.tag_update)?;
     let name = body.get("name").and_then(Value::as_str).map(str::to_owned);
     let color = body
         .get("color")
@@ -462,9 +450,7 @@ fn attach_tag(
     route: Route<'_>,
 ) -> Result<Reply, ApiError> {
     let project = authorize(state, request, Need::Write)?;
-    let body = json_body(request)?;
-    let warnings = checked(&state.schemas.contact_tag, &body, state.strictness)?;
-    force_if_asked(request, route)?;
+    let (body, warnings) = checked_body(state, request, route, &state.schemas.contact_tag)?;
     let id_of = |name: &str| {
         body.get(name)
             .and_then(Value::as_str)
@@ -546,6 +532,21 @@ fn answered(state: &AppState, mut reply: Reply, warnings: Vec<Violation>) -> Rep
     reply.warnings = warnings;
     reply.seq = Some(state.sequence.next());
     reply
+}
+
+/// The body of a write, parsed and checked against `schema`, then `Prefer` honoured: what
+/// every write does once its key and path ids are checked (the order of the README's
+/// decisions table). The violations refuse it, the warnings are returned with it.
+fn checked_body(
+    state: &AppState,
+    request: &RecordedRequest,
+    route: Route<'_>,
+    schema: &Schema,
+) -> Result<(Value, Vec<Violation>), ApiError> {
+    let body = json_body(request)?;
+    let warnings = checked(schema, &body, state.strictness)?;
+    force_if_asked(request, route)?;
+    Ok((body, warnings))
 }
 
 /// `body` against `schema`: the violations refuse it, the warnings are returned.
