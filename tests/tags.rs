@@ -252,6 +252,13 @@ async fn contact_tags_name_what_is_missing_unknown_or_malformed() {
             Some(json!({"contact_id": JANE, "tag_id": "vip"})),
         )
         .await;
+    let detach_no_tag = mock
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/contacts/contact-tags?contact_id={JANE}&tag_id={unknown}"),
+            None,
+        )
+        .await;
     let no_query = mock
         .call(Method::DELETE, "/api/v1/contacts/contact-tags", None)
         .await;
@@ -269,6 +276,8 @@ async fn contact_tags_name_what_is_missing_unknown_or_malformed() {
     assert_eq!(no_contact.body["code"], "contact_not_found");
     assert_eq!(malformed.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(malformed.body["errors"][0]["pointer"], "/tag_id");
+    assert_eq!(detach_no_tag.status, StatusCode::NOT_FOUND);
+    assert_eq!(detach_no_tag.body["code"], "tag_not_found");
     assert_eq!(no_query.status, StatusCode::BAD_REQUEST);
     let pointers: Vec<&Value> = no_query.body["errors"]
         .as_array()
