@@ -3,39 +3,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::fixture::FixtureSet;
-
-/// What a key may do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Access {
-    /// Read and write (secret `gately_sk_` keys).
-    ReadWrite,
-    /// Read only (public `gately_pk_` keys).
-    ReadOnly,
-}
-
-/// One API key of the fixtures.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub struct ApiKey {
-    /// The bearer token.
-    pub key: String,
-    /// The project the key is bound to; `None` for an account key that names its project
-    /// with `X-Project-ID`.
-    pub project_id: Option<Uuid>,
-    /// What the key may do.
-    pub access: Access,
-    /// What the key is for (fixtures only; never sent).
-    #[serde(default)]
-    pub description: Option<String>,
-}
+use crate::fixture::{Access, ApiKey, FixtureSet};
 
 /// What a route needs from the key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Need {
+pub(crate) enum Need {
     /// Reading.
     Read,
     /// Writing.
@@ -44,7 +18,7 @@ pub enum Need {
 
 /// Why a request may not act.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum AuthError {
+pub(crate) enum AuthError {
     /// No `Authorization` header.
     #[error("send your API key as `Authorization: Bearer <key>`")]
     Missing,
@@ -80,7 +54,7 @@ pub enum AuthError {
 
 impl AuthError {
     /// The header at fault, as a D1 pointer.
-    pub fn pointer(&self) -> &'static str {
+    pub(crate) fn pointer(&self) -> &'static str {
         match self {
             AuthError::Missing
             | AuthError::NotBearer
@@ -95,7 +69,7 @@ impl AuthError {
 
 /// Every key of the fixtures, and every project they, the tags or the contacts name.
 #[derive(Clone, Debug, Default)]
-pub struct Keyring {
+pub(crate) struct Keyring {
     /// By key text. A fixture set holds a handful of keys: comparing a few of them costs
     /// less than hashing the 48-byte key of every request, as a `HashMap` would.
     keys: BTreeMap<String, ApiKey>,
@@ -104,7 +78,7 @@ pub struct Keyring {
 
 impl Keyring {
     /// The keys and projects of `fixtures`.
-    pub fn new(fixtures: &FixtureSet) -> Self {
+    pub(crate) fn new(fixtures: &FixtureSet) -> Self {
         let projects = fixtures
             .keys
             .iter()
@@ -120,15 +94,14 @@ impl Keyring {
         Self { keys, projects }
     }
 
-    /// The project a request with these header values acts on, if its key allows `need`.
-    pub fn authorize(
+    /// The project a request with key `token` (see [`bearer`]) and these header values
+    /// acts on, if its key allows `need`.
+    pub(crate) fn resolve(
         &self,
-        authorization: Option<&[u8]>,
+        token: &str,
         project_header: Option<&[u8]>,
         need: Need,
     ) -> Result<Uuid, AuthError> {
-        let authorization = authorization.ok_or(AuthError::Missing)?;
-        let token = bearer_token(authorization).ok_or(AuthError::NotBearer)?;
         let key = self.keys.get(token).ok_or(AuthError::UnknownKey)?;
         let header = project_header.map(|raw| String::from_utf8_lossy(raw).trim().to_owned());
         let project = match (key.project_id, header) {
@@ -155,12 +128,20 @@ impl Keyring {
     }
 }
 
-/// The token of `Bearer <token>` (scheme case-insensitive, RFC 6750).
-fn bearer_token(header: &[u8]) -> Option<&str> {
-    let text = std::str::from_utf8(header).ok()?.trim();
-    let (scheme, token) = text.split_once(' ')?;
+/// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive, RFC
+/// 6750): what can be told of a key without knowing the keys.
+pub(crate) fn bearer(authorization: Option<&[u8]>) -> Result<&str, AuthError> {
+    let header = authorization.ok_or(AuthError::Missing)?;
+    let text = std::str::from_utf8(header)
+        .map_err(|_| AuthError::NotBearer)?
+        .trim();
+    let (scheme, token) = text.split_once(' ').ok_or(AuthError::NotBearer)?;
     let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+    if scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() {
+        Ok(token)
+    } else {
+        Err(AuthError::NotBearer)
+    }
 }
 
 #[cfg(test)]
@@ -181,7 +162,8 @@ mod tests {
     }
 
     fn authorize(auth: Option<&str>, project: Option<&str>, need: Need) -> Result<Uuid, AuthError> {
-        keyring().authorize(auth.map(str::as_bytes), project.map(str::as_bytes), need)
+        let token = bearer(auth.map(str::as_bytes))?;
+        keyring().resolve(token, project.map(str::as_bytes), need)
     }
 
     #[test]

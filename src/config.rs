@@ -3,13 +3,21 @@
 
 use std::time::Duration;
 
-use crate::app::ConnectionLimits;
 use crate::cli::ServeArgs;
 use crate::clock::Clock;
 use crate::fixture::{FixtureError, FixtureSet, FixtureSource};
 use crate::journal::recorder::{Recorder, RecorderError};
 use crate::latency::Latency;
 use crate::schema::{SchemaError, SchemaRegistry, Strictness};
+
+/// What slow or greedy clients may hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// How long a client may take to send a request head.
+    pub header_timeout: Duration,
+    /// How many connections may be open at once; more are answered 503 and closed.
+    pub max_connections: usize,
+}
 
 /// Why the server cannot start.
 #[derive(Debug, thiserror::Error)]

@@ -13,7 +13,6 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::auth::ApiKey;
 use crate::clock::Timestamp;
 use crate::schema::Schema;
 use crate::store::contact::{Contact, CreateOnly, OptionalField, Status};
@@ -22,6 +21,31 @@ use crate::store::tag::{self, Tag, TagTable};
 const KEYS_FILE: &str = "api-keys.json";
 const TAGS_FILE: &str = "tags.json";
 const CONTACTS_FILE: &str = "contacts.json";
+
+/// What a key may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    /// Read and write (secret `gately_sk_` keys).
+    ReadWrite,
+    /// Read only (public `gately_pk_` keys).
+    ReadOnly,
+}
+
+/// One API key of the fixtures.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ApiKey {
+    /// The bearer token.
+    pub key: String,
+    /// The project the key is bound to; `None` for an account key that names its project
+    /// with `X-Project-ID`.
+    pub project_id: Option<Uuid>,
+    /// What the key may do.
+    pub access: Access,
+    /// What the key is for (fixtures only; never sent).
+    #[serde(default)]
+    pub description: Option<String>,
+}
 
 /// Where the fixtures come from.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -26,7 +26,7 @@
 //! # }
 //! ```
 
-mod app;
+mod api;
 mod auth;
 mod cli;
 mod clock;
@@ -46,7 +46,6 @@ mod secret;
 mod store;
 mod suggest;
 
-pub use app::AppState;
 pub use cli::{
     CheckArgs, Cli, Command, ReportFormat, SchemaArgs, SchemaName, ServeArgs, ValidateArgs,
 };
@@ -54,7 +53,7 @@ pub use clock::Timestamp;
 pub use commands::{CommandError, check, openapi, schema, validate};
 pub use config::{ConfigError, ServeConfig};
 pub use contract::report::{CheckedExchange, ContractReport, Finding, Outcome, Side, Summary};
-pub use http::{Body, RecordedRequest, Reply, ServerHandle, respond};
+pub use http::{AppState, Body, RecordedRequest, Reply, ServerHandle, respond};
 pub use journal::exchange::{RequestRecord, ResponseRecord};
 pub use journal::{Exchange, Verdict};
 pub use mock_server::{MockServer, MockServerBuilder, StartError};

@@ -32,12 +32,12 @@ use clap::Parser;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::app::AppState;
-use crate::auth::Access;
 use crate::cli::ServeArgs;
 use crate::clock::Timestamp;
 use crate::config::{ConfigError, ServeConfig};
 use crate::contract::{self, capture::Observed, report::ContractReport};
+use crate::fixture::{Access, ApiKey};
+use crate::http::AppState;
 use crate::http::ServerHandle;
 use crate::journal::{Exchange, Filter};
 
@@ -181,7 +181,7 @@ impl MockServer {
             .collect()
     }
 
-    fn default_key(&self) -> Option<&crate::auth::ApiKey> {
+    fn default_key(&self) -> Option<&ApiKey> {
         self.state
             .fixtures
             .keys

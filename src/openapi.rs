@@ -5,14 +5,14 @@
 //! component as it is; only its `$defs` move to their own components (a `$ref` inside a
 //! component resolves against the OpenAPI document, not against the schema file).
 
-use hyper::Method;
 use serde_json::{Map, Value, json};
 
-use crate::http::router::Route;
-use crate::schema::{Schema, SchemaRegistry};
+use crate::api::route::RouteId;
+use crate::api::{Operation, operation};
+use crate::schema::{Schema, SchemaId, SchemaRegistry};
 
 /// The OpenAPI document.
-pub fn document(schemas: &SchemaRegistry) -> Value {
+pub(crate) fn document(schemas: &SchemaRegistry) -> Value {
     let mut components = Map::new();
     for (name, schema) in [
         ("ContactPatch", &schemas.contact_patch),
@@ -36,187 +36,11 @@ pub fn document(schemas: &SchemaRegistry) -> Value {
     ] {
         add_component(&mut components, name, schema);
     }
-    let contact_route = Route::Contact { id: "" };
-    let contacts_route = Route::Contacts;
-    let unsubscribes = Route::Unsubscribes { id: "" };
-    let custom_fields = Route::CustomFields { id: "" };
-    let tags = Route::Tags;
-    let tag = Route::Tag { id: "" };
-    let bearer_and_project = json!([
-        { "name": "X-Project-ID", "in": "header", "required": false, "description": "The project UUID; not needed when the key is bound to a project", "schema": { "type": "string", "format": "uuid" } },
-        { "name": "Prefer", "in": "header", "required": false, "description": "code=NNN answers that documented error instead (D15)", "schema": { "type": "string" } },
-    ]);
-    json!({
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Gately CRM Contacts API (gately-mock)",
-            "version": env!("CARGO_PKG_VERSION"),
-            "description": "The routes gately-mock serves, with the contract it enforces. Written from the public Gately docs; where they are silent, the mock's documented decisions (README).",
-        },
-        "servers": [{ "url": "http://127.0.0.1:4010" }],
-        "paths": {
-            "/api/v1/contacts": {
-                "parameters": bearer_and_project.clone(),
-                "get": {
-                    "operationId": "listContacts",
-                    "summary": "List contacts, newest first (D19)",
-                    "description": "The docs also name a segment_id filter; the mock has no segments, so it answers a request with segment_id with 422 unsupported_filter instead of ignoring it.",
-                    "security": [{ "bearer": [] }],
-                    "parameters": [
-                        query("page", "the page, from 1", json!({ "type": "integer", "minimum": 1, "default": 1 })),
-                        query("limit", "contacts per page", json!({ "type": "integer", "minimum": 1, "maximum": 200, "default": 50 })),
-                        query("search", "case-insensitive text in name, email or company", json!({ "type": "string" })),
-                        query("status", "only this status", json!({ "enum": ["new", "active", "inactive", "archived"] })),
-                        query("tags", "comma-separated tag names; a contact matches if it has any", json!({ "type": "string" })),
-                    ],
-                    "responses": responses(contacts_route.documented_statuses(&Method::GET), "ContactList"),
-                },
-                "post": {
-                    "operationId": "createContact",
-                    "summary": "Create a contact (D20)",
-                    "security": [{ "bearer": [] }],
-                    "requestBody": {
-                        "required": true,
-                        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ContactCreate" } } },
-                    },
-                    "responses": responses(contacts_route.documented_statuses(&Method::POST), "Contact"),
-                },
-            },
-            "/api/v1/contacts/{contactId}": {
-                "parameters": contact_parameters(),
-                "get": {
-                    "operationId": "getContact",
-                    "summary": "Get a contact",
-                    "security": [{ "bearer": [] }],
-                    "responses": responses(contact_route.documented_statuses(&Method::GET), "Contact"),
-                },
-                "patch": {
-                    "operationId": "updateContact",
-                    "summary": "Update a contact: only the fields sent change",
-                    "security": [{ "bearer": [] }],
-                    "requestBody": {
-                        "required": true,
-                        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ContactPatch" } } },
-                    },
-                    "responses": responses(contact_route.documented_statuses(&Method::PATCH), "Contact"),
-                },
-                "delete": {
-                    "operationId": "deleteContact",
-                    "summary": "Delete a contact (D20)",
-                    "security": [{ "bearer": [] }],
-                    "responses": responses(contact_route.documented_statuses(&Method::DELETE), "Message"),
-                },
-            },
-            "/api/v1/contacts/bulk-import": {
-                "parameters": bearer_and_project.clone(),
-                "post": {
-                    "operationId": "bulkImportContacts",
-                    "summary": "Import up to 1 000 contacts; bad rows and e-mails in use are skipped with their reasons",
-                    "security": [{ "bearer": [] }],
-                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/BulkImport" } } } },
-                    "responses": responses(Route::BulkImport.documented_statuses(&Method::POST), "BulkImportResult"),
-                },
-            },
-            "/api/v1/contacts/tags": {
-                "parameters": bearer_and_project.clone(),
-                "get": {
-                    "operationId": "listTags",
-                    "summary": "The project's tags",
-                    "security": [{ "bearer": [] }],
-                    "responses": responses(tags.documented_statuses(&Method::GET), "TagList"),
-                },
-                "post": {
-                    "operationId": "createTag",
-                    "summary": "Create a tag",
-                    "security": [{ "bearer": [] }],
-                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TagCreate" } } } },
-                    "responses": responses(tags.documented_statuses(&Method::POST), "Tag"),
-                },
-            },
-            "/api/v1/contacts/tags/{tagId}": {
-                "parameters": [
-                    { "name": "tagId", "in": "path", "required": true, "description": "The tag UUID", "schema": { "type": "string", "format": "uuid" } },
-                    { "name": "X-Project-ID", "in": "header", "required": false, "description": "The project UUID; not needed when the key is bound to a project", "schema": { "type": "string", "format": "uuid" } },
-                    { "name": "Prefer", "in": "header", "required": false, "description": "code=NNN answers that documented error instead (D15)", "schema": { "type": "string" } },
-                ],
-                "put": {
-                    "operationId": "updateTag",
-                    "summary": "Change a tag's name or colour (a partial update)",
-                    "security": [{ "bearer": [] }],
-                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TagUpdate" } } } },
-                    "responses": responses(tag.documented_statuses(&Method::PUT), "Tag"),
-                },
-                "delete": {
-                    "operationId": "deleteTag",
-                    "summary": "Delete a tag; it is detached from every contact",
-                    "security": [{ "bearer": [] }],
-                    "responses": responses(tag.documented_statuses(&Method::DELETE), "Message"),
-                },
-            },
-            "/api/v1/contacts/contact-tags": {
-                "parameters": bearer_and_project,
-                "post": {
-                    "operationId": "addTagToContact",
-                    "summary": "Attach a tag to a contact: the contact is answered, 201 when the tag was attached, 200 when it already was",
-                    "security": [{ "bearer": [] }],
-                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ContactTag" } } } },
-                    "responses": responses(Route::ContactTags.documented_statuses(&Method::POST), "Contact"),
-                },
-                "delete": {
-                    "operationId": "removeTagFromContact",
-                    "summary": "Detach a tag from a contact; one that was not attached is not an error",
-                    "security": [{ "bearer": [] }],
-                    "parameters": [
-                        required_query("contact_id", "the contact", json!({ "type": "string", "format": "uuid" })),
-                        required_query("tag_id", "the tag to detach from it", json!({ "type": "string", "format": "uuid" })),
-                    ],
-                    "responses": responses(Route::ContactTags.documented_statuses(&Method::DELETE), "Message"),
-                },
-            },
-            "/api/v1/contacts/{contactId}/unsubscribes": {
-                "parameters": contact_parameters(),
-                "get": {
-                    "operationId": "listUnsubscribes",
-                    "summary": "The contact's unsubscribe records, oldest first (D21)",
-                    "security": [{ "bearer": [] }],
-                    "responses": responses(unsubscribes.documented_statuses(&Method::GET), "UnsubscribeList"),
-                },
-                "post": {
-                    "operationId": "unsubscribeContact",
-                    "summary": "Unsubscribe the contact, keeping an audit record (D21)",
-                    "security": [{ "bearer": [] }],
-                    "requestBody": {
-                        "required": false,
-                        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Unsubscribe" } } },
-                    },
-                    "responses": responses(unsubscribes.documented_statuses(&Method::POST), "UnsubscribeRecord"),
-                },
-                "delete": {
-                    "operationId": "resubscribeContact",
-                    "summary": "Resubscribe: every record removed (D21)",
-                    "security": [{ "bearer": [] }],
-                    "responses": responses(unsubscribes.documented_statuses(&Method::DELETE), "Message"),
-                },
-            },
-            "/api/v1/contacts/{contactId}/custom-fields": {
-                "parameters": contact_parameters(),
-                "get": {
-                    "operationId": "getCustomFields",
-                    "summary": "The contact's custom fields (D18; the path is the mock's choice)",
-                    "security": [{ "bearer": [] }],
-                    "responses": responses(custom_fields.documented_statuses(&Method::GET), "CustomFields"),
-                },
-                "patch": {
-                    "operationId": "mergeCustomFields",
-                    "summary": "RFC 7396 merge patch of the custom fields: null deletes a key (D18)",
-                    "security": [{ "bearer": [] }],
-                    "requestBody": {
-                        "required": true,
-                        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CustomFields" } } },
-                    },
-                    "responses": responses(custom_fields.documented_statuses(&Method::PATCH), "CustomFields"),
-                },
-            },
+    let mut paths = Map::new();
+    for route in RouteId::ALL {
+        paths.insert(route.template().to_owned(), path_item(route));
+    }
+    let admin = json!({
             "/__admin/requests": {
                 "get": {
                     "operationId": "listRequests",
@@ -290,7 +114,19 @@ pub fn document(schemas: &SchemaRegistry) -> Value {
                     "responses": { "200": json_response("OpenAPI 3.1", json!({ "type": "object", "required": ["openapi"] })) },
                 },
             },
+    });
+    if let Value::Object(admin) = admin {
+        paths.extend(admin);
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Gately CRM Contacts API (gately-mock)",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "The routes gately-mock serves, with the contract it enforces. Written from the public Gately docs; where they are silent, the mock's documented decisions (README).",
         },
+        "servers": [{ "url": "http://127.0.0.1:4010" }],
+        "paths": paths,
         "components": {
             "schemas": components,
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "An API key from api-keys.json" } },
@@ -298,23 +134,76 @@ pub fn document(schemas: &SchemaRegistry) -> Value {
     })
 }
 
-/// The path and header parameters of every `/api/v1/contacts/{contactId}…` route.
-fn contact_parameters() -> Value {
-    json!([
-        { "name": "contactId", "in": "path", "required": true, "description": "The contact UUID", "schema": { "type": "string", "format": "uuid" } },
-        { "name": "X-Project-ID", "in": "header", "required": false, "description": "The project UUID; not needed when the key is bound to a project", "schema": { "type": "string", "format": "uuid" } },
-        { "name": "Prefer", "in": "header", "required": false, "description": "code=NNN answers that documented error instead (D15)", "schema": { "type": "string" } },
-    ])
+/// The path item of `route`: its parameters, and one operation per row of the table.
+fn path_item(route: RouteId) -> Value {
+    let mut parameters = Vec::new();
+    if let Some(name) = route.parameter() {
+        let what = if name == "tagId" {
+            "The tag UUID"
+        } else {
+            "The contact UUID"
+        };
+        parameters.push(json!({ "name": name, "in": "path", "required": true, "description": what, "schema": { "type": "string", "format": "uuid" } }));
+    }
+    parameters.push(json!({ "name": "X-Project-ID", "in": "header", "required": false, "description": "The project UUID; not needed when the key is bound to a project", "schema": { "type": "string", "format": "uuid" } }));
+    parameters.push(json!({ "name": "Prefer", "in": "header", "required": false, "description": "code=NNN answers that documented error instead (D15)", "schema": { "type": "string" } }));
+    let mut item = Map::new();
+    item.insert("parameters".to_owned(), Value::Array(parameters));
+    for operation in operation::of_route(route) {
+        item.insert(
+            operation.method.as_str().to_ascii_lowercase(),
+            operation_object(operation),
+        );
+    }
+    Value::Object(item)
 }
 
-fn responses(statuses: &[u16], success: &str) -> Value {
+/// One operation of the table, as OpenAPI describes it.
+fn operation_object(operation: &Operation) -> Value {
+    let mut object = Map::new();
+    object.insert("operationId".to_owned(), json!(operation.name));
+    object.insert("summary".to_owned(), json!(operation.summary));
+    if let Some(description) = operation.description {
+        object.insert("description".to_owned(), json!(description));
+    }
+    object.insert("security".to_owned(), json!([{ "bearer": [] }]));
+    if let Some(rule) = &operation.query {
+        let parameters: Vec<Value> = rule
+            .parameters
+            .iter()
+            .map(|parameter| {
+                let schema: Value = serde_json::from_str(parameter.schema)
+                    .expect("the table's parameter schemas are JSON");
+                json!({ "name": parameter.name, "in": "query", "required": parameter.required, "description": parameter.description, "schema": schema })
+            })
+            .collect();
+        object.insert("parameters".to_owned(), Value::Array(parameters));
+    }
+    if let Some(body) = &operation.body {
+        object.insert(
+            "requestBody".to_owned(),
+            json!({
+                "required": body.required,
+                "content": { "application/json": { "schema": component_ref(body.schema) } },
+            }),
+        );
+    }
+    object.insert(
+        "responses".to_owned(),
+        responses(operation.statuses(), operation.answer),
+    );
+    Value::Object(object)
+}
+
+fn component_ref(schema: SchemaId) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{}", schema.component()) })
+}
+
+fn responses(statuses: &[u16], success: SchemaId) -> Value {
     let mut out = Map::new();
     for status in statuses {
         let response = if *status < 300 {
-            json_response(
-                "Success",
-                json!({ "$ref": format!("#/components/schemas/{success}") }),
-            )
+            json_response("Success", component_ref(success))
         } else {
             problem()
         };
@@ -336,12 +225,6 @@ fn problem() -> Value {
 
 fn query(name: &str, description: &str, schema: Value) -> Value {
     json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
-}
-
-fn required_query(name: &str, description: &str, schema: Value) -> Value {
-    let mut parameter = query(name, description, schema);
-    parameter["required"] = Value::Bool(true);
-    parameter
 }
 
 /// Adds `schema` as component `name`, its `$defs` as components `name_def`.

@@ -398,6 +398,70 @@ pub struct SchemaRegistry {
     pub exchange: Schema,
 }
 
+/// A schema of the registry, by name: how the operation table refers to one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SchemaId {
+    /// `contact-patch.json`
+    ContactPatch,
+    /// `contact-create.json`
+    ContactCreate,
+    /// A page of contacts (built around `contact.json`).
+    ContactList,
+    /// `message.json`
+    Message,
+    /// `unsubscribe.json`
+    Unsubscribe,
+    /// `unsubscribe-record.json`
+    UnsubscribeRecord,
+    /// An array of unsubscribe records.
+    UnsubscribeList,
+    /// `custom-fields.json`
+    CustomFields,
+    /// `tag.json`
+    Tag,
+    /// An array of tags.
+    TagList,
+    /// `bulk-import.json`
+    BulkImport,
+    /// `bulk-import-result.json`
+    BulkImportResult,
+    /// `tag-create.json`
+    TagCreate,
+    /// `tag-update.json`
+    TagUpdate,
+    /// `contact-tag.json`
+    ContactTag,
+    /// `contact.json`
+    Contact,
+    /// `contact.documented.json`
+    ContactDocumented,
+}
+
+impl SchemaId {
+    /// The component name of the schema in the OpenAPI document.
+    pub(crate) fn component(self) -> &'static str {
+        match self {
+            SchemaId::ContactPatch => "ContactPatch",
+            SchemaId::ContactCreate => "ContactCreate",
+            SchemaId::ContactList => "ContactList",
+            SchemaId::Message => "Message",
+            SchemaId::Unsubscribe => "Unsubscribe",
+            SchemaId::UnsubscribeRecord => "UnsubscribeRecord",
+            SchemaId::UnsubscribeList => "UnsubscribeList",
+            SchemaId::CustomFields => "CustomFields",
+            SchemaId::Tag => "Tag",
+            SchemaId::TagList => "TagList",
+            SchemaId::BulkImport => "BulkImport",
+            SchemaId::BulkImportResult => "BulkImportResult",
+            SchemaId::TagCreate => "TagCreate",
+            SchemaId::TagUpdate => "TagUpdate",
+            SchemaId::ContactTag => "ContactTag",
+            SchemaId::Contact => "Contact",
+            SchemaId::ContactDocumented => "ContactDocumented",
+        }
+    }
+}
+
 /// The schema files, by name, exactly as embedded.
 pub const SOURCES: [(&str, &str); 17] = [
     (
@@ -453,6 +517,29 @@ pub const SOURCES: [(&str, &str); 17] = [
 ];
 
 impl SchemaRegistry {
+    /// The schema `id` names.
+    pub(crate) fn get(&self, id: SchemaId) -> &Schema {
+        match id {
+            SchemaId::ContactPatch => &self.contact_patch,
+            SchemaId::ContactCreate => &self.contact_create,
+            SchemaId::ContactList => &self.contact_list,
+            SchemaId::Message => &self.message,
+            SchemaId::Unsubscribe => &self.unsubscribe,
+            SchemaId::UnsubscribeRecord => &self.unsubscribe_record,
+            SchemaId::UnsubscribeList => &self.unsubscribe_list,
+            SchemaId::CustomFields => &self.custom_fields,
+            SchemaId::Tag => &self.tag,
+            SchemaId::TagList => &self.tag_list,
+            SchemaId::BulkImport => &self.bulk_import,
+            SchemaId::BulkImportResult => &self.bulk_import_result,
+            SchemaId::TagCreate => &self.tag_create,
+            SchemaId::TagUpdate => &self.tag_update,
+            SchemaId::ContactTag => &self.contact_tag,
+            SchemaId::Contact => &self.contact,
+            SchemaId::ContactDocumented => &self.contact_documented,
+        }
+    }
+
     /// Compiles every embedded schema.
     pub fn compile() -> Result<Self, SchemaError> {
         let [

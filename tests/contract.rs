@@ -372,11 +372,11 @@ async fn openapi_is_the_same_document_the_server_serves_and_covers_every_route()
         paths,
         [
             "/api/v1/contacts",
-            "/api/v1/contacts/{contactId}",
             "/api/v1/contacts/bulk-import",
             "/api/v1/contacts/tags",
             "/api/v1/contacts/tags/{tagId}",
             "/api/v1/contacts/contact-tags",
+            "/api/v1/contacts/{contactId}",
             "/api/v1/contacts/{contactId}/unsubscribes",
             "/api/v1/contacts/{contactId}/custom-fields",
             "/__admin/requests",

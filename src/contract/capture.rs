@@ -53,6 +53,18 @@ impl Observed {
     }
 }
 
+impl Observed {
+    /// The request body as bytes, as the server read it: nothing for no body, a text as
+    /// it was, JSON as JSON.
+    pub(crate) fn request_body_bytes(&self) -> Vec<u8> {
+        match &self.request_body {
+            Value::Null => Vec::new(),
+            Value::String(text) => text.as_bytes().to_vec(),
+            json => serde_json::to_vec(json).expect("a JSON value serialises"),
+        }
+    }
+}
+
 /// A capture that cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {

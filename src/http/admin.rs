@@ -1,20 +1,89 @@
 //! `/__admin/…`: what CI and test harnesses ask the mock about its traffic. No key needed;
-//! never recorded.
+//! never recorded. These are the mock's own routes, not the Gately API's, so they are
+//! routed here rather than in the operation table.
 
-use hyper::StatusCode;
 use hyper::header::HOST;
+use hyper::{Method, StatusCode};
 use serde_json::json;
 
-use crate::app::AppState;
-use crate::http::error::ApiError;
+use crate::api::ApiError;
+use crate::http::cors;
 use crate::http::reply::{JSON, Reply};
 use crate::http::request::RecordedRequest;
+use crate::http::state::AppState;
 use crate::journal::{Entry, Exchange, Filter, har};
 use crate::json;
 
+/// The prefix of the admin routes.
+const ADMIN: &str = "/__admin/";
+
+/// An admin route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AdminRoute {
+    /// `requests`: the journal.
+    Requests,
+    /// `requests.har`: the journal as HAR 1.2.
+    RequestsHar,
+    /// `reset`: back to the fixtures.
+    Reset,
+    /// `health`
+    Health,
+    /// `openapi.json`
+    Openapi,
+}
+
+impl AdminRoute {
+    fn of(path: &str) -> Option<Self> {
+        Some(match path.strip_prefix(ADMIN)? {
+            "requests" => AdminRoute::Requests,
+            "requests.har" => AdminRoute::RequestsHar,
+            "reset" => AdminRoute::Reset,
+            "health" => AdminRoute::Health,
+            "openapi.json" => AdminRoute::Openapi,
+            _ => return None,
+        })
+    }
+
+    fn allow(self) -> &'static str {
+        match self {
+            AdminRoute::Requests => "GET, DELETE, OPTIONS",
+            AdminRoute::RequestsHar | AdminRoute::Health | AdminRoute::Openapi => "GET, OPTIONS",
+            AdminRoute::Reset => "POST, OPTIONS",
+        }
+    }
+}
+
+/// Whether `path` is under `/__admin/` (served or not): such traffic is not recorded.
+pub(crate) fn is_admin(path: &str) -> bool {
+    path.starts_with(ADMIN)
+}
+
+/// The answer to an admin request.
+pub(crate) fn respond(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiError> {
+    let Some(route) = AdminRoute::of(&request.path) else {
+        return Err(ApiError::RouteNotFound {
+            method: request.method.clone(),
+            path: request.path.clone(),
+        });
+    };
+    match (route, &request.method) {
+        (route, &Method::OPTIONS) => Ok(cors::preflight(route.allow())),
+        (AdminRoute::Requests, &Method::GET) => list_requests(state, request),
+        (AdminRoute::Requests, &Method::DELETE) => Ok(clear_requests(state)),
+        (AdminRoute::RequestsHar, &Method::GET) => export_har(state, request),
+        (AdminRoute::Reset, &Method::POST) => Ok(reset(state)),
+        (AdminRoute::Health, &Method::GET) => Ok(health(state)),
+        (AdminRoute::Openapi, &Method::GET) => Ok(openapi(state)),
+        (route, method) => Err(ApiError::MethodNotAllowed {
+            method: method.clone(),
+            allow: route.allow(),
+        }),
+    }
+}
+
 /// `GET /__admin/requests`: `{ "requests": [...], "dropped": N }`, filtered. The entries'
 /// JSON is joined as written: nothing is parsed or serialised again.
-pub fn list_requests(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiError> {
+fn list_requests(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiError> {
     let filter = Filter::from_query(request.query.as_deref())?;
     let journal = state.journal();
     let mut body = b"{\"requests\":".to_vec();
@@ -26,7 +95,7 @@ pub fn list_requests(state: &AppState, request: &RecordedRequest) -> Result<Repl
 }
 
 /// `GET /__admin/requests.har`: the same selection as HAR 1.2.
-pub fn export_har(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiError> {
+fn export_har(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiError> {
     let filter = Filter::from_query(request.query.as_deref())?;
     let exchanges: Vec<Exchange> = state
         .journal()
@@ -38,20 +107,20 @@ pub fn export_har(state: &AppState, request: &RecordedRequest) -> Result<Reply, 
         .get(HOST)
         .and_then(|value| value.to_str().ok())
         .unwrap_or("127.0.0.1");
-    Reply::json(
+    Ok(Reply::json(
         StatusCode::OK,
         &har::archive(&exchanges, &format!("http://{host}")),
-    )
+    ))
 }
 
 /// `DELETE /__admin/requests`: forgets the journal (`seq` goes on).
-pub fn clear_requests(state: &AppState) -> Result<Reply, ApiError> {
+fn clear_requests(state: &AppState) -> Reply {
     let deleted = state.journal().clear();
     Reply::json(StatusCode::OK, &json!({ "deleted": deleted }))
 }
 
 /// `POST /__admin/reset`: fixtures restored, journal emptied, ids and `seq` restarted.
-pub fn reset(state: &AppState) -> Result<Reply, ApiError> {
+fn reset(state: &AppState) -> Reply {
     state.reset();
     Reply::json(
         StatusCode::OK,
@@ -60,7 +129,7 @@ pub fn reset(state: &AppState) -> Result<Reply, ApiError> {
 }
 
 /// `GET /__admin/health`
-pub fn health(state: &AppState) -> Result<Reply, ApiError> {
+fn health(state: &AppState) -> Reply {
     let journal = state.journal();
     Reply::json(
         StatusCode::OK,
@@ -75,6 +144,25 @@ pub fn health(state: &AppState) -> Result<Reply, ApiError> {
 }
 
 /// `GET /__admin/openapi.json`: the document `gately-mock openapi` prints.
-pub fn openapi(state: &AppState) -> Result<Reply, ApiError> {
+fn openapi(state: &AppState) -> Reply {
     Reply::json(StatusCode::OK, &crate::openapi::document(&state.schemas))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admin_paths_are_routes_of_their_own() {
+        assert_eq!(
+            AdminRoute::of("/__admin/requests"),
+            Some(AdminRoute::Requests)
+        );
+        assert_eq!(
+            AdminRoute::of("/__admin/requests.har"),
+            Some(AdminRoute::RequestsHar)
+        );
+        assert_eq!(AdminRoute::of("/__admin/nope"), None);
+        assert!(is_admin("/__admin/nope"));
+    }
 }

@@ -7,19 +7,18 @@ use hyper::header::{
 };
 
 use crate::http::reply::Reply;
-use crate::http::router::Route;
 
 /// The request headers a browser may send.
 const ALLOWED_HEADERS: &str = "Authorization, X-Project-ID, Content-Type, Prefer";
 /// How long a browser may cache a preflight answer, in seconds.
 const MAX_AGE: &str = "600";
 
-/// The answer to a preflight `OPTIONS` on `route`.
-pub fn preflight(route: Route<'_>) -> Reply {
+/// The answer to a preflight `OPTIONS` on a route that allows `allow`.
+pub(crate) fn preflight(allow: &'static str) -> Reply {
     Reply::empty(StatusCode::NO_CONTENT)
         .header(
             ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static(route.allow()),
+            HeaderValue::from_static(allow),
         )
         .header(
             ACCESS_CONTROL_ALLOW_HEADERS,
@@ -30,7 +29,7 @@ pub fn preflight(route: Route<'_>) -> Reply {
 
 /// Adds the CORS headers every response carries: the request's `Origin` echoed, and
 /// `Vary: Origin` so caches keep answers to different origins apart.
-pub fn decorate(reply: &mut Reply, request_headers: &HeaderMap) {
+pub(crate) fn decorate(reply: &mut Reply, request_headers: &HeaderMap) {
     if let Some(origin) = request_headers.get(ORIGIN) {
         reply
             .headers

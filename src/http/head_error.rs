@@ -16,8 +16,12 @@ use std::task::{Context, Poll, ready};
 use hyper::header::{CONNECTION, DATE, HeaderValue};
 use hyper::rt::{Read, ReadBufCursor, Write};
 
-use crate::http::error::ApiError;
-use crate::http::server::MAX_HEAD_BYTES;
+use crate::api::ApiError;
+use crate::http::reply::Reply;
+
+/// The largest request head (request line and headers) read; a larger one is refused with
+/// 431. hyper also refuses more than 100 headers. Both get a problem body here.
+pub(crate) const MAX_HEAD_BYTES: usize = 32 * 1024;
 
 /// The start of each answer hyper writes on its own, after the status line.
 const OWN_ANSWER_HEADERS: &[u8] = b"connection: close\r\ncontent-length: 0\r\n";
@@ -141,9 +145,7 @@ fn problem_for(bytes: &[u8]) -> Option<Vec<u8>> {
             Some(HeaderValue::from_bytes(value).ok()?)
         }
     };
-    let mut reply = error
-        .into_reply()
-        .header(CONNECTION, HeaderValue::from_static("close"));
+    let mut reply = Reply::refusal(error).header(CONNECTION, HeaderValue::from_static("close"));
     if let Some(date) = date {
         reply = reply.header(DATE, date);
     }
@@ -258,7 +260,7 @@ mod tests {
 
     #[test]
     fn the_mock_s_own_answers_pass_through_untouched() {
-        let problem = ApiError::MalformedHead.into_reply().to_http1();
+        let problem = Reply::refusal(ApiError::MalformedHead).to_http1();
         for answer in [
             &b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}"[..],
             &problem,

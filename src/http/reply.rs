@@ -2,17 +2,18 @@
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use hyper::header::{ALLOW, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, WWW_AUTHENTICATE};
 use hyper::{Response, StatusCode};
 use serde::Serialize;
 
-use crate::http::error::ApiError;
+use crate::api::ApiError;
+use crate::auth::AuthError;
 use crate::schema::Violation;
 
 /// The content type of success bodies.
-pub const JSON: &str = "application/json";
+pub(crate) const JSON: &str = "application/json";
 /// The content type of error bodies (RFC 9457).
-pub const PROBLEM_JSON: &str = "application/problem+json";
+pub(crate) const PROBLEM_JSON: &str = "application/problem+json";
 
 /// Room for the headers of most replies (`Content-Type`, `Vary`, `X-Gately-Mock`, CORS),
 /// so that adding them does not grow the map.
@@ -41,16 +42,41 @@ pub struct Reply {
 
 impl Reply {
     /// A JSON body.
-    pub fn json(status: StatusCode, value: &impl Serialize) -> Result<Self, ApiError> {
+    pub(crate) fn json(status: StatusCode, value: &impl Serialize) -> Self {
         let mut body = Vec::with_capacity(1024);
-        serde_json::to_writer(&mut body, value).map_err(|err| ApiError::Internal {
-            message: format!("cannot serialise the response: {err}"),
-        })?;
-        Ok(Self::with_body(status, JSON, body.into()))
+        serde_json::to_writer(&mut body, value)
+            .expect("answers serialise: string keys, and no Serialize impl of ours fails");
+        Self::with_body(status, JSON, body.into())
+    }
+
+    /// The answer to a refused request: its problem body (D1), its violations, and the
+    /// headers its status calls for (D2).
+    pub(crate) fn refusal(refusal: ApiError) -> Self {
+        let mut reply = Self::with_body(refusal.status(), PROBLEM_JSON, refusal.problem().into());
+        reply.violations = refusal.violations();
+        reply.forced = matches!(refusal, ApiError::Forced { .. });
+        match refusal {
+            ApiError::Auth(AuthError::Missing | AuthError::NotBearer) => reply.header(
+                WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"gately-mock\""),
+            ),
+            ApiError::Auth(AuthError::UnknownKey) => reply.header(
+                WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"gately-mock\", error=\"invalid_token\""),
+            ),
+            ApiError::MethodNotAllowed { allow, .. } => {
+                reply.header(ALLOW, HeaderValue::from_static(allow))
+            }
+            ApiError::Internal { message } => {
+                eprintln!("gately-mock: internal error: {message}");
+                reply
+            }
+            _ => reply,
+        }
     }
 
     /// A body of `content_type`.
-    pub fn with_body(status: StatusCode, content_type: &'static str, body: Bytes) -> Self {
+    pub(crate) fn with_body(status: StatusCode, content_type: &'static str, body: Bytes) -> Self {
         Self {
             body,
             ..Self::empty(status)
@@ -59,7 +85,7 @@ impl Reply {
     }
 
     /// No body.
-    pub fn empty(status: StatusCode) -> Self {
+    pub(crate) fn empty(status: StatusCode) -> Self {
         Self {
             status,
             body: Bytes::new(),
@@ -72,14 +98,14 @@ impl Reply {
     }
 
     /// Adds a header.
-    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+    pub(crate) fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.headers.append(name, value);
         self
     }
 
     /// The reply as HTTP/1.1 bytes, head and body, for the few answers written to the
     /// socket without hyper (a refused connection, a head hyper could not parse).
-    pub fn to_http1(&self) -> Vec<u8> {
+    pub(crate) fn to_http1(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(256 + self.body.len());
         out.extend_from_slice(b"HTTP/1.1 ");
         out.extend_from_slice(self.status.as_str().as_bytes());
@@ -99,7 +125,7 @@ impl Reply {
 
     /// The hyper response, made of the reply's parts: once the exchange is recorded, the
     /// reply has nothing left to keep.
-    pub fn into_response(self) -> Response<Full<Bytes>> {
+    pub(crate) fn into_response(self) -> Response<Full<Bytes>> {
         let mut response = Response::new(Full::new(self.body));
         *response.status_mut() = self.status;
         *response.headers_mut() = self.headers;

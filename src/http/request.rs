@@ -8,7 +8,9 @@ use hyper::body::Incoming;
 use hyper::header::{CONTENT_LENGTH, HeaderMap, HeaderName};
 use hyper::{Method, Request};
 
+use crate::api::ApiError;
 use crate::clock::Timestamp;
+use crate::contract::judge::{BodyView, RequestView};
 
 /// The body of a request, or why there is none.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,7 +42,7 @@ pub struct RecordedRequest {
     /// When the request arrived: the instant the journal records, and the one any change it
     /// makes is stamped with (`updated_at`, `created_at`), so that the two agree.
     pub time: Timestamp,
-    /// Set once a handler has parsed the body as JSON, so that the journal embeds it
+    /// Set once the judge has parsed the body as JSON, so that the journal embeds it
     /// without parsing it a second time.
     body_is_json: Cell<bool>,
 }
@@ -100,12 +102,25 @@ impl RecordedRequest {
         self.headers.get(name).map(|value| value.as_bytes())
     }
 
-    /// Notes that the body parsed as JSON.
-    pub fn mark_body_json(&self) {
-        self.body_is_json.set(true);
+    /// The request as the judge sees it.
+    pub(crate) fn view(&self) -> RequestView<'_> {
+        RequestView {
+            method: &self.method,
+            path: &self.path,
+            query: self.query.as_deref(),
+            headers: &self.headers,
+            body: match &self.body {
+                Body::Complete(bytes) => BodyView::Sent(bytes),
+                Body::TooLarge { limit } => {
+                    BodyView::Unread(ApiError::BodyTooLarge { limit: *limit })
+                }
+                Body::Unreadable => BodyView::Unread(ApiError::BodyUnreadable),
+            },
+            parsed: Some(&self.body_is_json),
+        }
     }
 
-    /// Whether a handler found the body to be JSON (false when none looked).
+    /// Whether the judge found the body to be JSON (false when none looked).
     pub fn body_is_json(&self) -> bool {
         self.body_is_json.get()
     }

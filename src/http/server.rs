@@ -23,17 +23,15 @@ use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::app::AppState;
-use crate::http::error::ApiError;
-use crate::http::handlers::respond;
+use crate::api::ApiError;
+use crate::http::admin;
+use crate::http::dispatch::respond;
 use crate::http::head_deadline::HeadDeadline;
-use crate::http::head_error::ProblemIo;
+use crate::http::head_error::{MAX_HEAD_BYTES, ProblemIo};
+use crate::http::reply::Reply;
 use crate::http::request::RecordedRequest;
-use crate::http::router;
+use crate::http::state::AppState;
 
-/// The largest request head (request line and headers) read; a larger one is refused with
-/// 431. hyper also refuses more than 100 headers. Both get a problem body (`head_error`).
-pub(crate) const MAX_HEAD_BYTES: usize = 32 * 1024;
 /// How long open connections get to finish once shutdown starts.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -163,8 +161,7 @@ impl Drop for OpenConnection {
 /// Answers a connection over `--max-connections` with a 503 problem and closes it, so that
 /// a client sees why instead of a reset.
 async fn refuse(mut stream: TcpStream, limit: usize) {
-    let answer = ApiError::TooManyConnections { limit }
-        .into_reply()
+    let answer = Reply::refusal(ApiError::TooManyConnections { limit })
         .header(RETRY_AFTER, HeaderValue::from_static("1"))
         .header(CONNECTION, HeaderValue::from_static("close"))
         .to_http1();
@@ -182,7 +179,7 @@ async fn handle(
     let started = Instant::now();
     let request = RecordedRequest::from_hyper(request, state.max_body, state.clock.now()).await;
     let mut reply = respond(&state, &request);
-    if router::is_admin(&request.path) {
+    if admin::is_admin(&request.path) {
         return Ok(reply.into_response());
     }
     if let Some(latency) = state.latency {

@@ -2,12 +2,12 @@
 
 use hyper::StatusCode;
 
-use crate::http::error::ApiError;
+use crate::api::error::ApiError;
 
 /// The status `prefer` (the raw `Prefer` header) forces, if any: `Ok(None)` when the header
 /// asks nothing or asks for success; an error when it asks for a status the route does not
 /// document.
-pub fn forced_status(
+pub(crate) fn forced_status(
     prefer: Option<&[u8]>,
     documented: &'static [u16],
 ) -> Result<Option<StatusCode>, ApiError> {

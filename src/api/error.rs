@@ -1,20 +1,18 @@
 //! Every way a request can fail, and the one mapping from a failure to its status and its
 //! RFC 9457 problem body (D1, D2).
 
-use hyper::header::{ALLOW, HeaderValue, WWW_AUTHENTICATE};
 use hyper::{Method, StatusCode};
 use serde::Serialize;
 
 use crate::auth::AuthError;
-use crate::http::reply::{PROBLEM_JSON, Reply};
 use crate::journal::FilterError;
-use crate::schema::Violation;
+use crate::schema::{Violation, child_pointer};
 use crate::store::StoreError;
 use crate::store::patch::PatchError;
 
 /// A refused request. `Display` is the problem's `detail`.
 #[derive(Debug, thiserror::Error)]
-pub enum ApiError {
+pub(crate) enum ApiError {
     /// No route has this path.
     #[error(
         "no route matches {method} {path}; the mock serves /api/v1/contacts/{{contactId}} and /__admin/…"
@@ -138,6 +136,19 @@ pub enum ApiError {
         /// The limit.
         limit: usize,
     },
+    /// A refusal read back from a recording, at a step a recording cannot replay (the key
+    /// and project, reading the body): what the mock answered then, verbatim.
+    #[error("{detail}")]
+    Recorded {
+        /// The status answered.
+        status: StatusCode,
+        /// The problem's `code`.
+        code: String,
+        /// The problem's `detail`.
+        detail: String,
+        /// The problem's `errors`.
+        errors: Vec<Violation>,
+    },
     /// A bug in the mock. Never caused by input.
     #[error("the mock failed; this is a bug in gately-mock, please report it")]
     Internal {
@@ -154,7 +165,7 @@ struct Problem<'a> {
     title: &'a str,
     status: u16,
     detail: String,
-    code: &'static str,
+    code: &'a str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<Violation>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -165,7 +176,7 @@ struct Problem<'a> {
 
 impl ApiError {
     /// The HTTP status: the only place a failure gets one.
-    pub fn status(&self) -> StatusCode {
+    pub(crate) fn status(&self) -> StatusCode {
         match self {
             ApiError::RouteNotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
@@ -197,7 +208,7 @@ impl ApiError {
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation { .. } | ApiError::Patch(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Forced { status } => *status,
+            ApiError::Forced { status } | ApiError::Recorded { status, .. } => *status,
             ApiError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::MalformedHead => StatusCode::BAD_REQUEST,
             ApiError::HeadTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -206,7 +217,7 @@ impl ApiError {
     }
 
     /// The stable machine-readable code (D1).
-    pub fn code(&self) -> &'static str {
+    pub(crate) fn code(&self) -> &str {
         match self {
             ApiError::RouteNotFound { .. } => "route_not_found",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
@@ -238,6 +249,7 @@ impl ApiError {
             ApiError::UnsupportedFilter { .. } => "unsupported_filter",
             ApiError::Store(StoreError::Incomplete) => "validation_failed",
             ApiError::Forced { status } => forced_code(*status),
+            ApiError::Recorded { code, .. } => code,
             ApiError::Internal { .. } => "internal_error",
             ApiError::MalformedHead => "malformed_request",
             ApiError::HeadTooLarge { .. } => "head_too_large",
@@ -247,7 +259,7 @@ impl ApiError {
 
     /// Whether the request broke the contract (as opposed to a refusal the contract
     /// foresees for a valid request: an unknown contact, a taken e-mail, a forced error).
-    pub fn is_violation(&self) -> bool {
+    pub(crate) fn is_violation(&self) -> bool {
         !matches!(
             self,
             ApiError::Store(
@@ -275,77 +287,58 @@ impl ApiError {
                 one(err.pointer(), keyword)
             }
             ApiError::InvalidPathId { parameter, .. } => {
-                one(&crate::schema::child_pointer("/path", parameter), "format")
+                one(&child_pointer("/path", parameter), "format")
             }
             ApiError::Store(StoreError::EmailTaken { .. }) => one("/email", "unique"),
             ApiError::Store(StoreError::TagExists { .. }) => one("/name", "unique"),
             ApiError::EmptyBody => one("", "required"),
             ApiError::UnsupportedMediaType { .. } => one("/headers/content-type", "mediaType"),
             ApiError::InvalidPrefer { .. } => one("/headers/prefer", "enum"),
-            ApiError::InvalidQuery(err) => one(
-                &crate::schema::child_pointer("/query", &err.parameter),
-                "query",
-            ),
-            ApiError::Patch(err) => one(&crate::schema::child_pointer("", &err.field), "type"),
-            ApiError::Validation { violations } | ApiError::BadQuery { violations } => {
-                violations.clone()
+            ApiError::InvalidQuery(err) => one(&child_pointer("/query", &err.parameter), "query"),
+            ApiError::Patch(err) => one(&child_pointer("", &err.field), "type"),
+            ApiError::Validation { violations }
+            | ApiError::BadQuery { violations }
+            | ApiError::Recorded {
+                errors: violations, ..
+            } => violations.clone(),
+            ApiError::UnsupportedFilter { parameter } => {
+                one(&child_pointer("/query", parameter), "unsupported")
             }
-            ApiError::UnsupportedFilter { parameter } => one(
-                &crate::schema::child_pointer("/query", parameter),
-                "unsupported",
-            ),
             _ => Vec::new(),
         }
     }
 
-    /// The reply: problem body, and the headers the status calls for.
-    pub fn into_reply(self) -> Reply {
+    /// What the refused request broke: the problem's `errors`, or its `detail` when no
+    /// field is at fault; nothing for a refusal the contract foresees.
+    pub(crate) fn violations(&self) -> Vec<Violation> {
+        if !self.is_violation() {
+            return Vec::new();
+        }
+        match self.errors() {
+            errors if errors.is_empty() => vec![Violation::new("", self.to_string(), self.code())],
+            errors => errors,
+        }
+    }
+
+    /// The RFC 9457 problem body (D1).
+    pub(crate) fn problem(&self) -> Vec<u8> {
         let status = self.status();
-        let (line, column) = match &self {
+        let (line, column) = match self {
             ApiError::MalformedJson { source } => (Some(source.line()), Some(source.column())),
             _ => (None, None),
         };
         let code = self.code();
-        let detail = self.to_string();
-        let errors = self.errors();
-        let violations = match (self.is_violation(), errors.is_empty()) {
-            (false, _) => Vec::new(),
-            (true, false) => errors.clone(),
-            (true, true) => vec![Violation::new("", detail.clone(), code)],
-        };
         let problem = Problem {
             kind: format!("urn:gately-mock:problem:{code}"),
             title: status.canonical_reason().unwrap_or("Error"),
             status: status.as_u16(),
-            detail,
+            detail: self.to_string(),
             code,
-            errors,
+            errors: self.errors(),
             line,
             column,
         };
-        let body =
-            serde_json::to_vec(&problem).expect("a problem serialises: plain strings and numbers");
-        let mut reply = Reply::with_body(status, PROBLEM_JSON, body.into());
-        reply.violations = violations;
-        reply.forced = matches!(self, ApiError::Forced { .. });
-        match self {
-            ApiError::Auth(AuthError::Missing | AuthError::NotBearer) => reply.header(
-                WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"gately-mock\""),
-            ),
-            ApiError::Auth(AuthError::UnknownKey) => reply.header(
-                WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"gately-mock\", error=\"invalid_token\""),
-            ),
-            ApiError::MethodNotAllowed { allow, .. } => {
-                reply.header(ALLOW, HeaderValue::from_static(allow))
-            }
-            ApiError::Internal { message } => {
-                eprintln!("gately-mock: internal error: {message}");
-                reply
-            }
-            _ => reply,
-        }
+        serde_json::to_vec(&problem).expect("a problem serialises: plain strings and numbers")
     }
 }
 

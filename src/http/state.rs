@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::auth::Keyring;
 use crate::clock::Clock;
-use crate::config::ServeConfig;
+use crate::config::{ConnectionLimits, ServeConfig};
 use crate::fixture::FixtureSet;
 use crate::http::{Body, RecordedRequest, Reply};
 use crate::journal::exchange::ExchangeView;
@@ -20,40 +20,31 @@ use crate::store::Store;
 /// only for in-memory work: never across an `.await`, never around file I/O.
 pub struct AppState {
     /// The compiled contract.
-    pub schemas: SchemaRegistry,
+    pub(crate) schemas: SchemaRegistry,
     /// Keys and projects.
-    pub keyring: Keyring,
+    pub(crate) keyring: Keyring,
     /// The fixtures, kept to restore the store on reset.
-    pub fixtures: FixtureSet,
+    pub(crate) fixtures: FixtureSet,
     /// Contacts and tags.
-    pub store: Mutex<Store>,
+    pub(crate) store: Mutex<Store>,
     /// Recorded exchanges.
-    pub journal: Mutex<Journal>,
+    pub(crate) journal: Mutex<Journal>,
     /// Where `seq` comes from.
-    pub sequence: Sequence,
+    pub(crate) sequence: Sequence,
     /// The record file, if any.
-    pub recorder: Option<Recorder>,
+    pub(crate) recorder: Option<Recorder>,
     /// Where `now` comes from.
-    pub clock: Clock,
+    pub(crate) clock: Clock,
     /// Strict or lenient validation.
-    pub strictness: Strictness,
+    pub(crate) strictness: Strictness,
     /// Largest body accepted, in bytes.
-    pub max_body: usize,
+    pub(crate) max_body: usize,
     /// Delay added to API responses.
-    pub latency: Option<Latency>,
+    pub(crate) latency: Option<Latency>,
     /// Whether to print one line per exchange on stderr.
-    pub log_requests: bool,
+    pub(crate) log_requests: bool,
     /// What one client may hold.
-    pub limits: ConnectionLimits,
-}
-
-/// What slow or greedy clients may hold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ConnectionLimits {
-    /// How long a client may take to send a request head.
-    pub header_timeout: Duration,
-    /// How many connections may be open at once; more are answered 503 and closed.
-    pub max_connections: usize,
+    pub(crate) limits: ConnectionLimits,
 }
 
 impl AppState {

@@ -4,13 +4,13 @@
 
 use uuid::Uuid;
 
-use crate::http::error::ApiError;
+use crate::api::error::ApiError;
 use crate::schema::{Strictness, Violation, child_pointer};
 use crate::store::ContactQuery;
 use crate::store::contact::Status;
 
 /// The query `raw` asks for, and the warnings of lenient mode (unknown parameters).
-pub fn contact_query(
+pub(crate) fn contact_query(
     raw: Option<&str>,
     strictness: Strictness,
 ) -> Result<(ContactQuery, Vec<Violation>), ApiError> {
@@ -76,7 +76,7 @@ pub fn contact_query(
 
 /// The contact and the tag `DELETE /api/v1/contacts/contact-tags?contact_id=…&tag_id=…`
 /// names, and the warnings of lenient mode (unknown parameters).
-pub fn contact_tag_query(
+pub(crate) fn contact_tag_query(
     raw: Option<&str>,
     strictness: Strictness,
 ) -> Result<(Uuid, Uuid, Vec<Violation>), ApiError> {

@@ -1,0 +1,234 @@
+//! The paths of the Contacts API: each route a pattern of segments, matched the same way
+//! for a live request and for a captured one.
+
+/// The prefix of every contacts route.
+pub(crate) const CONTACTS: &str = "/api/v1/contacts";
+
+/// First words under `/api/v1/contacts/` that the docs give routes of their own, though the
+/// mock does not serve them yet (lists, segments): never taken for a `contactId`.
+pub(crate) const UNSERVED_WORDS: [&str; 2] = ["lists", "segments"];
+
+/// One segment of a route pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Segment {
+    /// This word exactly.
+    Word(&'static str),
+    /// A path parameter: any non-empty segment that is not a word of another route.
+    Param(&'static str),
+}
+
+use Segment::{Param, Word};
+
+/// A route of the Contacts API: a path pattern below [`CONTACTS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RouteId {
+    /// `/api/v1/contacts`: list and create.
+    Contacts,
+    /// `/api/v1/contacts/bulk-import`
+    BulkImport,
+    /// `/api/v1/contacts/tags`
+    Tags,
+    /// `/api/v1/contacts/tags/{tagId}`
+    Tag,
+    /// `/api/v1/contacts/contact-tags`: a tag attached to or detached from a contact.
+    ContactTags,
+    /// `/api/v1/contacts/{contactId}`
+    Contact,
+    /// `/api/v1/contacts/{contactId}/unsubscribes` (D21)
+    Unsubscribes,
+    /// `/api/v1/contacts/{contactId}/custom-fields` (D18, the mock's path)
+    CustomFields,
+}
+
+impl RouteId {
+    /// Every route, in matching order: words before parameters.
+    pub(crate) const ALL: [RouteId; 8] = [
+        RouteId::Contacts,
+        RouteId::BulkImport,
+        RouteId::Tags,
+        RouteId::Tag,
+        RouteId::ContactTags,
+        RouteId::Contact,
+        RouteId::Unsubscribes,
+        RouteId::CustomFields,
+    ];
+
+    /// The segments after `/api/v1/contacts`.
+    fn pattern(self) -> &'static [Segment] {
+        match self {
+            RouteId::Contacts => &[],
+            RouteId::BulkImport => &[Word("bulk-import")],
+            RouteId::Tags => &[Word("tags")],
+            RouteId::Tag => &[Word("tags"), Param("tagId")],
+            RouteId::ContactTags => &[Word("contact-tags")],
+            RouteId::Contact => &[Param("contactId")],
+            RouteId::Unsubscribes => &[Param("contactId"), Word("unsubscribes")],
+            RouteId::CustomFields => &[Param("contactId"), Word("custom-fields")],
+        }
+    }
+
+    /// The path template, as reports and the OpenAPI document name it.
+    pub(crate) fn template(self) -> &'static str {
+        match self {
+            RouteId::Contacts => "/api/v1/contacts",
+            RouteId::BulkImport => "/api/v1/contacts/bulk-import",
+            RouteId::Tags => "/api/v1/contacts/tags",
+            RouteId::Tag => "/api/v1/contacts/tags/{tagId}",
+            RouteId::ContactTags => "/api/v1/contacts/contact-tags",
+            RouteId::Contact => "/api/v1/contacts/{contactId}",
+            RouteId::Unsubscribes => "/api/v1/contacts/{contactId}/unsubscribes",
+            RouteId::CustomFields => "/api/v1/contacts/{contactId}/custom-fields",
+        }
+    }
+
+    /// The name of the route's path parameter, if it has one.
+    pub(crate) fn parameter(self) -> Option<&'static str> {
+        self.pattern().iter().find_map(|segment| match segment {
+            Param(name) => Some(*name),
+            Word(_) => None,
+        })
+    }
+
+    /// Whether `word`, first after `/api/v1/contacts/`, names a route of its own (served
+    /// or not): such a segment is never a `contactId`.
+    fn is_reserved(word: &str, position: usize) -> bool {
+        position == 0
+            && (UNSERVED_WORDS.contains(&word)
+                || RouteId::ALL.iter().any(
+                    |route| matches!(route.pattern().first(), Some(Word(first)) if *first == word),
+                ))
+    }
+}
+
+/// A path matched to its route, with the raw value of its parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Route<'a> {
+    /// Which route.
+    pub(crate) id: RouteId,
+    /// The raw segment of the route's parameter (`contactId`, `tagId`), if it has one.
+    pub(crate) param: Option<&'a str>,
+}
+
+/// The route of `path`, if it is one of the API's.
+pub(crate) fn route(path: &str) -> Option<Route<'_>> {
+    let rest = path.strip_prefix(CONTACTS)?;
+    let rest = match rest {
+        "" => "",
+        _ => rest.strip_prefix('/').filter(|rest| !rest.is_empty())?,
+    };
+    RouteId::ALL
+        .into_iter()
+        .find_map(|id| matches(id, rest).map(|param| Route { id, param }))
+}
+
+/// `Some(param)` when `rest` (the path after `/api/v1/contacts/`) has the shape of `id`.
+fn matches(id: RouteId, rest: &str) -> Option<Option<&str>> {
+    let pattern = id.pattern();
+    let mut param = None;
+    let mut segments = rest.split('/').filter(|_| !rest.is_empty());
+    for (position, expected) in pattern.iter().enumerate() {
+        let segment = segments.next()?;
+        match expected {
+            Word(word) if segment == *word => {}
+            Param(_) if !segment.is_empty() && !RouteId::is_reserved(segment, position) => {
+                param = Some(segment);
+            }
+            _ => return None,
+        }
+    }
+    segments.next().is_none().then_some(param)
+}
+
+/// Whether `path` is under `/api/v1/contacts` (the API's paths, served or not).
+pub(crate) fn is_contacts_path(path: &str) -> bool {
+    path.strip_prefix(CONTACTS)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// Whether `path` names a documented route the mock does not serve yet (lists, segments).
+pub(crate) fn is_unserved(path: &str) -> bool {
+    path.strip_prefix(CONTACTS)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .and_then(|rest| rest.split('/').next())
+        .is_some_and(|word| UNSERVED_WORDS.contains(&word))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn of(path: &str) -> Option<(RouteId, Option<&str>)> {
+        route(path).map(|route| (route.id, route.param))
+    }
+
+    #[test]
+    fn a_contact_path_names_its_id() {
+        assert_eq!(
+            of("/api/v1/contacts/abc"),
+            Some((RouteId::Contact, Some("abc")))
+        );
+    }
+
+    #[test]
+    fn words_win_over_a_contact_id() {
+        assert_eq!(of("/api/v1/contacts/tags"), Some((RouteId::Tags, None)));
+        assert_eq!(
+            of("/api/v1/contacts/tags/t1"),
+            Some((RouteId::Tag, Some("t1")))
+        );
+        assert_eq!(
+            of("/api/v1/contacts/contact-tags"),
+            Some((RouteId::ContactTags, None))
+        );
+        assert_eq!(
+            of("/api/v1/contacts/bulk-import"),
+            Some((RouteId::BulkImport, None))
+        );
+        assert_eq!(of("/api/v1/contacts/contact-tags/unsubscribes"), None);
+    }
+
+    #[test]
+    fn sub_resources_name_their_contact() {
+        assert_eq!(
+            of("/api/v1/contacts/x/unsubscribes"),
+            Some((RouteId::Unsubscribes, Some("x")))
+        );
+        assert_eq!(
+            of("/api/v1/contacts/x/custom-fields"),
+            Some((RouteId::CustomFields, Some("x")))
+        );
+        assert_eq!(of("/api/v1/contacts/x/lists"), None);
+    }
+
+    #[test]
+    fn the_collection_is_a_route_of_its_own() {
+        assert_eq!(of("/api/v1/contacts"), Some((RouteId::Contacts, None)));
+    }
+
+    #[test]
+    fn other_paths_are_not_routes() {
+        for path in [
+            "/",
+            "/api/v1/contacts/",
+            "/api/v1/contacts//unsubscribes",
+            "/api/v1/contacts/a/b",
+            "/api/v2/contacts/a",
+            "/api/v1/contacts/bulk-import/x",
+            "/api/v1/contacts/lists",
+            "/api/v1/contacts/segments/s1",
+            "/api/v1/contacts/tags/a/b",
+            "/api/v1/contactsx",
+        ] {
+            assert_eq!(of(path), None, "{path}");
+        }
+    }
+
+    #[test]
+    fn unserved_documented_routes_are_told_apart() {
+        assert!(is_unserved("/api/v1/contacts/lists"));
+        assert!(is_unserved("/api/v1/contacts/segments/s1/contacts"));
+        assert!(!is_unserved("/api/v1/contacts/a/lists"));
+        assert!(is_contacts_path("/api/v1/contacts/"));
+        assert!(!is_contacts_path("/api/v1/contactsx"));
+    }
+}

@@ -1,0 +1,246 @@
+//! The one judge of a request: the steps every request goes through, in the order the
+//! server answers them (route → method → key and project → path id → query → body size,
+//! type and JSON → schema → `Prefer`). The server runs it on each live request and acts on
+//! what it accepts; `check`, `validate` and [`crate::MockServer`] run it on recorded ones. A
+//! request is refused at its first failing step, with that step's error, and the verdict of
+//! an exchange is what the steps found: so the journal and `check` always agree.
+//!
+//! Two steps depend on more than the request: which projects a key opens (the fixtures'
+//! keys), and whether the body could be read in full (the connection). A [`Witness`]
+//! answers the first; [`BodyView`] carries the second. For a live request they are the
+//! keyring and the body read; for a recorded one, what the mock answered at that step.
+
+use std::cell::Cell;
+
+use hyper::Method;
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::api::input::Input;
+use crate::api::operation::{self, Operation};
+use crate::api::route::{self, RouteId};
+use crate::api::{ApiError, PREFER, PROJECT_HEADER, Route};
+use crate::auth::{self, Keyring, Need};
+use crate::schema::{Findings, SchemaRegistry, Strictness};
+
+/// A request's headers, looked up by name: a live request's `HeaderMap`, or a captured
+/// request's map of lower-case names.
+pub(crate) trait Headers {
+    /// The raw value of header `name`, if sent.
+    fn value(&self, name: &HeaderName) -> Option<&[u8]>;
+}
+
+impl Headers for HeaderMap {
+    fn value(&self, name: &HeaderName) -> Option<&[u8]> {
+        self.get(name).map(|value| value.as_bytes())
+    }
+}
+
+impl Headers for std::collections::BTreeMap<String, String> {
+    fn value(&self, name: &HeaderName) -> Option<&[u8]> {
+        self.get(name.as_str()).map(String::as_bytes)
+    }
+}
+
+/// The body as the judge sees it.
+#[derive(Debug)]
+pub(crate) enum BodyView<'a> {
+    /// Every byte sent (possibly none).
+    Sent(&'a [u8]),
+    /// Why the body could not be read (too large, a broken connection).
+    Unread(ApiError),
+}
+
+/// What the judge sees of one request.
+pub(crate) struct RequestView<'a> {
+    /// The method.
+    pub(crate) method: &'a Method,
+    /// The path, without the query.
+    pub(crate) path: &'a str,
+    /// The raw query string, if any.
+    pub(crate) query: Option<&'a str>,
+    /// The headers.
+    pub(crate) headers: &'a dyn Headers,
+    /// The body.
+    pub(crate) body: BodyView<'a>,
+    /// Set when the body parsed as JSON, so that the journal embeds it without parsing it
+    /// a second time.
+    pub(crate) parsed: Option<&'a Cell<bool>>,
+}
+
+/// What the judge cannot see in a request: which project its key opens (D4).
+pub(crate) trait Witness {
+    /// The project key `token` acts on with `project_header`, if it allows `need`.
+    fn project(
+        &self,
+        token: &str,
+        project_header: Option<&[u8]>,
+        need: Need,
+    ) -> Result<Uuid, ApiError>;
+}
+
+impl Witness for Keyring {
+    fn project(
+        &self,
+        token: &str,
+        project_header: Option<&[u8]>,
+        need: Need,
+    ) -> Result<Uuid, ApiError> {
+        Ok(self.resolve(token, project_header, need)?)
+    }
+}
+
+/// A request the contract accepts.
+#[derive(Debug)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "made once per request and moved once; a box would allocate on every request"
+)]
+pub(crate) enum Judged {
+    /// A CORS preflight on a route (D14).
+    Preflight(RouteId),
+    /// An operation, ready for its handler.
+    Accepted(Accepted),
+}
+
+/// An operation's request, checked and read.
+#[derive(Debug)]
+pub(crate) struct Accepted {
+    /// The operation.
+    pub(crate) operation: &'static Operation,
+    /// The project it acts on.
+    pub(crate) project: Uuid,
+    /// The route's path parameter (`contactId`, `tagId`), if it has one.
+    pub(crate) id: Option<Uuid>,
+    /// The query or body, read.
+    pub(crate) input: Input,
+    /// What the request broke without being refused (bulk rows), and its warnings.
+    pub(crate) findings: Findings,
+}
+
+/// Judges `request`: accepted, with its typed input, or refused at its first failing step.
+pub(crate) fn judge(
+    request: RequestView<'_>,
+    schemas: &SchemaRegistry,
+    strictness: Strictness,
+    witness: &dyn Witness,
+) -> Result<Judged, ApiError> {
+    let Some(Route { id: route, param }) = route::route(request.path) else {
+        return Err(ApiError::RouteNotFound {
+            method: request.method.clone(),
+            path: request.path.to_owned(),
+        });
+    };
+    if request.method == Method::OPTIONS {
+        return Ok(Judged::Preflight(route));
+    }
+    let Some(operation) = operation::find(route, request.method) else {
+        return Err(ApiError::MethodNotAllowed {
+            method: request.method.clone(),
+            allow: route.allow(),
+        });
+    };
+    let headers = request.headers;
+    let token = auth::bearer(headers.value(&AUTHORIZATION))?;
+    let need = if operation.writes {
+        Need::Write
+    } else {
+        Need::Read
+    };
+    let project = witness.project(token, headers.value(&PROJECT_HEADER), need)?;
+    let id = match (route.parameter(), param) {
+        (Some(parameter), Some(raw)) => {
+            Some(Uuid::try_parse(raw).map_err(|_| ApiError::InvalidPathId {
+                parameter,
+                id: raw.to_owned(),
+            })?)
+        }
+        _ => None,
+    };
+    let mut findings = Findings::default();
+    let mut input = Input::None;
+    if let Some(query) = &operation.query {
+        input = (query.read)(request.query, strictness, &mut findings)?;
+    }
+    if let Some(rule) = &operation.body {
+        let body = json_body(request.body, headers, rule.required, request.parsed)?;
+        let checked = schemas.get(rule.schema).check(&body, strictness);
+        if !checked.violations.is_empty() {
+            return Err(ApiError::Validation {
+                violations: checked.violations,
+            });
+        }
+        findings.warnings.extend(checked.warnings);
+        input = (rule.read)(body, schemas, strictness, &mut findings)?;
+    }
+    if let Some(status) =
+        crate::api::prefer::forced_status(headers.value(&PREFER), operation.statuses())?
+    {
+        return Err(ApiError::Forced { status });
+    }
+    Ok(Judged::Accepted(Accepted {
+        operation,
+        project,
+        id,
+        input,
+        findings,
+    }))
+}
+
+/// The body as JSON: present (or `{}` where it is optional), declared as
+/// `application/json`, and well-formed.
+fn json_body(
+    body: BodyView<'_>,
+    headers: &dyn Headers,
+    required: bool,
+    parsed: Option<&Cell<bool>>,
+) -> Result<Value, ApiError> {
+    let bytes = match body {
+        BodyView::Sent(bytes) => bytes,
+        BodyView::Unread(refusal) => return Err(refusal),
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return if required {
+            Err(ApiError::EmptyBody)
+        } else {
+            Ok(Value::Object(Map::new()))
+        };
+    }
+    let content_type = headers.value(&CONTENT_TYPE);
+    if !content_type.is_some_and(is_json) {
+        return Err(ApiError::UnsupportedMediaType {
+            found: content_type.map(|raw| String::from_utf8_lossy(raw).into_owned()),
+        });
+    }
+    let body =
+        serde_json::from_slice(bytes).map_err(|source| ApiError::MalformedJson { source })?;
+    if let Some(parsed) = parsed {
+        parsed.set(true);
+    }
+    Ok(body)
+}
+
+/// `application/json`, with any parameters (`; charset=utf-8`), in any case.
+fn is_json(content_type: &[u8]) -> bool {
+    let essence = content_type
+        .split(|byte| *byte == b';')
+        .next()
+        .unwrap_or_default();
+    essence
+        .trim_ascii()
+        .eq_ignore_ascii_case(b"application/json")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_content_types_are_recognised_with_parameters_and_in_any_case() {
+        assert!(is_json(b"application/json"));
+        assert!(is_json(b"Application/JSON; charset=utf-8"));
+        assert!(!is_json(b"text/plain;charset=UTF-8"));
+        assert!(!is_json(b"application/jsonx"));
+    }
+}
