@@ -2,12 +2,10 @@
 //! The seed's PATCH on Jane Smith throughout; see BENCHMARKS.md for figures.
 
 use bytes::Bytes;
-use clap::Parser;
 use divan::Bencher;
-use gately_mock::internals::{ContactPatch, FixtureSet, FixtureSource, Store};
-use gately_mock::{
-    AppState, RecordedRequest, SchemaRegistry, ServeArgs, ServeConfig, Strictness, Timestamp,
-    respond,
+use gately_mock::internals::{
+    AppState, ContactPatch, FixtureSet, FixtureSource, Options, RecordedRequest, SchemaRegistry,
+    ServeConfig, Store, Strictness, Timestamp, respond,
 };
 use hyper::Method;
 use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
@@ -24,8 +22,11 @@ fn main() {
 }
 
 fn state() -> AppState {
-    let args = ServeArgs::parse_from(["serve", "--frozen-time", "2025-06-15T14:30:00.000Z"]);
-    AppState::new(ServeConfig::from_args(&args).expect("the default configuration loads"))
+    let options = Options {
+        frozen_time: Some(Timestamp::parse("2025-06-15T14:30:00.000Z").expect("a valid instant")),
+        ..Options::default()
+    };
+    AppState::new(ServeConfig::load(options).expect("the default configuration loads"))
 }
 
 fn seed_patch() -> RecordedRequest {

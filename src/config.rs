@@ -1,11 +1,14 @@
-//! The checked configuration of `serve`: every file read and every value validated once,
-//! before the first connection.
+//! The configuration of a server, in two steps: [`Options`], the typed settings (from
+//! `serve`'s flags, or from a [`crate::MockServerBuilder`]), then [`ServeConfig`], the same
+//! with every file read and every schema compiled, once, before the first connection.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::cli::ServeArgs;
-use crate::clock::Clock;
+use crate::clock::{Clock, Timestamp};
 use crate::fixture::{FixtureError, FixtureSet, FixtureSource};
+use crate::journal::DEFAULT_LIMIT;
 use crate::journal::recorder::{Recorder, RecorderError};
 use crate::latency::Latency;
 use crate::schema::{SchemaError, SchemaRegistry, Strictness};
@@ -17,6 +20,83 @@ pub struct ConnectionLimits {
     pub header_timeout: Duration,
     /// How many connections may be open at once; more are answered 503 and closed.
     pub max_connections: usize,
+}
+
+/// The settings of a server, typed. [`Options::default`] is `serve` without flags.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Host to bind.
+    pub host: String,
+    /// Port to bind (0: any free port).
+    pub port: u16,
+    /// Where the fixtures come from.
+    pub fixtures: FixtureSource,
+    /// Strict or lenient validation.
+    pub strictness: Strictness,
+    /// The instant every clock reading is, if frozen.
+    pub frozen_time: Option<Timestamp>,
+    /// Largest body accepted, in bytes.
+    pub max_body: usize,
+    /// Most exchanges kept in memory.
+    pub journal_limit: usize,
+    /// The record file, if any.
+    pub record: Option<PathBuf>,
+    /// Delay added to API responses.
+    pub latency: Option<Latency>,
+    /// Whether to print one line per exchange on stderr.
+    pub log_requests: bool,
+    /// What slow or greedy clients may hold.
+    pub limits: ConnectionLimits,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".to_owned(),
+            port: 4010,
+            fixtures: FixtureSource::Embedded,
+            strictness: Strictness::Strict,
+            frozen_time: None,
+            max_body: 1_048_576,
+            journal_limit: DEFAULT_LIMIT,
+            record: None,
+            latency: None,
+            log_requests: false,
+            limits: ConnectionLimits {
+                header_timeout: Duration::from_secs(10),
+                max_connections: 1024,
+            },
+        }
+    }
+}
+
+impl Options {
+    /// The settings `serve`'s flags name.
+    pub fn from_args(args: &ServeArgs) -> Self {
+        Self {
+            host: args.host.clone(),
+            port: args.port,
+            fixtures: args
+                .fixtures
+                .clone()
+                .map_or(FixtureSource::Embedded, FixtureSource::Dir),
+            strictness: if args.lenient {
+                Strictness::Lenient
+            } else {
+                Strictness::Strict
+            },
+            frozen_time: args.frozen_time,
+            max_body: usize::try_from(args.max_body).unwrap_or(usize::MAX),
+            journal_limit: args.journal_limit,
+            record: args.record.clone(),
+            latency: args.latency,
+            log_requests: args.log_requests,
+            limits: ConnectionLimits {
+                header_timeout: Duration::from_secs(args.header_timeout),
+                max_connections: args.max_connections,
+            },
+        }
+    }
 }
 
 /// Why the server cannot start.
@@ -33,7 +113,7 @@ pub enum ConfigError {
     Record(#[from] RecorderError),
 }
 
-/// Everything `serve` needs, checked.
+/// Everything a server needs, checked.
 pub struct ServeConfig {
     /// Host to bind.
     pub host: String,
@@ -62,35 +142,46 @@ pub struct ServeConfig {
 }
 
 impl ServeConfig {
-    /// Compiles the schemas and loads the fixtures named by `args`.
-    pub fn from_args(args: &ServeArgs) -> Result<Self, ConfigError> {
+    /// Compiles the schemas, loads the fixtures and opens the record file `options` name.
+    pub fn load(options: Options) -> Result<Self, ConfigError> {
         let schemas = SchemaRegistry::compile()?;
-        let fixture_source = match &args.fixtures {
-            Some(dir) => FixtureSource::Dir(dir.clone()),
-            None => FixtureSource::Embedded,
-        };
-        let fixtures = FixtureSet::load(&fixture_source, &schemas.fixtures)?;
-        let recorder = args.record.as_deref().map(Recorder::create).transpose()?;
+        let fixtures = FixtureSet::load(&options.fixtures, &schemas.fixtures)?;
+        let recorder = options
+            .record
+            .as_deref()
+            .map(Recorder::create)
+            .transpose()?;
         Ok(Self {
-            host: args.host.clone(),
-            port: args.port,
+            host: options.host,
+            port: options.port,
             schemas,
             fixtures,
-            strictness: if args.lenient {
-                Strictness::Lenient
-            } else {
-                Strictness::Strict
-            },
-            clock: args.frozen_time.map_or(Clock::System, Clock::Frozen),
-            max_body: usize::try_from(args.max_body).unwrap_or(usize::MAX),
-            journal_limit: args.journal_limit,
+            strictness: options.strictness,
+            clock: options.frozen_time.map_or(Clock::System, Clock::Frozen),
+            max_body: options.max_body,
+            journal_limit: options.journal_limit,
             recorder,
-            latency: args.latency,
-            log_requests: args.log_requests,
-            limits: ConnectionLimits {
-                header_timeout: Duration::from_secs(args.header_timeout),
-                max_connections: args.max_connections,
-            },
+            latency: options.latency,
+            log_requests: options.log_requests,
+            limits: options.limits,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[test]
+    fn serve_without_flags_is_the_default_options() {
+        let args = ServeArgs::parse_from(["serve"]);
+        let (from_flags, default) = (Options::from_args(&args), Options::default());
+        assert_eq!(
+            format!("{from_flags:?}"),
+            format!("{default:?}"),
+            "one set of defaults for the CLI and the library"
+        );
     }
 }

@@ -3,34 +3,49 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-/// A delay in milliseconds: fixed (`250`) or drawn from a range (`100..500`).
+/// A delay: fixed (`250` ms) or drawn from a range (`100..500` ms), kept in microseconds
+/// so that a library caller's sub-millisecond delay stays what it asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Latency {
-    min_ms: u64,
-    max_ms: u64,
+    min_us: u64,
+    max_us: u64,
 }
 
-/// A `--latency` value that is neither `MS` nor `MIN..MAX`.
+/// A `--latency` value that is neither `MS` nor `MIN..MAX`, or a range whose end comes
+/// before its start.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("expected milliseconds (250) or a range (100..500) with MIN <= MAX")]
 pub struct LatencyError;
+
+impl Latency {
+    /// A delay from `min` to `max` (the same for a fixed one).
+    pub fn between(min: Duration, max: Duration) -> Result<Self, LatencyError> {
+        let micros = |duration: Duration| u64::try_from(duration.as_micros()).unwrap_or(u64::MAX);
+        let (min_us, max_us) = (micros(min), micros(max));
+        if min_us > max_us {
+            return Err(LatencyError);
+        }
+        Ok(Self { min_us, max_us })
+    }
+}
 
 impl FromStr for Latency {
     type Err = LatencyError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let number = |part: &str| part.trim().parse::<u64>().map_err(|_| LatencyError);
-        let (min_ms, max_ms) = match text.split_once("..") {
-            Some((min, max)) => (number(min)?, number(max)?),
-            None => {
-                let fixed = number(text)?;
-                (fixed, fixed)
-            }
+        let millis = |part: &str| {
+            part.trim()
+                .parse::<u64>()
+                .map(Duration::from_millis)
+                .map_err(|_| LatencyError)
         };
-        if min_ms > max_ms {
-            return Err(LatencyError);
+        match text.split_once("..") {
+            Some((min, max)) => Self::between(millis(min)?, millis(max)?),
+            None => {
+                let fixed = millis(text)?;
+                Self::between(fixed, fixed)
+            }
         }
-        Ok(Self { min_ms, max_ms })
     }
 }
 
@@ -38,9 +53,9 @@ impl Latency {
     /// The delay of exchange `seq`: spread over the range, and the same for the same `seq`
     /// in every run, so that a latency run stays reproducible.
     pub fn delay(&self, seq: u64) -> Duration {
-        let span = self.max_ms - self.min_ms + 1;
+        let span = self.max_us - self.min_us + 1;
         let spread = seq.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32;
-        Duration::from_millis(self.min_ms + spread % span)
+        Duration::from_micros(self.min_us + spread % span)
     }
 }
 
@@ -61,6 +76,17 @@ mod tests {
         let delays: Vec<u128> = (1..50).map(|seq| latency.delay(seq).as_millis()).collect();
         assert!(delays.iter().all(|ms| (100..=120).contains(ms)));
         assert!(delays.iter().any(|ms| *ms != delays[0]));
+    }
+
+    #[test]
+    fn a_sub_millisecond_delay_keeps_its_precision() {
+        let half = Duration::from_micros(500);
+        let latency = Latency::between(half, half).unwrap();
+        assert_eq!(latency.delay(7), half);
+        assert_eq!(
+            Latency::between(Duration::from_millis(2), Duration::from_millis(1)),
+            Err(LatencyError)
+        );
     }
 
     #[test]

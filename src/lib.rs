@@ -46,31 +46,27 @@ mod secret;
 mod store;
 mod suggest;
 
-pub use cli::{
-    CheckArgs, Cli, Command, ReportFormat, SchemaArgs, SchemaName, ServeArgs, ValidateArgs,
-};
-pub use clock::Timestamp;
-pub use commands::{CommandError, check, openapi, schema, validate};
-pub use config::{ConfigError, ServeConfig};
 pub use contract::report::{CheckedExchange, ContractReport, Finding, Outcome, Side, Summary};
-pub use http::{AppState, Body, RecordedRequest, Reply, ServerHandle, respond};
-pub use journal::exchange::{RequestRecord, ResponseRecord};
+pub use journal::exchange::{BodyEncoding, RequestRecord, ResponseRecord};
 pub use journal::{Exchange, Verdict};
 pub use mock_server::{MockServer, MockServerBuilder, StartError};
-pub use schema::Strictness;
-pub use schema::{SchemaRegistry, Violation};
+pub use schema::Violation;
 
-/// The pieces of the request path, for `benches/` and fuzz targets. Not a stable API.
+/// The pieces behind the facade, for the binary, `benches/`, fuzz targets and the tests
+/// that drive the request path in process. Not a stable API.
 #[doc(hidden)]
 pub mod internals {
     use bytes::Bytes;
     use hyper::Method;
     use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 
-    use crate::Timestamp;
-    use crate::http::RecordedRequest;
-
+    pub use crate::cli::{Cli, Command, ServeArgs};
+    pub use crate::clock::Timestamp;
+    pub use crate::commands::{CommandError, check, openapi, schema, validate};
+    pub use crate::config::{ConfigError, Options, ServeConfig};
     pub use crate::fixture::{FixtureSet, FixtureSource};
+    pub use crate::http::{AppState, Body, RecordedRequest, Reply, ServerHandle, respond};
+    pub use crate::schema::{SchemaRegistry, Strictness};
     pub use crate::store::Store;
     pub use crate::store::patch::ContactPatch;
 

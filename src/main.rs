@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
-use gately_mock::{AppState, Cli, Command, ServeConfig, ServerHandle};
+use gately_mock::internals::{self, AppState, Cli, Command, Options, ServeConfig, ServerHandle};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -22,14 +22,14 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => {
-            let config = ServeConfig::from_args(&args)?;
+            let config = ServeConfig::load(Options::from_args(&args))?;
             let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
             runtime.block_on(serve(config))
         }
-        Command::Validate(args) => Ok(gately_mock::validate(&args)?),
-        Command::Check(args) => Ok(gately_mock::check(&args)?),
-        Command::Schema(args) => Ok(gately_mock::schema(&args)),
-        Command::Openapi => Ok(gately_mock::openapi()?),
+        Command::Validate(args) => Ok(internals::validate(&args)?),
+        Command::Check(args) => Ok(internals::check(&args)?),
+        Command::Schema(args) => Ok(internals::schema(&args)),
+        Command::Openapi => Ok(internals::openapi()?),
     }
 }
 

@@ -24,22 +24,22 @@
 //! # }
 //! ```
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Parser;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::cli::ServeArgs;
-use crate::clock::Timestamp;
-use crate::config::{ConfigError, ServeConfig};
-use crate::contract::{self, capture::Observed, report::ContractReport};
-use crate::fixture::{Access, ApiKey};
-use crate::http::AppState;
-use crate::http::ServerHandle;
+use crate::clock::{Timestamp, TimestampError};
+use crate::config::{ConfigError, Options, ServeConfig};
+use crate::contract::{self, capture, report::ContractReport};
+use crate::fixture::{Access, ApiKey, FixtureSource};
+use crate::http::{AppState, ServerHandle};
 use crate::journal::{Exchange, Filter};
+use crate::latency::{Latency, LatencyError};
+use crate::schema::Strictness;
 
 /// A running mock; dropped, it stops.
 pub struct MockServer {
@@ -50,10 +50,13 @@ pub struct MockServer {
 /// Why a mock could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    /// An option has a value the server refuses (e.g. a malformed frozen time).
-    #[error("invalid option: {0}")]
-    Option(#[source] clap::Error),
-    /// The fixtures or schemas cannot be loaded.
+    /// The frozen time is not an RFC 3339 instant.
+    #[error("invalid frozen time: {0}")]
+    FrozenTime(TimestampError),
+    /// The latency range ends before it starts.
+    #[error("invalid latency: {0}")]
+    Latency(LatencyError),
+    /// The fixtures or schemas cannot be loaded, or the record file cannot be created.
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// No port could be bound.
@@ -61,26 +64,38 @@ pub enum StartError {
     Bind(#[source] std::io::Error),
 }
 
-/// The options of a [`MockServer`]; [`MockServer::builder`] makes one.
-#[derive(Clone, Debug, Default)]
+/// The options of a [`MockServer`]; [`MockServer::builder`] makes one. They are the
+/// options of `gately-mock serve`, typed, with the same defaults.
+#[derive(Clone, Debug)]
 pub struct MockServerBuilder {
-    fixtures: Option<PathBuf>,
-    lenient: bool,
+    options: Options,
     frozen_time: Option<String>,
     latency: Option<(Duration, Duration)>,
-    journal_limit: Option<usize>,
+}
+
+impl Default for MockServerBuilder {
+    fn default() -> Self {
+        Self {
+            options: Options {
+                port: 0,
+                ..Options::default()
+            },
+            frozen_time: None,
+            latency: None,
+        }
+    }
 }
 
 impl MockServerBuilder {
-    /// Loads the fixtures from `dir` instead of the built-in ones.
+    /// Loads the fixtures from `dir` instead of the built-in ones (`--fixtures`).
     pub fn fixtures(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.fixtures = Some(dir.into());
+        self.options.fixtures = FixtureSource::Dir(dir.into());
         self
     }
 
     /// Lenient validation, as `serve --lenient`.
     pub fn lenient(mut self) -> Self {
-        self.lenient = true;
+        self.options.strictness = Strictness::Lenient;
         self
     }
 
@@ -90,15 +105,40 @@ impl MockServerBuilder {
         self
     }
 
-    /// Delays every API response by `min` to `max`.
+    /// Delays every API response by `min` to `max` (`--latency`), to the microsecond.
     pub fn latency(mut self, min: Duration, max: Duration) -> Self {
         self.latency = Some((min, max));
         self
     }
 
-    /// Keeps at most `limit` exchanges.
+    /// Keeps at most `limit` exchanges (`--journal-limit`).
     pub fn journal_limit(mut self, limit: usize) -> Self {
-        self.journal_limit = Some(limit);
+        self.options.journal_limit = limit;
+        self
+    }
+
+    /// Refuses bodies larger than `bytes` with 413 (`--max-body`).
+    pub fn max_body(mut self, bytes: usize) -> Self {
+        self.options.max_body = bytes;
+        self
+    }
+
+    /// Also writes every exchange to `file`, one JSON line each (`--record`).
+    pub fn record(mut self, file: impl Into<PathBuf>) -> Self {
+        self.options.record = Some(file.into());
+        self
+    }
+
+    /// Closes a connection whose client takes longer than `timeout` to send a request
+    /// head, or leaves it idle that long (`--header-timeout`).
+    pub fn header_timeout(mut self, timeout: Duration) -> Self {
+        self.options.limits.header_timeout = timeout;
+        self
+    }
+
+    /// Answers connections over `limit` with 503 (`--max-connections`).
+    pub fn max_connections(mut self, limit: usize) -> Self {
+        self.options.limits.max_connections = limit;
         self
     }
 
@@ -115,27 +155,14 @@ impl MockServerBuilder {
 
     /// Starts the mock on a free port of 127.0.0.1.
     pub async fn try_start(self) -> Result<MockServer, StartError> {
-        let mut argv: Vec<String> = ["serve", "--port", "0"].map(String::from).to_vec();
-        if let Some(dir) = &self.fixtures {
-            argv.extend(["--fixtures".to_owned(), dir.display().to_string()]);
-        }
-        if self.lenient {
-            argv.push("--lenient".to_owned());
-        }
+        let mut options = self.options;
         if let Some(at) = &self.frozen_time {
-            argv.extend(["--frozen-time".to_owned(), at.clone()]);
+            options.frozen_time = Some(Timestamp::parse(at).map_err(StartError::FrozenTime)?);
         }
         if let Some((min, max)) = self.latency {
-            argv.extend([
-                "--latency".to_owned(),
-                format!("{}..{}", min.as_millis(), max.as_millis()),
-            ]);
+            options.latency = Some(Latency::between(min, max).map_err(StartError::Latency)?);
         }
-        if let Some(limit) = self.journal_limit {
-            argv.extend(["--journal-limit".to_owned(), limit.to_string()]);
-        }
-        let args = ServeArgs::try_parse_from(argv).map_err(StartError::Option)?;
-        let state = Arc::new(AppState::new(ServeConfig::from_args(&args)?));
+        let state = Arc::new(AppState::new(ServeConfig::load(options)?));
         let server = ServerHandle::start(("127.0.0.1", 0), Arc::clone(&state))
             .await
             .map_err(StartError::Bind)?;
@@ -160,6 +187,11 @@ impl MockServer {
     /// `http://127.0.0.1:PORT`: the base URL to give the client.
     pub fn uri(&self) -> String {
         self.server.base_url()
+    }
+
+    /// The address the mock listens on, for clients that need a socket.
+    pub fn address(&self) -> SocketAddr {
+        self.server.addr()
     }
 
     /// The first read-write key bound to a project (with the built-in fixtures, the Acme
@@ -227,14 +259,16 @@ impl MockServer {
         self.state.reset();
     }
 
-    /// The contract check of everything recorded so far (what `gately-mock check` says of
-    /// the record file).
+    /// The contract check of everything recorded so far: what `gately-mock check` says of
+    /// the record file, read from the same lines.
     pub fn contract_report(&self) -> ContractReport {
-        let observed: Vec<Observed> = self
-            .requests()
-            .into_iter()
-            .map(|exchange| Observed::from_exchange(exchange, "journal"))
-            .collect();
+        let mut lines = Vec::new();
+        for entry in self.state.journal().select(&Filter::default()) {
+            lines.extend_from_slice(&entry.json);
+            lines.push(b'\n');
+        }
+        let observed = capture::from_record_file(&String::from_utf8_lossy(&lines), "journal")
+            .expect("the journal's lines are recorded exchanges");
         contract::check(&observed, &self.state.schemas, self.state.strictness)
     }
 
@@ -299,5 +333,27 @@ fn redact(value: &mut Value, fixture_ids: &[Uuid], created: &mut Vec<Uuid>) {
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_builder_hands_its_options_to_the_server_as_they_are() {
+        let half = Duration::from_micros(500);
+        let server = MockServer::builder()
+            .latency(half, half)
+            .max_body(64)
+            .header_timeout(Duration::from_millis(1500))
+            .start()
+            .await;
+        assert_eq!(server.state.latency.map(|l| l.delay(1)), Some(half));
+        assert_eq!(server.state.max_body, 64);
+        assert_eq!(
+            server.state.limits.header_timeout,
+            Duration::from_millis(1500)
+        );
     }
 }

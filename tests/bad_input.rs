@@ -87,7 +87,7 @@ async fn invalid_utf8_is_400() {
 
 #[tokio::test]
 async fn a_body_over_the_limit_is_413_whether_declared_or_streamed() {
-    let mock = start_with(&["--max-body", "64"]).await;
+    let mock = start_with(|o| o.max_body(64)).await;
     let big = format!("{{\"notes\":\"{}\"}}", "x".repeat(100));
 
     let declared = mock
@@ -205,7 +205,7 @@ async fn unknown_routes_are_404() {
 async fn garbage_on_the_wire_gets_a_400_and_the_server_keeps_serving() {
     let mock = start().await;
 
-    let mut stream = tokio::net::TcpStream::connect(mock.server.addr())
+    let mut stream = tokio::net::TcpStream::connect(mock.server.address())
         .await
         .unwrap();
     tokio::io::AsyncWriteExt::write_all(&mut stream, b"\x00\x01NOT HTTP AT ALL\r\n\r\n")
@@ -222,7 +222,7 @@ async fn garbage_on_the_wire_gets_a_400_and_the_server_keeps_serving() {
 
 #[tokio::test]
 async fn after_every_bad_request_the_contact_is_unchanged() {
-    let mock = start_with(&["--max-body", "64"]).await;
+    let mock = start_with(|o| o.max_body(64)).await;
     let before = mock.get_contact(JANE).await.body;
     let bad: [(&str, &str); 5] = [
         ("application/json", "{\"status\":"),

@@ -221,7 +221,11 @@ async fn a_bad_option_is_an_error_not_a_panic() {
         .await
         .err()
         .expect("refused");
-    assert!(err.to_string().starts_with("invalid option:"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("invalid frozen time: \"yesterday\" is not an RFC 3339 date-time"),
+        "{err}"
+    );
 }
 
 /// Starts every future at once on this runtime and waits for all (no extra dependency).

@@ -147,7 +147,7 @@ async fn segment_id_is_answered_422_not_ignored() {
 #[tokio::test]
 async fn an_unknown_parameter_is_refused_strictly_and_a_warning_leniently() {
     let strict = start().await;
-    let lenient = start_with(&["--lenient"]).await;
+    let lenient = start_with(|o| o.lenient()).await;
 
     assert_eq!(
         list(&strict, "?sort=name").await.status,

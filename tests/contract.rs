@@ -106,7 +106,7 @@ fn validate_reports_a_non_object_body_as_a_violation() {
 /// A session with reads, writes, refusals and a warning, recorded to `dir/traffic.jsonl`.
 async fn record_session(dir: &Path, clean: bool) -> Mock {
     let record = dir.join("traffic.jsonl");
-    let mock = start_with(&["--record", record.to_str().unwrap()]).await;
+    let mock = start_with(|o| o.record(&record)).await;
     mock.get_contact(JANE).await;
     mock.patch_contact(
         JANE,
@@ -130,7 +130,7 @@ async fn record_session(dir: &Path, clean: bool) -> Mock {
 async fn check_understands_list_create_and_delete() {
     let dir = TempDir::new("check-collection");
     let record = dir.0.join("traffic.jsonl");
-    let mock = start_with(&["--record", record.to_str().unwrap()]).await;
+    let mock = start_with(|o| o.record(&record)).await;
     let send = |method: reqwest::Method, path: &str| mock.request(method, path);
     mock.send(send(
         reqwest::Method::GET,
@@ -354,7 +354,7 @@ fn schema_prints_each_schema_file_as_it_is() {
 
 #[tokio::test]
 async fn openapi_is_the_same_document_the_server_serves_and_covers_every_route() {
-    let mock = start_with(&[]).await;
+    let mock = start_with(|o| o).await;
     let served = mock.admin_json("/__admin/openapi.json").await;
 
     let printed: Value =
@@ -410,7 +410,7 @@ async fn a_clean_recording_of_every_route_checks_clean_and_nothing_is_unchecked(
     use reqwest::Method;
     let dir = TempDir::new("check-every-route");
     let record = dir.0.join("traffic.jsonl");
-    let mock = start_with(&["--record", record.to_str().unwrap()]).await;
+    let mock = start_with(|o| o.record(&record)).await;
     let call = |method: Method, path: &str, body: Option<Value>| {
         let request = mock.request(method, path);
         match body {

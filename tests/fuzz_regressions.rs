@@ -4,9 +4,10 @@
 
 use std::path::Path;
 
-use clap::Parser;
-use gately_mock::internals::{ContactPatch, FixtureSet, FixtureSource, Store, fuzz_request};
-use gately_mock::{AppState, SchemaRegistry, ServeArgs, ServeConfig, Timestamp, respond};
+use gately_mock::internals::{
+    AppState, ContactPatch, FixtureSet, FixtureSource, Options, SchemaRegistry, ServeConfig, Store,
+    Timestamp, fuzz_request, respond,
+};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -33,8 +34,11 @@ fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn every_kept_request_path_input_is_answered_without_a_server_error() {
-    let args = ServeArgs::parse_from(["serve", "--journal-limit", "100"]);
-    let state = AppState::new(ServeConfig::from_args(&args).unwrap());
+    let options = Options {
+        journal_limit: 100,
+        ..Options::default()
+    };
+    let state = AppState::new(ServeConfig::load(options).unwrap());
     let time = Timestamp::parse("2025-06-15T14:30:00.000Z").unwrap();
     let inputs = inputs("request_path");
     assert!(inputs.len() >= 10, "the seed corpus is there");

@@ -3,6 +3,7 @@
 mod common;
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use common::{JANE, JOHN, Mock, SECRET_KEY, raw, start, start_with};
 use reqwest::{Method, StatusCode};
@@ -151,7 +152,7 @@ async fn reset_restores_the_fixtures_clears_the_journal_and_restarts_ids() {
 
 #[tokio::test]
 async fn the_journal_keeps_its_limit_and_reports_what_it_dropped() {
-    let mock = start_with(&["--journal-limit", "3"]).await;
+    let mock = start_with(|o| o.journal_limit(3)).await;
     for _ in 0..5 {
         mock.get_contact(JANE).await;
     }
@@ -164,7 +165,7 @@ async fn the_journal_keeps_its_limit_and_reports_what_it_dropped() {
 async fn fifty_concurrent_clients_are_all_recorded_once_in_journal_record_file_and_har() {
     let record =
         std::env::temp_dir().join(format!("gately-concurrent-{}.jsonl", std::process::id()));
-    let mock = start_with(&["--record", record.to_str().unwrap()]).await;
+    let mock = start_with(|o| o.record(&record)).await;
     let clients = 50;
     let per_client = 4;
 
@@ -249,7 +250,7 @@ async fn fifty_concurrent_clients_are_all_recorded_once_in_journal_record_file_a
 #[tokio::test]
 async fn no_key_appears_in_the_journal_the_record_file_or_the_har() {
     let record = std::env::temp_dir().join(format!("gately-secrets-{}.jsonl", std::process::id()));
-    let mock = start_with(&["--record", record.to_str().unwrap()]).await;
+    let mock = start_with(|o| o.record(&record)).await;
     session(&mock).await;
     mock.send(
         mock.http
@@ -312,7 +313,11 @@ async fn the_har_export_has_every_field_har_1_2_requires() {
 
 #[tokio::test]
 async fn latency_delays_api_responses_but_not_admin_ones() {
-    let mock = start_with(&["--latency", "300"]).await;
+    let mock = start_with(|o| {
+        let delay = Duration::from_millis(300);
+        o.latency(delay, delay)
+    })
+    .await;
 
     let started = std::time::Instant::now();
     mock.get_contact(JANE).await;
@@ -327,7 +332,7 @@ async fn latency_delays_api_responses_but_not_admin_ones() {
 
 #[tokio::test]
 async fn health_reports_the_journal() {
-    let mock = start_with(&["--lenient"]).await;
+    let mock = start_with(|o| o.lenient()).await;
     mock.get_contact(JANE).await;
     let health = mock.admin_json("/__admin/health").await;
     assert_eq!(health["status"], "ok");

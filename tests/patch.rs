@@ -160,7 +160,7 @@ async fn null_is_refused_in_strict_mode() {
 
 #[tokio::test]
 async fn lenient_mode_clears_optional_strings_with_null_and_ignores_unknown_fields() {
-    let mock = start_with(&["--lenient"]).await;
+    let mock = start_with(|o| o.lenient()).await;
 
     let answer = mock
         .patch_contact(
@@ -177,7 +177,7 @@ async fn lenient_mode_clears_optional_strings_with_null_and_ignores_unknown_fiel
 
 #[tokio::test]
 async fn lenient_mode_still_refuses_null_on_required_and_structured_fields() {
-    let mock = start_with(&["--lenient"]).await;
+    let mock = start_with(|o| o.lenient()).await;
     for field in [
         "name",
         "email",

@@ -3,10 +3,8 @@
 //! nothing (D11), and no JSON makes validation panic.
 
 use bytes::Bytes;
-use clap::Parser;
-use gately_mock::{
-    AppState, RecordedRequest, SchemaRegistry, ServeArgs, ServeConfig, Strictness, Timestamp,
-    respond,
+use gately_mock::internals::{
+    AppState, Options, RecordedRequest, SchemaRegistry, ServeConfig, Strictness, Timestamp, respond,
 };
 use hyper::Method;
 use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
@@ -17,8 +15,11 @@ const JANE: &str = "a1b2c3d4-e5f6-4789-abcd-ef1234567890";
 const NOW: &str = "2030-01-01T00:00:00.000Z";
 
 fn state() -> AppState {
-    let args = ServeArgs::parse_from(["serve", "--frozen-time", NOW]);
-    AppState::new(ServeConfig::from_args(&args).unwrap())
+    let options = Options {
+        frozen_time: Some(Timestamp::parse(NOW).unwrap()),
+        ..Options::default()
+    };
+    AppState::new(ServeConfig::load(options).unwrap())
 }
 
 fn request(method: Method, body: &[u8]) -> RecordedRequest {

@@ -4,6 +4,7 @@
 mod common;
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use common::{JANE, SECRET_KEY, start};
 use reqwest::StatusCode;
@@ -95,10 +96,10 @@ async fn an_oversized_request_head_is_refused_and_the_server_keeps_serving() {
         format!("{start}{}\r\n\r\n", "a".repeat(size - start.len() - 4))
     };
 
-    let too_large = raw_answer(mock.server.addr(), huge.as_bytes()).await;
-    let too_many = raw_answer(mock.server.addr(), many.as_bytes()).await;
-    let just_over = raw_answer(mock.server.addr(), head_of(32 * 1024 + 1).as_bytes()).await;
-    let just_under = raw_answer(mock.server.addr(), head_of(32 * 1024 - 64).as_bytes()).await;
+    let too_large = raw_answer(mock.server.address(), huge.as_bytes()).await;
+    let too_many = raw_answer(mock.server.address(), many.as_bytes()).await;
+    let just_over = raw_answer(mock.server.address(), head_of(32 * 1024 + 1).as_bytes()).await;
+    let just_under = raw_answer(mock.server.address(), head_of(32 * 1024 - 64).as_bytes()).await;
 
     for refused in [&too_large, &too_many, &just_over] {
         assert!(refused.starts_with("HTTP/1.1 431"), "{refused:.60}");
@@ -138,7 +139,7 @@ fn assert_problem(answer: &str, code: &str) {
 #[tokio::test]
 async fn a_request_hyper_cannot_parse_gets_a_400_problem_and_the_server_keeps_serving() {
     let mock = start().await;
-    let addr = mock.server.addr();
+    let addr = mock.server.address();
 
     let garbage = raw_answer(addr, b"GARBAGE\r\n\r\n").await;
     let bad_header = raw_answer(
@@ -157,8 +158,8 @@ async fn a_request_hyper_cannot_parse_gets_a_400_problem_and_the_server_keeps_se
 
 #[tokio::test]
 async fn a_client_too_slow_to_send_its_head_is_disconnected() {
-    let mock = common::start_with(&["--header-timeout", "1"]).await;
-    let mut stream = tokio::net::TcpStream::connect(mock.server.addr())
+    let mock = common::start_with(|o| o.header_timeout(Duration::from_secs(1))).await;
+    let mut stream = tokio::net::TcpStream::connect(mock.server.address())
         .await
         .unwrap();
 
@@ -210,8 +211,8 @@ async fn exchange_on(stream: &mut tokio::net::TcpStream, path: &str) -> Option<u
 
 #[tokio::test]
 async fn a_keep_alive_connection_in_use_outlives_the_head_timeout() {
-    let mock = common::start_with(&["--header-timeout", "1"]).await;
-    let mut stream = tokio::net::TcpStream::connect(mock.server.addr())
+    let mock = common::start_with(|o| o.header_timeout(Duration::from_secs(1))).await;
+    let mut stream = tokio::net::TcpStream::connect(mock.server.address())
         .await
         .unwrap();
 
@@ -226,8 +227,12 @@ async fn a_keep_alive_connection_in_use_outlives_the_head_timeout() {
 
 #[tokio::test]
 async fn a_slow_answer_does_not_count_against_the_head_timeout() {
-    let mock = common::start_with(&["--header-timeout", "1", "--latency", "1500"]).await;
-    let mut stream = tokio::net::TcpStream::connect(mock.server.addr())
+    let mock = common::start_with(|o| {
+        let slow = Duration::from_millis(1500);
+        o.header_timeout(Duration::from_secs(1)).latency(slow, slow)
+    })
+    .await;
+    let mut stream = tokio::net::TcpStream::connect(mock.server.address())
         .await
         .unwrap();
 
@@ -239,8 +244,8 @@ async fn a_slow_answer_does_not_count_against_the_head_timeout() {
 
 #[tokio::test]
 async fn an_idle_keep_alive_connection_is_closed_after_the_head_timeout() {
-    let mock = common::start_with(&["--header-timeout", "1"]).await;
-    let mut stream = tokio::net::TcpStream::connect(mock.server.addr())
+    let mock = common::start_with(|o| o.header_timeout(Duration::from_secs(1))).await;
+    let mut stream = tokio::net::TcpStream::connect(mock.server.address())
         .await
         .unwrap();
     assert_eq!(exchange_on(&mut stream, "/__admin/health").await, Some(200));
@@ -261,16 +266,16 @@ async fn an_idle_keep_alive_connection_is_closed_after_the_head_timeout() {
 
 #[tokio::test]
 async fn connections_over_the_cap_are_refused_with_a_503_problem() {
-    let mock = common::start_with(&["--max-connections", "2"]).await;
-    let first = tokio::net::TcpStream::connect(mock.server.addr())
+    let mock = common::start_with(|o| o.max_connections(2)).await;
+    let first = tokio::net::TcpStream::connect(mock.server.address())
         .await
         .unwrap();
-    let second = tokio::net::TcpStream::connect(mock.server.addr())
+    let second = tokio::net::TcpStream::connect(mock.server.address())
         .await
         .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
 
-    let refused = raw_answer(mock.server.addr(), b"GET / HTTP/1.1\r\nhost: x\r\n\r\n").await;
+    let refused = raw_answer(mock.server.address(), b"GET / HTTP/1.1\r\nhost: x\r\n\r\n").await;
     drop((first, second));
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     let after = mock.get_contact(JANE).await;

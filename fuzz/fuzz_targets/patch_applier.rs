@@ -2,8 +2,9 @@
 //! it) and applied to Jane Smith, must not panic; what the reader refuses is refused.
 #![no_main]
 
-use gately_mock::internals::{ContactPatch, FixtureSet, FixtureSource, Store};
-use gately_mock::{SchemaRegistry, Timestamp};
+use gately_mock::internals::{
+    ContactPatch, FixtureSet, FixtureSource, SchemaRegistry, Store, Timestamp,
+};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use uuid::Uuid;

@@ -4,16 +4,19 @@
 
 use std::sync::OnceLock;
 
-use clap::Parser;
-use gately_mock::internals::fuzz_request;
-use gately_mock::{AppState, ServeArgs, ServeConfig, Timestamp, respond};
+use gately_mock::internals::{
+    AppState, Options, ServeConfig, Timestamp, fuzz_request, respond,
+};
 use libfuzzer_sys::fuzz_target;
 
 fn state() -> &'static AppState {
     static STATE: OnceLock<AppState> = OnceLock::new();
     STATE.get_or_init(|| {
-        let args = ServeArgs::parse_from(["serve", "--journal-limit", "100"]);
-        AppState::new(ServeConfig::from_args(&args).expect("the default configuration loads"))
+        let options = Options {
+            journal_limit: 100,
+            ..Options::default()
+        };
+        AppState::new(ServeConfig::load(options).expect("the default configuration loads"))
     })
 }
 

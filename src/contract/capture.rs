@@ -26,8 +26,8 @@ pub struct Observed {
     pub query: Option<String>,
     /// Request headers, names lower case.
     pub request_headers: BTreeMap<String, String>,
-    /// The request body: JSON when it was JSON, a string when it was text, `Null` if none.
-    pub request_body: Value,
+    /// The request body's bytes (empty if none).
+    pub request_body: Vec<u8>,
     /// The response status.
     pub status: u16,
     /// The response body, as the request body; `None` when the capture left it out.
@@ -39,28 +39,17 @@ pub struct Observed {
 impl Observed {
     /// An exchange this mock recorded; `origin` names where it came from (`traffic.jsonl`).
     pub fn from_exchange(exchange: Exchange, origin: &str) -> Self {
+        let request_body = exchange.request.body_bytes();
         Self {
             origin: format!("{origin} seq {}", exchange.seq),
             method: exchange.request.method,
             path: exchange.request.path,
             query: exchange.request.query,
             request_headers: exchange.request.headers,
-            request_body: exchange.request.body,
+            request_body,
             status: exchange.response.status,
             response_body: Some(exchange.response.body),
             from_mock: true,
-        }
-    }
-}
-
-impl Observed {
-    /// The request body as bytes, as the server read it: nothing for no body, a text as
-    /// it was, JSON as JSON.
-    pub(crate) fn request_body_bytes(&self) -> Vec<u8> {
-        match &self.request_body {
-            Value::Null => Vec::new(),
-            Value::String(text) => text.as_bytes().to_vec(),
-            json => serde_json::to_vec(json).expect("a JSON value serialises"),
         }
     }
 }
@@ -112,9 +101,11 @@ pub fn read(path: &Path) -> Result<Vec<Observed>, CaptureError> {
     })
 }
 
-type Failure = (String, String);
+/// Where a capture is wrong, and how.
+pub(crate) type Failure = (String, String);
 
-fn from_record_file(text: &str, name: &str) -> Result<Vec<Observed>, Failure> {
+/// The exchanges of a record file's `text`, named after `name`.
+pub(crate) fn from_record_file(text: &str, name: &str) -> Result<Vec<Observed>, Failure> {
     let mut observed = Vec::new();
     for (index, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -173,7 +164,8 @@ fn from_har(log: &Value, name: &str) -> Result<Vec<Observed>, Failure> {
                     .split_once('?')
                     .map(|(_, query)| query.split('#').next().unwrap_or_default().to_owned()),
                 request_headers: name_values(entry.pointer("/request/headers")),
-                request_body: text_of("/request/postData/text").map_or(Value::Null, body),
+                request_body: text_of("/request/postData/text")
+                    .map_or_else(Vec::new, |text| text.as_bytes().to_vec()),
                 status,
                 from_mock: from_mock_archive || response_headers.contains_key(MARKER_HEADER),
                 response_body,

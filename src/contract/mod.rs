@@ -76,13 +76,12 @@ fn judge_exchange(
         None => format!("{method} {path}"),
     };
     let answer = RecordedAnswer::of(observed);
-    let body = observed.request_body_bytes();
     let request = RequestView {
         method: &method,
         path,
         query: observed.query.as_deref(),
         headers: &observed.request_headers,
-        body: answer.body(&body),
+        body: answer.body(&observed.request_body),
         parsed: None,
     };
     match judge::judge(request, schemas, strictness, &answer) {
@@ -338,7 +337,10 @@ mod tests {
             path: path.to_owned(),
             request_headers: headers,
             query: None,
-            request_body: body,
+            request_body: match body {
+                Value::Null => Vec::new(),
+                body => body.to_string().into_bytes(),
+            },
             status,
             response_body: Some(response),
             from_mock,

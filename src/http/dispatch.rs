@@ -47,20 +47,21 @@ mod tests {
     use std::time::Duration;
 
     use bytes::Bytes;
-    use clap::Parser;
     use hyper::Method;
     use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap};
     use serde_json::Value;
 
     use super::*;
-    use crate::cli::ServeArgs;
     use crate::clock::Timestamp;
-    use crate::config::ServeConfig;
+    use crate::config::{Options, ServeConfig};
     use crate::journal::Filter;
 
     fn frozen_state() -> AppState {
-        let args = ServeArgs::parse_from(["serve", "--frozen-time", "2025-06-15T14:30:00.000Z"]);
-        AppState::new(ServeConfig::from_args(&args).unwrap())
+        let options = Options {
+            frozen_time: Some(Timestamp::parse("2025-06-15T14:30:00.000Z").unwrap()),
+            ..Options::default()
+        };
+        AppState::new(ServeConfig::load(options).unwrap())
     }
 
     /// A PATCH of Jane with the seed's key, arriving at `arrived`.

@@ -27,7 +27,6 @@ use hyper::header::HeaderMap;
 use hyper::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 use crate::clock::Timestamp;
 use crate::journal::headers;
@@ -149,7 +148,13 @@ impl ExchangeView<'_> {
         out.extend_from_slice(b",\"headers\":");
         headers::write_request(out, self.request_headers);
         out.extend_from_slice(b",\"body\":");
-        write_request_body(out, self.request_body, self.request_body_is_json);
+        match write_request_body(out, self.request_body, self.request_body_is_json) {
+            None => {}
+            Some(encoding) => {
+                out.extend_from_slice(b",\"body_encoding\":");
+                put_str(out, encoding.name());
+            }
+        }
         out.extend_from_slice(b"},\"response\":{\"status\":");
         put(out, &self.status.as_u16());
         out.extend_from_slice(b",\"headers\":");
@@ -172,26 +177,43 @@ impl ExchangeView<'_> {
 }
 
 /// A request body: embedded as sent when it is one line of JSON, re-written on one line
-/// when it is JSON over several lines (a record file holds one exchange per line), a string
-/// when it is not JSON, `null` when empty. A body `known_json` is not parsed again.
-fn write_request_body(out: &mut Vec<u8>, body: &[u8], known_json: bool) {
-    let body = body.trim_ascii();
+/// when it is JSON over several lines (a record file holds one exchange per line), `null`
+/// when empty; any other body is kept byte for byte, as a string: the text as it is, or
+/// bytes that are not UTF-8 in base64. Returns the encoding of such a string. A body
+/// `known_json` is not parsed again. The JSON `null` is kept as text, so that it is not
+/// taken for no body.
+fn write_request_body(out: &mut Vec<u8>, body: &[u8], known_json: bool) -> Option<BodyEncoding> {
     if body.is_empty() {
         out.extend_from_slice(b"null");
-        return;
+        return None;
     }
-    let one_line = !body.contains(&b'\n') && !body.contains(&b'\r');
-    if known_json && one_line {
-        out.extend_from_slice(body);
-        return;
+    let json = body.trim_ascii();
+    let one_line = !json.contains(&b'\n') && !json.contains(&b'\r');
+    if known_json && one_line && json != b"null" {
+        out.extend_from_slice(json);
+        return None;
     }
-    match serde_json::from_slice::<&RawValue>(body) {
-        Ok(_) if one_line => out.extend_from_slice(body),
-        Ok(_) => match serde_json::from_slice::<Value>(body) {
-            Ok(value) => put(out, &value),
-            Err(_) => put(out, String::from_utf8_lossy(body).as_ref()),
-        },
-        Err(_) => put(out, String::from_utf8_lossy(body).as_ref()),
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Null) | Err(_) => {}
+        Ok(_) if one_line => {
+            out.extend_from_slice(json);
+            return None;
+        }
+        Ok(value) => {
+            put(out, &value);
+            return None;
+        }
+    }
+    match std::str::from_utf8(body) {
+        Ok(text) => {
+            put_str(out, text);
+            Some(BodyEncoding::Text)
+        }
+        Err(_) => {
+            use base64::Engine as _;
+            put_str(out, &base64::engine::general_purpose::STANDARD.encode(body));
+            Some(BodyEncoding::Base64)
+        }
     }
 }
 
@@ -229,8 +251,50 @@ pub struct RequestRecord {
     pub query: Option<String>,
     /// Header names (lower case) and values; repeated headers joined with `, `.
     pub headers: BTreeMap<String, String>,
-    /// The body: parsed JSON when it is JSON, else the text; `null` when empty.
+    /// The body: parsed JSON when it is JSON; else a string, as `body_encoding` says;
+    /// `null` when empty.
     pub body: Value,
+    /// How a body that is not JSON is kept; `None` when it is JSON (or empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_encoding: Option<BodyEncoding>,
+}
+
+/// How a request body that is not JSON is kept in an [`Exchange`], byte for byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyEncoding {
+    /// The body is UTF-8 text, kept as sent.
+    Text,
+    /// The body's bytes are not UTF-8; kept in base64 (RFC 4648, with padding).
+    Base64,
+}
+
+impl BodyEncoding {
+    /// `text` or `base64`.
+    pub fn name(self) -> &'static str {
+        match self {
+            BodyEncoding::Text => "text",
+            BodyEncoding::Base64 => "base64",
+        }
+    }
+}
+
+impl RequestRecord {
+    /// The body's bytes as the mock received them (JSON bodies as JSON: the same value,
+    /// not always the same spacing).
+    pub fn body_bytes(&self) -> Vec<u8> {
+        use base64::Engine as _;
+        match (&self.body, self.body_encoding) {
+            (Value::Null, None) => Vec::new(),
+            (Value::String(text), Some(BodyEncoding::Text)) => text.as_bytes().to_vec(),
+            (Value::String(text), Some(BodyEncoding::Base64)) => {
+                base64::engine::general_purpose::STANDARD
+                    .decode(text)
+                    .unwrap_or_else(|_| text.as_bytes().to_vec())
+            }
+            (json, _) => serde_json::to_vec(json).expect("a JSON value serialises"),
+        }
+    }
 }
 
 /// The response half of an [`Exchange`].

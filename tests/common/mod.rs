@@ -1,12 +1,13 @@
 //! What every end-to-end test shares: a real server on port 0, a client that checks every
-//! response it receives against the mock's own response schemas (D13), and insta settings.
+//! response it receives against the mock's own response schemas (D13), insta settings, and
+//! the agreement check: when a test's server goes, `check` of everything it recorded must
+//! give each exchange the verdict, violations and warnings the server gave it.
 #![allow(dead_code)] // each test binary uses its own part of this module
 
 use std::sync::Arc;
 
-use clap::Parser;
-pub use gately_mock::SchemaRegistry;
-use gately_mock::{AppState, ServeArgs, ServeConfig, ServerHandle};
+pub use gately_mock::internals::SchemaRegistry;
+use gately_mock::{MockServer, MockServerBuilder, Outcome, Side, Verdict};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -33,7 +34,7 @@ pub const TOM: &str = "46282c91-3dc7-42d1-ac26-a564c4ce05fe";
 
 /// A server of its own for one test, and a client for it.
 pub struct Mock {
-    pub server: ServerHandle,
+    pub server: MockServer,
     pub http: reqwest::Client,
     schemas: Arc<SchemaRegistry>,
 }
@@ -46,15 +47,12 @@ pub struct Answer {
     pub body: Value,
 }
 
-/// Starts a server with the frozen clock, the embedded fixtures and `extra` flags.
-pub async fn start_with(extra: &[&str]) -> Mock {
-    let mut argv = vec!["serve", "--port", "0", "--frozen-time", FROZEN];
-    argv.extend_from_slice(extra);
-    let args = ServeArgs::try_parse_from(argv).expect("valid test flags");
-    let config = ServeConfig::from_args(&args).expect("the test configuration loads");
-    let server = ServerHandle::start(("127.0.0.1", 0), Arc::new(AppState::new(config)))
+/// Starts a server with the frozen clock, the embedded fixtures and what `options` adds.
+pub async fn start_with(options: impl FnOnce(MockServerBuilder) -> MockServerBuilder) -> Mock {
+    let server = options(MockServer::builder().frozen_time(FROZEN))
+        .try_start()
         .await
-        .expect("bind an ephemeral port");
+        .expect("the test server starts");
     Mock {
         server,
         http: reqwest::Client::new(),
@@ -64,12 +62,77 @@ pub async fn start_with(extra: &[&str]) -> Mock {
 
 /// Starts a server with the defaults (strict).
 pub async fn start() -> Mock {
-    start_with(&[]).await
+    start_with(|options| options).await
+}
+
+impl Drop for Mock {
+    /// The agreement check (see the module doc), unless the test failed already.
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            assert_agreement(&self.server);
+        }
+    }
+}
+
+/// Panics unless `check` of the journal's lines, read as a record file, judges every
+/// exchange as the server did: the same verdict, the same violations and warnings, and
+/// nothing wrong with any response the mock sent.
+pub fn assert_agreement(server: &MockServer) {
+    let recorded = server.requests();
+    let report = server.contract_report();
+    assert_eq!(
+        report.exchanges.len(),
+        recorded.len(),
+        "check judges every exchange"
+    );
+    for (exchange, checked) in recorded.iter().zip(&report.exchanges) {
+        let what = format!(
+            "seq {} {} {} → {}",
+            exchange.seq, exchange.request.method, exchange.request.path, exchange.response.status
+        );
+        let outcome = match exchange.verdict {
+            Verdict::Ok => Outcome::Ok,
+            Verdict::Warning => Outcome::Warning,
+            Verdict::Violation => Outcome::Violation,
+        };
+        let on = |side, findings: &[gately_mock::Finding]| -> Vec<(String, String, String)> {
+            findings
+                .iter()
+                .filter(|finding| finding.side == side)
+                .map(|f| (f.pointer.clone(), f.message.clone(), f.keyword.clone()))
+                .collect()
+        };
+        let said = |violations: &[gately_mock::Violation]| -> Vec<(String, String, String)> {
+            violations
+                .iter()
+                .map(|v| (v.pointer.clone(), v.message.clone(), v.keyword.clone()))
+                .collect()
+        };
+        assert_eq!(
+            on(Side::Request, &checked.violations),
+            said(&exchange.violations),
+            "{what}: check's violations"
+        );
+        assert_eq!(
+            on(Side::Request, &checked.warnings),
+            said(&exchange.warnings),
+            "{what}: check's warnings"
+        );
+        let response: Vec<_> = on(Side::Response, &checked.violations)
+            .into_iter()
+            .chain(on(Side::Response, &checked.warnings))
+            .collect();
+        assert!(
+            response.is_empty(),
+            "{what}: the mock's answer breaks its contract: {response:?}"
+        );
+        assert_eq!(checked.outcome, outcome, "{what}: check's verdict");
+    }
 }
 
 impl Mock {
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.server.base_url())
+        format!("{}{path}", self.server.uri())
     }
 
     /// `GET /__admin/requests` with `query` (e.g. `?verdict=violation`), as JSON.
@@ -218,7 +281,7 @@ impl Mock {
 /// A raw HTTP/1.1 exchange, for requests a well-behaved client cannot send. Returns the
 /// status and the body, after checking D13.
 pub async fn raw(mock: &Mock, request: &[u8]) -> (StatusCode, Value) {
-    let mut stream = TcpStream::connect(mock.server.addr())
+    let mut stream = TcpStream::connect(mock.server.address())
         .await
         .expect("connect");
     stream.write_all(request).await.expect("send");
