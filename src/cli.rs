@@ -1,5 +1,5 @@
-//! The command line, as clap parses it. Only parsing lives here; [`crate::config`] turns the
-//! raw arguments into a checked configuration.
+//! The command line, as clap parses it. Only parsing lives here; the `config` module turns
+//! the raw arguments into a checked configuration.
 
 use std::path::PathBuf;
 

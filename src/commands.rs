@@ -77,11 +77,11 @@ pub fn validate(args: &ValidateArgs) -> Result<ExitCode, CommandError> {
         name: name.clone(),
         source,
     })?;
-    let body: Value = serde_json::from_str(&text).map_err(|source| CommandError::Json {
+    serde_json::from_str::<Value>(&text).map_err(|source| CommandError::Json {
         name: name.clone(),
         source,
     })?;
-    let findings = schemas.contact_patch.check(&body, strictness(args.lenient));
+    let findings = contract::judge_patch_body(text.as_bytes(), &schemas, strictness(args.lenient));
     let mut out = String::new();
     match findings.violations.len() {
         0 => out.push_str(&format!("{name}: valid\n")),

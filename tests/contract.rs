@@ -79,6 +79,16 @@ fn validate_lenient_turns_harmless_input_into_warnings() {
 }
 
 #[test]
+fn validate_gives_the_warnings_the_server_gives() {
+    let output = run_in(Path::new("."), &["validate"], r#"{"unsubscribed": true}"#);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        stdout(&output),
+        "stdin: valid\n  warning: /unsubscribed: unsubscribed was changed through PATCH, which keeps no audit record; the docs advise POST or DELETE /api/v1/contacts/{contactId}/unsubscribes [unsubscribed]\n"
+    );
+}
+
+#[test]
 fn validate_exits_2_on_input_it_cannot_read() {
     let malformed = run_in(Path::new("."), &["validate", "-"], r#"{"status": "#);
     let missing = run_in(Path::new("."), &["validate", "/nonexistent/body.json"], "");

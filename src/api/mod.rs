@@ -8,8 +8,8 @@
 //! - `query`: the rules of the query strings; `prefer`: `Prefer: code=` (D15);
 //! - `error`: every refusal, with its status and problem code (D1, D2).
 //!
-//! Nothing here knows about sockets or the store's locks: the server (`crate::http`), the
-//! contract check (`crate::contract`) and the OpenAPI document (`crate::openapi`) read it.
+//! Nothing here knows about sockets or the store's locks: the server (`http`), the contract
+//! check (`contract`) and the OpenAPI document (`openapi`) read it; it reads none of them.
 
 pub(crate) mod error;
 pub(crate) mod input;

@@ -51,6 +51,39 @@ pub fn check(
     report
 }
 
+/// What the server says of `body` as the body of a PATCH of a contact: its violations
+/// and warnings, found by the same judge (`gately-mock validate`).
+pub(crate) fn judge_patch_body(
+    body: &[u8],
+    schemas: &SchemaRegistry,
+    strictness: Strictness,
+) -> Findings {
+    let headers = std::collections::BTreeMap::from([
+        (
+            "authorization".to_owned(),
+            "Bearer gately_sk_test_…".to_owned(),
+        ),
+        ("content-type".to_owned(), "application/json".to_owned()),
+    ]);
+    let request = RequestView {
+        method: &Method::PATCH,
+        path: "/api/v1/contacts/00000000-0000-4000-8000-000000000000",
+        query: None,
+        headers: &headers,
+        body: BodyView::Sent(body),
+        parsed: None,
+    };
+    let no_recording = RecordedAnswer { refusal: None };
+    match judge::judge(request, schemas, strictness, &no_recording) {
+        Ok(Judged::Accepted(accepted)) => accepted.findings,
+        Ok(Judged::Preflight(_)) => Findings::default(),
+        Err(refusal) => Findings {
+            violations: refusal.violations(),
+            warnings: Vec::new(),
+        },
+    }
+}
+
 /// Judges one exchange: its request with the server's judge, its response against the
 /// operation's response contract.
 fn judge_exchange(
