@@ -400,9 +400,9 @@ mod tests {
         use std::path::{Path, PathBuf};
         use std::sync::atomic::{AtomicUsize, Ordering};
 
-        pub struct Dir(PathBuf);
+        pub(super) struct Dir(PathBuf);
         impl Dir {
-            pub fn new() -> Self {
+            pub(super) fn new() -> Self {
                 static NEXT: AtomicUsize = AtomicUsize::new(0);
                 let path = std::env::temp_dir().join(format!(
                     "gately-fixture-{}-{}",
@@ -412,7 +412,7 @@ mod tests {
                 std::fs::create_dir_all(&path).unwrap();
                 Self(path)
             }
-            pub fn path(&self) -> &Path {
+            pub(super) fn path(&self) -> &Path {
                 &self.0
             }
         }

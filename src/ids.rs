@@ -4,22 +4,22 @@
 use uuid::Uuid;
 
 /// The seed every fresh store (and every reset) starts from.
-pub const DEFAULT_SEED: u64 = 0x6761_7465_6c79; // "gately"
+pub(crate) const DEFAULT_SEED: u64 = 0x6761_7465_6c79; // "gately"
 
 /// A splitmix64 stream turned into UUIDs. Not for secrets: only for stable test data.
 #[derive(Clone, Debug)]
-pub struct IdGenerator {
+pub(crate) struct IdGenerator {
     state: u64,
 }
 
 impl IdGenerator {
     /// A generator at the start of the stream for `seed`.
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Self { state: seed }
     }
 
     /// The next id of the stream.
-    pub fn next_uuid(&mut self) -> Uuid {
+    pub(crate) fn next_uuid(&mut self) -> Uuid {
         let high = self.next_u64();
         let low = self.next_u64();
         let mut bytes = [0u8; 16];

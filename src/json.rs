@@ -8,13 +8,13 @@ use serde::Serialize;
 use uuid::Uuid;
 
 /// Appends `value` as JSON, through serde_json.
-pub fn put(out: &mut Vec<u8>, value: &(impl Serialize + ?Sized)) {
+pub(crate) fn put(out: &mut Vec<u8>, value: &(impl Serialize + ?Sized)) {
     serde_json::to_writer(out, value).expect("plain values serialise into a Vec");
 }
 
 /// Appends `text` as a JSON string, byte for byte as serde_json writes it. Most strings
 /// have nothing to escape: those are copied as they are; the rest go through serde_json.
-pub fn put_str(out: &mut Vec<u8>, text: &str) {
+pub(crate) fn put_str(out: &mut Vec<u8>, text: &str) {
     if !any_flagged(text.as_bytes(), escapes_in) {
         put_plain(out, text.as_bytes());
     } else {
@@ -25,7 +25,7 @@ pub fn put_str(out: &mut Vec<u8>, text: &str) {
 /// Appends `bytes` as a JSON string, any invalid UTF-8 replaced by U+FFFD (as
 /// [`String::from_utf8_lossy`] does): for header values, which are bytes, and nearly always
 /// plain ASCII, copied as they are.
-pub fn put_str_lossy(out: &mut Vec<u8>, bytes: &[u8]) {
+pub(crate) fn put_str_lossy(out: &mut Vec<u8>, bytes: &[u8]) {
     if !any_flagged(bytes, |word| escapes_in(word) | word & each(0x80)) {
         put_plain(out, bytes);
     } else {
@@ -35,7 +35,7 @@ pub fn put_str_lossy(out: &mut Vec<u8>, bytes: &[u8]) {
 
 /// Appends `name`, the text of a [`HeaderName`], as a JSON string: a header name is made
 /// of lowercase token characters, none of which JSON escapes.
-pub fn put_header_name(out: &mut Vec<u8>, name: &str) {
+pub(crate) fn put_header_name(out: &mut Vec<u8>, name: &str) {
     debug_assert!(HeaderName::from_bytes(name.as_bytes()).is_ok_and(|n| n == name));
     put_plain(out, name.as_bytes());
 }
@@ -79,7 +79,7 @@ fn put_plain(out: &mut Vec<u8>, bytes: &[u8]) {
 }
 
 /// Appends `text` as a JSON string, or `null`.
-pub fn put_opt_str(out: &mut Vec<u8>, text: Option<&str>) {
+pub(crate) fn put_opt_str(out: &mut Vec<u8>, text: Option<&str>) {
     match text {
         Some(text) => put_str(out, text),
         None => out.extend_from_slice(b"null"),
@@ -87,7 +87,7 @@ pub fn put_opt_str(out: &mut Vec<u8>, text: Option<&str>) {
 }
 
 /// Appends a JSON array of `items`, each written by `write`.
-pub fn put_array<T>(
+pub(crate) fn put_array<T>(
     out: &mut Vec<u8>,
     items: impl IntoIterator<Item = T>,
     mut write: impl FnMut(&mut Vec<u8>, T),
@@ -103,7 +103,7 @@ pub fn put_array<T>(
 }
 
 /// Appends `id` as a JSON string, hyphenated and lowercase, as its `Serialize` writes it.
-pub fn put_uuid(out: &mut Vec<u8>, id: &Uuid) {
+pub(crate) fn put_uuid(out: &mut Vec<u8>, id: &Uuid) {
     out.push(b'"');
     out.extend_from_slice(
         id.hyphenated()

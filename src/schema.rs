@@ -309,7 +309,7 @@ fn describe(kind: &ValidationErrorKind, instance: &Value) -> String {
 }
 
 /// The JSON type name of a value, as JSON Schema spells it.
-pub fn json_type(value: &Value) -> &'static str {
+pub(crate) fn json_type(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "boolean",
@@ -349,7 +349,7 @@ fn first_repeat(instance: &Value) -> Option<&Value> {
 }
 
 /// `parent` extended by one RFC 6901 reference token.
-pub fn child_pointer(parent: &str, token: &str) -> String {
+pub(crate) fn child_pointer(parent: &str, token: &str) -> String {
     let escaped = token.replace('~', "~0").replace('/', "~1");
     format!("{parent}/{escaped}")
 }
@@ -463,7 +463,7 @@ impl SchemaId {
 }
 
 /// The schema files, by name, exactly as embedded.
-pub const SOURCES: [(&str, &str); 17] = [
+pub(crate) const SOURCES: [(&str, &str); 17] = [
     (
         "contact-patch.json",
         include_str!("../schemas/contact-patch.json"),

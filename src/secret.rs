@@ -4,7 +4,7 @@
 /// public prefix stay, so a reader still sees which kind of key was used
 /// (`Bearer gately_sk_test_…`), and nothing else. The value is bytes, as a header's is; only
 /// the scheme is read as text (lossily), since the rest is dropped or a known ASCII prefix.
-pub fn mask_authorization(value: &[u8]) -> String {
+pub(crate) fn mask_authorization(value: &[u8]) -> String {
     let value = value.trim_ascii();
     let Some(space) = value.iter().position(|&byte| byte == b' ') else {
         return if value.is_empty() {

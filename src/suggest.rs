@@ -3,7 +3,10 @@
 /// The known name a person most likely meant by `unknown`, if any is close enough: the same
 /// name in another case or separator style (`firstName` → `first_name`), the same letters in
 /// another order (`stauts` → `status`), or at most two edits away (`statsu` → `status`).
-pub fn closest<'a>(unknown: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    unknown: &str,
+    known: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let unknown_folded = fold(unknown);
     let unknown_letters = sorted_letters(&unknown_folded);
     known

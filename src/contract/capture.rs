@@ -11,7 +11,7 @@ use crate::journal::Exchange;
 use crate::journal::har::CREATOR;
 
 /// The marker header of responses sent by this mock.
-pub const MARKER_HEADER: &str = "x-gately-mock";
+pub(crate) const MARKER_HEADER: &str = "x-gately-mock";
 
 /// One exchange as a capture shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -79,7 +79,7 @@ pub enum CaptureError {
 }
 
 /// Reads `path`: a HAR when the file is one JSON object with a `log`, else a record file.
-pub fn read(path: &Path) -> Result<Vec<Observed>, CaptureError> {
+pub(crate) fn read(path: &Path) -> Result<Vec<Observed>, CaptureError> {
     let text = std::fs::read_to_string(path).map_err(|source| CaptureError::Read {
         path: path.to_owned(),
         source,

@@ -7,9 +7,9 @@
 //! traffic this mock answered, the documented one for the rest); `report` renders the
 //! verdicts as text, JSON or JUnit XML.
 
-pub mod capture;
+pub(crate) mod capture;
 pub(crate) mod judge;
-pub mod report;
+pub(crate) mod report;
 
 use hyper::{Method, StatusCode};
 use serde_json::Value;
@@ -25,7 +25,7 @@ use report::{CheckedExchange, ContractReport, Finding, Outcome, Side};
 
 /// Checks every exchange of `captured`. `strictness` applies to request bodies and query
 /// parameters, as in the server.
-pub fn check(
+pub(crate) fn check(
     captured: &[Observed],
     schemas: &SchemaRegistry,
     strictness: Strictness,

@@ -18,7 +18,7 @@ const ANSWERING: u64 = u64::MAX;
 
 /// One connection's head deadline: since when it has been waiting for a request head.
 #[derive(Debug)]
-pub struct HeadDeadline {
+pub(crate) struct HeadDeadline {
     timeout: Duration,
     /// When the connection was opened: the origin of `waiting_since`.
     opened: Instant,
@@ -29,7 +29,7 @@ pub struct HeadDeadline {
 
 impl HeadDeadline {
     /// A deadline for a connection opened now, waiting for its first head.
-    pub fn new(timeout: Duration) -> Self {
+    pub(crate) fn new(timeout: Duration) -> Self {
         Self {
             timeout,
             opened: Instant::now(),
@@ -39,7 +39,7 @@ impl HeadDeadline {
 
     /// Notes that a request's head has arrived; the connection waits for no head until
     /// the returned guard is dropped, when the request has been answered.
-    pub fn answering(&self) -> Answering<'_> {
+    pub(crate) fn answering(&self) -> Answering<'_> {
         self.waiting_since.store(ANSWERING, Ordering::Relaxed);
         Answering(self)
     }
@@ -47,7 +47,7 @@ impl HeadDeadline {
     /// Runs `connection` until it ends, or until it has waited for a head for longer than
     /// the timeout: it is then dropped, which closes it. How it ended is not kept: a client
     /// that goes away mid-exchange is not the mock's error.
-    pub async fn guard(&self, connection: impl Future) {
+    pub(crate) async fn guard(&self, connection: impl Future) {
         let mut connection = pin!(connection);
         let mut timer = pin!(tokio::time::sleep(self.timeout));
         loop {
@@ -75,7 +75,7 @@ impl HeadDeadline {
 
 /// A request being answered; dropping it (answered, or abandoned) starts the wait for
 /// the next head.
-pub struct Answering<'a>(&'a HeadDeadline);
+pub(crate) struct Answering<'a>(&'a HeadDeadline);
 
 impl Drop for Answering<'_> {
     fn drop(&mut self) {

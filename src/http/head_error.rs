@@ -28,7 +28,7 @@ const OWN_ANSWER_HEADERS: &[u8] = b"connection: close\r\ncontent-length: 0\r\n";
 
 /// A connection's I/O, answering with a problem body where hyper would send an empty 400
 /// or 431.
-pub struct ProblemIo<T> {
+pub(crate) struct ProblemIo<T> {
     inner: T,
     /// The problem answer being written in place of hyper's, and how much of it is out.
     replacing: Option<Replacement>,
@@ -43,7 +43,7 @@ struct Replacement {
 
 impl<T> ProblemIo<T> {
     /// `inner`, watched for hyper's own answers.
-    pub fn new(inner: T) -> Self {
+    pub(crate) fn new(inner: T) -> Self {
         Self {
             inner,
             replacing: None,

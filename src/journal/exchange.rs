@@ -92,7 +92,7 @@ impl Entry {
 }
 
 /// An exchange as it is recorded: borrowed from the request and the reply, written once.
-pub struct ExchangeView<'a> {
+pub(crate) struct ExchangeView<'a> {
     /// Position in the journal.
     pub seq: u64,
     /// When the request arrived.
@@ -131,7 +131,7 @@ impl ExchangeView<'_> {
     /// Appends the exchange to `out` as one line of JSON. Written piece by piece: the
     /// response body is JSON the mock wrote on one line, so it goes in as it is, without
     /// being parsed again (the largest part of every exchange).
-    pub fn write_json(&self, out: &mut Vec<u8>) {
+    pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
         out.reserve(768 + self.request_body.len() + self.response_body.len());
         out.extend_from_slice(b"{\"seq\":");
         put(out, &self.seq);

@@ -7,10 +7,10 @@ use serde_json::{Value, json};
 use crate::journal::Exchange;
 
 /// The creator name that marks an archive as recorded by this mock.
-pub const CREATOR: &str = "gately-mock";
+pub(crate) const CREATOR: &str = "gately-mock";
 
 /// A HAR 1.2 document of `exchanges`; URLs are absolute under `base_url`.
-pub fn archive(exchanges: &[Exchange], base_url: &str) -> Value {
+pub(crate) fn archive(exchanges: &[Exchange], base_url: &str) -> Value {
     json!({
         "log": {
             "version": "1.2",

@@ -37,12 +37,12 @@ thread_local! {
 }
 
 /// Appends a request's headers (transport headers left out).
-pub fn write_request(out: &mut Vec<u8>, headers: &HeaderMap) {
+pub(crate) fn write_request(out: &mut Vec<u8>, headers: &HeaderMap) {
     LAST_REQUEST.with_borrow_mut(|last| last.write(out, headers));
 }
 
 /// Appends a response's headers: the ones the mock set, all of them.
-pub fn write_response(out: &mut Vec<u8>, headers: &HeaderMap) {
+pub(crate) fn write_response(out: &mut Vec<u8>, headers: &HeaderMap) {
     LAST_RESPONSE.with_borrow_mut(|last| last.write(out, headers));
 }
 

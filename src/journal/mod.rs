@@ -5,10 +5,10 @@
 //! This module keeps them: a ring of at most `--journal-limit` entries, the oldest dropped
 //! first and counted, and the filters of `GET /__admin/requests`.
 
-pub mod exchange;
-pub mod har;
+pub(crate) mod exchange;
+pub(crate) mod har;
 mod headers;
-pub mod recorder;
+pub(crate) mod recorder;
 
 use std::cell::Cell;
 use std::collections::VecDeque;
@@ -17,10 +17,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use hyper::Method;
 use regex::Regex;
 
-pub use exchange::{Entry, Exchange, Verdict};
+pub(crate) use exchange::Entry;
+pub use exchange::{Exchange, Verdict};
 
 /// The default `--journal-limit`.
-pub const DEFAULT_LIMIT: usize = 10_000;
+pub(crate) const DEFAULT_LIMIT: usize = 10_000;
 
 /// The largest buffer kept for reuse: one that held a huge exchange (a bulk import) is
 /// freed rather than kept alive under a small one.
@@ -34,13 +35,13 @@ thread_local! {
 }
 
 /// An empty buffer to write an exchange's JSON into: a recycled one if this thread has one.
-pub fn spare_buffer() -> Vec<u8> {
+pub(crate) fn spare_buffer() -> Vec<u8> {
     SPARE.take()
 }
 
 /// Keeps `buffer` (an entry's JSON, dropped from the journal) for this thread's next
 /// [`spare_buffer`].
-pub fn recycle(mut buffer: Vec<u8>) {
+pub(crate) fn recycle(mut buffer: Vec<u8>) {
     if buffer.capacity() <= MAX_RECYCLED {
         buffer.clear();
         SPARE.set(buffer);
@@ -58,16 +59,16 @@ pub struct Journal {
 /// Where `seq` comes from: lock-free, so that a handler can draw it while it holds the
 /// store lock (then `seq` orders writes as they were applied) without taking the journal's.
 #[derive(Debug, Default)]
-pub struct Sequence(AtomicU64);
+pub(crate) struct Sequence(AtomicU64);
 
 impl Sequence {
     /// The next sequence number, from 1.
-    pub fn next(&self) -> u64 {
+    pub(crate) fn next(&self) -> u64 {
         self.0.fetch_add(1, Ordering::Relaxed) + 1
     }
 
     /// Starts again at 1 (`POST /__admin/reset`).
-    pub fn restart(&self) {
+    pub(crate) fn restart(&self) {
         self.0.store(0, Ordering::Relaxed);
     }
 }

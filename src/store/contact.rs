@@ -173,7 +173,7 @@ impl Contact {
 /// instructions of the seed PATCH. The contact changes only through the methods below, so
 /// that the kept JSON is never stale.
 #[derive(Clone)]
-pub struct StoredContact {
+pub(crate) struct StoredContact {
     contact: Contact,
     /// `{"id":…,"updated_at":`: every key and value but the last.
     head: OnceCell<Box<[u8]>>,
@@ -191,7 +191,7 @@ impl std::fmt::Debug for StoredContact {
 
 impl StoredContact {
     /// `contact`, its JSON not written yet.
-    pub fn new(contact: Contact) -> Self {
+    pub(crate) fn new(contact: Contact) -> Self {
         Self {
             contact,
             head: OnceCell::new(),
@@ -199,36 +199,36 @@ impl StoredContact {
     }
 
     /// The contact.
-    pub fn contact(&self) -> &Contact {
+    pub(crate) fn contact(&self) -> &Contact {
         &self.contact
     }
 
     /// The contact, to change: the kept JSON is forgotten.
-    pub fn edit(&mut self) -> &mut Contact {
+    pub(crate) fn edit(&mut self) -> &mut Contact {
         self.head.take();
         &mut self.contact
     }
 
     /// Changes the contact through `change`, which says whether it changed anything; the
     /// kept JSON is forgotten only then. For updates that often set what is already set.
-    pub fn change(&mut self, change: impl FnOnce(&mut Contact) -> bool) {
+    pub(crate) fn change(&mut self, change: impl FnOnce(&mut Contact) -> bool) {
         if change(&mut self.contact) {
             self.head.take();
         }
     }
 
     /// Moves `updated_at`, which the kept JSON leaves out.
-    pub fn touch(&mut self, now: Timestamp) {
+    pub(crate) fn touch(&mut self, now: Timestamp) {
         self.contact.updated_at = now;
     }
 
     /// Forgets the kept JSON, for a change to one of the contact's tags, which it shows.
-    pub fn forget_json(&mut self) {
+    pub(crate) fn forget_json(&mut self) {
         self.head.take();
     }
 
     /// The contact as the API sends it, its tags resolved against `tags`.
-    pub fn view<'a>(&'a self, tags: &'a TagTable) -> ContactView<'a> {
+    pub(crate) fn view<'a>(&'a self, tags: &'a TagTable) -> ContactView<'a> {
         ContactView { stored: self, tags }
     }
 

@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 /// Applies `patch` to `target`: a `null` member deletes the key, an object member merges
 /// into an object (recursively), anything else replaces.
-pub fn apply_merge_patch(target: &mut Map<String, Value>, patch: Map<String, Value>) {
+pub(crate) fn apply_merge_patch(target: &mut Map<String, Value>, patch: Map<String, Value>) {
     for (key, value) in patch {
         match value {
             Value::Null => {

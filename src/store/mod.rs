@@ -4,11 +4,11 @@
 //! update; this module looks records up within a project (D5) and applies updates
 //! all-or-nothing (D11). A `Store` is built from a [`FixtureSet`] and can be rebuilt from it.
 
-pub mod contact;
-pub mod merge_patch;
-pub mod patch;
-pub mod tag;
-pub mod unsubscribe;
+pub(crate) mod contact;
+pub(crate) mod merge_patch;
+pub(crate) mod patch;
+pub(crate) mod tag;
+pub(crate) mod unsubscribe;
 
 use std::collections::BTreeMap;
 

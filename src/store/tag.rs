@@ -123,10 +123,10 @@ impl Tag {
 }
 
 /// Every tag of every project, by id.
-pub type TagTable = BTreeMap<Uuid, Tag>;
+pub(crate) type TagTable = BTreeMap<Uuid, Tag>;
 
 /// The id of the tag of `project` named `name`.
-pub fn find_by_name(tags: &TagTable, project: Uuid, name: &str) -> Option<Uuid> {
+pub(crate) fn find_by_name(tags: &TagTable, project: Uuid, name: &str) -> Option<Uuid> {
     tags.values()
         .find(|tag| tag.project_id == project && tag.name == name)
         .map(|tag| tag.id)

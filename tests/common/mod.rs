@@ -3,6 +3,7 @@
 //! the agreement check: when a test's server goes, `check` of everything it recorded must
 //! give each exchange the verdict, violations and warnings the server gave it.
 #![allow(dead_code)] // each test binary uses its own part of this module
+#![allow(unreachable_pub)] // shared by every test binary, so `pub` though no crate exports it
 
 use std::sync::Arc;
 
