@@ -109,34 +109,45 @@ pub(crate) struct Route<'a> {
     pub(crate) param: Option<&'a str>,
 }
 
-/// The route of `path`, if it is one of the API's.
+/// The route of `path`, if it is one of the API's. The path is cut into its segments
+/// once; each pattern is then held against them.
 pub(crate) fn route(path: &str) -> Option<Route<'_>> {
     let rest = path.strip_prefix(CONTACTS)?;
-    let rest = match rest {
-        "" => "",
-        _ => rest.strip_prefix('/').filter(|rest| !rest.is_empty())?,
+    let segments: &[&str] = match rest {
+        "" => &[],
+        _ => {
+            let rest = rest.strip_prefix('/')?;
+            match rest.split_once('/') {
+                None => &[rest],
+                // No pattern is longer than two segments.
+                Some((_, second)) if second.contains('/') => return None,
+                Some((first, second)) => &[first, second],
+            }
+        }
     };
     RouteId::ALL
         .into_iter()
-        .find_map(|id| matches(id, rest).map(|param| Route { id, param }))
+        .find_map(|id| matches(id, segments).map(|param| Route { id, param }))
 }
 
-/// `Some(param)` when `rest` (the path after `/api/v1/contacts/`) has the shape of `id`.
-fn matches(id: RouteId, rest: &str) -> Option<Option<&str>> {
+/// `Some(param)` when `segments` (the path after `/api/v1/contacts/`) have the shape of
+/// `id`.
+fn matches<'a>(id: RouteId, segments: &[&'a str]) -> Option<Option<&'a str>> {
     let pattern = id.pattern();
+    if pattern.len() != segments.len() {
+        return None;
+    }
     let mut param = None;
-    let mut segments = rest.split('/').filter(|_| !rest.is_empty());
-    for (position, expected) in pattern.iter().enumerate() {
-        let segment = segments.next()?;
+    for (position, (expected, segment)) in pattern.iter().zip(segments).enumerate() {
         match expected {
-            Word(word) if segment == *word => {}
+            Word(word) if segment == word => {}
             Param(_) if !segment.is_empty() && !RouteId::is_reserved(segment, position) => {
-                param = Some(segment);
+                param = Some(*segment);
             }
             _ => return None,
         }
     }
-    segments.next().is_none().then_some(param)
+    Some(param)
 }
 
 /// Whether `path` is under `/api/v1/contacts` (the API's paths, served or not).
