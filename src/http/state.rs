@@ -11,7 +11,7 @@ use crate::fixture::FixtureSet;
 use crate::http::{Body, RecordedRequest, Reply};
 use crate::journal::exchange::ExchangeView;
 use crate::journal::recorder::{RecordTicket, Recorder};
-use crate::journal::{self, Entry, Journal, Sequence, Verdict};
+use crate::journal::{Entry, Journal, Sequence, Verdict};
 use crate::latency::Latency;
 use crate::schema::{SchemaRegistry, Strictness};
 use crate::store::Store;
@@ -109,7 +109,7 @@ impl AppState {
             Body::Complete(bytes) => bytes.as_ref(),
             Body::TooLarge { .. } | Body::Unreadable => &[],
         };
-        let mut json = journal::spare_buffer();
+        let mut json = Vec::new();
         ExchangeView {
             seq,
             time: request.time,
@@ -154,11 +154,9 @@ impl AppState {
             verdict,
             json,
         };
-        // Bound before it is looked at, so that the journal's lock is released first.
+        // Bound before it is dropped, so that the journal's lock is released first.
         let dropped = self.journal().record(entry);
-        if let Some(dropped) = dropped {
-            journal::recycle(dropped.json);
-        }
+        drop(dropped);
         ticket
     }
 }

@@ -10,7 +10,6 @@ pub(crate) mod har;
 mod headers;
 pub(crate) mod recorder;
 
-use std::cell::Cell;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -22,31 +21,6 @@ pub use exchange::{Exchange, Verdict};
 
 /// The default `--journal-limit`.
 pub(crate) const DEFAULT_LIMIT: usize = 10_000;
-
-/// The largest buffer kept for reuse: one that held a huge exchange (a bulk import) is
-/// freed rather than kept alive under a small one.
-const MAX_RECYCLED: usize = 16 * 1024;
-
-thread_local! {
-    /// The JSON buffer of the last entry this thread dropped from the journal. Once the
-    /// journal is full, every exchange drops one entry and writes into its buffer:
-    /// recording then allocates and frees nothing large.
-    static SPARE: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
-}
-
-/// An empty buffer to write an exchange's JSON into: a recycled one if this thread has one.
-pub(crate) fn spare_buffer() -> Vec<u8> {
-    SPARE.take()
-}
-
-/// Keeps `buffer` (an entry's JSON, dropped from the journal) for this thread's next
-/// [`spare_buffer`].
-pub(crate) fn recycle(mut buffer: Vec<u8>) {
-    if buffer.capacity() <= MAX_RECYCLED {
-        buffer.clear();
-        SPARE.set(buffer);
-    }
-}
 
 /// The recorded exchanges.
 #[derive(Debug)]
@@ -84,9 +58,9 @@ impl Journal {
     }
 
     /// Keeps `entry` in `seq` order and hands back the oldest entry if that took the
-    /// journal past its limit, for the caller to drop (or [`recycle`]) once the lock is
-    /// released: freeing an old entry touches memory long out of cache.
-    #[must_use = "the dropped entry's buffer is for recycle()"]
+    /// journal past its limit, for the caller to drop once the lock is released: freeing
+    /// an old entry touches memory long out of cache.
+    #[must_use = "the dropped entry is to be freed once the journal's lock is released"]
     pub fn record(&mut self, entry: Entry) -> Option<Entry> {
         let at = self
             .entries
@@ -321,16 +295,6 @@ mod tests {
                 "{query}"
             );
         }
-    }
-
-    #[test]
-    fn a_recycled_buffer_comes_back_empty_unless_it_is_too_large() {
-        recycle(b"old json".to_vec());
-        let spare = spare_buffer();
-        assert!(spare.is_empty() && spare.capacity() >= 8);
-        assert_eq!(spare_buffer().capacity(), 0, "a buffer is handed out once");
-        recycle(Vec::with_capacity(MAX_RECYCLED + 1));
-        assert_eq!(spare_buffer().capacity(), 0);
     }
 
     #[test]
