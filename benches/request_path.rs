@@ -5,7 +5,7 @@ use bytes::Bytes;
 use divan::Bencher;
 use gately_mock::internals::{
     AppState, ContactPatch, FixtureSet, FixtureSource, Options, RecordedRequest, SchemaRegistry,
-    ServeConfig, Store, Strictness, Timestamp, respond,
+    ServeConfig, Strictness, Timestamp, respond,
 };
 use hyper::Method;
 use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
@@ -60,7 +60,7 @@ fn validate(bencher: Bencher, body: &[u8]) {
 fn apply(bencher: Bencher) {
     let schemas = SchemaRegistry::compile().unwrap();
     let fixtures = FixtureSet::load(&FixtureSource::Embedded, &schemas.fixtures).unwrap();
-    let mut store = Store::new(&fixtures);
+    let mut store = fixtures.store();
     let Value::Object(fields) = serde_json::from_slice(SEED_BODY).unwrap() else {
         unreachable!()
     };
@@ -77,7 +77,7 @@ fn apply(bencher: Bencher) {
 fn serialise(bencher: Bencher) {
     let schemas = SchemaRegistry::compile().unwrap();
     let fixtures = FixtureSet::load(&FixtureSource::Embedded, &schemas.fixtures).unwrap();
-    let store = Store::new(&fixtures);
+    let store = fixtures.store();
     let (project, id): (Uuid, Uuid) = (ACME.parse().unwrap(), JANE.parse().unwrap());
     bencher.bench_local(|| {
         let mut body = Vec::with_capacity(1024);
@@ -94,7 +94,7 @@ fn serialise_changed(bencher: Bencher) {
     let fixtures = FixtureSet::load(&FixtureSource::Embedded, &schemas.fixtures).unwrap();
     let (project, id): (Uuid, Uuid) = (ACME.parse().unwrap(), JANE.parse().unwrap());
     bencher
-        .with_inputs(|| Store::new(&fixtures))
+        .with_inputs(|| fixtures.store())
         .bench_local_values(|store| {
             let mut body = Vec::with_capacity(1024);
             store.contact(project, id).unwrap().write_json(&mut body);

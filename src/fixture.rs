@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::clock::Timestamp;
 use crate::schema::Schema;
+use crate::store::Store;
 use crate::store::contact::{Contact, CreateOnly, OptionalField, Status};
 use crate::store::tag::{self, Tag, TagTable};
 
@@ -157,6 +158,11 @@ struct TagRecord {
 }
 
 impl FixtureSet {
+    /// A store holding exactly these fixtures, its id generator at its seed.
+    pub fn store(&self) -> Store {
+        Store::new(self.contacts.iter().cloned(), self.tags.iter().cloned())
+    }
+
     /// Reads and checks the three fixture files of `source` against `schema`
     /// (`schemas/fixtures.json`) and against each other.
     pub fn load(source: &FixtureSource, schema: &Schema) -> Result<Self, FixtureError> {

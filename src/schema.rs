@@ -210,11 +210,22 @@ impl Schema {
                     "required",
                 ));
             }
-            kind => out.violations.push(Violation::new(
-                pointer,
-                describe(kind, error.instance()),
-                kind.keyword(),
-            )),
+            kind => {
+                // A value of the wrong JSON type is told as such, whichever rule caught it.
+                let keyword = match kind {
+                    ValidationErrorKind::Enum { options }
+                        if !has_type_of(options, error.instance()) =>
+                    {
+                        "type"
+                    }
+                    kind => kind.keyword(),
+                };
+                out.violations.push(Violation::new(
+                    pointer,
+                    describe(kind, error.instance()),
+                    keyword,
+                ));
+            }
         }
     }
 
@@ -269,6 +280,20 @@ fn describe(kind: &ValidationErrorKind, instance: &Value) -> String {
                 json_type(instance)
             )
         }
+        ValidationErrorKind::Enum { options } if !has_type_of(options, instance) => {
+            let mut expected: Vec<&str> = options
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(json_type)
+                .collect();
+            expected.dedup();
+            format!(
+                "expected {}, found {}",
+                expected.join(" or "),
+                json_type(instance)
+            )
+        }
         ValidationErrorKind::Enum { options } => {
             let allowed: Vec<Cow<'_, str>> = options
                 .as_array()
@@ -308,12 +333,20 @@ fn describe(kind: &ValidationErrorKind, instance: &Value) -> String {
     }
 }
 
-/// The JSON type name of a value, as JSON Schema spells it.
+/// Whether one of the enum's `options` has the JSON type of `instance`.
+fn has_type_of(options: &Value, instance: &Value) -> bool {
+    options
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|option| json_type(option) == json_type(instance))
+}
+
+/// The JSON type name of a value, as JSON itself names it (any number is a number).
 pub(crate) fn json_type(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
         Value::Number(_) => "number",
         Value::String(_) => "string",
         Value::Array(_) => "array",
@@ -679,6 +712,25 @@ mod tests {
                     "\"actve\" is not one of new, active, inactive, archived"
                 ),
                 ("/tags", "uniqueItems", "\"VIP\" appears more than once"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_is_told_as_such_not_as_a_missing_option() {
+        let found = registry()
+            .contact_patch
+            .violations(&json!({"status": 1, "name": 2.5, "tags": "VIP"}));
+        let summary: Vec<(&str, &str, &str)> = found
+            .iter()
+            .map(|v| (v.pointer.as_str(), v.keyword.as_str(), v.message.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("/name", "type", "expected string, found number"),
+                ("/status", "type", "expected string, found number"),
+                ("/tags", "type", "expected array, found string"),
             ]
         );
     }

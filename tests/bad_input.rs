@@ -42,7 +42,7 @@ async fn json_that_is_not_an_object_is_422_at_the_root_pointer() {
     for (body, found) in [
         ("[]", "array"),
         ("\"active\"", "string"),
-        ("42", "integer"),
+        ("42", "number"),
         ("null", "null"),
         ("true", "boolean"),
     ] {

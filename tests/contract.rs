@@ -137,6 +137,33 @@ async fn record_session(dir: &Path, clean: bool) -> Mock {
 }
 
 #[tokio::test]
+async fn a_junit_report_names_its_cases_the_same_however_the_file_is_spelled() {
+    let dir = TempDir::new("junit-spelling");
+    std::fs::create_dir_all(dir.0.join("sub")).unwrap();
+    let _mock = record_session(&dir.0, false).await;
+
+    let reports: Vec<String> = ["traffic.jsonl", "./traffic.jsonl", "sub/../traffic.jsonl"]
+        .iter()
+        .map(|spelling| {
+            stdout(&run_in(
+                &dir.0,
+                &["check", spelling, "--format", "junit"],
+                "",
+            ))
+        })
+        .collect();
+
+    assert_eq!(reports[0], reports[1]);
+    assert_eq!(reports[0], reports[2]);
+    assert!(reports[0].contains("name=\"traffic.jsonl seq 1: GET"));
+    let testsuites = reports[0].lines().nth(1).unwrap();
+    assert!(
+        testsuites.starts_with("<testsuites ") && !testsuites.contains("skipped="),
+        "junit-10.xsd allows no skipped attribute on <testsuites>: {testsuites}"
+    );
+}
+
+#[tokio::test]
 async fn check_understands_list_create_and_delete() {
     let dir = TempDir::new("check-collection");
     let record = dir.0.join("traffic.jsonl");

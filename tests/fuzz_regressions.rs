@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use gately_mock::internals::{
-    AppState, ContactPatch, FixtureSet, FixtureSource, Options, SchemaRegistry, ServeConfig, Store,
+    AppState, ContactPatch, FixtureSet, FixtureSource, Options, SchemaRegistry, ServeConfig,
     Timestamp, fuzz_request, respond,
 };
 use serde_json::Value;
@@ -68,7 +68,7 @@ fn every_kept_patch_applier_input_applies_or_is_refused_without_panicking() {
         let Ok(patch) = ContactPatch::from_body(body) else {
             continue;
         };
-        let mut store = Store::new(&fixtures);
+        let mut store = fixtures.store();
         if let Ok(view) = store.patch_contact(project, jane, patch, now) {
             let mut written = Vec::new();
             view.write_json(&mut written);

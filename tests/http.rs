@@ -44,6 +44,118 @@ async fn a_preflight_is_answered_204_without_a_key() {
 }
 
 #[tokio::test]
+async fn a_preflight_on_any_api_path_is_answered_so_the_browser_can_read_the_404() {
+    let mock = start().await;
+    let preflight = |path: &str| {
+        mock.http
+            .request(Method::OPTIONS, mock.url(path))
+            .header("origin", "http://localhost:5173")
+            .header("access-control-request-method", "GET")
+    };
+
+    let unserved = mock.send(preflight("/api/v1/contacts/lists")).await;
+    let elsewhere = mock.send(preflight("/api/v1/nothing/here")).await;
+    let outside = mock.send(preflight("/favicon.ico")).await;
+    let then = mock
+        .send(
+            mock.request(Method::GET, "/api/v1/contacts/lists")
+                .header("origin", "http://localhost:5173"),
+        )
+        .await;
+
+    for answer in [&unserved, &elsewhere] {
+        assert_eq!(answer.status, StatusCode::NO_CONTENT);
+        assert_eq!(
+            answer.headers["access-control-allow-methods"],
+            "GET, POST, PUT, PATCH, DELETE, OPTIONS"
+        );
+        assert_eq!(
+            answer.headers["access-control-allow-origin"],
+            "http://localhost:5173"
+        );
+    }
+    assert_eq!(outside.status, StatusCode::NOT_FOUND, "not an API path");
+    assert_eq!(then.status, StatusCode::NOT_FOUND);
+    assert_eq!(then.body["code"], "route_not_found");
+    assert_eq!(
+        then.headers["access-control-allow-origin"],
+        "http://localhost:5173"
+    );
+}
+
+#[tokio::test]
+async fn a_frontend_may_read_the_headers_it_acts_on() {
+    let mock = start().await;
+
+    let answer = mock
+        .send(
+            mock.http
+                .get(mock.url(JANE_PATH))
+                .header("origin", "http://localhost:5173"),
+        )
+        .await;
+
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    let exposed = answer.headers["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    for name in [
+        "Allow",
+        "Location",
+        "Retry-After",
+        "WWW-Authenticate",
+        "X-Gately-Mock",
+    ] {
+        assert!(
+            exposed.split(", ").any(|listed| listed == name),
+            "{name} in {exposed}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_query_on_a_route_that_takes_none_is_refused_naming_each_parameter() {
+    let strict = start().await;
+    let lenient = common::start_with(|options| options.lenient()).await;
+    let path = format!("{JANE_PATH}?foo=1&bar");
+
+    let refused = strict
+        .send(
+            strict
+                .request(Method::PATCH, &path)
+                .json(&json!({"status": "active"})),
+        )
+        .await;
+    let served = lenient
+        .send(
+            lenient
+                .request(Method::PATCH, &path)
+                .json(&json!({"status": "active"})),
+        )
+        .await;
+
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.body["code"], "invalid_query");
+    let pointers: Vec<&str> = refused.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|error| error["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(pointers, ["/query/foo", "/query/bar"]);
+    assert_eq!(served.status, StatusCode::OK);
+    let journal = lenient.journal("").await;
+    let warnings: Vec<&str> = journal["requests"][0]["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|warning| warning["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(warnings, ["/query/foo", "/query/bar"]);
+}
+
+#[tokio::test]
 async fn every_response_echoes_the_origin_errors_included() {
     let mock = start().await;
     let with_origin =

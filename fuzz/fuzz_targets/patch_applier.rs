@@ -3,7 +3,7 @@
 #![no_main]
 
 use gately_mock::internals::{
-    ContactPatch, FixtureSet, FixtureSource, SchemaRegistry, Store, Timestamp,
+    ContactPatch, FixtureSet, FixtureSource, SchemaRegistry, Timestamp,
 };
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(patch) = ContactPatch::from_body(body) else { return };
     let schemas = SchemaRegistry::compile().expect("the embedded schemas compile");
     let fixtures = FixtureSet::load(&FixtureSource::Embedded, &schemas.fixtures).expect("the embedded fixtures load");
-    let mut store = Store::new(&fixtures);
+    let mut store = fixtures.store();
     let project: Uuid = "3f6c2a91-8d4e-4b7a-9c15-2e8f0d6b4a73".parse().expect("a UUID");
     let jane: Uuid = "a1b2c3d4-e5f6-4789-abcd-ef1234567890".parse().expect("a UUID");
     let now = Timestamp::parse("2025-06-15T14:30:00.000Z").expect("a valid timestamp");

@@ -546,9 +546,8 @@ impl Operation {
             Some(_) => outcomes.push((400, "invalid_contact_id")),
             None => {}
         }
-        if self.query.is_some() {
-            outcomes.push((400, "invalid_query"));
-        }
+        // A query where the operation reads none is refused too.
+        outcomes.push((400, "invalid_query"));
         if self.id == OperationId::ListContacts {
             outcomes.push((422, "unsupported_filter"));
         }

@@ -5,7 +5,7 @@
 use uuid::Uuid;
 
 use crate::api::error::ApiError;
-use crate::schema::{Strictness, Violation, child_pointer};
+use crate::schema::{Findings, Strictness, Violation, child_pointer};
 use crate::store::ContactQuery;
 use crate::store::contact::Status;
 
@@ -121,6 +121,32 @@ pub(crate) fn contact_tag_query(
     match (contact, tag) {
         (Some(contact), Some(tag)) if violations.is_empty() => Ok((contact, tag, warnings)),
         _ => Err(ApiError::BadQuery { violations }),
+    }
+}
+
+/// The query of an operation that reads none: every parameter is unknown, refused in
+/// strict mode, a warning in lenient mode.
+pub(crate) fn none(
+    raw: Option<&str>,
+    strictness: Strictness,
+    findings: &mut Findings,
+) -> Result<(), ApiError> {
+    let Some(raw) = raw.filter(|raw| !raw.is_empty()) else {
+        return Ok(());
+    };
+    let mut violations = Vec::new();
+    for (name, _) in form_urlencoded::parse(raw.as_bytes()) {
+        unknown(
+            &name,
+            "this route takes no query parameters",
+            strictness,
+            (&mut violations, &mut findings.warnings),
+        );
+    }
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::BadQuery { violations })
     }
 }
 

@@ -150,6 +150,11 @@ fn matches<'a>(id: RouteId, segments: &[&'a str]) -> Option<Option<&'a str>> {
     Some(param)
 }
 
+/// Whether `path` is under `/api/v1/`, where every path is the API's, served or not.
+pub(crate) fn is_api_path(path: &str) -> bool {
+    path.starts_with("/api/v1/")
+}
+
 /// Whether `path` is under `/api/v1/contacts` (the API's paths, served or not).
 pub(crate) fn is_contacts_path(path: &str) -> bool {
     path.strip_prefix(CONTACTS)

@@ -84,7 +84,7 @@ pub(crate) fn read(path: &Path) -> Result<Vec<Observed>, CaptureError> {
         path: path.to_owned(),
         source,
     })?;
-    let name = path.display().to_string();
+    let name = spelled_once(path);
     if let Ok(Value::Object(document)) = serde_json::from_str::<Value>(&text) {
         if let Some(log) = document.get("log") {
             return from_har(log, &name).map_err(|(location, message)| CaptureError::Invalid {
@@ -99,6 +99,20 @@ pub(crate) fn read(path: &Path) -> Result<Vec<Observed>, CaptureError> {
         location,
         message,
     })
+}
+
+/// `path` as reports name it, however it was spelled on the command line (`traffic.jsonl`,
+/// `./traffic.jsonl`, `ci/../traffic.jsonl`): relative to the working directory when it is
+/// below it, else absolute, so that test-case names stay the same from run to run.
+fn spelled_once(path: &Path) -> String {
+    let Ok(absolute) = std::fs::canonicalize(path) else {
+        return path.display().to_string();
+    };
+    let here = std::env::current_dir().and_then(std::fs::canonicalize);
+    match here.as_deref().map(|here| absolute.strip_prefix(here)) {
+        Ok(Ok(relative)) => relative.display().to_string(),
+        _ => absolute.display().to_string(),
+    }
 }
 
 /// Where a capture is wrong, and how.

@@ -98,8 +98,9 @@ impl Witness for Keyring {
     reason = "made once per request and moved once; a box would allocate on every request"
 )]
 pub(crate) enum Judged {
-    /// A CORS preflight on a route (D14).
-    Preflight(RouteId),
+    /// A CORS preflight (D14) on a route, or on another path under `/api/v1/` (`None`):
+    /// the browser then sends the real request and can read its answer, a 404 included.
+    Preflight(Option<RouteId>),
     /// An operation, ready for its handler.
     Accepted(Accepted),
 }
@@ -126,15 +127,16 @@ pub(crate) fn judge(
     strictness: Strictness,
     witness: &dyn Witness,
 ) -> Result<Judged, ApiError> {
-    let Some(Route { id: route, param }) = route::route(request.path) else {
+    let found = route::route(request.path);
+    if request.method == Method::OPTIONS && (found.is_some() || route::is_api_path(request.path)) {
+        return Ok(Judged::Preflight(found.map(|found| found.id)));
+    }
+    let Some(Route { id: route, param }) = found else {
         return Err(ApiError::RouteNotFound {
             method: request.method.clone(),
             path: request.path.to_owned(),
         });
     };
-    if request.method == Method::OPTIONS {
-        return Ok(Judged::Preflight(route));
-    }
     let Some(operation) = operation::find(route, request.method) else {
         return Err(ApiError::MethodNotAllowed {
             method: request.method.clone(),
@@ -160,8 +162,9 @@ pub(crate) fn judge(
     };
     let mut findings = Findings::default();
     let mut input = Input::None;
-    if let Some(query) = &operation.query {
-        input = (query.read)(request.query, strictness, &mut findings)?;
+    match &operation.query {
+        Some(query) => input = (query.read)(request.query, strictness, &mut findings)?,
+        None => crate::api::query::none(request.query, strictness, &mut findings)?,
     }
     if let Some(rule) = &operation.body {
         let body = json_body(request.body, headers, rule.required, request.parsed)?;

@@ -10,6 +10,12 @@ use crate::http::reply::Reply;
 
 /// The request headers a browser may send.
 const ALLOWED_HEADERS: &str = "Authorization, X-Project-ID, Content-Type, Prefer";
+/// The methods a preflight on a path the mock does not serve allows: any, so that the
+/// browser sends the request and reads its 404.
+pub(crate) const ANY_METHOD: &str = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
+/// The response headers a frontend may read: the mock's marker, and those its answers
+/// carry for a client to act on.
+const EXPOSED_HEADERS: &str = "Allow, Location, Retry-After, WWW-Authenticate, X-Gately-Mock";
 /// How long a browser may cache a preflight answer, in seconds.
 const MAX_AGE: &str = "600";
 
@@ -36,7 +42,7 @@ pub(crate) fn decorate(reply: &mut Reply, request_headers: &HeaderMap) {
             .append(ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
         reply.headers.append(
             ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static("Allow, WWW-Authenticate"),
+            HeaderValue::from_static(EXPOSED_HEADERS),
         );
     }
     reply

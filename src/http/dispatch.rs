@@ -37,7 +37,9 @@ fn answer(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiError
         state.strictness,
         &state.keyring,
     )? {
-        Judged::Preflight(route) => Ok(cors::preflight(route.allow())),
+        Judged::Preflight(route) => Ok(cors::preflight(
+            route.map_or(cors::ANY_METHOD, |route| route.allow()),
+        )),
         Judged::Accepted(accepted) => handlers::act(state, accepted, request.time),
     }
 }

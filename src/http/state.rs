@@ -52,7 +52,7 @@ impl AppState {
     pub fn new(config: ServeConfig) -> Self {
         Self {
             keyring: Keyring::new(&config.fixtures),
-            store: Mutex::new(Store::new(&config.fixtures)),
+            store: Mutex::new(config.fixtures.store()),
             fixtures: config.fixtures,
             journal: Mutex::new(Journal::new(config.journal_limit)),
             sequence: Sequence::default(),
@@ -83,7 +83,7 @@ impl AppState {
     /// step between two tests.
     pub fn reset(&self) {
         let mut store = self.store();
-        *store = Store::new(&self.fixtures);
+        *store = self.fixtures.store();
         self.journal().clear();
         self.sequence.restart();
     }

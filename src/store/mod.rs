@@ -15,7 +15,6 @@ use std::collections::BTreeMap;
 use uuid::Uuid;
 
 use crate::clock::Timestamp;
-use crate::fixture::FixtureSet;
 use crate::ids::{DEFAULT_SEED, IdGenerator};
 use contact::{Contact, ContactView, CreateOnly, Status, StoredContact};
 use patch::ContactPatch;
@@ -115,19 +114,18 @@ pub struct Store {
 }
 
 impl Store {
-    /// A store holding exactly the fixtures, with the id generator at its seed.
-    pub fn new(fixtures: &FixtureSet) -> Self {
+    /// A store holding exactly `contacts` and `tags` (checked fixtures:
+    /// [`crate::fixture::FixtureSet::store`]), with the id generator at its seed.
+    pub fn new(
+        contacts: impl IntoIterator<Item = Contact>,
+        tags: impl IntoIterator<Item = Tag>,
+    ) -> Self {
         Self {
-            contacts: fixtures
-                .contacts
-                .iter()
-                .map(|contact| (contact.id, StoredContact::new(contact.clone())))
+            contacts: contacts
+                .into_iter()
+                .map(|contact| (contact.id, StoredContact::new(contact)))
                 .collect(),
-            tags: fixtures
-                .tags
-                .iter()
-                .map(|tag| (tag.id(), tag.clone()))
-                .collect(),
+            tags: tags.into_iter().map(|tag| (tag.id(), tag)).collect(),
             unsubscribes: Vec::new(),
             ids: IdGenerator::new(DEFAULT_SEED),
         }
@@ -545,7 +543,7 @@ mod tests {
     }
 
     fn store() -> Store {
-        Store::new(&fixtures())
+        fixtures().store()
     }
 
     fn now() -> Timestamp {
