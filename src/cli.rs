@@ -3,7 +3,10 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+
+use clap::error::{ContextKind, ContextValue};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::clock::Timestamp;
 use crate::journal::DEFAULT_LIMIT;
@@ -167,6 +170,49 @@ pub enum SchemaName {
     BulkImportResult,
 }
 
+/// A usage error in one line, as the README promises: clap's first line without its
+/// `error: ` prefix, the environment variable named when the bad value came from one (its
+/// flag is not among `argv`), and where to look for the usage.
+pub fn usage_error(err: &clap::Error, argv: impl IntoIterator<Item = OsString>) -> String {
+    let rendered = err.render().to_string();
+    let first = rendered.lines().next().unwrap_or_default();
+    let mut line = first.strip_prefix("error: ").unwrap_or(first).to_owned();
+    if let Some(env) = env_of_invalid_value(err, argv) {
+        line.push_str(&format!(" (from the environment variable {env})"));
+    }
+    line.push_str("; see gately-mock --help");
+    line
+}
+
+/// The environment variable that gave the value `err` refuses, if it did.
+fn env_of_invalid_value(
+    err: &clap::Error,
+    argv: impl IntoIterator<Item = OsString>,
+) -> Option<String> {
+    let Some(ContextValue::String(arg)) = err.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let long = arg.strip_prefix("--")?.split([' ', '=']).next()?;
+    let flag = format!("--{long}");
+    let on_command_line = argv.into_iter().any(|given| {
+        given
+            .to_str()
+            .is_some_and(|given| given == flag || given.starts_with(&format!("{flag}=")))
+    });
+    if on_command_line {
+        return None;
+    }
+    let command = Cli::command();
+    let env = command
+        .get_subcommands()
+        .flat_map(|sub| sub.get_arguments())
+        .find(|argument| argument.get_long() == Some(long))?
+        .get_env()?
+        .to_string_lossy()
+        .into_owned();
+    std::env::var_os(&env).is_some().then_some(env)
+}
+
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
@@ -193,5 +239,22 @@ mod tests {
         let err = Cli::try_parse_from(["gately-mock", "serve", "--frozen-time", "yesterday"])
             .unwrap_err();
         assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
+    }
+
+    #[test]
+    fn a_usage_error_is_one_line() {
+        let argv = ["gately-mock", "serve", "--port", "eighty"];
+        let err = Cli::try_parse_from(argv).unwrap_err();
+        let line = usage_error(&err, argv.map(OsString::from));
+        assert_eq!(
+            line,
+            "invalid value 'eighty' for '--port <PORT>': invalid digit found in string; see gately-mock --help"
+        );
+        let argv = ["gately-mock", "serve", "--nope"];
+        let err = Cli::try_parse_from(argv).unwrap_err();
+        assert_eq!(
+            usage_error(&err, argv.map(OsString::from)),
+            "unexpected argument '--nope' found; see gately-mock --help"
+        );
     }
 }

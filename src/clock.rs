@@ -28,6 +28,23 @@ pub struct TimestampError {
 }
 
 impl Timestamp {
+    /// The instant as an HTTP `Date` header writes it (RFC 9110 IMF-fixdate):
+    /// `Sun, 15 Jun 2025 14:30:00 GMT`.
+    pub(crate) fn http_date(&self) -> String {
+        let at = self.at;
+        let (weekday, month) = (at.weekday().to_string(), at.month().to_string());
+        format!(
+            "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
+            &weekday[..3],
+            at.day(),
+            &month[..3],
+            at.year(),
+            at.hour(),
+            at.minute(),
+            at.second()
+        )
+    }
+
     /// Parses any RFC 3339 date-time; the offset is kept only to convert to UTC.
     pub fn parse(text: &str) -> Result<Self, TimestampError> {
         OffsetDateTime::parse(text, &Rfc3339)
@@ -137,6 +154,14 @@ mod tests {
             serde_json::to_string(&at).unwrap(),
             "\"0999-01-02T03:04:05.006Z\""
         );
+    }
+
+    #[test]
+    fn an_http_date_is_an_imf_fixdate() {
+        let at = Timestamp::parse("2025-06-15T16:30:05.5+02:00").unwrap();
+        assert_eq!(at.http_date(), "Sun, 15 Jun 2025 14:30:05 GMT");
+        let at = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+        assert_eq!(at.http_date(), "Thu, 01 Jan 2026 00:00:00 GMT");
     }
 
     #[test]

@@ -60,7 +60,7 @@ pub mod internals {
     use hyper::Method;
     use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 
-    pub use crate::cli::{Cli, Command, ServeArgs};
+    pub use crate::cli::{Cli, Command, ServeArgs, usage_error};
     pub use crate::clock::Timestamp;
     pub use crate::commands::{CommandError, check, openapi, schema, validate};
     pub use crate::config::{ConfigError, Options, ServeConfig};

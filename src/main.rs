@@ -6,10 +6,27 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
-use gately_mock::internals::{self, AppState, Cli, Command, Options, ServeConfig, ServerHandle};
+use clap::error::ErrorKind;
+use gately_mock::internals::{
+    self, AppState, Cli, Command, Options, ServeConfig, ServerHandle, usage_error,
+};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err)
+            if matches!(
+                err.kind(),
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+            ) =>
+        {
+            err.exit()
+        }
+        Err(err) => {
+            eprintln!("gately-mock: {}", usage_error(&err, std::env::args_os()));
+            return ExitCode::from(2);
+        }
+    };
     match run(cli) {
         Ok(code) => code,
         Err(err) => {

@@ -213,11 +213,30 @@ async fn bad_flags_exit_2() {
     ] {
         let output = run(args).await;
         assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert_eq!(stderr.lines().count(), 1, "one line for {args:?}: {stderr}");
+        assert!(stderr.starts_with("gately-mock: "), "{args:?}: {stderr}");
         assert!(
-            String::from_utf8_lossy(&output.stderr).starts_with("error:"),
-            "{args:?}"
+            stderr.trim_end().ends_with("see gately-mock --help"),
+            "{stderr}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_bad_value_from_the_environment_names_the_variable() {
+    let output = tokio::process::Command::new(BIN)
+        .arg("serve")
+        .env("GATELY_MOCK_PORT", "eighty")
+        .output()
+        .await
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "gately-mock: invalid value 'eighty' for '--port <PORT>': invalid digit found in string (from the environment variable GATELY_MOCK_PORT); see gately-mock --help\n"
+    );
 }
 
 /// Sends the same little session to `url`: reads, writes, refusals.

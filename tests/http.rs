@@ -250,3 +250,20 @@ async fn every_response_carries_the_marker_header() {
         assert_eq!(answer.headers["x-gately-mock"], env!("CARGO_PKG_VERSION"));
     }
 }
+
+#[tokio::test]
+async fn a_frozen_clock_freezes_the_date_header_too() {
+    let mock = start().await;
+
+    let api = mock.send(mock.request(Method::GET, JANE_PATH)).await;
+    let admin = mock
+        .http
+        .get(mock.url("/__admin/health"))
+        .send()
+        .await
+        .unwrap();
+
+    for date in [&api.headers["date"], &admin.headers()["date"]] {
+        assert_eq!(date, "Sun, 15 Jun 2025 14:30:00 GMT");
+    }
+}

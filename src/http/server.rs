@@ -180,7 +180,7 @@ async fn handle(
     let request = RecordedRequest::from_hyper(request, state.max_body, state.clock.now()).await;
     let mut reply = respond(&state, &request);
     if admin::is_admin(&request.path) {
-        return Ok(reply.into_response());
+        return Ok(state.dated(reply.into_response()));
     }
     if let Some(latency) = state.latency {
         let seq = reply.seq.unwrap_or_else(|| state.sequence.next());
@@ -188,7 +188,7 @@ async fn handle(
         tokio::time::sleep(latency.delay(seq)).await;
     }
     let ticket = state.record(request, &reply, started.elapsed());
-    let response = reply.into_response();
+    let response = state.dated(reply.into_response());
     if let Some(ticket) = ticket {
         ticket.written().await;
     }

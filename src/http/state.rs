@@ -4,6 +4,11 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::Response;
+use hyper::header::{DATE, HeaderValue};
+
 use crate::auth::Keyring;
 use crate::clock::Clock;
 use crate::config::{ConnectionLimits, ServeConfig};
@@ -45,6 +50,9 @@ pub struct AppState {
     pub(crate) log_requests: bool,
     /// What one client may hold.
     pub(crate) limits: ConnectionLimits,
+    /// The `Date` header of every answer under a frozen clock (hyper writes the real one
+    /// otherwise), so that a snapshot of whole responses is stable too.
+    frozen_date: Option<HeaderValue>,
 }
 
 impl AppState {
@@ -64,7 +72,19 @@ impl AppState {
             latency: config.latency,
             log_requests: config.log_requests,
             limits: config.limits,
+            frozen_date: match config.clock {
+                Clock::Frozen(at) => HeaderValue::from_str(&at.http_date()).ok(),
+                Clock::System => None,
+            },
         }
+    }
+
+    /// `response` with the frozen `Date`, if the clock is frozen.
+    pub(crate) fn dated(&self, mut response: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
+        if let Some(date) = &self.frozen_date {
+            response.headers_mut().insert(DATE, date.clone());
+        }
+        response
     }
 
     /// The store, locked.
