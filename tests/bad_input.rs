@@ -77,6 +77,77 @@ async fn deeply_nested_json_is_refused_without_exhausting_the_stack() {
 }
 
 #[tokio::test]
+async fn json_nested_past_the_limit_is_refused_and_every_recording_still_reads() {
+    let mock = start().await;
+    let nested = |levels: usize| format!("{}{}", "[".repeat(levels), "]".repeat(levels));
+    let too_deep = format!("{{\"custom_fields\":{{\"a\":{}}}}}", nested(99));
+    let deepest_taken = format!("{{\"custom_fields\":{{\"a\":{}}}}}", nested(98));
+
+    let refused = mock
+        .send(patch_with(&mock, "application/json", too_deep))
+        .await;
+    let patched = mock
+        .send(
+            mock.request(Method::PATCH, &format!("{JANE_PATH}/custom-fields"))
+                .header("content-type", "application/json")
+                .body(format!("{{\"a\":{}}}", nested(99))),
+        )
+        .await;
+    let ignored = mock
+        .send(mock.request(Method::GET, JANE_PATH).body(nested(127)))
+        .await;
+    let taken = mock
+        .send(patch_with(&mock, "application/json", deepest_taken))
+        .await;
+
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.body["code"], "body_too_deep");
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+    assert_eq!(ignored.status, StatusCode::OK);
+    assert_eq!(taken.status, StatusCode::OK);
+    let list = mock
+        .send(mock.request(Method::GET, "/api/v1/contacts"))
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    let har = mock.admin_json("/__admin/requests.har").await;
+    assert_eq!(har["log"]["entries"].as_array().unwrap().len(), 5);
+    let journal = mock.journal("").await;
+    assert_eq!(journal["requests"][2]["request"]["body_encoding"], "text");
+}
+
+#[tokio::test]
+async fn a_header_sent_twice_is_judged_as_the_journal_records_it() {
+    let mock = start().await;
+    let request = format!(
+        "PATCH {JANE_PATH} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {SECRET_KEY}\r\ncontent-type: application/json\r\ncontent-type: text/plain\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{{}}"
+    );
+
+    let (status, body) = raw(&mock, request.as_bytes()).await;
+
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(
+        body["detail"],
+        "send the body as JSON with the header `Content-Type: application/json` (got \"application/json, text/plain\")"
+    );
+}
+
+#[tokio::test]
+async fn a_key_that_is_not_text_is_refused_as_not_bearer_and_check_agrees() {
+    let mock = start().await;
+    let request: Vec<u8> = [
+        format!("GET {JANE_PATH} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ").as_bytes(),
+        &[0xff, 0xfe],
+        b"\r\nconnection: close\r\n\r\n",
+    ]
+    .concat();
+
+    let (status, body) = raw(&mock, &request).await;
+
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["code"], "invalid_authorization");
+}
+
+#[tokio::test]
 async fn invalid_utf8_is_400() {
     let mock = start().await;
     let body: Vec<u8> = [b"{\"notes\":\"".as_slice(), &[0xff, 0xfe], b"\"}"].concat();

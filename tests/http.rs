@@ -267,3 +267,43 @@ async fn a_frozen_clock_freezes_the_date_header_too() {
         assert_eq!(date, "Sun, 15 Jun 2025 14:30:00 GMT");
     }
 }
+
+#[tokio::test]
+async fn a_forced_413_is_ok_for_check_as_for_the_journal() {
+    let mock = start().await;
+
+    let forced = mock
+        .send(
+            mock.request(Method::PATCH, JANE_PATH)
+                .header("prefer", "code=413")
+                .json(&json!({"status": "active"})),
+        )
+        .await;
+
+    assert_eq!(forced.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let report = mock.server.contract_report();
+    assert_eq!(report.exchanges[0].outcome, gately_mock::Outcome::Ok);
+}
+
+#[tokio::test]
+async fn a_refusal_after_the_judge_keeps_its_warnings() {
+    let mock = common::start_with(|options| options.lenient()).await;
+
+    let missing = mock
+        .send(
+            mock.request(
+                Method::PATCH,
+                "/api/v1/contacts/00000000-0000-4000-8000-000000000000",
+            )
+            .json(&json!({"status": "active", "favourite": true})),
+        )
+        .await;
+
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let journal = mock.journal("").await;
+    assert_eq!(journal["requests"][0]["verdict"], "warning");
+    assert_eq!(
+        journal["requests"][0]["warnings"][0]["pointer"],
+        "/favourite"
+    );
+}

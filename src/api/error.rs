@@ -72,6 +72,14 @@ pub(crate) enum ApiError {
         #[source]
         source: serde_json::Error,
     },
+    /// A body nested deeper than the mock takes.
+    #[error(
+        "the body nests objects and arrays more than {limit} levels deep; no Gately body needs more than a few"
+    )]
+    TooDeep {
+        /// The deepest nesting taken.
+        limit: usize,
+    },
     /// The body breaks the schema.
     #[error("the body breaks the contract in {}; each is listed in errors", places(violations.len()))]
     Validation {
@@ -192,6 +200,7 @@ impl ApiError {
             ApiError::InvalidPathId { .. }
             | ApiError::EmptyBody
             | ApiError::MalformedJson { .. }
+            | ApiError::TooDeep { .. }
             | ApiError::InvalidPrefer { .. }
             | ApiError::InvalidQuery(_)
             | ApiError::BadQuery { .. }
@@ -243,6 +252,7 @@ impl ApiError {
             ApiError::EmptyBody => "empty_body",
             ApiError::UnsupportedMediaType { .. } => "unsupported_media_type",
             ApiError::MalformedJson { .. } => "malformed_json",
+            ApiError::TooDeep { .. } => "body_too_deep",
             ApiError::Validation { .. } | ApiError::Patch(_) => "validation_failed",
             ApiError::InvalidPrefer { .. } => "invalid_prefer",
             ApiError::InvalidQuery(_) | ApiError::BadQuery { .. } => "invalid_query",

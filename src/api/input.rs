@@ -1,6 +1,7 @@
 //! What a handler gets: the request's query or body, checked against the contract and
-//! read into typed values. Each reader runs after its schema passed, so a value of the wrong
-//! shape here is a schema and code that drifted apart, never the client's fault.
+//! read into typed values. A body reader runs after its schema passed, so a value of the
+//! wrong shape there is a schema and code that drifted apart, never the client's fault; a
+//! query reader checks its parameters itself (`query`).
 
 use serde::Deserialize;
 use serde_json::{Map, Value};

@@ -1,6 +1,7 @@
 //! The operation table: one row per operation of the Contacts API. The router, the request
-//! pipeline, `Prefer: code=`, `check`, `validate` and the OpenAPI document all read it;
-//! adding an operation is one row here and one handler in `http::handlers`.
+//! pipeline, `Prefer: code=`, `check`, `validate` and the OpenAPI document all read it.
+//! Adding an operation is one row here, a reader in `input` (and its `Input` variant) where
+//! it takes a query or a body, and its handler in `http::handlers`, matched there by id.
 
 use std::sync::LazyLock;
 
@@ -556,6 +557,7 @@ impl Operation {
                 (413, "body_too_large"),
                 (400, "body_unreadable"),
                 (400, "malformed_json"),
+                (400, "body_too_deep"),
                 (415, "unsupported_media_type"),
                 (422, "validation_failed"),
             ]);

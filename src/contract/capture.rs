@@ -34,6 +34,9 @@ pub struct Observed {
     pub response_body: Option<Value>,
     /// Whether this mock sent the response (its contract is then the stricter one, D25).
     pub from_mock: bool,
+    /// Whether `Prefer: code=` chose the response (the mock's record says so; a HAR does
+    /// not).
+    pub forced: bool,
 }
 
 impl Observed {
@@ -50,6 +53,7 @@ impl Observed {
             status: exchange.response.status,
             response_body: Some(exchange.response.body),
             from_mock: true,
+            forced: exchange.forced,
         }
     }
 }
@@ -182,6 +186,7 @@ fn from_har(log: &Value, name: &str) -> Result<Vec<Observed>, Failure> {
                     .map_or_else(Vec::new, |text| text.as_bytes().to_vec()),
                 status,
                 from_mock: from_mock_archive || response_headers.contains_key(MARKER_HEADER),
+                forced: false,
                 response_body,
             })
         })

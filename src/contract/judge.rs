@@ -1,15 +1,18 @@
 //! The one judge of a request: the steps every request goes through, in the order the
 //! server answers them (route → method → key and project → path id → query → body size,
-//! type and JSON → schema → `Prefer`). The server runs it on each live request and acts on
-//! what it accepts; `check`, `validate` and [`crate::MockServer`] run it on recorded ones. A
-//! request is refused at its first failing step, with that step's error, and the verdict of
-//! an exchange is what the steps found: so the journal and `check` always agree.
+//! type, JSON and depth → schema → the operation's reader → `Prefer`). The server runs it
+//! on each live request and acts on what it accepts; `check`, `validate` and
+//! [`crate::MockServer`] run it on recorded ones. A request is refused at its first failing
+//! step, with that step's error, and the verdict of an exchange is what the steps found:
+//! so the journal and `check` agree on every exchange the suite records (the end-to-end
+//! tests check it), as far as a recording keeps what the server saw.
 //!
 //! Two steps depend on more than the request: which projects a key opens (the fixtures'
 //! keys), and whether the body could be read in full (the connection). A [`Witness`]
 //! answers the first; [`BodyView`] carries the second. For a live request they are the
 //! keyring and the body read; for a recorded one, what the mock answered at that step.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 
 use hyper::Method;
@@ -25,21 +28,35 @@ use crate::auth::{self, Keyring, Need};
 use crate::schema::{Findings, SchemaRegistry, Strictness};
 
 /// A request's headers, looked up by name: a live request's `HeaderMap`, or a captured
-/// request's map of lower-case names.
+/// request's map of lower-case names. A header sent more than once is its values joined
+/// with `, `, as the journal records it, so that both are judged alike.
 pub(crate) trait Headers {
     /// The raw value of header `name`, if sent.
-    fn value(&self, name: &HeaderName) -> Option<&[u8]>;
+    fn value(&self, name: &HeaderName) -> Option<Cow<'_, [u8]>>;
 }
 
 impl Headers for HeaderMap {
-    fn value(&self, name: &HeaderName) -> Option<&[u8]> {
-        self.get(name).map(|value| value.as_bytes())
+    fn value(&self, name: &HeaderName) -> Option<Cow<'_, [u8]>> {
+        let mut values = self.get_all(name).iter();
+        let first = values.next()?.as_bytes();
+        match values.next() {
+            None => Some(Cow::Borrowed(first)),
+            Some(second) => {
+                let mut joined = [first, second.as_bytes()].join(&b", "[..]);
+                for more in values {
+                    joined.extend_from_slice(b", ");
+                    joined.extend_from_slice(more.as_bytes());
+                }
+                Some(Cow::Owned(joined))
+            }
+        }
     }
 }
 
 impl Headers for std::collections::BTreeMap<String, String> {
-    fn value(&self, name: &HeaderName) -> Option<&[u8]> {
-        self.get(name.as_str()).map(String::as_bytes)
+    fn value(&self, name: &HeaderName) -> Option<Cow<'_, [u8]>> {
+        self.get(name.as_str())
+            .map(|value| Cow::Borrowed(value.as_bytes()))
     }
 }
 
@@ -144,13 +161,14 @@ pub(crate) fn judge(
         });
     };
     let headers = request.headers;
-    let token = auth::bearer(headers.value(&AUTHORIZATION))?;
+    let authorization = headers.value(&AUTHORIZATION);
+    let token = auth::bearer(authorization.as_deref())?;
     let need = if operation.writes {
         Need::Write
     } else {
         Need::Read
     };
-    let project = witness.project(token, headers.value(&PROJECT_HEADER), need)?;
+    let project = witness.project(token, headers.value(&PROJECT_HEADER).as_deref(), need)?;
     let id = match (route.parameter(), param) {
         (Some(parameter), Some(raw)) => {
             Some(Uuid::try_parse(raw).map_err(|_| ApiError::InvalidPathId {
@@ -178,7 +196,7 @@ pub(crate) fn judge(
         input = (rule.read)(body, schemas, strictness, &mut findings)?;
     }
     if let Some(status) =
-        crate::api::prefer::forced_status(headers.value(&PREFER), operation.statuses())?
+        crate::api::prefer::forced_status(headers.value(&PREFER).as_deref(), operation.statuses())?
     {
         return Err(ApiError::Forced { status });
     }
@@ -211,13 +229,18 @@ fn json_body(
         };
     }
     let content_type = headers.value(&CONTENT_TYPE);
-    if !content_type.is_some_and(is_json) {
+    if !content_type.as_deref().is_some_and(is_json) {
         return Err(ApiError::UnsupportedMediaType {
-            found: content_type.map(|raw| String::from_utf8_lossy(raw).into_owned()),
+            found: content_type.map(|raw| String::from_utf8_lossy(&raw).into_owned()),
         });
     }
     let body =
         serde_json::from_slice(bytes).map_err(|source| ApiError::MalformedJson { source })?;
+    if crate::json::nests_deeper_than(bytes, crate::json::MAX_DEPTH) {
+        return Err(ApiError::TooDeep {
+            limit: crate::json::MAX_DEPTH,
+        });
+    }
     if let Some(parsed) = parsed {
         parsed.set(true);
     }

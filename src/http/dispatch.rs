@@ -40,7 +40,7 @@ fn answer(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiError
         Judged::Preflight(route) => Ok(cors::preflight(
             route.map_or(cors::ANY_METHOD, |route| route.allow()),
         )),
-        Judged::Accepted(accepted) => handlers::act(state, accepted, request.time),
+        Judged::Accepted(accepted) => Ok(handlers::act(state, accepted, request.time)),
     }
 }
 

@@ -20,9 +20,10 @@ use crate::store::patch::ContactPatch;
 use crate::store::tag::Tag;
 use crate::store::{ContactQuery, StoreError};
 
-/// Acts on `accepted`, a request that arrived at `now`: the handler of its operation, with
-/// what the judge found on the exchange.
-pub(crate) fn act(state: &AppState, accepted: Accepted, now: Timestamp) -> Result<Reply, ApiError> {
+/// Acts on `accepted`, a request that arrived at `now`: the answer of its operation's
+/// handler, or its refusal (a missing contact, a conflict), with what the judge found on
+/// the exchange either way.
+pub(crate) fn act(state: &AppState, accepted: Accepted, now: Timestamp) -> Reply {
     let Accepted {
         operation,
         project,
@@ -30,43 +31,17 @@ pub(crate) fn act(state: &AppState, accepted: Accepted, now: Timestamp) -> Resul
         input,
         findings,
     } = accepted;
-    let id = || {
-        id.ok_or_else(|| ApiError::Internal {
-            message: format!("{} has no path id", operation.name),
-        })
-    };
     let on = Call {
         state,
         project,
         now,
     };
-    let mut reply = match (operation.id, input) {
-        (OperationId::ListContacts, Input::ContactQuery(query)) => on.list_contacts(&query),
-        (OperationId::CreateContact, Input::NewContact(contact)) => on.create_contact(contact),
-        (OperationId::BulkImport, Input::BulkImport(rows)) => on.bulk_import(rows),
-        (OperationId::GetContact, Input::None) => on.get_contact(id()?),
-        (OperationId::UpdateContact, Input::ContactPatch(patch)) => on.update_contact(id()?, patch),
-        (OperationId::DeleteContact, Input::None) => on.delete_contact(id()?),
-        (OperationId::ListTags, Input::None) => Ok(on.list_tags()),
-        (OperationId::CreateTag, Input::NewTag(tag)) => on.create_tag(tag),
-        (OperationId::UpdateTag, Input::TagChange(change)) => on.update_tag(id()?, change),
-        (OperationId::DeleteTag, Input::None) => on.delete_tag(id()?),
-        (OperationId::AttachTag, Input::ContactTag(pair)) => on.attach_tag(pair),
-        (OperationId::DetachTag, Input::ContactTagQuery(pair)) => on.detach_tag(pair),
-        (OperationId::ListUnsubscribes, Input::None) => on.list_unsubscribes(id()?),
-        (OperationId::Unsubscribe, Input::Unsubscribe(request)) => on.unsubscribe(id()?, request),
-        (OperationId::Resubscribe, Input::None) => on.resubscribe(id()?),
-        (OperationId::GetCustomFields, Input::None) => on.get_custom_fields(id()?),
-        (OperationId::MergeCustomFields, Input::CustomFields(patch)) => {
-            on.merge_custom_fields(id()?, patch)
-        }
-        (operation, input) => Err(ApiError::Internal {
-            message: format!("the handler of {operation:?} cannot take {input:?}"),
-        }),
-    }?;
-    reply.violations = findings.violations;
+    let mut reply = on
+        .operation(operation.id, id, input)
+        .unwrap_or_else(Reply::refusal);
+    reply.violations.extend(findings.violations);
     reply.warnings = findings.warnings;
-    Ok(reply)
+    reply
 }
 
 /// One call of a handler: the state, the project the key opened, and the instant the
@@ -78,6 +53,50 @@ struct Call<'a> {
 }
 
 impl Call<'_> {
+    /// The handler of `operation`, given its path id and input.
+    fn operation(
+        &self,
+        operation: OperationId,
+        id: Option<Uuid>,
+        input: Input,
+    ) -> Result<Reply, ApiError> {
+        let id = || {
+            id.ok_or_else(|| ApiError::Internal {
+                message: format!("{operation:?} has no path id"),
+            })
+        };
+        match (operation, input) {
+            (OperationId::ListContacts, Input::ContactQuery(query)) => self.list_contacts(&query),
+            (OperationId::CreateContact, Input::NewContact(contact)) => {
+                self.create_contact(contact)
+            }
+            (OperationId::BulkImport, Input::BulkImport(rows)) => self.bulk_import(rows),
+            (OperationId::GetContact, Input::None) => self.get_contact(id()?),
+            (OperationId::UpdateContact, Input::ContactPatch(patch)) => {
+                self.update_contact(id()?, patch)
+            }
+            (OperationId::DeleteContact, Input::None) => self.delete_contact(id()?),
+            (OperationId::ListTags, Input::None) => Ok(self.list_tags()),
+            (OperationId::CreateTag, Input::NewTag(tag)) => self.create_tag(tag),
+            (OperationId::UpdateTag, Input::TagChange(change)) => self.update_tag(id()?, change),
+            (OperationId::DeleteTag, Input::None) => self.delete_tag(id()?),
+            (OperationId::AttachTag, Input::ContactTag(pair)) => self.attach_tag(pair),
+            (OperationId::DetachTag, Input::ContactTagQuery(pair)) => self.detach_tag(pair),
+            (OperationId::ListUnsubscribes, Input::None) => self.list_unsubscribes(id()?),
+            (OperationId::Unsubscribe, Input::Unsubscribe(request)) => {
+                self.unsubscribe(id()?, request)
+            }
+            (OperationId::Resubscribe, Input::None) => self.resubscribe(id()?),
+            (OperationId::GetCustomFields, Input::None) => self.get_custom_fields(id()?),
+            (OperationId::MergeCustomFields, Input::CustomFields(patch)) => {
+                self.merge_custom_fields(id()?, patch)
+            }
+            (operation, input) => Err(ApiError::Internal {
+                message: format!("the handler of {operation:?} cannot take {input:?}"),
+            }),
+        }
+    }
+
     /// `GET /api/v1/contacts` (D19)
     fn list_contacts(&self, query: &ContactQuery) -> Result<Reply, ApiError> {
         let store = self.state.store();

@@ -5,7 +5,7 @@ use std::cell::Cell;
 use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Incoming;
-use hyper::header::{CONTENT_LENGTH, HeaderMap, HeaderName};
+use hyper::header::{CONTENT_LENGTH, HeaderMap};
 use hyper::{Method, Request};
 
 use crate::api::ApiError;
@@ -94,12 +94,6 @@ impl RecordedRequest {
             time,
             body_is_json: Cell::new(false),
         }
-    }
-
-    /// The raw value of header `name`, if sent. A `HeaderName` constant is found without
-    /// parsing the name again, as a `&str` would be.
-    pub fn header(&self, name: HeaderName) -> Option<&[u8]> {
-        self.headers.get(name).map(|value| value.as_bytes())
     }
 
     /// The request as the judge sees it.

@@ -30,8 +30,9 @@ use serde_json::Value;
 
 use crate::clock::Timestamp;
 use crate::journal::headers;
-use crate::json::{put, put_opt_str, put_str};
+use crate::json::{MAX_DEPTH, nests_deeper_than, put, put_opt_str, put_str};
 use crate::schema::Violation;
+use crate::secret::mask_query;
 
 /// How an exchange stands against the contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,7 +110,7 @@ pub(crate) struct ExchangeView<'a> {
     pub request_headers: &'a HeaderMap,
     /// The request body as sent.
     pub request_body: &'a [u8],
-    /// Whether `request_body` is known to be JSON (a handler parsed it).
+    /// Whether `request_body` is known to be JSON (the judge parsed it).
     pub request_body_is_json: bool,
     /// The response status.
     pub status: StatusCode,
@@ -144,7 +145,7 @@ impl ExchangeView<'_> {
         out.extend_from_slice(b",\"path\":");
         put_str(out, self.path);
         out.extend_from_slice(b",\"query\":");
-        put_opt_str(out, self.query);
+        put_opt_str(out, self.query.map(mask_query).as_deref());
         out.extend_from_slice(b",\"headers\":");
         headers::write_request(out, self.request_headers);
         out.extend_from_slice(b",\"body\":");
@@ -180,28 +181,33 @@ impl ExchangeView<'_> {
 /// when it is JSON over several lines (a record file holds one exchange per line), `null`
 /// when empty; any other body is kept byte for byte, as a string: the text as it is, or
 /// bytes that are not UTF-8 in base64. Returns the encoding of such a string. A body
-/// `known_json` is not parsed again. The JSON `null` is kept as text, so that it is not
-/// taken for no body.
+/// `known_json` (the judge parsed it, and took its depth) is not parsed again. A JSON
+/// string or `null` is kept as text too, so that an unmarked string always means text (as
+/// in record files written before `body_encoding`) and `null` always means no body; so is
+/// JSON nested deeper than the mock takes, so that every line reads back.
 fn write_request_body(out: &mut Vec<u8>, body: &[u8], known_json: bool) -> Option<BodyEncoding> {
     if body.is_empty() {
         out.extend_from_slice(b"null");
         return None;
     }
     let json = body.trim_ascii();
+    let embeddable = |json: &[u8]| !json.starts_with(b"\"") && json != b"null";
     let one_line = !json.contains(&b'\n') && !json.contains(&b'\r');
-    if known_json && one_line && json != b"null" {
+    if known_json && one_line && embeddable(json) {
         out.extend_from_slice(json);
         return None;
     }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Null) | Err(_) => {}
-        Ok(_) if one_line => {
-            out.extend_from_slice(json);
-            return None;
-        }
-        Ok(value) => {
-            put(out, &value);
-            return None;
+    if embeddable(json) && (known_json || !nests_deeper_than(json, MAX_DEPTH)) {
+        match serde_json::from_slice::<Value>(json) {
+            Ok(_) if one_line => {
+                out.extend_from_slice(json);
+                return None;
+            }
+            Ok(value) => {
+                put(out, &value);
+                return None;
+            }
+            Err(_) => {}
         }
     }
     match std::str::from_utf8(body) {
@@ -286,7 +292,8 @@ impl RequestRecord {
         use base64::Engine as _;
         match (&self.body, self.body_encoding) {
             (Value::Null, None) => Vec::new(),
-            (Value::String(text), Some(BodyEncoding::Text)) => text.as_bytes().to_vec(),
+            // Text, marked or from a record file written before `body_encoding`.
+            (Value::String(text), Some(BodyEncoding::Text) | None) => text.as_bytes().to_vec(),
             (Value::String(text), Some(BodyEncoding::Base64)) => {
                 base64::engine::general_purpose::STANDARD
                     .decode(text)

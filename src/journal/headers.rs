@@ -16,8 +16,8 @@ use hyper::header::{
 };
 use smallvec::SmallVec;
 
-use crate::json::{put_header_name, put_str, put_str_lossy};
-use crate::secret::mask_authorization;
+use crate::json::{put_header_name, put_str};
+use crate::secret::{mask_authorization, mask_header};
 
 /// Headers that describe the transport, not the exchange: left out of the record so that
 /// two runs on different ports record the same thing.
@@ -161,7 +161,7 @@ fn write_sorted<'a>(out: &mut Vec<u8>, headers: impl Iterator<Item = (&'a str, &
         if name == AUTHORIZATION.as_str() {
             put_str(out, &mask_authorization(value));
         } else {
-            put_str_lossy(out, value);
+            put_str(out, &mask_header(name, &String::from_utf8_lossy(value)));
         }
     }
     out.push(b'}');
