@@ -264,13 +264,33 @@ async fn no_key_appears_in_the_journal_the_record_file_or_the_har() {
             .header("authorization", "Basic c2VjcmV0OnNlY3JldA=="),
     )
     .await;
+    // Keys where clients also put them: the query, X-Api-Key, any header.
+    mock.send(
+        mock.request(
+            Method::GET,
+            &format!("/api/v1/contacts/{JANE}?api_key={SECRET_KEY}&token=opaquetokenvalue"),
+        )
+        .header("x-api-key", SECRET_KEY)
+        .header("x-debug", format!("sent with {SECRET_KEY}")),
+    )
+    .await;
+    mock.send(mock.request(
+        Method::GET,
+        &format!("/api/v1/contacts?search={SECRET_KEY}"),
+    ))
+    .await;
 
     let journal = mock.admin_text("/__admin/requests").await;
     let har = mock.admin_text("/__admin/requests.har").await;
     let file = std::fs::read_to_string(&record).unwrap();
 
     for (name, text) in [("journal", &journal), ("har", &har), ("record file", &file)] {
-        for secret in [&SECRET_KEY[15..], "notaknownkey", "c2VjcmV0OnNlY3JldA"] {
+        for secret in [
+            &SECRET_KEY[15..],
+            "notaknownkey",
+            "c2VjcmV0OnNlY3JldA",
+            "opaquetokenvalue",
+        ] {
             assert!(!text.contains(secret), "{name} holds a secret");
         }
         assert!(
