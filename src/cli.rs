@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use std::ffi::OsString;
 
+use clap::builder::BoolishValueParser;
 use clap::error::{ContextKind, ContextValue};
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::clock::Timestamp;
 use crate::journal::DEFAULT_LIMIT;
@@ -52,7 +53,9 @@ pub struct ServeArgs {
     pub fixtures: Option<PathBuf>,
     /// Accept harmless undocumented input (unknown fields, null on optional strings) with a
     /// warning instead of refusing it.
-    #[arg(long, env = "GATELY_MOCK_LENIENT")]
+    #[arg(long, env = "GATELY_MOCK_LENIENT", value_parser = BoolishValueParser::new(),
+          action = ArgAction::Set, num_args = 0..=1, require_equals = true,
+          default_value = "false", default_missing_value = "true")]
     pub lenient: bool,
     /// Freeze the clock at this instant, e.g. 2025-06-15T14:30:00.000Z.
     #[arg(long, env = "GATELY_MOCK_FROZEN_TIME", value_name = "RFC3339", value_parser = Timestamp::parse)]
@@ -71,7 +74,9 @@ pub struct ServeArgs {
     #[arg(long, env = "GATELY_MOCK_LATENCY", value_name = "MS|MIN..MAX")]
     pub latency: Option<Latency>,
     /// Print one line per exchange on stderr (`#3 PATCH /api/v1/contacts/… → 422 violation`).
-    #[arg(long, env = "GATELY_MOCK_LOG_REQUESTS")]
+    #[arg(long, env = "GATELY_MOCK_LOG_REQUESTS", value_parser = BoolishValueParser::new(),
+          action = ArgAction::Set, num_args = 0..=1, require_equals = true,
+          default_value = "false", default_missing_value = "true")]
     pub log_requests: bool,
     /// Seconds a client may take to send a request head, or leave a keep-alive connection
     /// idle, before the connection is closed.
@@ -256,5 +261,35 @@ mod tests {
             usage_error(&err, argv.map(OsString::from)),
             "unexpected argument '--nope' found; see gately-mock --help"
         );
+    }
+
+    #[test]
+    fn a_switch_takes_the_usual_spellings_of_yes_and_no() {
+        let lenient = |argv: &[&str]| {
+            let cli = Cli::try_parse_from(argv).unwrap();
+            let Command::Serve(args) = cli.command else {
+                panic!("serve parses as serve")
+            };
+            args.lenient
+        };
+        assert!(lenient(&["gately-mock", "serve", "--lenient"]));
+        assert!(!lenient(&["gately-mock", "serve"]));
+        for (spelling, meant) in [
+            ("1", true),
+            ("0", false),
+            ("true", true),
+            ("false", false),
+            ("yes", true),
+            ("no", false),
+            ("on", true),
+            ("off", false),
+        ] {
+            let flag = format!("--lenient={spelling}");
+            assert_eq!(
+                lenient(&["gately-mock", "serve", &flag]),
+                meant,
+                "{spelling}"
+            );
+        }
     }
 }

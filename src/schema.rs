@@ -302,7 +302,7 @@ fn describe(kind: &ValidationErrorKind, instance: &Value) -> String {
             format!("{value} is not one of {}", allowed.join(", "))
         }
         ValidationErrorKind::Format { format } => match format.as_str() {
-            "email" => format!("{value} is not an e-mail address"),
+            "email" => email_refusal(&value, instance),
             "uuid" => format!("{value} is not a UUID"),
             "date-time" => format!("{value} is not an RFC 3339 date-time"),
             other => format!("{value} is not a valid {other}"),
@@ -333,6 +333,26 @@ fn describe(kind: &ValidationErrorKind, instance: &Value) -> String {
     }
 }
 
+/// Why `instance` (quoted as `value`) is not an e-mail address the contract takes.
+fn email_refusal(value: &str, instance: &Value) -> String {
+    /// The longest address SMTP carries (RFC 5321: a 256-octet path, less its brackets).
+    const LONGEST: usize = 254;
+    let text = instance.as_str().unwrap_or_default();
+    if let Some(c) = text.chars().find(|c| !c.is_ascii()) {
+        return format!(
+            "{value} is not an e-mail address the contract takes: it contains {c:?} (U+{:04X}), and the contract's email format is ASCII",
+            u32::from(c)
+        );
+    }
+    if text.len() > LONGEST {
+        return format!(
+            "{value} is not an e-mail address: it is {} characters long, and an address has at most {LONGEST}",
+            text.len()
+        );
+    }
+    format!("{value} is not an e-mail address")
+}
+
 /// Whether one of the enum's `options` has the JSON type of `instance`.
 fn has_type_of(options: &Value, instance: &Value) -> bool {
     options
@@ -354,11 +374,13 @@ pub(crate) fn json_type(value: &Value) -> &'static str {
     }
 }
 
-/// A value as JSON, cut short so that a message stays one readable line.
+/// A value as JSON, cut short so that a message stays one readable line; a string cut
+/// short still ends with its quote (`"aaaa…"`).
 fn excerpt(value: &Value) -> String {
     const MAX: usize = 60;
     let text = value.to_string();
     match text.char_indices().nth(MAX) {
+        Some((cut, _)) if value.is_string() => format!("{}…\"", &text[..cut]),
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text,
     }
@@ -732,6 +754,25 @@ mod tests {
                 ("/status", "type", "expected string, found number"),
                 ("/tags", "type", "expected array, found string"),
             ]
+        );
+    }
+
+    #[test]
+    fn a_refused_e_mail_says_why() {
+        let long = format!("{}@example.com", "a".repeat(250));
+        let found = registry().contact_patch.violations(&json!({"email": long}));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].message.starts_with(&format!("\"{}…\" is not an e-mail address: it is 262 characters long, and an address has at most 254", "a".repeat(59))),
+            "{}",
+            found[0].message
+        );
+        let found = registry()
+            .contact_patch
+            .violations(&json!({"email": "josé@example.com"}));
+        assert_eq!(
+            found[0].message,
+            "\"josé@example.com\" is not an e-mail address the contract takes: it contains 'é' (U+00E9), and the contract's email format is ASCII"
         );
     }
 

@@ -270,6 +270,25 @@ async fn unknown_routes_are_404() {
     }
     let answer = mock.send(mock.request(Method::GET, "/nope")).await;
     snapshot!("unknown_route", answer.body);
+    let slash = mock
+        .send(mock.request(Method::GET, "/api/v1/contacts/"))
+        .await;
+    assert_eq!(
+        slash.body["detail"],
+        "no route matches GET /api/v1/contacts/; did you mean /api/v1/contacts? (every route is in GET /__admin/openapi.json)"
+    );
+    let typo = mock
+        .send(mock.request(
+            Method::POST,
+            &format!("/api/v1/contacts/{JANE}/unsubscribe"),
+        ))
+        .await;
+    assert_eq!(
+        typo.body["detail"],
+        format!(
+            "no route matches POST /api/v1/contacts/{JANE}/unsubscribe; did you mean /api/v1/contacts/{{contactId}}/unsubscribes? (every route is in GET /__admin/openapi.json)"
+        )
+    );
 }
 
 #[tokio::test]

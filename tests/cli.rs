@@ -127,6 +127,26 @@ async fn every_flag_can_come_from_the_environment() {
     );
 }
 
+#[tokio::test]
+async fn a_switch_from_the_environment_takes_1_yes_and_on_as_well_as_true() {
+    for (spelling, mode) in [
+        ("1", "lenient"),
+        ("yes", "lenient"),
+        ("on", "lenient"),
+        ("off", "strict"),
+    ] {
+        let (child, url) = serve(&["--port", "0"], &[("GATELY_MOCK_LENIENT", spelling)]).await;
+        let health: serde_json::Value = reqwest::get(format!("{url}/__admin/health"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(health["mode"], mode, "GATELY_MOCK_LENIENT={spelling}");
+        terminate(&child);
+    }
+}
+
 fn fixture_dir(name: &str, contacts: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("gately-cli-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

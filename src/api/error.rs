@@ -14,14 +14,14 @@ use crate::store::patch::PatchError;
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum ApiError {
     /// No route has this path.
-    #[error(
-        "no route matches {method} {path}; the mock serves /api/v1/contacts/{{contactId}} and /__admin/…"
-    )]
+    #[error("no route matches {method} {path}; {}", route_hint(closest))]
     RouteNotFound {
         /// The method asked for.
         method: Method,
         /// The path asked for.
         path: String,
+        /// The routes closest to it, best first (`route::closest`).
+        closest: Vec<String>,
     },
     /// The route exists, the method does not.
     #[error("{method} is not allowed on this route; use one of {allow}")]
@@ -349,6 +349,16 @@ impl ApiError {
             column,
         };
         serde_json::to_vec(&problem).expect("a problem serialises: plain strings and numbers")
+    }
+}
+
+/// What a 404 for an unknown route suggests.
+fn route_hint(closest: &[String]) -> String {
+    let all = "every route is in GET /__admin/openapi.json";
+    match closest {
+        [] => format!("the mock serves /api/v1/contacts and the routes below it; {all}"),
+        [one] => format!("did you mean {one}? ({all})"),
+        many => format!("did you mean one of {}? ({all})", many.join(", ")),
     }
 }
 

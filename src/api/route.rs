@@ -150,6 +150,49 @@ fn matches<'a>(id: RouteId, segments: &[&'a str]) -> Option<Option<&'a str>> {
     Some(param)
 }
 
+/// The routes closest to `path`, best first, for a 404's hint: the path without its
+/// trailing slash when that is a route; else the route templates a few edits from the
+/// path, its UUID segments read as the parameters they would be.
+pub(crate) fn closest(path: &str) -> Vec<String> {
+    let trimmed = path.trim_end_matches('/');
+    if trimmed != path && route(trimmed).is_some() {
+        return vec![trimmed.to_owned()];
+    }
+    let mut after_tags = false;
+    let shape: Vec<&str> = path
+        .split('/')
+        .map(|segment| {
+            let parameter = if after_tags { "{tagId}" } else { "{contactId}" };
+            after_tags = segment == "tags";
+            if uuid::Uuid::try_parse(segment).is_ok() {
+                parameter
+            } else {
+                segment
+            }
+        })
+        .collect();
+    let shape = shape.join("/");
+    // A few edits away, and not much further than the closest.
+    let mut scored: Vec<(usize, &str)> = RouteId::ALL
+        .iter()
+        .map(|route| {
+            (
+                strsim::levenshtein(&shape, route.template()),
+                route.template(),
+            )
+        })
+        .filter(|(edits, _)| *edits <= 5)
+        .collect();
+    scored.sort_unstable();
+    let best = scored.first().map_or(0, |(edits, _)| *edits);
+    scored
+        .into_iter()
+        .take_while(|(edits, _)| *edits <= best + 1)
+        .take(3)
+        .map(|(_, template)| template.to_owned())
+        .collect()
+}
+
 /// Whether `path` is under `/api/v1/`, where every path is the API's, served or not.
 pub(crate) fn is_api_path(path: &str) -> bool {
     path.starts_with("/api/v1/")
@@ -237,6 +280,21 @@ mod tests {
         ] {
             assert_eq!(of(path), None, "{path}");
         }
+    }
+
+    #[test]
+    fn an_unknown_path_is_told_the_routes_closest_to_it() {
+        assert_eq!(closest("/api/v1/contacts/"), ["/api/v1/contacts"]);
+        assert_eq!(
+            closest("/api/v1/contacts/a1b2c3d4-e5f6-4789-abcd-ef1234567890/unsubscribe"),
+            ["/api/v1/contacts/{contactId}/unsubscribes"]
+        );
+        assert_eq!(
+            closest("/api/v1/contact/a1b2c3d4-e5f6-4789-abcd-ef1234567890")[0],
+            "/api/v1/contacts/{contactId}"
+        );
+        assert_eq!(closest("/api/v1/contacts/tag")[0], "/api/v1/contacts/tags");
+        assert!(closest("/favicon.ico").is_empty());
     }
 
     #[test]

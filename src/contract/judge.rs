@@ -152,6 +152,7 @@ pub(crate) fn judge(
         return Err(ApiError::RouteNotFound {
             method: request.method.clone(),
             path: request.path.to_owned(),
+            closest: route::closest(request.path),
         });
     };
     let Some(operation) = operation::find(route, request.method) else {

@@ -44,6 +44,22 @@ impl AdminRoute {
         })
     }
 
+    /// The admin paths within a few edits of `path`, for a 404's hint.
+    fn closest(path: &str) -> Vec<String> {
+        const PATHS: [&str; 5] = [
+            "/__admin/requests",
+            "/__admin/requests.har",
+            "/__admin/reset",
+            "/__admin/health",
+            "/__admin/openapi.json",
+        ];
+        PATHS
+            .iter()
+            .filter(|known| strsim::levenshtein(path, known) <= 3)
+            .map(|known| (*known).to_owned())
+            .collect()
+    }
+
     fn allow(self) -> &'static str {
         match self {
             AdminRoute::Requests => "GET, DELETE, OPTIONS",
@@ -64,6 +80,7 @@ pub(crate) fn respond(state: &AppState, request: &RecordedRequest) -> Result<Rep
         return Err(ApiError::RouteNotFound {
             method: request.method.clone(),
             path: request.path.clone(),
+            closest: AdminRoute::closest(&request.path),
         });
     };
     match (route, &request.method) {
