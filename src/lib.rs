@@ -26,6 +26,12 @@
 //! # }
 //! ```
 
+/// The README's Rust examples, compiled (and run, where they have no `#[test]`) by
+/// `cargo test`, so that they cannot rot.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 mod api;
 mod auth;
 mod cli;

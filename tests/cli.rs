@@ -405,3 +405,150 @@ async fn binding_beyond_loopback_prints_a_warning() {
         "{stderr}"
     );
 }
+
+/// The README's "A CI recipe" block, as it stands there.
+fn ci_recipe() -> String {
+    let readme = include_str!("../README.md");
+    let section = &readme[readme
+        .find("### A CI recipe")
+        .expect("the README has a CI recipe")..];
+    let start = section.find("```sh\n").expect("a sh block") + "```sh\n".len();
+    section[start..start + section[start..].find("```").unwrap()].to_owned()
+}
+
+/// Runs the CI recipe in a fresh directory with `gately-mock` on the PATH and a stand-in
+/// `npm` whose `test` is `client_tests` (bash), with `env` added.
+async fn run_ci_recipe(name: &str, client_tests: &str, env: &[(&str, &str)]) -> (Output, String) {
+    let dir = std::env::temp_dir().join(format!("gately-ci-recipe-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("bin")).unwrap();
+    std::fs::write(dir.join("recipe.sh"), ci_recipe()).unwrap();
+    let npm = dir.join("bin/npm");
+    std::fs::write(&npm, format!("#!/usr/bin/env bash\n{client_tests}\n")).unwrap();
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&npm)
+        .status()
+        .unwrap();
+    let binary_dir = std::path::Path::new(BIN).parent().unwrap();
+    let path = format!(
+        "{}:{}:{}",
+        dir.join("bin").display(),
+        binary_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let output = tokio::time::timeout(
+        Duration::from_secs(60),
+        Command::new("bash")
+            .arg("recipe.sh")
+            .current_dir(&dir)
+            .env("PATH", path)
+            .envs(env.iter().copied())
+            .output(),
+    )
+    .await
+    .expect("the recipe ends by itself")
+    .unwrap();
+    let report = std::fs::read_to_string(dir.join("contract.xml")).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&dir);
+    (output, report)
+}
+
+#[tokio::test]
+async fn the_readme_ci_recipe_passes_clean_traffic_and_fails_everything_else() {
+    // A client test that sends one request with bash alone: `$1` is the body.
+    let send = |body: &str| {
+        format!(
+            "url=${{GATELY_API_URL#http://}}; exec 3<>/dev/tcp/${{url%:*}}/${{url##*:}}\n\
+             printf 'PATCH /api/v1/contacts/{JANE} HTTP/1.1\\r\\nhost: x\\r\\nauthorization: Bearer {KEY}\\r\\ncontent-type: application/json\\r\\ncontent-length: {}\\r\\nconnection: close\\r\\n\\r\\n%s' '{body}' >&3\n\
+             cat <&3 >/dev/null",
+            body.len()
+        )
+    };
+
+    let (clean, report) = run_ci_recipe("clean", &send(r#"{"status":"active"}"#), &[]).await;
+    let (broken, broken_report) =
+        run_ci_recipe("broken", &send(r#"{"statsu":"active"}"#), &[]).await;
+    let (failing, _) = run_ci_recipe("failing", "exit 3", &[]).await;
+    let (unstartable, _) = run_ci_recipe(
+        "unstartable",
+        "exit 0",
+        &[("GATELY_MOCK_FIXTURES", "/nonexistent")],
+    )
+    .await;
+
+    assert_eq!(
+        clean.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&clean.stderr)
+    );
+    assert!(report.contains("tests=\"1\" failures=\"0\""), "{report}");
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(broken_report.contains("failures=\"1\""), "{broken_report}");
+    assert_eq!(
+        failing.status.code(),
+        Some(3),
+        "the client's own failure is the job's"
+    );
+    assert_eq!(unstartable.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&unstartable.stdout).starts_with("gately-mock: /nonexistent/"),
+        "the mock's one line: {}",
+        String::from_utf8_lossy(&unstartable.stdout)
+    );
+}
+
+/// The `curl` commands of the README's routes table, in order, and the variables its "Try
+/// it" block sets.
+fn readme_routes_examples() -> (Vec<String>, Vec<String>) {
+    let readme = include_str!("../README.md");
+    let try_it = &readme[readme.find("```sh\nKEY=").expect("the Try it block")..];
+    let variables = try_it
+        .lines()
+        .skip(1)
+        .take_while(|line| line.contains('='))
+        .map(str::to_owned)
+        .collect();
+    let routes = &readme[readme.find("## Routes").unwrap()..readme.find("## Flags").unwrap()];
+    let commands = routes
+        .lines()
+        .filter_map(|row| {
+            let cell = row.rsplit(" | ").next()?.trim_end_matches(" |");
+            let command = cell.strip_prefix("`curl ")?.strip_suffix('`')?;
+            Some(format!("curl {command}"))
+        })
+        .collect();
+    (variables, commands)
+}
+
+#[tokio::test]
+async fn the_readme_routes_table_runs_top_to_bottom_without_a_refusal() {
+    let (variables, commands) = readme_routes_examples();
+    // Every operation but the PATCH, whose example is the "Try it" block.
+    assert_eq!(
+        commands.len(),
+        16,
+        "every route has its example: {commands:?}"
+    );
+    let (_child, url) = serve(&["--port", "0"], &[]).await;
+
+    for (at, command) in commands.iter().enumerate() {
+        let script = format!(
+            "{}\n{}",
+            variables.join("\n"),
+            command.replace("http://127.0.0.1:4010", &url)
+        );
+        let output = Command::new("bash")
+            .args(["-c", &script])
+            .output()
+            .await
+            .unwrap();
+        let answer = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "row {at}: {command}");
+        assert!(
+            !answer.is_empty() && !answer.contains("urn:gately-mock:problem:"),
+            "row {at} was refused: {command}\n{answer}"
+        );
+    }
+}
