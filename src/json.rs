@@ -4,6 +4,7 @@
 
 use hyper::header::HeaderName;
 use serde::Serialize;
+use serde_json::Value;
 use uuid::Uuid;
 
 /// Appends `value` as JSON, through serde_json.
@@ -58,6 +59,125 @@ pub(crate) fn nests_deeper_than(bytes: &[u8], limit: usize) -> bool {
     false
 }
 
+/// The pointers of every key that appears twice in one object of `bytes`, a JSON text that
+/// parsed as `value` (whose objects kept only the last of each key). RFC 8259 leaves the
+/// meaning of such an object open; serde_json keeps the last. Counting first keeps the walk
+/// off the usual body: with no more `:` in the text than keys in the value, no key repeats.
+pub(crate) fn duplicate_keys(bytes: &[u8], value: &Value) -> Vec<String> {
+    fn keys(value: &Value) -> usize {
+        match value {
+            Value::Object(map) => map.len() + map.values().map(keys).sum::<usize>(),
+            Value::Array(items) => items.iter().map(keys).sum(),
+            _ => 0,
+        }
+    }
+    if bytecount(bytes, b':') <= keys(value) {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    // The text parsed once already, as `value`.
+    let _ = serde::de::DeserializeSeed::deserialize(
+        Walk {
+            pointer: String::new(),
+            found: &mut found,
+        },
+        &mut deserializer,
+    );
+    found
+}
+
+fn bytecount(bytes: &[u8], byte: u8) -> usize {
+    bytes.iter().filter(|b| **b == byte).count()
+}
+
+/// A walk over a JSON value that notes the pointer of every repeated key.
+struct Walk<'a> {
+    pointer: String,
+    found: &'a mut Vec<String>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Walk<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, from: D) -> Result<(), D::Error> {
+        from.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Walk<'_> {
+    type Value = ();
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("JSON")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen: Vec<String> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let pointer = crate::schema::child_pointer(&self.pointer, &key);
+            if seen.contains(&key) && !self.found.contains(&pointer) {
+                self.found.push(pointer.clone());
+            }
+            map.next_value_seed(Walk {
+                pointer,
+                found: &mut *self.found,
+            })?;
+            seen.push(key);
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut items: A) -> Result<(), A::Error> {
+        let mut index = 0_usize;
+        while items
+            .next_element_seed(Walk {
+                pointer: format!("{}/{index}", self.pointer),
+                found: &mut *self.found,
+            })?
+            .is_some()
+        {
+            index += 1;
+        }
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+/// `bytes`, a JSON text, without the whitespace outside its strings: the same text on one
+/// line, every key kept as sent (a round trip through `Value` would merge repeated keys).
+pub(crate) fn minify(bytes: &[u8], out: &mut Vec<u8>) {
+    let (mut in_string, mut escaped) = (false, false);
+    for &byte in bytes {
+        match (in_string, byte) {
+            (true, _) if escaped => escaped = false,
+            (true, b'\\') => escaped = true,
+            (_, b'"') => in_string = !in_string,
+            (false, b' ' | b'\t' | b'\n' | b'\r') => continue,
+            _ => {}
+        }
+        out.push(byte);
+    }
+}
+
 /// Appends `text` as a JSON string, or `null`.
 pub(crate) fn put_opt_str(out: &mut Vec<u8>, text: Option<&str>) {
     match text {
@@ -104,6 +224,31 @@ mod tests {
         assert!(nests_deeper_than(deep(101).as_bytes(), 100));
         let quoted = format!("{{\"a\":\"{}\\\"\"}}", "[".repeat(200));
         assert!(!nests_deeper_than(quoted.as_bytes(), 100), "{quoted}");
+    }
+
+    #[test]
+    fn a_repeated_key_is_found_at_its_pointer_wherever_it_is() {
+        let found = |text: &str| {
+            let value: Value = serde_json::from_str(text).unwrap();
+            duplicate_keys(text.as_bytes(), &value)
+        };
+        assert_eq!(found(r#"{"status":"a","status":"b"}"#), ["/status"]);
+        assert_eq!(
+            found(r#"{"custom_fields":{"a/b":1,"a/b":2},"tags":[{"x":1,"x":1}]}"#),
+            ["/custom_fields/a~1b", "/tags/0/x"]
+        );
+        assert!(found(r#"{"notes":"at 14:30, see http://x","a":1}"#).is_empty());
+        assert!(found(r#"{"status":"active"}"#).is_empty());
+    }
+
+    #[test]
+    fn minified_json_keeps_every_key_and_every_string() {
+        let mut out = Vec::new();
+        minify(b"{\n  \"a\": \"x y\\\" z\",\n  \"a\": [1, 2]\n}", &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"a":"x y\" z","a":[1,2]}"#
+        );
     }
 
     #[test]

@@ -251,3 +251,27 @@ async fn last_contacted_at_and_created_at_never_move() {
     assert_eq!(after["created_at"], before["created_at"]);
     assert_eq!(after["last_contacted_at"], Value::Null);
 }
+
+#[tokio::test]
+async fn a_key_sent_twice_is_a_violation_at_its_pointer_and_a_warning_when_lenient() {
+    let strict = start().await;
+    let lenient = start_with(|options| options.lenient()).await;
+    let body = "{\n  \"status\": \"inactive\",\n  \"status\": \"active\"\n}";
+    let patch = |mock: &common::Mock| {
+        mock.request(reqwest::Method::PATCH, &format!("/api/v1/contacts/{JANE}"))
+            .header("content-type", "application/json")
+            .body(body)
+    };
+
+    let refused = strict.send(patch(&strict)).await;
+    let served = lenient.send(patch(&lenient)).await;
+
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.body["errors"][0]["pointer"], "/status");
+    assert_eq!(refused.body["errors"][0]["keyword"], "duplicateKey");
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.body["status"], "active", "the last one counts");
+    let journal = lenient.journal("").await;
+    assert_eq!(journal["requests"][0]["verdict"], "warning");
+    assert_eq!(journal["requests"][0]["warnings"][0]["pointer"], "/status");
+}

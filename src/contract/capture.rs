@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use serde_json::value::RawValue;
+
 use crate::journal::Exchange;
+use crate::journal::exchange::BodyEncoding;
 use crate::journal::har::CREATOR;
 
 /// The marker header of responses sent by this mock.
@@ -135,9 +138,32 @@ pub(crate) fn from_record_file(text: &str, name: &str) -> Result<Vec<Observed>, 
                 format!("not a recorded exchange (a record file has one JSON exchange per line, or give a HAR): {err}"),
             )
         })?;
-        observed.push(Observed::from_exchange(exchange, name));
+        let mut one = Observed::from_exchange(exchange, name);
+        // A JSON body as the line holds it: parsed, an object keeps one of each key.
+        if let Ok(Line { request }) = serde_json::from_str::<Line<'_>>(line) {
+            let raw = request.body.get();
+            if request.body_encoding.is_none() && (raw.starts_with('{') || raw.starts_with('[')) {
+                one.request_body = raw.as_bytes().to_vec();
+            }
+        }
+        observed.push(one);
     }
     Ok(observed)
+}
+
+/// The request body of a record file's line, as written.
+#[derive(serde::Deserialize)]
+struct Line<'a> {
+    #[serde(borrow)]
+    request: LineRequest<'a>,
+}
+
+#[derive(serde::Deserialize)]
+struct LineRequest<'a> {
+    #[serde(borrow)]
+    body: &'a RawValue,
+    #[serde(default)]
+    body_encoding: Option<BodyEncoding>,
 }
 
 fn from_har(log: &Value, name: &str) -> Result<Vec<Observed>, Failure> {

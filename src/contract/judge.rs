@@ -25,7 +25,7 @@ use crate::api::operation::{self, Operation};
 use crate::api::route::{self, RouteId};
 use crate::api::{ApiError, PREFER, PROJECT_HEADER, Route};
 use crate::auth::{self, Keyring, Need};
-use crate::schema::{Findings, SchemaRegistry, Strictness};
+use crate::schema::{Findings, SchemaRegistry, Strictness, Violation};
 
 /// A request's headers, looked up by name: a live request's `HeaderMap`, or a captured
 /// request's map of lower-case names. A header sent more than once is its values joined
@@ -186,13 +186,29 @@ pub(crate) fn judge(
         None => crate::api::query::none(request.query, strictness, &mut findings)?,
     }
     if let Some(rule) = &operation.body {
-        let body = json_body(request.body, headers, rule.required, request.parsed)?;
-        let checked = schemas.get(rule.schema).check(&body, strictness);
+        let (body, repeated) = json_body(request.body, headers, rule.required, request.parsed)?;
+        let mut checked = schemas.get(rule.schema).check(&body, strictness);
+        for pointer in repeated {
+            let key = pointer.rsplit('/').next().unwrap_or_default().to_owned();
+            let repeat = Violation::new(
+                pointer,
+                format!(
+                    "the key {key:?} appears more than once in this object; JSON leaves open which one counts (the mock takes the last)"
+                ),
+                "duplicateKey",
+            );
+            match strictness {
+                Strictness::Strict => checked.violations.push(repeat),
+                _ => checked.warnings.push(repeat),
+            }
+        }
         if !checked.violations.is_empty() {
+            checked.violations.sort_by(|a, b| a.pointer.cmp(&b.pointer));
             return Err(ApiError::Validation {
                 violations: checked.violations,
             });
         }
+        checked.warnings.sort_by(|a, b| a.pointer.cmp(&b.pointer));
         findings.warnings.extend(checked.warnings);
         input = (rule.read)(body, schemas, strictness, &mut findings)?;
     }
@@ -211,13 +227,14 @@ pub(crate) fn judge(
 }
 
 /// The body as JSON: present (or `{}` where it is optional), declared as
-/// `application/json`, and well-formed.
+/// `application/json`, well-formed and not too deep; with the pointers of the keys it
+/// repeats.
 fn json_body(
     body: BodyView<'_>,
     headers: &dyn Headers,
     required: bool,
     parsed: Option<&Cell<bool>>,
-) -> Result<Value, ApiError> {
+) -> Result<(Value, Vec<String>), ApiError> {
     let bytes = match body {
         BodyView::Sent(bytes) => bytes,
         BodyView::Unread(refusal) => return Err(refusal),
@@ -226,7 +243,7 @@ fn json_body(
         return if required {
             Err(ApiError::EmptyBody)
         } else {
-            Ok(Value::Object(Map::new()))
+            Ok((Value::Object(Map::new()), Vec::new()))
         };
     }
     let content_type = headers.value(&CONTENT_TYPE);
@@ -245,7 +262,8 @@ fn json_body(
     if let Some(parsed) = parsed {
         parsed.set(true);
     }
-    Ok(body)
+    let repeated = crate::json::duplicate_keys(bytes, &body);
+    Ok((body, repeated))
 }
 
 /// `application/json`, with any parameters (`; charset=utf-8`), in any case.

@@ -27,10 +27,11 @@ use hyper::header::HeaderMap;
 use hyper::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::clock::Timestamp;
 use crate::journal::headers;
-use crate::json::{MAX_DEPTH, nests_deeper_than, put, put_opt_str, put_str};
+use crate::json::{MAX_DEPTH, minify, nests_deeper_than, put, put_opt_str, put_str};
 use crate::schema::Violation;
 use crate::secret::mask_query;
 
@@ -197,18 +198,14 @@ fn write_request_body(out: &mut Vec<u8>, body: &[u8], known_json: bool) -> Optio
         out.extend_from_slice(json);
         return None;
     }
-    if embeddable(json) && (known_json || !nests_deeper_than(json, MAX_DEPTH)) {
-        match serde_json::from_slice::<Value>(json) {
-            Ok(_) if one_line => {
-                out.extend_from_slice(json);
-                return None;
-            }
-            Ok(value) => {
-                put(out, &value);
-                return None;
-            }
-            Err(_) => {}
-        }
+    if embeddable(json)
+        && (known_json
+            || !nests_deeper_than(json, MAX_DEPTH)
+                && serde_json::from_slice::<&RawValue>(json).is_ok())
+    {
+        // On one line, every key as sent: a record file holds one exchange per line.
+        minify(json, out);
+        return None;
     }
     match std::str::from_utf8(body) {
         Ok(text) => {
