@@ -34,10 +34,11 @@ pub(crate) fn put_header_name(out: &mut Vec<u8>, name: &str) {
 /// adds three around a body, and a list page four around a contact's custom fields.
 pub(crate) const MAX_DEPTH: usize = 100;
 
-/// Whether the JSON text `bytes` nests objects and arrays deeper than `limit`. Counting
-/// the brackets first keeps the scan off the usual body, which has a handful.
+/// Whether the JSON text `bytes` nests objects and arrays deeper than `limit`. A text
+/// needs a bracket per level, so a short one is not looked at, and counting the brackets
+/// first keeps the scan off the usual body, which has a handful.
 pub(crate) fn nests_deeper_than(bytes: &[u8], limit: usize) -> bool {
-    if bytes.iter().filter(|b| matches!(b, b'[' | b'{')).count() <= limit {
+    if bytes.len() <= limit || count(bytes, b'[') + count(bytes, b'{') <= limit {
         return false;
     }
     let (mut depth, mut in_string, mut escaped) = (0_usize, false, false);
@@ -71,7 +72,7 @@ pub(crate) fn duplicate_keys(bytes: &[u8], value: &Value) -> Vec<String> {
             _ => 0,
         }
     }
-    if bytecount(bytes, b':') <= keys(value) {
+    if count(bytes, b':') <= keys(value) {
         return Vec::new();
     }
     let mut found = Vec::new();
@@ -87,8 +88,9 @@ pub(crate) fn duplicate_keys(bytes: &[u8], value: &Value) -> Vec<String> {
     found
 }
 
-fn bytecount(bytes: &[u8], byte: u8) -> usize {
-    bytes.iter().filter(|b| **b == byte).count()
+/// How many of `bytes` are `byte`.
+fn count(bytes: &[u8], byte: u8) -> usize {
+    memchr::memchr_iter(byte, bytes).count()
 }
 
 /// A walk over a JSON value that notes the pointer of every repeated key.
