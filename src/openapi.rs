@@ -36,6 +36,15 @@ pub(crate) fn document(schemas: &SchemaRegistry) -> Value {
     ] {
         add_component(&mut components, name, schema);
     }
+    // The lists name their items once, by reference: generated clients then share one
+    // type for a contact, a tag, an unsubscribe record.
+    for (name, items, item) in [
+        ("ContactList", "/properties/contacts/items", "Contact"),
+        ("TagList", "/items", "Tag"),
+        ("UnsubscribeList", "/items", "UnsubscribeRecord"),
+    ] {
+        refer_items(&mut components, name, items, item);
+    }
     let mut paths = Map::new();
     for route in RouteId::ALL {
         paths.insert(route.template().to_owned(), path_item(route));
@@ -84,7 +93,7 @@ pub(crate) fn document(schemas: &SchemaRegistry) -> Value {
                     "summary": "The recorded exchanges as HAR 1.2",
                     "tags": ["admin"],
                     "security": [],
-                    "responses": { "200": json_response("A HAR 1.2 archive", json!({ "type": "object", "required": ["log"] })), "400": problem() },
+                    "responses": { "200": json_response("A HAR 1.2 archive", json!({ "type": "object", "required": ["log"], "properties": { "log": { "type": "object" } } })), "400": problem() },
                 },
             },
             "/__admin/reset": {
@@ -111,7 +120,7 @@ pub(crate) fn document(schemas: &SchemaRegistry) -> Value {
                     "summary": "This document",
                     "tags": ["admin"],
                     "security": [],
-                    "responses": { "200": json_response("OpenAPI 3.1", json!({ "type": "object", "required": ["openapi"] })) },
+                    "responses": { "200": json_response("OpenAPI 3.1", json!({ "type": "object", "required": ["openapi"], "properties": { "openapi": { "type": "string" } } })) },
                 },
             },
     });
@@ -124,8 +133,16 @@ pub(crate) fn document(schemas: &SchemaRegistry) -> Value {
             "title": "Gately CRM Contacts API (gately-mock)",
             "version": env!("CARGO_PKG_VERSION"),
             "description": "The routes gately-mock serves, with the contract it enforces. Written from the public Gately docs; where they are silent, the mock's documented decisions (README).",
+            "license": { "name": "MIT OR Apache-2.0", "identifier": "MIT OR Apache-2.0" },
         },
         "servers": [{ "url": "http://127.0.0.1:4010" }],
+        "tags": [
+            { "name": "contacts", "description": "Contacts: list, create, read, update, delete, bulk import" },
+            { "name": "tags", "description": "Tags, and attaching them to contacts" },
+            { "name": "unsubscribes", "description": "Unsubscribe records (D21)" },
+            { "name": "custom-fields", "description": "A contact's custom fields (D18, the mock's path)" },
+            { "name": "admin", "description": "The mock's own routes: journal, reset, health" },
+        ],
         "paths": paths,
         "components": {
             "schemas": components,
@@ -163,6 +180,7 @@ fn operation_object(operation: &Operation) -> Value {
     let mut object = Map::new();
     object.insert("operationId".to_owned(), json!(operation.name));
     object.insert("summary".to_owned(), json!(operation.summary));
+    object.insert("tags".to_owned(), json!([tag_of(operation.route)]));
     if let Some(description) = operation.description {
         object.insert("description".to_owned(), json!(description));
     }
@@ -193,6 +211,33 @@ fn operation_object(operation: &Operation) -> Value {
         responses(operation.statuses(), operation.answer),
     );
     Value::Object(object)
+}
+
+/// The tag that groups the operations of `route`.
+fn tag_of(route: RouteId) -> &'static str {
+    match route {
+        RouteId::Contacts | RouteId::Contact | RouteId::BulkImport => "contacts",
+        RouteId::Tags | RouteId::Tag | RouteId::ContactTags => "tags",
+        RouteId::Unsubscribes => "unsubscribes",
+        RouteId::CustomFields => "custom-fields",
+    }
+}
+
+/// Component `name` (a list) with the schema at `items` replaced by a reference to
+/// component `item`, and the definitions it carried for its items left to `item`.
+fn refer_items(components: &mut Map<String, Value>, name: &str, items: &str, item: &str) {
+    let Some(Value::Object(list)) = components.get_mut(name) else {
+        return;
+    };
+    list.remove("$defs");
+    let mut list = Value::Object(std::mem::take(list));
+    // The copies of the item's definitions that came with the list (`add_component`).
+    let prefix = format!("{name}_");
+    components.retain(|component, _| !component.starts_with(&prefix));
+    if let Some(slot) = list.pointer_mut(items) {
+        *slot = json!({ "$ref": format!("#/components/schemas/{item}") });
+    }
+    components.insert(name.to_owned(), list);
 }
 
 fn component_ref(schema: SchemaId) -> Value {
@@ -266,6 +311,41 @@ fn rewrite_refs(value: &mut Value, owner: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_refer_to_their_items_and_every_operation_has_an_id_a_summary_and_a_tag() {
+        let document = document(&SchemaRegistry::compile().unwrap());
+        let schemas = &document["components"]["schemas"];
+        assert_eq!(
+            schemas["ContactList"]["properties"]["contacts"]["items"]["$ref"],
+            "#/components/schemas/Contact"
+        );
+        assert_eq!(
+            schemas["TagList"]["items"]["$ref"],
+            "#/components/schemas/Tag"
+        );
+        assert_eq!(
+            schemas["UnsubscribeList"]["items"]["$ref"],
+            "#/components/schemas/UnsubscribeRecord"
+        );
+        assert_eq!(
+            schemas["Contact"]["properties"]["custom_fields"]["additionalProperties"],
+            true
+        );
+        for (path, item) in document["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                if method == "parameters" {
+                    continue;
+                }
+                for field in ["operationId", "summary", "tags"] {
+                    assert!(
+                        operation.get(field).is_some(),
+                        "{method} {path} has no {field}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn every_ref_points_at_a_component_that_exists() {
