@@ -114,8 +114,8 @@ pub struct Store {
 }
 
 impl Store {
-    /// A store holding exactly `contacts` and `tags` (checked fixtures:
-    /// [`crate::fixture::FixtureSet::store`]), with the id generator at its seed.
+    /// A store holding exactly `contacts` and `tags` (checked fixtures: `FixtureSet::store`
+    /// makes one), with the id generator at its seed.
     pub fn new(
         contacts: impl IntoIterator<Item = Contact>,
         tags: impl IntoIterator<Item = Tag>,
