@@ -188,20 +188,7 @@ pub(crate) fn judge(
     if let Some(rule) = &operation.body {
         let (body, repeated) = json_body(request.body, headers, rule.required, request.parsed)?;
         let mut checked = schemas.get(rule.schema).check(&body, strictness);
-        for pointer in repeated {
-            let key = pointer.rsplit('/').next().unwrap_or_default().to_owned();
-            let repeat = Violation::new(
-                pointer,
-                format!(
-                    "the key {key:?} appears more than once in this object; JSON leaves open which one counts (the mock takes the last)"
-                ),
-                "duplicateKey",
-            );
-            match strictness {
-                Strictness::Strict => checked.violations.push(repeat),
-                _ => checked.warnings.push(repeat),
-            }
-        }
+        add_repeated_keys(repeated, strictness, &mut checked);
         if !checked.violations.is_empty() {
             checked.violations.sort_by(|a, b| a.pointer.cmp(&b.pointer));
             return Err(ApiError::Validation {
@@ -224,6 +211,25 @@ pub(crate) fn judge(
         input,
         findings,
     }))
+}
+
+/// Each key repeated at `pointers`: a violation, or a warning when lenient.
+fn add_repeated_keys(pointers: Vec<String>, strictness: Strictness, checked: &mut Findings) {
+    for pointer in pointers {
+        let token = pointer.rsplit('/').next().unwrap_or_default();
+        let key = token.replace("~1", "/").replace("~0", "~");
+        let repeat = Violation::new(
+            pointer,
+            format!(
+                "the key {key:?} appears more than once in this object; JSON leaves open which one counts (the mock takes the last)"
+            ),
+            "duplicateKey",
+        );
+        match strictness {
+            Strictness::Strict => checked.violations.push(repeat),
+            _ => checked.warnings.push(repeat),
+        }
+    }
 }
 
 /// The body as JSON: present (or `{}` where it is optional), declared as
