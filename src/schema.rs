@@ -31,11 +31,16 @@ pub struct Violation {
 }
 
 impl Violation {
-    /// A violation of a rule the schema does not express (headers, uniqueness, …).
+    /// A violation of a rule the schema does not express (headers, uniqueness, …). A key
+    /// the message quotes (a client sent one as a value) is masked: messages are recorded.
     pub fn new(pointer: impl Into<String>, message: impl Into<String>, keyword: &str) -> Self {
+        let message = message.into();
         Self {
             pointer: pointer.into(),
-            message: message.into(),
+            message: match crate::secret::mask_keys_in(&message) {
+                std::borrow::Cow::Borrowed(_) => message,
+                std::borrow::Cow::Owned(masked) => masked,
+            },
             keyword: keyword.to_owned(),
         }
     }

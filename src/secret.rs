@@ -92,8 +92,9 @@ fn mask_token(token: &str) -> String {
     }
 }
 
-/// `text` with every Gately key in it cut to its public prefix.
-fn mask_keys_in(text: &str) -> Cow<'_, str> {
+/// `text` with every Gately key in it cut to its public prefix: for anything recorded that
+/// may quote what a client sent (a path, a message quoting a value).
+pub(crate) fn mask_keys_in(text: &str) -> Cow<'_, str> {
     static KEY: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(gately_(?:pk|sk)_(?:live|test)_)[A-Za-z0-9_]+")
             .expect("the key pattern is a valid regular expression")

@@ -154,6 +154,32 @@ async fn invalid_utf8_is_400() {
     let answer = mock.send(patch_with(&mock, "application/json", body)).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     assert_eq!(answer.body["code"], "malformed_json");
+
+    // Kept byte for byte, so that check of the HAR judges the bytes the server did.
+    let journal = mock.journal("").await;
+    assert_eq!(journal["requests"][0]["request"]["body_encoding"], "base64");
+    assert_eq!(
+        journal["requests"][0]["request"]["body"],
+        "eyJub3RlcyI6Iv/+In0="
+    );
+    let har = mock.admin_text("/__admin/requests.har").await;
+    let har_value: serde_json::Value = serde_json::from_str(&har).unwrap();
+    assert_eq!(
+        har_value["log"]["entries"][0]["request"]["postData"]["_encoding"],
+        "base64"
+    );
+    let dir = common::TempDir::new("utf8-har");
+    std::fs::write(dir.0.join("session.har"), &har).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_gately-mock"))
+        .args(["check", "session.har", "--format", "json"])
+        .current_dir(&dir.0)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        report["exchanges"][0]["violations"][0]["message"],
+        journal["requests"][0]["violations"][0]["message"]
+    );
 }
 
 #[tokio::test]

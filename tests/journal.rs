@@ -279,6 +279,14 @@ async fn no_key_appears_in_the_journal_the_record_file_or_the_har() {
         &format!("/api/v1/contacts?search={SECRET_KEY}"),
     ))
     .await;
+    // Keys sent as values that messages quote: a path id, a query value.
+    mock.send(mock.request(Method::GET, &format!("/api/v1/contacts/{SECRET_KEY}")))
+        .await;
+    mock.send(mock.request(
+        Method::GET,
+        &format!("/api/v1/contacts?status={SECRET_KEY}"),
+    ))
+    .await;
 
     let journal = mock.admin_text("/__admin/requests").await;
     let har = mock.admin_text("/__admin/requests.har").await;
@@ -291,7 +299,12 @@ async fn no_key_appears_in_the_journal_the_record_file_or_the_har() {
             "c2VjcmV0OnNlY3JldA",
             "opaquetokenvalue",
         ] {
-            assert!(!text.contains(secret), "{name} holds a secret");
+            assert!(
+                !text.contains(secret),
+                "{name} holds a secret: …{}…",
+                text.find(secret)
+                    .map_or("", |at| &text[at.saturating_sub(120)..at + 40])
+            );
         }
         assert!(
             text.contains("Bearer gately_sk_test_…"),

@@ -342,7 +342,7 @@ impl ApiError {
             kind: format!("urn:gately-mock:problem:{code}"),
             title: status.canonical_reason().unwrap_or("Error"),
             status: status.as_u16(),
-            detail: self.to_string(),
+            detail: crate::secret::mask_keys_in(&self.to_string()).into_owned(),
             code,
             errors: self.errors(),
             line,

@@ -208,8 +208,10 @@ fn from_har(log: &Value, name: &str) -> Result<Vec<Observed>, Failure> {
                     .split_once('?')
                     .map(|(_, query)| query.split('#').next().unwrap_or_default().to_owned()),
                 request_headers: name_values(entry.pointer("/request/headers")),
-                request_body: text_of("/request/postData/text")
-                    .map_or_else(Vec::new, |text| text.as_bytes().to_vec()),
+                request_body: posted_bytes(
+                    text_of("/request/postData/text"),
+                    text_of("/request/postData/_encoding"),
+                ),
                 status,
                 from_mock: from_mock_archive || response_headers.contains_key(MARKER_HEADER),
                 forced: false,
@@ -217,6 +219,19 @@ fn from_har(log: &Value, name: &str) -> Result<Vec<Observed>, Failure> {
             })
         })
         .collect()
+}
+
+/// The bytes a HAR's `postData` holds: its text, or the bytes of base64 text marked so
+/// (`_encoding`, the mock's own export of a body that is not UTF-8).
+fn posted_bytes(text: Option<&str>, encoding: Option<&str>) -> Vec<u8> {
+    use base64::Engine as _;
+    let text = text.unwrap_or_default();
+    match encoding {
+        Some("base64") => base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .unwrap_or_else(|_| text.as_bytes().to_vec()),
+        _ => text.as_bytes().to_vec(),
+    }
 }
 
 /// `https://host:443/a/b?c=d` → `/a/b`; a URL without scheme is taken as a path.

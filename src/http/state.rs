@@ -157,7 +157,7 @@ impl AppState {
             eprintln!(
                 "gately-mock: #{seq} {} {} → {} {}",
                 request.method,
-                request.path,
+                crate::secret::mask_keys_in(&request.path),
                 reply.status.as_u16(),
                 verdict.name()
             );

@@ -33,7 +33,7 @@ use crate::clock::Timestamp;
 use crate::journal::headers;
 use crate::json::{MAX_DEPTH, minify, nests_deeper_than, put, put_opt_str, put_str};
 use crate::schema::Violation;
-use crate::secret::mask_query;
+use crate::secret::{mask_keys_in, mask_query};
 
 /// How an exchange stands against the contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,7 +144,7 @@ impl ExchangeView<'_> {
         out.extend_from_slice(b",\"request\":{\"method\":");
         put_str(out, self.method.as_str());
         out.extend_from_slice(b",\"path\":");
-        put_str(out, self.path);
+        put_str(out, &mask_keys_in(self.path));
         out.extend_from_slice(b",\"query\":");
         put_opt_str(out, self.query.map(mask_query).as_deref());
         out.extend_from_slice(b",\"headers\":");

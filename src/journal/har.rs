@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::journal::Exchange;
+use crate::journal::exchange::BodyEncoding;
 
 /// The creator name that marks an archive as recorded by this mock.
 pub(crate) const CREATOR: &str = "gately-mock";
@@ -49,6 +50,11 @@ fn entry(exchange: &Exchange, base_url: &str) -> Value {
             .get("content-type")
             .map_or("application/octet-stream", String::as_str);
         har_request["postData"] = json!({ "mimeType": mime, "text": text });
+        // HAR 1.2 has no encoding for postData; custom fields start with `_`. Bytes that
+        // are not UTF-8 are kept in base64, as `content.encoding` keeps response bytes.
+        if request.body_encoding == Some(BodyEncoding::Base64) {
+            har_request["postData"]["_encoding"] = json!("base64");
+        }
     }
     let mime = response
         .headers
