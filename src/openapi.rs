@@ -45,6 +45,18 @@ pub(crate) fn document(schemas: &SchemaRegistry) -> Value {
     ] {
         refer_items(&mut components, name, items, item);
     }
+    // A bulk import's row is meant to be a contact to create, but the envelope takes any
+    // object: a row that breaks the create contract is skipped with its reasons, not
+    // refused. The document says both, so that typed clients can send a ContactCreate.
+    if let Some(rows) = components
+        .get_mut("BulkImport")
+        .and_then(|bulk| bulk.pointer_mut("/properties/contacts/items"))
+    {
+        *rows = json!({ "anyOf": [
+            { "$ref": "#/components/schemas/ContactCreate" },
+            { "type": "object", "description": "A row that breaks the create contract: skipped, with its reasons" },
+        ] });
+    }
     let mut paths = Map::new();
     for route in RouteId::ALL {
         paths.insert(route.template().to_owned(), path_item(route));
