@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Clients none of us wrote, generated from the mock's own OpenAPI document, call every
 # operation against a running mock: openapi-python-client (Python), openapi-typescript with
-# openapi-fetch (TypeScript, compiled by `tsc --strict`). Every answer must parse.
+# openapi-fetch (TypeScript, compiled by `tsc --strict`), the admin routes too. Every answer
+# must parse.
 # Usage: .ci/clients.sh PATH/TO/gately-mock OPENAPI.json PYTHON_VENV NPM_DIR WORK_DIR
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

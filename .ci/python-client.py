@@ -9,6 +9,9 @@ import sys
 from uuid import UUID
 
 from gately_client import AuthenticatedClient
+from gately_client.api.admin import (
+    clear_requests, export_har, health, list_requests, openapi, reset,
+)
 from gately_client.api.contacts import (
     bulk_import_contacts, create_contact, delete_contact, get_contact, list_contacts,
     update_contact,
@@ -24,7 +27,9 @@ from gately_client.api.unsubscribes import (
 from gately_client.models import (
     BulkImportRequest, BulkImportResult, Contact, ContactList, ContactTagRequest,
     CreateContactRequest, CustomFields, Message, Tag, TagCreateRequest, TagUpdateRequest,
-    UnsubscribeRecord, UnsubscribeRequest, UpdateContactRequest,
+    ClearRequestsResponse200, ExportHarResponse200, HealthResponse200,
+    ListRequestsResponse200, ListRequestsVerdict, OpenapiResponse200, ResetResponse200, UnsubscribeRecord,
+    UnsubscribeRequest, UpdateContactRequest,
 )
 
 KEY = "gately_sk_test_9f8e7d6c5b4a39281706f5e4d3c2b1a0"
@@ -90,4 +95,15 @@ expect("mergeCustomFields", merge_custom_fields.sync_detailed(JANE, client=clien
 missing = get_contact.sync_detailed(UUID(int=0), client=client)
 if missing.status_code != 404 or missing.parsed is None:
     sys.exit(f"a 404 did not parse as a problem: {missing.content[:300]!r}")
+# The admin routes: the journal, its HAR, the document, health, clearing and reset.
+listed = list_requests.sync_detailed(client=client, verdict=ListRequestsVerdict.OK)
+expect("listRequests", listed, 200, ListRequestsResponse200)
+if not listed.parsed.requests:
+    sys.exit("listRequests: the journal holds no exchange")
+expect("exportHar", export_har.sync_detailed(client=client), 200, ExportHarResponse200)
+expect("openapi", openapi.sync_detailed(client=client), 200, OpenapiResponse200)
+expect("health", health.sync_detailed(client=client), 200, HealthResponse200)
+expect("clearRequests", clear_requests.sync_detailed(client=client), 200,
+       ClearRequestsResponse200)
+expect("reset", reset.sync_detailed(client=client), 200, ResetResponse200)
 print(f"python client (openapi-python-client): {calls} operations called, every answer parsed")

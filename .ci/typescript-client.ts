@@ -79,6 +79,18 @@ async function main(): Promise<void> {
     console.error(`a 404 did not read as a problem: ${JSON.stringify(missing.error)}`);
     process.exit(1);
   }
+  // The admin routes: the journal, its HAR, the document, health, clearing and reset.
+  expect("listRequests", await client.GET("/__admin/requests", {
+    params: { query: { verdict: "ok" } } }), 200, (journal) => journal.requests.length > 0);
+  expect("exportHar", await client.GET("/__admin/requests.har"), 200, (har) => "log" in har);
+  expect("openapi", await client.GET("/__admin/openapi.json"), 200,
+    (document) => document.openapi === "3.1.0");
+  expect("health", await client.GET("/__admin/health"), 200,
+    (health) => health.status === "ok");
+  expect("clearRequests", await client.DELETE("/__admin/requests"), 200,
+    (cleared) => cleared.deleted > 0);
+  expect("reset", await client.POST("/__admin/reset"), 200,
+    (reset) => typeof reset.message === "string");
   console.log(`typescript client (openapi-typescript, openapi-fetch): ${calls} operations called, every answer read`);
 }
 
