@@ -6,8 +6,10 @@
 # Usage: .ci/clients.sh PATH/TO/gately-mock OPENAPI.json PYTHON_VENV NPM_DIR WORK_DIR
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-bin=$1 openapi=$2 venv=$3 npm_dir=$4 work=$5
+bin=$1 openapi=$2 venv=$3 work=$5
 rm -rf "$work" && mkdir -p "$work/py" "$work/ts"
+# Absolute: tsconfig.json and the node_modules link are read from inside $work/ts.
+npm_dir=$(cd "$4" && pwd)
 
 "$venv/bin/pip" install --quiet --disable-pip-version-check 'openapi-python-client==0.29.*'
 printf 'project_name_override: gately-client\npackage_name_override: gately_client\npost_hooks: []\n' > "$work/py/config.yml"
