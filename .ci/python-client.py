@@ -10,7 +10,13 @@ from uuid import UUID
 
 from gately_client import AuthenticatedClient
 from gately_client.api.admin import (
-    clear_requests, export_har, health, list_requests, openapi, reset,
+    clear_requests, export_har, get_clock, get_state, health, list_requests, move_clock,
+    openapi, replace_state, reset,
+)
+from gately_client.api.workspaces import (
+    clear_workspace_requests, create_workspace, delete_workspace, export_workspace_har,
+    get_workspace, get_workspace_clock, get_workspace_state, list_workspace_requests,
+    list_workspaces, move_workspace_clock, replace_workspace_state, reset_workspace,
 )
 from gately_client.api.contacts import (
     bulk_import_contacts, create_contact, delete_contact, get_contact, list_contacts,
@@ -30,6 +36,11 @@ from gately_client.models import (
     ClearRequestsResponse200, ExportHarResponse200, HealthResponse200,
     ListRequestsResponse200, ListRequestsVerdict, OpenapiResponse200, ResetResponse200, UnsubscribeRecord,
     UnsubscribeRequest, UpdateContactRequest,
+    ClearWorkspaceRequestsResponse200, ClockChange, CreateWorkspaceResponse201,
+    DeleteWorkspaceResponse200, ExportWorkspaceHarResponse200, FixtureSetInline,
+    GetClockResponse200, GetWorkspaceClockResponse200, GetWorkspaceResponse200,
+    ListWorkspaceRequestsResponse200, ListWorkspacesResponse200, MoveClockResponse200,
+    MoveWorkspaceClockResponse200, ResetWorkspaceResponse200, WorkspaceToCreate,
 )
 
 KEY = "gately_sk_test_9f8e7d6c5b4a39281706f5e4d3c2b1a0"
@@ -106,4 +117,47 @@ expect("health", health.sync_detailed(client=client), 200, HealthResponse200)
 expect("clearRequests", clear_requests.sync_detailed(client=client), 200,
        ClearRequestsResponse200)
 expect("reset", reset.sync_detailed(client=client), 200, ResetResponse200)
+# The server's state and clock, then a workspace of its own: made, used with its key,
+# read, moved and ended.
+state = get_state.sync_detailed(client=client)
+expect("getState", state, 200, FixtureSetInline)
+expect("replaceState", replace_state.sync_detailed(client=client, body=state.parsed), 200,
+       FixtureSetInline)
+expect("getClock", get_clock.sync_detailed(client=client), 200, GetClockResponse200)
+expect("moveClock", move_clock.sync_detailed(client=client, body=ClockChange.from_dict(
+    {"real": True})), 200, MoveClockResponse200)
+made = create_workspace.sync_detailed(client=client, body=WorkspaceToCreate.from_dict(
+    {"name": "python-client", "frozen_time": "2030-01-01T00:00:00Z", "seed": 7}))
+expect("createWorkspace", made, 201, CreateWorkspaceResponse201)
+ws = made.parsed.id
+own = AuthenticatedClient(base_url=sys.argv[1], token=made.parsed.api_key)
+expect("getContact in the workspace", get_contact.sync_detailed(JANE, client=own), 200, Contact)
+calls -= 1  # an operation already counted
+expect("listWorkspaces", list_workspaces.sync_detailed(client=client), 200,
+       ListWorkspacesResponse200)
+expect("getWorkspace", get_workspace.sync_detailed(ws, client=client), 200,
+       GetWorkspaceResponse200)
+journal = list_workspace_requests.sync_detailed(ws, client=client)
+expect("listWorkspaceRequests", journal, 200, ListWorkspaceRequestsResponse200)
+if len(journal.parsed.requests) != 1:
+    sys.exit(f"listWorkspaceRequests: {len(journal.parsed.requests)} exchanges, expected 1")
+expect("exportWorkspaceHar", export_workspace_har.sync_detailed(ws, client=client), 200,
+       ExportWorkspaceHarResponse200)
+own_state = get_workspace_state.sync_detailed(ws, client=client)
+expect("getWorkspaceState", own_state, 200, FixtureSetInline)
+expect("replaceWorkspaceState", replace_workspace_state.sync_detailed(
+    ws, client=client, body=own_state.parsed), 200, FixtureSetInline)
+expect("getWorkspaceClock", get_workspace_clock.sync_detailed(ws, client=client), 200,
+       GetWorkspaceClockResponse200)
+moved = move_workspace_clock.sync_detailed(ws, client=client, body=ClockChange.from_dict(
+    {"advance": "PT1H"}))
+expect("moveWorkspaceClock", moved, 200, MoveWorkspaceClockResponse200)
+if moved.parsed.now.isoformat() != "2030-01-01T01:00:00+00:00":
+    sys.exit(f"moveWorkspaceClock: now is {moved.parsed.now}")
+expect("clearWorkspaceRequests", clear_workspace_requests.sync_detailed(ws, client=client),
+       200, ClearWorkspaceRequestsResponse200)
+expect("resetWorkspace", reset_workspace.sync_detailed(ws, client=client), 200,
+       ResetWorkspaceResponse200)
+expect("deleteWorkspace", delete_workspace.sync_detailed(ws, client=client), 200,
+       DeleteWorkspaceResponse200)
 print(f"python client (openapi-python-client): {calls} operations called, every answer parsed")

@@ -91,6 +91,51 @@ async function main(): Promise<void> {
     (cleared) => cleared.deleted > 0);
   expect("reset", await client.POST("/__admin/reset"), 200,
     (reset) => typeof reset.message === "string");
+  // The server's state and clock, then a workspace of its own: made, used with its key,
+  // read, moved and ended.
+  const state = expect("getState", await client.GET("/__admin/state"), 200,
+    (state) => (state.contacts ?? []).length > 0);
+  expect("replaceState", await client.PUT("/__admin/state", { body: state }), 200,
+    (replaced) => (replaced.contacts ?? []).length === (state.contacts ?? []).length);
+  expect("getClock", await client.GET("/__admin/clock"), 200,
+    (clock) => typeof clock.frozen === "boolean");
+  expect("moveClock", await client.POST("/__admin/clock", { body: { real: true } }), 200,
+    (clock) => clock.frozen === false);
+  const made = expect("createWorkspace", await client.POST("/__admin/workspaces", { body: {
+    name: "typescript-client", frozen_time: "2030-01-01T00:00:00Z", seed: 7 } }), 201,
+    (made) => typeof made.api_key === "string");
+  const own = createClient<paths>({
+    baseUrl: process.argv[2],
+    headers: { Authorization: `Bearer ${made.api_key}` },
+  });
+  const mine = await own.GET("/api/v1/contacts/{contactId}", jane);
+  if (mine.response.status !== 200) {
+    console.error(`getContact in the workspace: ${mine.response.status}`);
+    process.exit(1);
+  }
+  const ws = { params: { path: { workspaceId: made.id } } };
+  expect("listWorkspaces", await client.GET("/__admin/workspaces"), 200,
+    (listed) => listed.workspaces.some((workspace) => workspace.id === made.id));
+  expect("getWorkspace", await client.GET("/__admin/workspaces/{workspaceId}", ws), 200,
+    (workspace) => workspace.api_key === made.api_key);
+  expect("listWorkspaceRequests", await client.GET("/__admin/workspaces/{workspaceId}/requests",
+    ws), 200, (journal) => journal.requests.length === 1);
+  expect("exportWorkspaceHar", await client.GET(
+    "/__admin/workspaces/{workspaceId}/requests.har", ws), 200, (har) => "log" in har);
+  const ownState = expect("getWorkspaceState", await client.GET(
+    "/__admin/workspaces/{workspaceId}/state", ws), 200, (state) => state.api_keys !== undefined);
+  expect("replaceWorkspaceState", await client.PUT("/__admin/workspaces/{workspaceId}/state", {
+    ...ws, body: ownState }), 200, (replaced) => replaced.api_keys !== undefined);
+  expect("getWorkspaceClock", await client.GET("/__admin/workspaces/{workspaceId}/clock", ws),
+    200, (clock) => clock.now === "2030-01-01T00:00:00.000Z");
+  expect("moveWorkspaceClock", await client.POST("/__admin/workspaces/{workspaceId}/clock", {
+    ...ws, body: { advance: "PT1H" } }), 200, (clock) => clock.now === "2030-01-01T01:00:00.000Z");
+  expect("clearWorkspaceRequests", await client.DELETE(
+    "/__admin/workspaces/{workspaceId}/requests", ws), 200, (cleared) => cleared.deleted === 1);
+  expect("resetWorkspace", await client.POST("/__admin/workspaces/{workspaceId}/reset", ws),
+    200, (reset) => typeof reset.message === "string");
+  expect("deleteWorkspace", await client.DELETE("/__admin/workspaces/{workspaceId}", ws), 200,
+    (deleted) => typeof deleted.message === "string");
   console.log(`typescript client (openapi-typescript, openapi-fetch): ${calls} operations called, every answer read`);
 }
 

@@ -41,12 +41,17 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
-def peak_rss_kib(pid):
+def status_kib(pid, field):
+    """A size from /proc/PID/status (`VmHWM`: peak RSS, `VmRSS`: RSS now), in KiB."""
     with open(f"/proc/{pid}/status") as status:
         for line in status:
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1])
     return 0
+
+
+def peak_rss_kib(pid):
+    return status_kib(pid, "VmHWM")
 
 
 def oha(url, method, body, connections, duration=None, requests=None):

@@ -30,10 +30,15 @@ fn state() -> AppState {
 }
 
 fn seed_patch() -> RecordedRequest {
+    seed_patch_with("gately_sk_test_9f8e7d6c5b4a39281706f5e4d3c2b1a0")
+}
+
+/// The seed's PATCH, with `key`.
+fn seed_patch_with(key: &str) -> RecordedRequest {
     let mut headers = HeaderMap::new();
     headers.insert(
         AUTHORIZATION,
-        HeaderValue::from_static("Bearer gately_sk_test_9f8e7d6c5b4a39281706f5e4d3c2b1a0"),
+        HeaderValue::from_str(&format!("Bearer {key}")).expect("a key is ASCII"),
     );
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     RecordedRequest::new(
@@ -121,6 +126,65 @@ fn whole_request(bencher: Bencher) {
     let state = state();
     bencher
         .with_inputs(seed_patch)
+        .bench_local_values(|request| {
+            let reply = respond(&state, &request);
+            let _ = state.record(request, &reply, std::time::Duration::ZERO);
+        });
+}
+
+/// An admin request, in process.
+fn admin(method: Method, path: &str, state: &AppState) -> Value {
+    let request = RecordedRequest::new(
+        method,
+        path,
+        HeaderMap::new(),
+        Bytes::new(),
+        Timestamp::parse("2025-06-15T14:30:00.000Z").expect("a valid timestamp"),
+    );
+    serde_json::from_slice(&respond(state, &request).body).expect("admin answers are JSON")
+}
+
+/// Making a workspace of the built-in fixtures (`POST /__admin/workspaces`, in process),
+/// then ending it (`DELETE`): an upper bound of what making one costs.
+#[divan::bench]
+fn create_and_delete_workspace(bencher: Bencher) {
+    let state = state();
+    bencher.bench_local(|| {
+        let made = admin(Method::POST, "/__admin/workspaces", &state);
+        let id = made["id"].as_str().expect("a workspace has an id");
+        admin(Method::DELETE, &format!("/__admin/workspaces/{id}"), &state)
+    });
+}
+
+/// The whole synchronous path, as `whole_request`, spread round robin over `live`
+/// workspaces' keys (0: the fixture key, no workspace made). No journal drops an entry in
+/// the 20 000 iterations, so that each variant does the same work.
+#[divan::bench(args = [0, 1, 100], sample_count = 1000, sample_size = 20)]
+fn whole_request_in_workspaces(bencher: Bencher, live: usize) {
+    let options = Options {
+        frozen_time: Some(Timestamp::parse("2025-06-15T14:30:00.000Z").expect("a valid instant")),
+        journal_limit: 100_000,
+        ..Options::default()
+    };
+    let state = AppState::new(ServeConfig::load(options).expect("the configuration loads"));
+    let keys: Vec<String> = (0..live)
+        .map(|_| {
+            let made = admin(Method::POST, "/__admin/workspaces", &state);
+            made["api_key"]
+                .as_str()
+                .expect("a workspace has a key")
+                .to_owned()
+        })
+        .collect();
+    let mut next = 0;
+    bencher
+        .with_inputs(|| {
+            next += 1;
+            match keys.len() {
+                0 => seed_patch(),
+                count => seed_patch_with(&keys[next % count]),
+            }
+        })
         .bench_local_values(|request| {
             let reply = respond(&state, &request);
             let _ = state.record(request, &reply, std::time::Duration::ZERO);

@@ -26,7 +26,9 @@ pub(crate) enum AuthError {
     #[error("the Authorization header must be `Bearer <key>`")]
     NotBearer,
     /// A token the mock does not know.
-    #[error("this API key is not known to the mock; use one from api-keys.json")]
+    #[error(
+        "this API key is not known to the mock: use one from api-keys.json, or one of a live workspace's (a workspace's keys stop working once it is deleted or ends)"
+    )]
     UnknownKey,
     /// An account key without `X-Project-ID`.
     #[error("this API key is not bound to a project: name one with the X-Project-ID header")]

@@ -87,6 +87,15 @@ pub struct ServeArgs {
     #[arg(long, env = "GATELY_MOCK_MAX_CONNECTIONS", value_name = "N", default_value_t = 1024,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
     pub max_connections: usize,
+    /// Workspaces that may live at once besides `default`; one more is answered 429
+    /// `too_many_workspaces`.
+    #[arg(long, env = "GATELY_MOCK_MAX_WORKSPACES", value_name = "N", default_value_t = 1000,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=1_000_000))]
+    pub max_workspaces: usize,
+    /// Seconds a workspace may go unused before it ends (its keys then get 401).
+    #[arg(long, env = "GATELY_MOCK_WORKSPACE_TTL", value_name = "SECS", default_value_t = 3600,
+          value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
+    pub workspace_ttl: u64,
 }
 
 /// `gately-mock validate`
@@ -115,6 +124,19 @@ pub struct CheckArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Group the human and JUnit reports by route, or by workspace (one test suite per CI
+    /// job sharing the mock).
+    #[arg(long, value_enum, default_value_t = Grouping::Route)]
+    pub group_by: Grouping,
+}
+
+/// How `check` groups its report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Grouping {
+    /// One group per route.
+    Route,
+    /// One group per workspace (D26).
+    Workspace,
 }
 
 /// The formats of `check`'s report.
@@ -173,6 +195,10 @@ pub enum SchemaName {
     BulkImport,
     /// The bulk import's answer.
     BulkImportResult,
+    /// The body that creates a workspace (`POST /__admin/workspaces`).
+    WorkspaceCreate,
+    /// The body that moves a clock (`POST /__admin/clock`).
+    ClockChange,
 }
 
 /// A usage error in one line, as the README promises: clap's first line without its

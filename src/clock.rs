@@ -1,7 +1,11 @@
-//! Time as the mock sees it: the system clock, or one frozen instant (D16) so that recorded
-//! traffic is byte-identical from run to run.
+//! Time as the mock sees it: the system clock, one frozen instant (D16) so that recorded
+//! traffic is byte-identical from run to run, or either moved by a test through
+//! `/__admin/clock` (D27).
 
 use std::fmt;
+use std::sync::RwLock;
+
+use hyper::header::HeaderValue;
 
 use serde::{Serialize, Serializer};
 use time::format_description::well_known::Rfc3339;
@@ -113,12 +117,51 @@ impl Serialize for Timestamp {
 }
 
 /// Where `now` comes from.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Clock {
     /// The machine's clock.
     System,
-    /// Every reading is this instant (`--frozen-time`).
+    /// The machine's clock moved by this many milliseconds (an `advance` of a running
+    /// clock).
+    Shifted(i64),
+    /// Every reading is this instant (`--frozen-time`, or a clock `set`).
     Frozen(Timestamp),
+}
+
+/// How a test moves a clock (D27).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ClockChange {
+    /// Frozen at this instant.
+    Set(Timestamp),
+    /// Moved by this many milliseconds; a frozen clock stays frozen, a running one runs on
+    /// from its new reading.
+    Advance(i64),
+    /// Back to the machine's clock.
+    Real,
+}
+
+/// Why a clock cannot be moved as asked.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub(crate) enum ClockError {
+    /// Not an ISO 8601 duration the mock reads.
+    #[error(
+        "{text:?} is not an ISO 8601 duration of weeks, days, hours, minutes and seconds (e.g. PT1H30M, P2D)"
+    )]
+    Duration {
+        /// The text.
+        text: String,
+    },
+    /// Years and months have no fixed length.
+    #[error(
+        "{text:?} counts years or months, which have no fixed length: count days instead (P30D)"
+    )]
+    Calendar {
+        /// The text.
+        text: String,
+    },
+    /// The reading would leave the years 0000–9999.
+    #[error("the clock would leave the years 0000 to 9999")]
+    OutOfRange,
 }
 
 impl Clock {
@@ -126,6 +169,9 @@ impl Clock {
     pub fn now(&self) -> Timestamp {
         match self {
             Clock::System => Timestamp::new(OffsetDateTime::now_utc()),
+            Clock::Shifted(ms) => Timestamp::new(
+                OffsetDateTime::now_utc().saturating_add(time::Duration::milliseconds(*ms)),
+            ),
             Clock::Frozen(at) => *at,
         }
     }
@@ -134,6 +180,134 @@ impl Clock {
     pub fn is_frozen(&self) -> bool {
         matches!(self, Clock::Frozen(_))
     }
+
+    /// This clock after `change`.
+    pub(crate) fn changed(self, change: ClockChange) -> Result<Clock, ClockError> {
+        Ok(match (change, self) {
+            (ClockChange::Set(at), _) => Clock::Frozen(at),
+            (ClockChange::Real, _) => Clock::System,
+            (ClockChange::Advance(ms), Clock::Frozen(at)) => {
+                let moved = at
+                    .at
+                    .checked_add(time::Duration::milliseconds(ms))
+                    .filter(|moved| (0..=9999).contains(&moved.year()))
+                    .ok_or(ClockError::OutOfRange)?;
+                Clock::Frozen(Timestamp::new(moved))
+            }
+            (ClockChange::Advance(ms), Clock::System) => Clock::Shifted(ms),
+            (ClockChange::Advance(ms), Clock::Shifted(by)) => {
+                Clock::Shifted(by.checked_add(ms).ok_or(ClockError::OutOfRange)?)
+            }
+        })
+    }
+}
+
+/// A clock that tests may move while requests read it, with the `Date` header its frozen
+/// instant gives every answer (hyper writes the real one otherwise), so that a snapshot of
+/// whole responses is stable too.
+#[derive(Debug)]
+pub(crate) struct SharedClock(RwLock<(Clock, Option<HeaderValue>)>);
+
+impl SharedClock {
+    /// A clock reading as `clock` does.
+    pub(crate) fn new(clock: Clock) -> Self {
+        Self(RwLock::new((clock, date_header(clock))))
+    }
+
+    /// The clock as it is now.
+    pub(crate) fn get(&self) -> Clock {
+        self.0
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .0
+    }
+
+    /// The current instant.
+    pub(crate) fn now(&self) -> Timestamp {
+        self.get().now()
+    }
+
+    /// The `Date` header of a frozen clock.
+    pub(crate) fn date_header(&self) -> Option<HeaderValue> {
+        self.0
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .1
+            .clone()
+    }
+
+    /// Moves the clock; answers its new state.
+    pub(crate) fn change(&self, change: ClockChange) -> Result<Clock, ClockError> {
+        let mut held = self
+            .0
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let clock = held.0.changed(change)?;
+        *held = (clock, date_header(clock));
+        Ok(clock)
+    }
+
+    /// Back to `clock`, as after a reset.
+    pub(crate) fn restore(&self, clock: Clock) {
+        *self
+            .0
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = (clock, date_header(clock));
+    }
+}
+
+fn date_header(clock: Clock) -> Option<HeaderValue> {
+    match clock {
+        Clock::Frozen(at) => HeaderValue::from_str(&at.http_date()).ok(),
+        Clock::System | Clock::Shifted(_) => None,
+    }
+}
+
+/// The milliseconds of an ISO 8601 duration of weeks, days, hours, minutes and seconds
+/// (`PT1H30M`, `P2D`, `PT0.5S`, `-PT1H`): what `{"advance": …}` takes. Years and months are
+/// refused, since their length depends on where the clock stands.
+pub(crate) fn parse_duration(text: &str) -> Result<i64, ClockError> {
+    let bad = || ClockError::Duration {
+        text: text.to_owned(),
+    };
+    let (sign, rest) = match text.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, text),
+    };
+    let rest = rest.strip_prefix(['P', 'p']).ok_or_else(bad)?;
+    let (mut total, mut in_time, mut any) = (0_i64, false, false);
+    let mut number = String::new();
+    for symbol in rest.chars() {
+        match symbol.to_ascii_uppercase() {
+            'T' if !in_time && number.is_empty() => in_time = true,
+            digit @ ('0'..='9' | '.' | ',') => number.push(if digit == ',' { '.' } else { digit }),
+            unit => {
+                let milliseconds_per = match (unit, in_time) {
+                    ('W', false) => 604_800_000.0,
+                    ('D', false) => 86_400_000.0,
+                    ('H', true) => 3_600_000.0,
+                    ('M', true) => 60_000.0,
+                    ('S', true) => 1_000.0,
+                    ('Y' | 'M', false) => {
+                        return Err(ClockError::Calendar {
+                            text: text.to_owned(),
+                        });
+                    }
+                    _ => return Err(bad()),
+                };
+                let value: f64 = number.parse().map_err(|_| bad())?;
+                number.clear();
+                any = true;
+                total = total
+                    .checked_add((value * milliseconds_per).round() as i64)
+                    .ok_or(ClockError::OutOfRange)?;
+            }
+        }
+    }
+    if !any || !number.is_empty() {
+        return Err(bad());
+    }
+    Ok(sign * total)
 }
 
 #[cfg(test)]
@@ -169,6 +343,55 @@ mod tests {
         let clock = Clock::Frozen(Timestamp::parse("2025-06-15T14:30:00.000Z").unwrap());
         assert_eq!(clock.now(), clock.now());
         assert_eq!(clock.now().to_string(), "2025-06-15T14:30:00.000Z");
+    }
+
+    #[test]
+    fn iso_durations_are_read_to_the_millisecond() {
+        assert_eq!(parse_duration("PT1H"), Ok(3_600_000));
+        assert_eq!(parse_duration("PT1H30M"), Ok(5_400_000));
+        assert_eq!(parse_duration("P1W2D"), Ok(9 * 86_400_000));
+        assert_eq!(parse_duration("PT0.5S"), Ok(500));
+        assert_eq!(parse_duration("-P1DT1S"), Ok(-86_401_000));
+        for bad in ["", "P", "PT", "1H", "PT1", "P1H", "PTH", "PT1.2.3S"] {
+            assert!(
+                matches!(parse_duration(bad), Err(ClockError::Duration { .. })),
+                "{bad:?}"
+            );
+        }
+        assert!(matches!(
+            parse_duration("P1M"),
+            Err(ClockError::Calendar { .. })
+        ));
+    }
+
+    #[test]
+    fn a_frozen_clock_advances_and_stays_frozen() {
+        let at = Timestamp::parse("2025-06-15T14:30:00.000Z").unwrap();
+        let moved = Clock::Frozen(at)
+            .changed(ClockChange::Advance(3_600_000))
+            .unwrap();
+        assert_eq!(moved.now().to_string(), "2025-06-15T15:30:00.000Z");
+        assert!(moved.is_frozen());
+        let running = Clock::System.changed(ClockChange::Advance(-1)).unwrap();
+        assert_eq!(running, Clock::Shifted(-1));
+        assert_eq!(running.changed(ClockChange::Real), Ok(Clock::System));
+        assert_eq!(
+            Clock::Frozen(at).changed(ClockChange::Advance(i64::MAX / 2)),
+            Err(ClockError::OutOfRange)
+        );
+    }
+
+    #[test]
+    fn a_shared_clock_dates_answers_only_while_frozen() {
+        let clock = SharedClock::new(Clock::System);
+        assert_eq!(clock.date_header(), None);
+        let at = Timestamp::parse("2025-06-15T14:30:00.000Z").unwrap();
+        clock.change(ClockChange::Set(at)).unwrap();
+        assert_eq!(
+            clock.date_header().unwrap(),
+            "Sun, 15 Jun 2025 14:30:00 GMT"
+        );
+        assert_eq!(clock.now(), at);
     }
 
     #[test]

@@ -8,7 +8,8 @@ use std::process::ExitCode;
 
 use serde_json::Value;
 
-use crate::cli::{CheckArgs, ReportFormat, SchemaArgs, SchemaName, ValidateArgs};
+use crate::cli::{CheckArgs, Grouping, ReportFormat, SchemaArgs, SchemaName, ValidateArgs};
+use crate::contract::report::GroupBy;
 use crate::contract::{self, capture};
 use crate::schema::{SchemaError, SchemaRegistry, Strictness};
 
@@ -133,7 +134,11 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, CommandError> {
     for file in &args.files {
         observed.extend(capture::read(file)?);
     }
-    let report = contract::check(&observed, &schemas, strictness(args.lenient));
+    let mut report = contract::check(&observed, &schemas, strictness(args.lenient));
+    report.group_by = match args.group_by {
+        Grouping::Route => GroupBy::Route,
+        Grouping::Workspace => GroupBy::Workspace,
+    };
     let text = match args.format {
         ReportFormat::Human => {
             report.to_human(args.output.is_none() && std::io::stdout().is_terminal())
@@ -173,6 +178,8 @@ pub fn schema(args: &SchemaArgs) -> ExitCode {
         SchemaName::CustomFields => "custom-fields.json",
         SchemaName::BulkImport => "bulk-import.json",
         SchemaName::BulkImportResult => "bulk-import-result.json",
+        SchemaName::WorkspaceCreate => "workspace-create.json",
+        SchemaName::ClockChange => "clock-change.json",
     };
     let text = crate::schema::SOURCES
         .iter()

@@ -22,6 +22,15 @@ pub struct ConnectionLimits {
     pub max_connections: usize,
 }
 
+/// What bounds the workspaces (`--max-workspaces`, `--workspace-ttl`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WorkspaceLimits {
+    /// How many may live besides `default`.
+    pub max: usize,
+    /// How long one may stay unused before it ends.
+    pub ttl: Duration,
+}
+
 /// The settings of a server, typed. [`Options::default`] is `serve` without flags.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -47,6 +56,8 @@ pub struct Options {
     pub log_requests: bool,
     /// What slow or greedy clients may hold.
     pub limits: ConnectionLimits,
+    /// How many workspaces may live, and for how long unused.
+    pub workspaces: WorkspaceLimits,
 }
 
 impl Default for Options {
@@ -65,6 +76,10 @@ impl Default for Options {
             limits: ConnectionLimits {
                 header_timeout: Duration::from_secs(10),
                 max_connections: 1024,
+            },
+            workspaces: WorkspaceLimits {
+                max: 1000,
+                ttl: Duration::from_secs(3600),
             },
         }
     }
@@ -94,6 +109,10 @@ impl Options {
             limits: ConnectionLimits {
                 header_timeout: Duration::from_secs(args.header_timeout),
                 max_connections: args.max_connections,
+            },
+            workspaces: WorkspaceLimits {
+                max: args.max_workspaces,
+                ttl: Duration::from_secs(args.workspace_ttl),
             },
         }
     }
@@ -139,6 +158,8 @@ pub struct ServeConfig {
     pub log_requests: bool,
     /// What slow or greedy clients may hold.
     pub limits: ConnectionLimits,
+    /// How many workspaces may live, and for how long unused.
+    pub workspaces: WorkspaceLimits,
 }
 
 impl ServeConfig {
@@ -164,6 +185,7 @@ impl ServeConfig {
             latency: options.latency,
             log_requests: options.log_requests,
             limits: options.limits,
+            workspaces: options.workspaces,
         })
     }
 }

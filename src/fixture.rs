@@ -8,8 +8,8 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -22,9 +22,11 @@ use crate::store::tag::{self, Tag, TagTable};
 const KEYS_FILE: &str = "api-keys.json";
 const TAGS_FILE: &str = "tags.json";
 const CONTACTS_FILE: &str = "contacts.json";
+/// The three files, in the order they are read.
+const FILES: [&str; 3] = [KEYS_FILE, TAGS_FILE, CONTACTS_FILE];
 
 /// What a key may do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Access {
     /// Read and write (secret `gately_sk_` keys).
@@ -34,7 +36,7 @@ pub enum Access {
 }
 
 /// One API key of the fixtures.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 pub struct ApiKey {
     /// The bearer token.
     pub key: String,
@@ -44,7 +46,7 @@ pub struct ApiKey {
     /// What the key may do.
     pub access: Access,
     /// What the key is for (fixtures only; never sent).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 
@@ -102,6 +104,14 @@ pub enum FixtureError {
         #[source]
         source: serde_json::Error,
     },
+    /// A fixture set given inline (a workspace's) breaks the fixture contract.
+    #[error("{pointer}: {message}")]
+    Inline {
+        /// JSON pointer into the inline set.
+        pointer: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A value breaks the fixture contract.
     #[error("{}: {pointer}: {message}", path.display())]
     Invalid {
@@ -158,16 +168,25 @@ struct TagRecord {
 }
 
 impl FixtureSet {
-    /// A store holding exactly these fixtures, its id generator at its seed.
+    /// A store holding exactly these fixtures, its id generator at the server's seed.
     pub fn store(&self) -> Store {
-        Store::new(self.contacts.iter().cloned(), self.tags.iter().cloned())
+        self.store_seeded(crate::ids::DEFAULT_SEED)
+    }
+
+    /// A store holding exactly these fixtures, its id generator at `seed` (a workspace's).
+    pub(crate) fn store_seeded(&self, seed: u64) -> Store {
+        Store::new(
+            self.contacts.iter().cloned(),
+            self.tags.iter().cloned(),
+            seed,
+        )
     }
 
     /// Reads and checks the three fixture files of `source` against `schema`
     /// (`schemas/fixtures.json`) and against each other.
     pub fn load(source: &FixtureSource, schema: &Schema) -> Result<Self, FixtureError> {
         let mut document = Map::new();
-        for file in [KEYS_FILE, TAGS_FILE, CONTACTS_FILE] {
+        for file in FILES {
             let text = source.read(file)?;
             let value: Value =
                 serde_json::from_str(&text).map_err(|source_err| FixtureError::Parse {
@@ -176,28 +195,206 @@ impl FixtureSet {
                 })?;
             document.insert(file.to_owned(), value);
         }
+        Self::check(document, &Origin::Files(source), schema)
+    }
+
+    /// What `store` holds now, with `keys`: a workspace's `state`.
+    pub(crate) fn of_store(store: &Store, keys: Vec<ApiKey>) -> Self {
+        Self {
+            keys,
+            tags: store.every_tag().cloned().collect(),
+            contacts: store.every_contact().cloned().collect(),
+        }
+    }
+
+    /// Checks a fixture set given inline, in the layout `…/state` answers
+    /// (`{"api_keys", "tags", "contacts"}`), exactly as [`FixtureSet::load`] checks files;
+    /// a member left out is `base`'s. Errors point into `inline`.
+    pub(crate) fn from_inline(
+        inline: &Map<String, Value>,
+        base: &FixtureSet,
+        schema: &Schema,
+    ) -> Result<Self, FixtureError> {
+        if let Some(unknown) = inline
+            .keys()
+            .find(|member| !FILES.iter().any(|file| member_of(file) == member.as_str()))
+        {
+            return Err(FixtureError::Inline {
+                pointer: crate::schema::child_pointer("", unknown),
+                message: "not a member of a fixture set: it holds api_keys, tags and contacts"
+                    .to_owned(),
+            });
+        }
+        let mut layout = None;
+        let mut document = Map::new();
+        for file in FILES {
+            let value = match inline.get(member_of(file)) {
+                Some(value) => value.clone(),
+                None => layout
+                    .get_or_insert_with(|| base.layout())
+                    .remove(member_of(file))
+                    .unwrap_or(Value::Null),
+            };
+            document.insert(file.to_owned(), value);
+        }
+        Self::check(document, &Origin::Inline, schema)
+    }
+
+    /// Checks the three documents (by file name) against `schema` and against each other.
+    fn check(
+        document: Map<String, Value>,
+        origin: &Origin<'_>,
+        schema: &Schema,
+    ) -> Result<Self, FixtureError> {
         let document = Value::Object(document);
         if let Some(first) = schema.violations(&document).into_iter().next() {
             let (file, pointer) = split_file(&first.pointer);
-            return Err(invalid(source, file, pointer, first.message));
+            return Err(origin.invalid(file, pointer, first.message));
         }
         let Value::Object(mut files) = document else {
             unreachable!("built as an object above")
         };
         let mut take = |file: &str| files.remove(file).unwrap_or(Value::Null);
-        let keys: Vec<ApiKey> = decode(source, KEYS_FILE, take(KEYS_FILE))?;
-        let tag_records: Vec<TagRecord> = decode(source, TAGS_FILE, take(TAGS_FILE))?;
+        let keys: Vec<ApiKey> = decode(origin, KEYS_FILE, take(KEYS_FILE))?;
+        let tag_records: Vec<TagRecord> = decode(origin, TAGS_FILE, take(TAGS_FILE))?;
         let contact_records: Vec<ContactRecord> =
-            decode(source, CONTACTS_FILE, take(CONTACTS_FILE))?;
+            decode(origin, CONTACTS_FILE, take(CONTACTS_FILE))?;
 
-        check_unique(source, KEYS_FILE, keys.iter().map(|k| k.key.clone()), "key")?;
-        let tags = build_tags(source, tag_records)?;
-        let contacts = build_contacts(source, contact_records, &tags)?;
+        check_unique(origin, KEYS_FILE, keys.iter().map(|k| k.key.clone()), "key")?;
+        let tags = build_tags(origin, tag_records)?;
+        let contacts = build_contacts(origin, contact_records, &tags)?;
         Ok(Self {
             keys,
             tags: tags.into_values().collect(),
             contacts,
         })
+    }
+
+    /// The set in the inline layout (`{"api_keys", "tags", "contacts"}`): what `…/state`
+    /// answers, loadable back inline, or as files (each member is one file's content).
+    /// Tags and contacts oldest first, then by id; unset fields left out.
+    pub(crate) fn layout(&self) -> Map<String, Value> {
+        let mut tags: Vec<&Tag> = self.tags.iter().collect();
+        tags.sort_by_key(|tag| (tag.created_at(), tag.id()));
+        let mut contacts: Vec<&Contact> = self.contacts.iter().collect();
+        contacts.sort_by_key(|contact| (contact.created_at, contact.id));
+        let tag_name = |id: &Uuid| {
+            self.tags
+                .iter()
+                .find(|tag| tag.id() == *id)
+                .map(|tag| tag.name().to_owned())
+        };
+        let contacts = contacts
+            .into_iter()
+            .map(|contact| {
+                let mut record = serde_json::json!({
+                    "id": contact.id,
+                    "project_id": contact.project_id,
+                    "name": contact.name,
+                    "email": contact.email,
+                    "status": contact.status.name(),
+                });
+                let fields = record.as_object_mut().expect("built as an object");
+                for field in OptionalField::ALL {
+                    if let Some(value) = contact.get(field) {
+                        fields.insert(field.name().to_owned(), Value::from(value));
+                    }
+                }
+                if !contact.custom_fields.is_empty() {
+                    fields.insert(
+                        "custom_fields".to_owned(),
+                        Value::Object(contact.custom_fields.clone()),
+                    );
+                }
+                if !contact.tags.is_empty() {
+                    let names: Vec<String> = contact.tags.iter().filter_map(tag_name).collect();
+                    fields.insert("tags".to_owned(), Value::from(names));
+                }
+                if contact.unsubscribed {
+                    fields.insert("unsubscribed".to_owned(), Value::Bool(true));
+                }
+                if let Some(at) = contact.last_contacted_at {
+                    fields.insert("last_contacted_at".to_owned(), Value::from(at.to_string()));
+                }
+                fields.insert(
+                    "created_at".to_owned(),
+                    Value::from(contact.created_at.to_string()),
+                );
+                fields.insert(
+                    "updated_at".to_owned(),
+                    Value::from(contact.updated_at.to_string()),
+                );
+                record
+            })
+            .collect();
+        let tags = tags
+            .into_iter()
+            .map(|tag| {
+                serde_json::json!({
+                    "id": tag.id(),
+                    "project_id": tag.project_id(),
+                    "name": tag.name(),
+                    "color": tag.color(),
+                    "created_at": tag.created_at().to_string(),
+                })
+            })
+            .collect();
+        let keys = self
+            .keys
+            .iter()
+            .map(|key| serde_json::to_value(key).expect("a key serialises"))
+            .collect();
+        Map::from_iter([
+            (member_of(KEYS_FILE).to_owned(), Value::Array(keys)),
+            (member_of(TAGS_FILE).to_owned(), Value::Array(tags)),
+            (member_of(CONTACTS_FILE).to_owned(), Value::Array(contacts)),
+        ])
+    }
+}
+
+/// Where a fixture set comes from, for its errors.
+enum Origin<'a> {
+    /// Files (or the built-in copy).
+    Files(&'a FixtureSource),
+    /// A request body.
+    Inline,
+}
+
+impl Origin<'_> {
+    /// What `file` is called where the set comes from: `tags.json`, or `tags` inline.
+    fn name_of<'f>(&self, file: &'f str) -> &'f str {
+        match self {
+            Origin::Files(_) => file,
+            Origin::Inline => member_of(file),
+        }
+    }
+
+    fn invalid(
+        &self,
+        file: &str,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> FixtureError {
+        match self {
+            Origin::Files(source) => FixtureError::Invalid {
+                path: source.path_of(file),
+                pointer: pointer.into(),
+                message: message.into(),
+            },
+            Origin::Inline => FixtureError::Inline {
+                pointer: format!("/{}{}", member_of(file), pointer.into()),
+                message: message.into(),
+            },
+        }
+    }
+}
+
+/// The member of the inline layout that holds `file`'s content.
+fn member_of(file: &str) -> &'static str {
+    match file {
+        KEYS_FILE => "api_keys",
+        TAGS_FILE => "tags",
+        _ => "contacts",
     }
 }
 
@@ -210,39 +407,26 @@ fn split_file(pointer: &str) -> (&str, &str) {
     }
 }
 
-fn invalid(
-    source: &FixtureSource,
-    file: &str,
-    pointer: impl Into<String>,
-    message: impl Into<String>,
-) -> FixtureError {
-    FixtureError::Invalid {
-        path: source.path_of(file),
-        pointer: pointer.into(),
-        message: message.into(),
-    }
-}
-
 fn decode<T: DeserializeOwned>(
-    source: &FixtureSource,
+    origin: &Origin<'_>,
     file: &str,
     value: Value,
 ) -> Result<T, FixtureError> {
-    serde_json::from_value(value).map_err(|err| invalid(source, file, "", err.to_string()))
+    serde_json::from_value(value).map_err(|err| origin.invalid(file, "", err.to_string()))
 }
 
 fn timestamp(
-    source: &FixtureSource,
+    origin: &Origin<'_>,
     file: &str,
     pointer: String,
     text: &str,
 ) -> Result<Timestamp, FixtureError> {
-    Timestamp::parse(text).map_err(|err| invalid(source, file, pointer, err.to_string()))
+    Timestamp::parse(text).map_err(|err| origin.invalid(file, pointer, err.to_string()))
 }
 
 /// Fails on the first value of `values` seen before.
 fn check_unique(
-    source: &FixtureSource,
+    origin: &Origin<'_>,
     file: &str,
     values: impl Iterator<Item = String>,
     field: &str,
@@ -250,8 +434,7 @@ fn check_unique(
     let mut seen = HashSet::new();
     for (index, value) in values.enumerate() {
         if !seen.insert(value.clone()) {
-            return Err(invalid(
-                source,
+            return Err(origin.invalid(
                 file,
                 format!("/{index}/{field}"),
                 format!("{value:?} appears twice; each {field} must be unique"),
@@ -261,15 +444,15 @@ fn check_unique(
     Ok(())
 }
 
-fn build_tags(source: &FixtureSource, records: Vec<TagRecord>) -> Result<TagTable, FixtureError> {
+fn build_tags(origin: &Origin<'_>, records: Vec<TagRecord>) -> Result<TagTable, FixtureError> {
     check_unique(
-        source,
+        origin,
         TAGS_FILE,
         records.iter().map(|t| t.id.to_string()),
         "id",
     )?;
     check_unique(
-        source,
+        origin,
         TAGS_FILE,
         records
             .iter()
@@ -279,7 +462,7 @@ fn build_tags(source: &FixtureSource, records: Vec<TagRecord>) -> Result<TagTabl
     let mut tags = TagTable::new();
     for (index, record) in records.into_iter().enumerate() {
         let created_at = timestamp(
-            source,
+            origin,
             TAGS_FILE,
             format!("/{index}/created_at"),
             &record.created_at,
@@ -299,18 +482,18 @@ fn build_tags(source: &FixtureSource, records: Vec<TagRecord>) -> Result<TagTabl
 }
 
 fn build_contacts(
-    source: &FixtureSource,
+    origin: &Origin<'_>,
     records: Vec<ContactRecord>,
     tags: &TagTable,
 ) -> Result<Vec<Contact>, FixtureError> {
     check_unique(
-        source,
+        origin,
         CONTACTS_FILE,
         records.iter().map(|c| c.id.to_string()),
         "id",
     )?;
     check_unique(
-        source,
+        origin,
         CONTACTS_FILE,
         records
             .iter()
@@ -323,12 +506,12 @@ fn build_contacts(
         let mut tag_ids = Vec::with_capacity(record.tags.len());
         for (position, name) in record.tags.iter().enumerate() {
             let id = tag::find_by_name(tags, record.project_id, name).ok_or_else(|| {
-                invalid(
-                    source,
+                origin.invalid(
                     CONTACTS_FILE,
                     format!("/{index}/tags/{position}"),
                     format!(
-                        "tag {name:?} is not in tags.json for project {}",
+                        "tag {name:?} is not in {} for project {}",
+                        origin.name_of(TAGS_FILE),
                         record.project_id
                     ),
                 )
@@ -336,18 +519,18 @@ fn build_contacts(
             tag_ids.push(id);
         }
         let created_at = timestamp(
-            source,
+            origin,
             CONTACTS_FILE,
             at(index, "created_at"),
             &record.created_at,
         )?;
         let updated_at = match &record.updated_at {
-            Some(text) => timestamp(source, CONTACTS_FILE, at(index, "updated_at"), text)?,
+            Some(text) => timestamp(origin, CONTACTS_FILE, at(index, "updated_at"), text)?,
             None => created_at,
         };
         let last_contacted_at = match &record.last_contacted_at {
             Some(text) => Some(timestamp(
-                source,
+                origin,
                 CONTACTS_FILE,
                 at(index, "last_contacted_at"),
                 text,

@@ -52,10 +52,12 @@ mod secret;
 mod store;
 mod suggest;
 
-pub use contract::report::{CheckedExchange, ContractReport, Finding, Outcome, Side, Summary};
+pub use contract::report::{
+    CheckedExchange, ContractReport, Finding, GroupBy, Outcome, Side, Summary,
+};
 pub use journal::exchange::{BodyEncoding, RequestRecord, ResponseRecord};
 pub use journal::{Exchange, Verdict};
-pub use mock_server::{MockServer, MockServerBuilder, StartError};
+pub use mock_server::{MockServer, MockServerBuilder, StartError, Workspace};
 pub use schema::Violation;
 
 /// The pieces behind the facade, for the binary, `benches/`, fuzz targets and the tests

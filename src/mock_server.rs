@@ -35,7 +35,8 @@ use uuid::Uuid;
 use crate::clock::{Timestamp, TimestampError};
 use crate::config::{ConfigError, Options, ServeConfig};
 use crate::contract::{self, capture, report::ContractReport};
-use crate::fixture::{Access, ApiKey, FixtureSource};
+use crate::fixture::FixtureSource;
+use crate::http::workspace::{self, Blueprint};
 use crate::http::{AppState, ServerHandle};
 use crate::journal::{Exchange, Filter};
 use crate::latency::{Latency, LatencyError};
@@ -45,6 +46,8 @@ use crate::schema::Strictness;
 pub struct MockServer {
     server: ServerHandle,
     state: Arc<AppState>,
+    /// The server's own state, as a workspace.
+    default: Workspace,
 }
 
 /// Why a mock could not start.
@@ -142,6 +145,18 @@ impl MockServerBuilder {
         self
     }
 
+    /// Lets at most `limit` workspaces live besides `default` (`--max-workspaces`).
+    pub fn max_workspaces(mut self, limit: usize) -> Self {
+        self.options.workspaces.max = limit;
+        self
+    }
+
+    /// Ends a workspace left unused for `ttl` (`--workspace-ttl`), to the millisecond.
+    pub fn workspace_ttl(mut self, ttl: Duration) -> Self {
+        self.options.workspaces.ttl = ttl;
+        self
+    }
+
     /// Starts the mock on a free port of 127.0.0.1.
     ///
     /// # Panics
@@ -166,7 +181,12 @@ impl MockServerBuilder {
         let server = ServerHandle::start(("127.0.0.1", 0), Arc::clone(&state))
             .await
             .map_err(StartError::Bind)?;
-        Ok(MockServer { server, state })
+        let default = Workspace::new(Arc::clone(&state), None, server.base_url());
+        Ok(MockServer {
+            server,
+            state,
+            default,
+        })
     }
 }
 
@@ -194,18 +214,148 @@ impl MockServer {
         self.server.addr()
     }
 
+    /// A new workspace (D26) on this server: its own contacts, journal, ids and clock,
+    /// opened by its own keys, so that tests running at once share the server without
+    /// sharing state. It ends when the value is dropped.
+    ///
+    /// # Panics
+    /// When `--max-workspaces` (1 000) workspaces live already.
+    pub async fn workspace(&self) -> Workspace {
+        let made = self
+            .state
+            .workspaces
+            .create(Blueprint::default())
+            .unwrap_or_else(|err| panic!("gately-mock could not make a workspace: {err}"));
+        Workspace::new(Arc::clone(&self.state), Some(made), self.uri())
+    }
+
     /// The first read-write key bound to a project (with the built-in fixtures, the Acme
     /// project's `gately_sk_test_9f8e…`).
     pub fn api_key(&self) -> &str {
-        self.default_key().map_or("", |key| key.key.as_str())
+        self.default.api_key()
     }
 
     /// The ids of the contacts of [`MockServer::api_key`]'s project, in fixture order
     /// (with the built-in fixtures, Jane Smith first).
     pub fn contact_ids(&self) -> Vec<String> {
-        let project = self.default_key().and_then(|key| key.project_id);
-        self.state
-            .fixtures
+        self.default.contact_ids()
+    }
+
+    /// Every recorded exchange of the server's own state (not its workspaces'), oldest
+    /// first, in the D23 shape (serialisable: snapshot it).
+    pub fn requests(&self) -> Vec<Exchange> {
+        self.default.requests()
+    }
+
+    /// [`MockServer::requests`] with what changes from run to run replaced, so that a
+    /// snapshot is stable without a frozen clock: `time` and every timestamp in headers and
+    /// bodies become `"[timestamp]"`, `duration_ms` 0, and ids the mock created (UUIDs that
+    /// are not in the fixtures) `"[id 1]"`, `"[id 2]"`… in order of appearance.
+    pub fn redacted_requests(&self) -> Value {
+        self.default.redacted_requests()
+    }
+
+    /// Fixtures restored, journal cleared, ids and `seq` restarted.
+    pub fn reset(&self) {
+        self.default.reset();
+    }
+
+    /// The contract check of everything recorded so far: what `gately-mock check` says of
+    /// the record file, read from the same lines.
+    pub fn contract_report(&self) -> ContractReport {
+        self.default.contract_report()
+    }
+
+    /// Panics with the report of `gately-mock check` if any recorded exchange broke the
+    /// contract.
+    pub fn assert_no_violations(&self) {
+        self.default.assert_no_violations();
+    }
+
+    /// Stops accepting, lets open exchanges finish, then returns.
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
+    }
+}
+
+/// One workspace of a [`MockServer`] (D26), for one test among many that share the
+/// server: its own contacts, journal, ids and clock, opened by its own keys. Dropped, it
+/// ends (its keys then get 401).
+///
+/// ```
+/// use gately_mock::MockServer;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let server = MockServer::start().await;
+/// let (mine, theirs) = (server.workspace().await, server.workspace().await);
+/// let jane = &mine.contact_ids()[0];
+///
+/// let response = reqwest::Client::new()
+///     .patch(format!("{}/api/v1/contacts/{jane}", mine.uri()))
+///     .bearer_auth(mine.api_key())
+///     .json(&serde_json::json!({"status": "inactive"}))
+///     .send()
+///     .await
+///     .unwrap();
+///
+/// assert_eq!(response.status(), 200);
+/// assert_eq!(mine.requests().len(), 1);
+/// assert!(theirs.requests().is_empty(), "nothing leaks across workspaces");
+/// mine.assert_no_violations();
+/// # }
+/// ```
+pub struct Workspace {
+    state: Arc<AppState>,
+    /// `None`: the server's own state, `default`, which is never ended.
+    made: Option<Arc<workspace::Workspace>>,
+    uri: String,
+    api_key: String,
+}
+
+impl Workspace {
+    fn new(state: Arc<AppState>, made: Option<Arc<workspace::Workspace>>, uri: String) -> Self {
+        let mut this = Self {
+            state,
+            made,
+            uri,
+            api_key: String::new(),
+        };
+        this.api_key = this
+            .inner()
+            .main_key()
+            .map(|key| key.key)
+            .unwrap_or_default();
+        this
+    }
+
+    fn inner(&self) -> &workspace::Workspace {
+        self.made
+            .as_deref()
+            .unwrap_or_else(|| self.state.workspaces.default())
+    }
+
+    /// Its id: what its admin routes are under (`/__admin/workspaces/{id}/…`) and what its
+    /// recorded exchanges carry as `workspace`.
+    pub fn id(&self) -> &str {
+        self.inner().id()
+    }
+
+    /// `http://127.0.0.1:PORT`: the server's base URL; the key selects the workspace.
+    pub fn uri(&self) -> String {
+        self.uri.clone()
+    }
+
+    /// Its twin of the first read-write key bound to a project.
+    pub fn api_key(&self) -> &str {
+        &self.api_key
+    }
+
+    /// The ids of the contacts of [`Workspace::api_key`]'s project, in fixture order.
+    pub fn contact_ids(&self) -> Vec<String> {
+        let project = self.inner().main_key().and_then(|key| key.project_id);
+        self.inner()
+            .fixtures()
             .contacts
             .iter()
             .filter(|contact| Some(contact.project_id) == project)
@@ -213,28 +363,17 @@ impl MockServer {
             .collect()
     }
 
-    fn default_key(&self) -> Option<&ApiKey> {
-        self.state
-            .fixtures
-            .keys
-            .iter()
-            .find(|key| key.access == Access::ReadWrite && key.project_id.is_some())
-    }
-
-    /// Every recorded exchange, oldest first, in the D23 shape (serialisable: snapshot it).
+    /// Its recorded exchanges, oldest first, in the D23 shape.
     pub fn requests(&self) -> Vec<Exchange> {
         let filter = Filter::default();
-        self.state
+        self.inner()
             .journal()
             .select(&filter)
             .map(|entry| entry.to_exchange())
             .collect()
     }
 
-    /// [`MockServer::requests`] with what changes from run to run replaced, so that a
-    /// snapshot is stable without a frozen clock: `time` and every timestamp in headers and
-    /// bodies become `"[timestamp]"`, `duration_ms` 0, and ids the mock created (UUIDs that
-    /// are not in the fixtures) `"[id 1]"`, `"[id 2]"`… in order of appearance.
+    /// [`Workspace::requests`] redacted as [`MockServer::redacted_requests`] does.
     pub fn redacted_requests(&self) -> Value {
         let mut value = serde_json::to_value(self.requests()).expect("exchanges serialise");
         let mut created = Vec::new();
@@ -243,7 +382,7 @@ impl MockServer {
     }
 
     fn fixture_ids(&self) -> Vec<Uuid> {
-        let fixtures = &self.state.fixtures;
+        let fixtures = self.inner().fixtures();
         let mut ids: Vec<Uuid> = fixtures
             .contacts
             .iter()
@@ -254,26 +393,27 @@ impl MockServer {
         ids
     }
 
-    /// Fixtures restored, journal cleared, ids and `seq` restarted.
+    /// Fixtures restored, journal cleared, ids and `seq` restarted, clock as it started.
     pub fn reset(&self) {
-        self.state.reset();
+        self.inner().reset();
     }
 
-    /// The contract check of everything recorded so far: what `gately-mock check` says of
-    /// the record file, read from the same lines.
+    /// The contract check of its recorded exchanges: what `gately-mock check` says of
+    /// their record-file lines.
     pub fn contract_report(&self) -> ContractReport {
+        let workspace = self.inner();
         let mut lines = Vec::new();
-        for entry in self.state.journal().select(&Filter::default()) {
+        for entry in workspace.journal().select(&Filter::default()) {
             lines.extend_from_slice(&entry.json);
             lines.push(b'\n');
         }
         let observed = capture::from_record_file(&String::from_utf8_lossy(&lines), "journal")
             .expect("the journal's lines are recorded exchanges");
-        contract::check(&observed, &self.state.schemas, self.state.strictness)
+        contract::check(&observed, &self.state.schemas, workspace.strictness)
     }
 
-    /// Panics with the report of `gately-mock check` if any recorded exchange broke the
-    /// contract.
+    /// Panics with the report of `gately-mock check` if any of its recorded exchanges
+    /// broke the contract.
     pub fn assert_no_violations(&self) {
         let report = self.contract_report();
         if report.has_violations() {
@@ -283,10 +423,13 @@ impl MockServer {
             );
         }
     }
+}
 
-    /// Stops accepting, lets open exchanges finish, then returns.
-    pub async fn shutdown(self) {
-        self.server.shutdown().await;
+impl Drop for Workspace {
+    fn drop(&mut self) {
+        if let Some(made) = &self.made {
+            let _ = self.state.workspaces.delete(made.id());
+        }
     }
 }
 

@@ -33,6 +33,9 @@ pub(crate) fn document(schemas: &SchemaRegistry) -> Value {
         ("ContactTag", &schemas.contact_tag),
         ("Problem", &schemas.problem),
         ("Exchange", &schemas.exchange),
+        ("FixtureSet", &schemas.fixture_layout),
+        ("WorkspaceCreate", &schemas.workspace_create),
+        ("ClockChange", &schemas.clock_change),
     ] {
         add_component(&mut components, name, schema);
     }
@@ -61,84 +64,7 @@ pub(crate) fn document(schemas: &SchemaRegistry) -> Value {
     for route in RouteId::ALL {
         paths.insert(route.template().to_owned(), path_item(route));
     }
-    let admin = json!({
-            "/__admin/requests": {
-                "get": {
-                    "operationId": "listRequests",
-                    "summary": "The recorded exchanges, oldest first",
-                    "tags": ["admin"],
-                    "security": [],
-                    "parameters": [
-                        query("method", "only this HTTP method", json!({ "type": "string" })),
-                        query("path", "only paths matching this regular expression", json!({ "type": "string" })),
-                        query("status", "only this response status", json!({ "type": "integer", "minimum": 0 })),
-                        query("verdict", "only this verdict", json!({ "enum": ["ok", "warning", "violation"] })),
-                        query("since", "only seq greater than this", json!({ "type": "integer", "minimum": 0 })),
-                        query("limit", "at most this many", json!({ "type": "integer", "minimum": 0 })),
-                    ],
-                    "responses": {
-                        "200": json_response("The journal", json!({
-                            "type": "object",
-                            "additionalProperties": false,
-                            "required": ["requests", "dropped"],
-                            "properties": {
-                                "requests": { "type": "array", "items": { "$ref": "#/components/schemas/Exchange" } },
-                                "dropped": { "type": "integer", "minimum": 0 },
-                            },
-                        })),
-                        "400": problem(),
-                    },
-                },
-                "delete": {
-                    "operationId": "clearRequests",
-                    "summary": "Forget the recorded exchanges",
-                    "tags": ["admin"],
-                    "security": [],
-                    "responses": { "200": json_response("How many were forgotten", json!({
-                        "type": "object", "required": ["deleted"], "properties": { "deleted": { "type": "integer", "minimum": 0 } },
-                    })) },
-                },
-            },
-            "/__admin/requests.har": {
-                "get": {
-                    "operationId": "exportHar",
-                    "summary": "The recorded exchanges as HAR 1.2",
-                    "tags": ["admin"],
-                    "security": [],
-                    "responses": { "200": json_response("A HAR 1.2 archive", json!({ "type": "object", "required": ["log"], "properties": { "log": { "type": "object" } } })), "400": problem() },
-                },
-            },
-            "/__admin/reset": {
-                "post": {
-                    "operationId": "reset",
-                    "summary": "Restore the fixtures, clear the journal, restart ids and seq",
-                    "tags": ["admin"],
-                    "security": [],
-                    "responses": { "200": json_response("Done", json!({ "type": "object", "required": ["message"], "properties": { "message": { "type": "string" } } })) },
-                },
-            },
-            "/__admin/health": {
-                "get": {
-                    "operationId": "health",
-                    "summary": "Whether the mock runs, and its journal",
-                    "tags": ["admin"],
-                    "security": [],
-                    "responses": { "200": json_response("Running", json!({ "type": "object", "required": ["status"], "properties": { "status": { "const": "ok" } } })) },
-                },
-            },
-            "/__admin/openapi.json": {
-                "get": {
-                    "operationId": "openapi",
-                    "summary": "This document",
-                    "tags": ["admin"],
-                    "security": [],
-                    "responses": { "200": json_response("OpenAPI 3.1", json!({ "type": "object", "required": ["openapi"], "properties": { "openapi": { "type": "string" } } })) },
-                },
-            },
-    });
-    if let Value::Object(admin) = admin {
-        paths.extend(admin);
-    }
+    paths.extend(admin_paths());
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -153,7 +79,8 @@ pub(crate) fn document(schemas: &SchemaRegistry) -> Value {
             { "name": "tags", "description": "Tags, and attaching them to contacts" },
             { "name": "unsubscribes", "description": "Unsubscribe records (D21)" },
             { "name": "custom-fields", "description": "A contact's custom fields (D18, the mock's path)" },
-            { "name": "admin", "description": "The mock's own routes: journal, reset, health" },
+            { "name": "admin", "description": "The mock's own routes: journal, reset, state, clock, health" },
+            { "name": "workspaces", "description": "Isolated states in one mock (D26), each with the admin routes of its own" },
         ],
         "paths": paths,
         "components": {
@@ -267,6 +194,250 @@ fn responses(statuses: &[u16], success: SchemaId) -> Value {
         out.insert(status.to_string(), response);
     }
     Value::Object(out)
+}
+
+/// The mock's own routes: those of one workspace's state, at the top for `default` and
+/// under `/__admin/workspaces/{workspaceId}` for each workspace, and the rest.
+fn admin_paths() -> Map<String, Value> {
+    let mut paths = Map::new();
+    for in_workspace in [false, true] {
+        let prefix = if in_workspace {
+            "/__admin/workspaces/{workspaceId}"
+        } else {
+            "/__admin"
+        };
+        for (path, mut item) in state_routes(in_workspace) {
+            if in_workspace {
+                if let Value::Object(item) = &mut item {
+                    item.insert("parameters".to_owned(), json!([workspace_id()]));
+                    for operation in item.values_mut().filter_map(Value::as_object_mut) {
+                        if let Some(Value::Object(responses)) = operation.get_mut("responses") {
+                            responses.insert("404".to_owned(), problem());
+                        }
+                    }
+                }
+            }
+            paths.insert(format!("{prefix}{path}"), item);
+        }
+    }
+    let admin = |id: &str, summary: &str, responses: Value| json!({ "operationId": id, "summary": summary, "tags": ["admin"], "security": [], "responses": responses });
+    let workspaces = |id: &str, summary: &str, responses: Value| json!({ "operationId": id, "summary": summary, "tags": ["workspaces"], "security": [], "responses": responses });
+    let mut create = workspaces(
+        "createWorkspace",
+        "Make a workspace: its own contacts, journal, ids and clock, opened by its own keys",
+        json!({ "201": json_response("The workspace, and how to use it", workspace()), "400": problem(), "409": problem(), "422": problem(), "429": problem() }),
+    );
+    create["requestBody"] = json!({ "required": false, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/WorkspaceCreate" } } } });
+    let rest = json!({
+        "/__admin/health": { "get": admin("health", "Whether the mock runs, and its journal", json!({ "200": json_response("Running", json!({ "type": "object", "required": ["status"], "properties": { "status": { "const": "ok" }, "workspaces": { "type": "integer", "minimum": 0 } } })) })) },
+        "/__admin/openapi.json": { "get": admin("openapi", "This document", json!({ "200": json_response("OpenAPI 3.1", json!({ "type": "object", "required": ["openapi"], "properties": { "openapi": { "type": "string" } } })) })) },
+        "/__admin/workspaces": {
+            "get": workspaces("listWorkspaces", "The live workspaces, default first", json!({ "200": json_response("The workspaces", json!({ "type": "object", "required": ["workspaces"], "properties": { "workspaces": { "type": "array", "items": workspace_summary() } } })) })),
+            "post": create,
+        },
+        "/__admin/workspaces/{workspaceId}": {
+            "parameters": [workspace_id()],
+            "get": workspaces("getWorkspace", "A workspace, and how to use it", json!({ "200": json_response("The workspace", workspace()), "404": problem() })),
+            "delete": workspaces("deleteWorkspace", "End a workspace: its keys get 401 from then on", json!({ "200": json_response("Ended", message()), "404": problem(), "409": problem() })),
+        },
+    });
+    if let Value::Object(rest) = rest {
+        paths.extend(rest);
+    }
+    paths
+}
+
+/// The routes of one workspace's state; operation ids name the workspace variants apart.
+fn state_routes(in_workspace: bool) -> Map<String, Value> {
+    let operation = |ids: (&str, &str), summary: &str, responses: Value| {
+        json!({
+            "operationId": if in_workspace { ids.1 } else { ids.0 },
+            "summary": summary,
+            "tags": [if in_workspace { "workspaces" } else { "admin" }],
+            "security": [],
+            "responses": responses,
+        })
+    };
+    let body = |schema: &str| json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } });
+    let journal = json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["requests", "dropped"],
+        "properties": {
+            "requests": { "type": "array", "items": { "$ref": "#/components/schemas/Exchange" } },
+            "dropped": { "type": "integer", "minimum": 0 },
+        },
+    });
+    let clock = json!({
+        "type": "object",
+        "required": ["now", "frozen", "offset_ms"],
+        "properties": {
+            "now": { "type": "string", "format": "date-time" },
+            "frozen": { "type": "boolean" },
+            "offset_ms": { "type": "integer", "description": "how far a running clock was advanced" },
+        },
+    });
+    let state = json!({ "$ref": "#/components/schemas/FixtureSet" });
+    let mut list = operation(
+        ("listRequests", "listWorkspaceRequests"),
+        "The recorded exchanges, oldest first",
+        json!({ "200": json_response("The journal", journal), "400": problem() }),
+    );
+    list["parameters"] = json!([
+        query(
+            "method",
+            "only this HTTP method",
+            json!({ "type": "string" })
+        ),
+        query(
+            "path",
+            "only paths matching this regular expression",
+            json!({ "type": "string" })
+        ),
+        query(
+            "status",
+            "only this response status",
+            json!({ "type": "integer", "minimum": 0 })
+        ),
+        query(
+            "verdict",
+            "only this verdict",
+            json!({ "enum": ["ok", "warning", "violation"] })
+        ),
+        query(
+            "since",
+            "only seq greater than this",
+            json!({ "type": "integer", "minimum": 0 })
+        ),
+        query(
+            "limit",
+            "at most this many",
+            json!({ "type": "integer", "minimum": 0 })
+        ),
+    ]);
+    let mut replace = operation(
+        ("replaceState", "replaceWorkspaceState"),
+        "Replace the contacts and tags (the keys are fixed); a reset restores this state",
+        json!({ "200": json_response("The new state", state.clone()), "400": problem(), "422": problem() }),
+    );
+    replace["requestBody"] = body("FixtureSet");
+    let mut move_clock = operation(
+        ("moveClock", "moveWorkspaceClock"),
+        "Set, advance, or give back the clock (D27)",
+        json!({ "200": json_response("The clock's reading", clock.clone()), "400": problem(), "422": problem() }),
+    );
+    move_clock["requestBody"] = body("ClockChange");
+    let routes = json!({
+        "/requests": {
+            "get": list,
+            "delete": operation(("clearRequests", "clearWorkspaceRequests"), "Forget the recorded exchanges", json!({ "200": json_response("How many were forgotten", json!({
+                "type": "object", "required": ["deleted"], "properties": { "deleted": { "type": "integer", "minimum": 0 } },
+            })) })),
+        },
+        "/requests.har": {
+            "get": operation(("exportHar", "exportWorkspaceHar"), "The recorded exchanges as HAR 1.2", json!({ "200": json_response("A HAR 1.2 archive", json!({ "type": "object", "required": ["log"], "properties": { "log": { "type": "object" } } })), "400": problem() })),
+        },
+        "/reset": {
+            "post": operation(("reset", "resetWorkspace"), "Restore the fixtures and the clock, clear the journal, restart ids and seq", json!({ "200": json_response("Done", message()) })),
+        },
+        "/state": {
+            "get": operation(("getState", "getWorkspaceState"), "The contacts, tags and keys now, in the fixtures layout", json!({ "200": json_response("The state", state) })),
+            "put": replace,
+        },
+        "/clock": {
+            "get": operation(("getClock", "getWorkspaceClock"), "The clock's reading", json!({ "200": json_response("The clock's reading", clock) })),
+            "post": move_clock,
+        },
+    });
+    match routes {
+        Value::Object(routes) => routes,
+        _ => Map::new(),
+    }
+}
+
+fn workspace_id() -> Value {
+    json!({ "name": "workspaceId", "in": "path", "required": true, "description": "The workspace's id (default for the server's own state)", "schema": { "type": "string" } })
+}
+
+fn message() -> Value {
+    json!({ "type": "object", "required": ["message"], "properties": { "message": { "type": "string" } } })
+}
+
+/// A line of the workspace list.
+fn workspace_summary() -> Value {
+    json!({
+        "type": "object",
+        "required": ["id", "name", "created", "last_used", "journal"],
+        "properties": {
+            "id": { "type": "string" },
+            "name": { "type": ["string", "null"] },
+            "created": { "type": "string", "format": "date-time" },
+            "last_used": { "type": ["string", "null"], "format": "date-time" },
+            "journal": {
+                "type": "object",
+                "required": ["entries", "dropped", "limit"],
+                "properties": {
+                    "entries": { "type": "integer", "minimum": 0 },
+                    "dropped": { "type": "integer", "minimum": 0 },
+                    "limit": { "type": "integer", "minimum": 0 },
+                },
+            },
+        },
+    })
+}
+
+/// A workspace as `POST /__admin/workspaces` answers it.
+fn workspace() -> Value {
+    let mut schema = workspace_summary();
+    let key = json!({
+        "type": "object",
+        "required": ["key", "project_id", "access"],
+        "properties": {
+            "key": { "type": "string" },
+            "project_id": { "type": ["string", "null"], "format": "uuid" },
+            "access": { "enum": ["read_write", "read_only"] },
+            "description": { "type": "string" },
+        },
+    });
+    if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        for (name, property) in [
+            (
+                "api_key",
+                json!({ "type": ["string", "null"], "description": "its twin of the first read-write key bound to a project" }),
+            ),
+            (
+                "project_id",
+                json!({ "type": ["string", "null"], "format": "uuid" }),
+            ),
+            (
+                "contact_ids",
+                json!({ "type": "array", "items": { "type": "string", "format": "uuid" } }),
+            ),
+            ("base_url", json!({ "type": "string" })),
+            ("admin_url", json!({ "type": "string" })),
+            ("api_keys", json!({ "type": "array", "items": key })),
+            (
+                "frozen_time",
+                json!({ "type": ["string", "null"], "format": "date-time" }),
+            ),
+            ("mode", json!({ "enum": ["strict", "lenient"] })),
+        ] {
+            properties.insert(name.to_owned(), property);
+        }
+    }
+    if let Some(Value::Array(required)) = schema.get_mut("required") {
+        required.extend(
+            [
+                "api_key",
+                "project_id",
+                "contact_ids",
+                "base_url",
+                "api_keys",
+            ]
+            .map(Value::from),
+        );
+    }
+    schema
 }
 
 fn json_response(description: &str, schema: Value) -> Value {

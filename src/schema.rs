@@ -270,6 +270,10 @@ fn unknown_field_message(name: &str, owner: Option<&Value>) -> String {
     }
 }
 
+fn plural(count: u64) -> &'static str {
+    if count == 1 { "" } else { "s" }
+}
+
 /// A message for one schema failure, written for the person who sent the value.
 fn describe(kind: &ValidationErrorKind, instance: &Value) -> String {
     let value = excerpt(instance);
@@ -326,6 +330,13 @@ fn describe(kind: &ValidationErrorKind, instance: &Value) -> String {
         ValidationErrorKind::Pattern { pattern } => format!("{value} does not match {pattern}"),
         ValidationErrorKind::MinItems { limit } => format!("must hold at least {limit} items"),
         ValidationErrorKind::MaxItems { limit } => format!("must hold at most {limit} items"),
+        ValidationErrorKind::MinProperties { limit } => {
+            format!("must hold at least {limit} member{}", plural(*limit))
+        }
+        ValidationErrorKind::MaxProperties { limit } => format!(
+            "holds {} members; at most {limit} allowed",
+            instance.as_object().map_or(0, serde_json::Map::len)
+        ),
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
             let reasons: Vec<String> = context
                 .iter()
@@ -456,6 +467,13 @@ pub struct SchemaRegistry {
     pub fixtures: Schema,
     /// A recorded exchange (D23).
     pub exchange: Schema,
+    /// A fixture set in the inline layout (`{"api_keys", "tags", "contacts"}`, each
+    /// optional): a workspace's `state` (built around `fixtures.json`).
+    pub fixture_layout: Schema,
+    /// `POST /__admin/workspaces` body (D26).
+    pub workspace_create: Schema,
+    /// `POST /__admin/clock` body (D27).
+    pub clock_change: Schema,
 }
 
 /// A schema of the registry, by name: how the operation table refers to one.
@@ -523,7 +541,7 @@ impl SchemaId {
 }
 
 /// The schema files, by name, exactly as embedded.
-pub(crate) const SOURCES: [(&str, &str); 17] = [
+pub(crate) const SOURCES: [(&str, &str); 19] = [
     (
         "contact-patch.json",
         include_str!("../schemas/contact-patch.json"),
@@ -574,6 +592,14 @@ pub(crate) const SOURCES: [(&str, &str); 17] = [
     ("problem.json", include_str!("../schemas/problem.json")),
     ("fixtures.json", include_str!("../schemas/fixtures.json")),
     ("exchange.json", include_str!("../schemas/exchange.json")),
+    (
+        "workspace-create.json",
+        include_str!("../schemas/workspace-create.json"),
+    ),
+    (
+        "clock-change.json",
+        include_str!("../schemas/clock-change.json"),
+    ),
 ];
 
 impl SchemaRegistry {
@@ -620,7 +646,10 @@ impl SchemaRegistry {
             problem,
             fixtures,
             exchange,
+            workspace_create,
+            clock_change,
         ] = SOURCES;
+        let fixtures = Schema::compile(fixtures.0, fixtures.1)?;
         let contact = Schema::compile(contact.0, contact.1)?;
         let unsubscribe_record = Schema::compile(record.0, record.1)?;
         let tag = Schema::compile(tag.0, tag.1)?;
@@ -646,10 +675,38 @@ impl SchemaRegistry {
             contact,
             contact_documented: Schema::compile(documented.0, documented.1)?,
             problem: Schema::compile(problem.0, problem.1)?,
-            fixtures: Schema::compile(fixtures.0, fixtures.1)?,
+            fixture_layout: Schema::from_value("fixture layout", layout_of(fixtures.document()))?,
+            fixtures,
             exchange: Schema::compile(exchange.0, exchange.1)?,
+            workspace_create: Schema::compile(workspace_create.0, workspace_create.1)?,
+            clock_change: Schema::compile(clock_change.0, clock_change.1)?,
         })
     }
+}
+
+/// The inline layout of a fixture set around `fixtures` (`schemas/fixtures.json`): each
+/// file's content under its member name (`api-keys.json` → `api_keys`), every member
+/// optional. Built here so that `fixtures.json` stays the one description of fixtures.
+fn layout_of(fixtures: &Value) -> Value {
+    let mut layout = fixtures.clone();
+    if let Some(object) = layout.as_object_mut() {
+        object.remove("required");
+        object.insert("title".to_owned(), Value::from("Fixture set, inline"));
+        object.insert(
+            "description".to_owned(),
+            Value::from("A workspace's state (D26): each member holds what one fixture file would; a member left out is kept as it is."),
+        );
+        if let Some(Value::Object(properties)) = object.get_mut("properties") {
+            let renamed = std::mem::take(properties)
+                .into_iter()
+                .map(|(file, schema)| {
+                    let member = file.trim_end_matches(".json").replace('-', "_");
+                    (member, schema)
+                });
+            *properties = renamed.collect();
+        }
+    }
+    layout
 }
 
 /// An array of `item` documents, as a schema of its own.

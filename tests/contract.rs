@@ -366,6 +366,8 @@ fn schema_prints_each_schema_file_as_it_is() {
         ("custom-fields", "custom-fields.json"),
         ("bulk-import", "bulk-import.json"),
         ("bulk-import-result", "bulk-import-result.json"),
+        ("workspace-create", "workspace-create.json"),
+        ("clock-change", "clock-change.json"),
     ];
     let mut files: Vec<String> =
         std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas"))
@@ -419,10 +421,42 @@ async fn openapi_is_the_same_document_the_server_serves_and_covers_every_route()
             "/__admin/requests",
             "/__admin/requests.har",
             "/__admin/reset",
+            "/__admin/state",
+            "/__admin/clock",
+            "/__admin/workspaces/{workspaceId}/requests",
+            "/__admin/workspaces/{workspaceId}/requests.har",
+            "/__admin/workspaces/{workspaceId}/reset",
+            "/__admin/workspaces/{workspaceId}/state",
+            "/__admin/workspaces/{workspaceId}/clock",
             "/__admin/health",
-            "/__admin/openapi.json"
+            "/__admin/openapi.json",
+            "/__admin/workspaces",
+            "/__admin/workspaces/{workspaceId}"
         ]
     );
+    // Every admin path of the document is served, with the methods it documents.
+    for path in paths.iter().filter(|path| path.starts_with("/__admin/")) {
+        let served = path.replace("{workspaceId}", "default");
+        let preflight = mock
+            .http
+            .request(reqwest::Method::OPTIONS, mock.url(&served))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(preflight.status(), 204, "{path}");
+        let allow = preflight.headers()["access-control-allow-methods"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        for method in printed["paths"][*path].as_object().unwrap().keys() {
+            if method != "parameters" {
+                assert!(
+                    allow.contains(&method.to_uppercase()),
+                    "{path}: {method} in {allow}"
+                );
+            }
+        }
+    }
     let patch = &printed["paths"]["/api/v1/contacts/{contactId}"]["patch"];
     assert_eq!(
         patch["requestBody"]["content"]["application/json"]["schema"]["$ref"],

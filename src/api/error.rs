@@ -5,6 +5,7 @@ use hyper::{Method, StatusCode};
 use serde::Serialize;
 
 use crate::auth::AuthError;
+use crate::clock::ClockError;
 use crate::journal::FilterError;
 use crate::schema::{Violation, child_pointer};
 use crate::store::StoreError;
@@ -157,6 +158,43 @@ pub(crate) enum ApiError {
         /// The problem's `errors`.
         errors: Vec<Violation>,
     },
+    /// No live workspace has this id.
+    #[error(
+        "no workspace {id:?}: it was never made, was deleted, or ended after --workspace-ttl unused; GET /__admin/workspaces lists the live ones"
+    )]
+    WorkspaceNotFound {
+        /// The id asked for.
+        id: String,
+    },
+    /// A workspace of this name lives already.
+    #[error(
+        "a workspace named {id:?} exists already: choose another name, or DELETE /__admin/workspaces/{id} first"
+    )]
+    WorkspaceExists {
+        /// The name asked for.
+        id: String,
+    },
+    /// `--max-workspaces` live already.
+    #[error(
+        "{limit} workspaces live already (--max-workspaces): DELETE those finished jobs left, or raise the limit"
+    )]
+    TooManyWorkspaces {
+        /// The limit.
+        limit: usize,
+    },
+    /// `DELETE /__admin/workspaces/default`.
+    #[error(
+        "the default workspace is the server's own state and lives as long as the server; POST /__admin/reset restores it"
+    )]
+    DefaultWorkspace,
+    /// A state whose keys are not the workspace's.
+    #[error(
+        "a workspace's keys are fixed when it is made: send api_keys as GET …/state gives them, or leave them out (make a new workspace for other keys)"
+    )]
+    KeysFixed,
+    /// A clock change the clock cannot make (D27).
+    #[error(transparent)]
+    Clock(#[from] ClockError),
     /// A bug in the mock. Never caused by input.
     #[error("the mock failed; this is a bug in gately-mock, please report it")]
     Internal {
@@ -222,6 +260,10 @@ impl ApiError {
             ApiError::MalformedHead => StatusCode::BAD_REQUEST,
             ApiError::HeadTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::TooManyConnections { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::WorkspaceNotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::WorkspaceExists { .. } | ApiError::DefaultWorkspace => StatusCode::CONFLICT,
+            ApiError::TooManyWorkspaces { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::KeysFixed | ApiError::Clock(_) => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 
@@ -264,6 +306,12 @@ impl ApiError {
             ApiError::MalformedHead => "malformed_request",
             ApiError::HeadTooLarge { .. } => "head_too_large",
             ApiError::TooManyConnections { .. } => "too_many_connections",
+            ApiError::WorkspaceNotFound { .. } => "workspace_not_found",
+            ApiError::WorkspaceExists { .. } => "workspace_exists",
+            ApiError::TooManyWorkspaces { .. } => "too_many_workspaces",
+            ApiError::DefaultWorkspace => "default_workspace",
+            ApiError::KeysFixed => "keys_fixed",
+            ApiError::Clock(_) => "invalid_clock",
         }
     }
 
@@ -313,6 +361,11 @@ impl ApiError {
             } => violations.clone(),
             ApiError::UnsupportedFilter { parameter } => {
                 one(&child_pointer("/query", parameter), "unsupported")
+            }
+            ApiError::WorkspaceExists { .. } => one("/name", "unique"),
+            ApiError::KeysFixed => one("/api_keys", "const"),
+            ApiError::Clock(ClockError::Duration { .. } | ClockError::Calendar { .. }) => {
+                one("/advance", "format")
             }
             _ => Vec::new(),
         }

@@ -19,8 +19,11 @@ pub(crate) const MARKER_HEADER: &str = "x-gately-mock";
 /// One exchange as a capture shows it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Observed {
-    /// Where it is in the capture: `traffic.jsonl seq 3`, `session.har entry 7`.
+    /// Where it is in the capture: `traffic.jsonl seq 3`, `traffic.jsonl workspace job-7
+    /// seq 3`, `session.har entry 7`.
     pub origin: String,
+    /// The workspace it happened in (D26), when the capture says; `None`: `default`.
+    pub workspace: Option<String>,
     /// The request method, upper case.
     pub method: String,
     /// The request path, without host or query.
@@ -46,8 +49,13 @@ impl Observed {
     /// An exchange this mock recorded; `origin` names where it came from (`traffic.jsonl`).
     pub fn from_exchange(exchange: Exchange, origin: &str) -> Self {
         let request_body = exchange.request.body_bytes();
+        let origin = match &exchange.workspace {
+            Some(workspace) => format!("{origin} workspace {workspace} seq {}", exchange.seq),
+            None => format!("{origin} seq {}", exchange.seq),
+        };
         Self {
-            origin: format!("{origin} seq {}", exchange.seq),
+            origin,
+            workspace: exchange.workspace,
             method: exchange.request.method,
             path: exchange.request.path,
             query: exchange.request.query,
@@ -202,6 +210,7 @@ fn from_har(log: &Value, name: &str) -> Result<Vec<Observed>, Failure> {
             };
             Ok(Observed {
                 origin: format!("{name} entry {}", index + 1),
+                workspace: text_of("/_workspace").map(str::to_owned),
                 method: method.to_ascii_uppercase(),
                 path: path_of(url).to_owned(),
                 query: url

@@ -369,6 +369,7 @@ mod tests {
         headers.insert("content-type".to_owned(), "application/json".to_owned());
         Observed {
             origin: "test".to_owned(),
+            workspace: None,
             method: method.to_owned(),
             path: path.to_owned(),
             request_headers: headers,

@@ -2,12 +2,12 @@
 //!
 //! # Formats
 //!
-//! - `human`: grouped by route; each exchange with a violation or warning on its own line
+//! - `human`: grouped by route (or by workspace, `--group-by workspace`); each exchange with a violation or warning on its own line
 //!   (`✗ traffic.jsonl seq 3  PATCH /api/v1/contacts/… → 422`) followed by one line per
 //!   finding (`request /statsu: unknown field "statsu": did you mean "status"? [additionalProperties]`),
 //!   then one summary line (`12 exchanges, 2 with violations, …`). Colour only on a terminal.
 //! - `json`: `{"summary": {...}, "exchanges": [CheckedExchange...]}`, every exchange listed.
-//! - `junit`: JUnit XML; one `<testsuite>` per route, one `<testcase>` per exchange, a
+//! - `junit`: JUnit XML; one `<testsuite>` per route (or workspace), one `<testcase>` per exchange, a
 //!   `<failure>` carrying every violation, `<skipped>` for routes not checked yet.
 
 use std::collections::BTreeMap;
@@ -87,6 +87,9 @@ pub enum Outcome {
 pub struct CheckedExchange {
     /// Where it is in the capture.
     pub origin: String,
+    /// The workspace it happened in (D26), when the capture says; `None`: `default`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workspace: Option<String>,
     /// `PATCH /api/v1/contacts/{contactId}`
     pub route: String,
     /// The request method.
@@ -110,6 +113,7 @@ impl CheckedExchange {
     pub fn new(observed: &Observed) -> Self {
         Self {
             origin: observed.origin.clone(),
+            workspace: observed.workspace.clone(),
             route: String::new(),
             method: observed.method.clone(),
             path: observed.path.clone(),
@@ -155,6 +159,16 @@ pub struct Summary {
     pub skipped: usize,
 }
 
+/// How the `human` and `junit` formats group exchanges.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum GroupBy {
+    /// By route (`PATCH /api/v1/contacts/{contactId}`), routes in name order.
+    #[default]
+    Route,
+    /// By workspace (D26): `workspace default`, then the others by id.
+    Workspace,
+}
+
 /// Everything `check` found.
 #[derive(Clone, Debug, Default)]
 pub struct ContractReport {
@@ -162,6 +176,8 @@ pub struct ContractReport {
     pub exchanges: Vec<CheckedExchange>,
     /// How many exchanges were not on Gately routes.
     pub skipped: usize,
+    /// How the `human` and `junit` formats group exchanges.
+    pub group_by: GroupBy,
 }
 
 impl ContractReport {
@@ -189,16 +205,20 @@ impl ContractReport {
         }
     }
 
-    /// The exchanges grouped by route, routes in name order.
-    fn by_route(&self) -> BTreeMap<&str, Vec<&CheckedExchange>> {
-        let mut routes: BTreeMap<&str, Vec<&CheckedExchange>> = BTreeMap::new();
+    /// The exchanges in their groups (see [`GroupBy`]), groups in name order.
+    fn groups(&self) -> BTreeMap<String, Vec<&CheckedExchange>> {
+        let mut groups: BTreeMap<String, Vec<&CheckedExchange>> = BTreeMap::new();
         for exchange in &self.exchanges {
-            routes
-                .entry(exchange.route.as_str())
-                .or_default()
-                .push(exchange);
+            let group = match self.group_by {
+                GroupBy::Route => exchange.route.clone(),
+                GroupBy::Workspace => format!(
+                    "workspace {}",
+                    exchange.workspace.as_deref().unwrap_or("default")
+                ),
+            };
+            groups.entry(group).or_default().push(exchange);
         }
-        routes
+        groups
     }
 
     /// The `human` format; `colour` adds ANSI colours.
@@ -214,7 +234,7 @@ impl ContractReport {
         let yellow = AnsiColor::Yellow.on_default();
         let bold = Style::new().bold();
         let mut out = String::new();
-        for (route, exchanges) in self.by_route() {
+        for (group, exchanges) in self.groups() {
             let failing = exchanges
                 .iter()
                 .filter(|e| e.outcome == Outcome::Violation)
@@ -223,7 +243,7 @@ impl ContractReport {
                 .iter()
                 .filter(|e| e.outcome == Outcome::Unchecked)
                 .count();
-            let tally = if unchecked == exchanges.len() {
+            let tally = if unchecked == exchanges.len() && self.group_by == GroupBy::Route {
                 format!(
                     "{}, not checked: no contract for this route yet",
                     exchanges_count(exchanges.len())
@@ -234,7 +254,7 @@ impl ContractReport {
                     exchanges_count(exchanges.len())
                 )
             };
-            let _ = writeln!(out, "{} ({tally})", paint(bold, route));
+            let _ = writeln!(out, "{} ({tally})", paint(bold, &group));
             for exchange in exchanges {
                 let (mark, style) = match exchange.outcome {
                     Outcome::Violation => ("✗", red),
@@ -309,7 +329,7 @@ impl ContractReport {
             "<testsuites name=\"gately-mock check\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"0\">",
             s.exchanges, s.with_violations
         );
-        for (route, exchanges) in self.by_route() {
+        for (group, exchanges) in self.groups() {
             let failures = exchanges
                 .iter()
                 .filter(|e| e.outcome == Outcome::Violation)
@@ -321,7 +341,7 @@ impl ContractReport {
             let _ = writeln!(
                 out,
                 "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"0\">",
-                xml(route),
+                xml(&group),
                 exchanges.len()
             );
             for exchange in exchanges {
@@ -332,7 +352,7 @@ impl ContractReport {
                 let _ = write!(
                     out,
                     "    <testcase classname=\"{}\" name=\"{}\" time=\"0\"",
-                    xml(route),
+                    xml(&group),
                     xml(&name)
                 );
                 let lines = |findings: &[Finding]| -> String {

@@ -1,55 +1,104 @@
-//! `/__admin/…`: what CI and test harnesses ask the mock about its traffic. No key needed;
-//! never recorded. These are the mock's own routes, not the Gately API's, so they are
-//! routed here rather than in the operation table.
+//! `/__admin/…`: what CI and test harnesses ask the mock about its traffic, and the
+//! workspaces they make (D26) and the clocks they move (D27). No key needed; never
+//! recorded. These are the mock's own routes, not the Gately API's, so they are routed
+//! here rather than in the operation table.
+//!
+//! The routes of one workspace's state (`requests`, `requests.har`, `reset`, `state`,
+//! `clock`) are served under `/__admin/workspaces/{id}/…`, and under `/__admin/…` for
+//! `default`.
 
-use hyper::header::HOST;
+use hyper::header::{HOST, HeaderValue, LOCATION};
 use hyper::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Map, Value, json};
 
 use crate::api::ApiError;
+use crate::clock::{Clock, ClockChange, Timestamp, parse_duration};
+use crate::fixture::{FixtureError, FixtureSet};
 use crate::http::cors;
 use crate::http::reply::{JSON, Reply};
-use crate::http::request::RecordedRequest;
+use crate::http::request::{Body, RecordedRequest};
 use crate::http::state::AppState;
+use crate::http::workspace::{Blueprint, Workspace};
 use crate::journal::{Entry, Exchange, Filter, har};
-use crate::json;
+use crate::json::{self, MAX_DEPTH};
+use crate::schema::{Schema, Strictness, Violation};
 
 /// The prefix of the admin routes.
 const ADMIN: &str = "/__admin/";
 
 /// An admin route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum AdminRoute {
+enum AdminRoute<'a> {
+    /// `health`
+    Health,
+    /// `openapi.json`
+    Openapi,
+    /// `workspaces`: list and create.
+    Workspaces,
+    /// `workspaces/{id}`: describe and delete.
+    Workspace(&'a str),
+    /// A route of one workspace's state: under `workspaces/{id}/`, or at the top for
+    /// `default`.
+    Of(Option<&'a str>, Scoped),
+}
+
+/// The routes of one workspace's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scoped {
     /// `requests`: the journal.
     Requests,
     /// `requests.har`: the journal as HAR 1.2.
     RequestsHar,
     /// `reset`: back to the fixtures.
     Reset,
-    /// `health`
-    Health,
-    /// `openapi.json`
-    Openapi,
+    /// `state`: the data, in the fixtures layout.
+    State,
+    /// `clock`: read or move it (D27).
+    Clock,
 }
 
-impl AdminRoute {
-    fn of(path: &str) -> Option<Self> {
-        Some(match path.strip_prefix(ADMIN)? {
-            "requests" => AdminRoute::Requests,
-            "requests.har" => AdminRoute::RequestsHar,
-            "reset" => AdminRoute::Reset,
+impl Scoped {
+    fn of(name: &str) -> Option<Self> {
+        Some(match name {
+            "requests" => Scoped::Requests,
+            "requests.har" => Scoped::RequestsHar,
+            "reset" => Scoped::Reset,
+            "state" => Scoped::State,
+            "clock" => Scoped::Clock,
+            _ => return None,
+        })
+    }
+}
+
+impl<'a> AdminRoute<'a> {
+    fn of(path: &'a str) -> Option<Self> {
+        let rest = path.strip_prefix(ADMIN)?;
+        Some(match rest {
             "health" => AdminRoute::Health,
             "openapi.json" => AdminRoute::Openapi,
-            _ => return None,
+            "workspaces" => AdminRoute::Workspaces,
+            _ => match rest.strip_prefix("workspaces/") {
+                None => AdminRoute::Of(None, Scoped::of(rest)?),
+                Some(within) => match within.split_once('/') {
+                    None if !within.is_empty() => AdminRoute::Workspace(within),
+                    Some((id, name)) if !id.is_empty() => {
+                        AdminRoute::Of(Some(id), Scoped::of(name)?)
+                    }
+                    _ => return None,
+                },
+            },
         })
     }
 
     /// The admin paths within a few edits of `path`, for a 404's hint.
     fn closest(path: &str) -> Vec<String> {
-        const PATHS: [&str; 5] = [
+        const PATHS: [&str; 8] = [
             "/__admin/requests",
             "/__admin/requests.har",
             "/__admin/reset",
+            "/__admin/state",
+            "/__admin/clock",
+            "/__admin/workspaces",
             "/__admin/health",
             "/__admin/openapi.json",
         ];
@@ -62,9 +111,15 @@ impl AdminRoute {
 
     fn allow(self) -> &'static str {
         match self {
-            AdminRoute::Requests => "GET, DELETE, OPTIONS",
-            AdminRoute::RequestsHar | AdminRoute::Health | AdminRoute::Openapi => "GET, OPTIONS",
-            AdminRoute::Reset => "POST, OPTIONS",
+            AdminRoute::Of(_, Scoped::Requests) | AdminRoute::Workspace(_) => {
+                "GET, DELETE, OPTIONS"
+            }
+            AdminRoute::Of(_, Scoped::RequestsHar) | AdminRoute::Health | AdminRoute::Openapi => {
+                "GET, OPTIONS"
+            }
+            AdminRoute::Of(_, Scoped::Reset) => "POST, OPTIONS",
+            AdminRoute::Of(_, Scoped::State) => "GET, PUT, OPTIONS",
+            AdminRoute::Of(_, Scoped::Clock) | AdminRoute::Workspaces => "GET, POST, OPTIONS",
         }
     }
 }
@@ -83,26 +138,77 @@ pub(crate) fn respond(state: &AppState, request: &RecordedRequest) -> Result<Rep
             closest: AdminRoute::closest(&request.path),
         });
     };
+    if request.method == Method::OPTIONS {
+        return Ok(cors::preflight(route.allow()));
+    }
+    let workspaces = &state.workspaces;
     match (route, &request.method) {
-        (route, &Method::OPTIONS) => Ok(cors::preflight(route.allow())),
-        (AdminRoute::Requests, &Method::GET) => list_requests(state, request),
-        (AdminRoute::Requests, &Method::DELETE) => Ok(clear_requests(state)),
-        (AdminRoute::RequestsHar, &Method::GET) => export_har(state, request),
-        (AdminRoute::Reset, &Method::POST) => Ok(reset(state)),
         (AdminRoute::Health, &Method::GET) => Ok(health(state)),
         (AdminRoute::Openapi, &Method::GET) => Ok(openapi(state)),
-        (route, method) => Err(ApiError::MethodNotAllowed {
-            method: method.clone(),
-            allow: route.allow(),
-        }),
+        (AdminRoute::Workspaces, &Method::GET) => Ok(list_workspaces(state)),
+        (AdminRoute::Workspaces, &Method::POST) => create_workspace(state, request),
+        (AdminRoute::Workspace(id), &Method::GET) => Ok(Reply::json(
+            StatusCode::OK,
+            &workspaces
+                .get(id)?
+                .describe(&base_url(request), workspaces.epoch()),
+        )),
+        (AdminRoute::Workspace(id), &Method::DELETE) => {
+            workspaces.delete(id)?;
+            Ok(message(&format!(
+                "workspace {id} deleted; its keys get 401 from now on"
+            )))
+        }
+        (AdminRoute::Of(id, scoped), method) => {
+            let workspace = workspaces.get(id.unwrap_or(crate::http::workspace::DEFAULT))?;
+            match (scoped, method) {
+                (Scoped::Requests, &Method::GET) => list_requests(&workspace, request),
+                (Scoped::Requests, &Method::DELETE) => Ok(clear_requests(&workspace)),
+                (Scoped::RequestsHar, &Method::GET) => export_har(&workspace, request),
+                (Scoped::Reset, &Method::POST) => {
+                    workspace.reset();
+                    Ok(message("fixtures restored, journal cleared, ids restarted"))
+                }
+                (Scoped::State, &Method::GET) => {
+                    Ok(Reply::json(StatusCode::OK, &workspace.state()))
+                }
+                (Scoped::State, &Method::PUT) => replace_state(state, &workspace, request),
+                (Scoped::Clock, &Method::GET) => Ok(clock_reading(workspace.clock.get())),
+                (Scoped::Clock, &Method::POST) => move_clock(state, &workspace, request),
+                (_, method) => Err(not_allowed(method, route)),
+            }
+        }
+        (route, method) => Err(not_allowed(method, route)),
     }
+}
+
+fn not_allowed(method: &Method, route: AdminRoute<'_>) -> ApiError {
+    ApiError::MethodNotAllowed {
+        method: method.clone(),
+        allow: route.allow(),
+    }
+}
+
+/// `{"message": …}`
+fn message(text: &str) -> Reply {
+    Reply::json(StatusCode::OK, &json!({ "message": text }))
+}
+
+/// `http://HOST`, as the client reached the mock.
+fn base_url(request: &RecordedRequest) -> String {
+    let host = request
+        .headers
+        .get(HOST)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}")
 }
 
 /// `GET /__admin/requests`: `{ "requests": [...], "dropped": N }`, filtered. The entries'
 /// JSON is joined as written: nothing is parsed or serialised again.
-fn list_requests(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiError> {
+fn list_requests(workspace: &Workspace, request: &RecordedRequest) -> Result<Reply, ApiError> {
     let filter = Filter::from_query(request.query.as_deref())?;
-    let journal = state.journal();
+    let journal = workspace.journal();
     let mut body = b"{\"requests\":".to_vec();
     json::put_array(&mut body, journal.select(&filter), |out, entry| {
         out.extend_from_slice(&entry.json);
@@ -112,50 +218,38 @@ fn list_requests(state: &AppState, request: &RecordedRequest) -> Result<Reply, A
 }
 
 /// `GET /__admin/requests.har`: the same selection as HAR 1.2.
-fn export_har(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiError> {
+fn export_har(workspace: &Workspace, request: &RecordedRequest) -> Result<Reply, ApiError> {
     let filter = Filter::from_query(request.query.as_deref())?;
-    let exchanges: Vec<Exchange> = state
+    let exchanges: Vec<Exchange> = workspace
         .journal()
         .select(&filter)
         .map(Entry::to_exchange)
         .collect();
-    let host = request
-        .headers
-        .get(HOST)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or("127.0.0.1");
     Ok(Reply::json(
         StatusCode::OK,
-        &har::archive(&exchanges, &format!("http://{host}")),
+        &har::archive(&exchanges, &base_url(request)),
     ))
 }
 
 /// `DELETE /__admin/requests`: forgets the journal (`seq` goes on).
-fn clear_requests(state: &AppState) -> Reply {
-    let deleted = state.journal().clear();
+fn clear_requests(workspace: &Workspace) -> Reply {
+    let deleted = workspace.journal().clear();
     Reply::json(StatusCode::OK, &json!({ "deleted": deleted }))
-}
-
-/// `POST /__admin/reset`: fixtures restored, journal emptied, ids and `seq` restarted.
-fn reset(state: &AppState) -> Reply {
-    state.reset();
-    Reply::json(
-        StatusCode::OK,
-        &json!({ "message": "fixtures restored, journal cleared, ids restarted" }),
-    )
 }
 
 /// `GET /__admin/health`
 fn health(state: &AppState) -> Reply {
-    let journal = state.journal();
+    let workspaces = state.workspaces.list();
+    let journal = state.workspaces.default().journal();
     Reply::json(
         StatusCode::OK,
         &json!({
             "status": "ok",
             "version": env!("CARGO_PKG_VERSION"),
-            "mode": state.strictness.name(),
+            "mode": state.workspaces.default().strictness.name(),
             "journal": { "entries": journal.len(), "dropped": journal.dropped(), "limit": journal.limit() },
             "record_file": state.recorder.is_some(),
+            "workspaces": workspaces.len() - 1,
         }),
     )
 }
@@ -163,6 +257,157 @@ fn health(state: &AppState) -> Reply {
 /// `GET /__admin/openapi.json`: the document `gately-mock openapi` prints.
 fn openapi(state: &AppState) -> Reply {
     Reply::json(StatusCode::OK, &crate::openapi::document(&state.schemas))
+}
+
+/// `GET /__admin/workspaces`: `default` first, then by id.
+fn list_workspaces(state: &AppState) -> Reply {
+    let epoch = state.workspaces.epoch();
+    let listed: Vec<Value> = state
+        .workspaces
+        .list()
+        .iter()
+        .map(|workspace| workspace.summary(epoch))
+        .collect();
+    Reply::json(StatusCode::OK, &json!({ "workspaces": listed }))
+}
+
+/// `POST /__admin/workspaces`: 201 with how to use the new workspace.
+fn create_workspace(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiError> {
+    let body = json_body(request, &state.schemas.workspace_create, true)?;
+    let fixtures = match body.get("fixtures") {
+        Some(Value::Object(inline)) => Some(
+            FixtureSet::from_inline(
+                inline,
+                &state.workspaces.template_fixtures(),
+                &state.schemas.fixtures,
+            )
+            .map_err(|err| fixture_refusal(err, "/fixtures"))?,
+        ),
+        _ => None,
+    };
+    let clock = match body.get("frozen_time") {
+        None => None,
+        Some(Value::String(text)) => Some(Clock::Frozen(
+            Timestamp::parse(text).map_err(|err| invalid("/frozen_time", &err.to_string()))?,
+        )),
+        Some(_) => Some(Clock::System),
+    };
+    let blueprint = Blueprint {
+        name: body.get("name").and_then(Value::as_str).map(str::to_owned),
+        clock,
+        seed: body.get("seed").and_then(Value::as_u64),
+        strictness: body.get("lenient").and_then(Value::as_bool).map(|lenient| {
+            if lenient {
+                Strictness::Lenient
+            } else {
+                Strictness::Strict
+            }
+        }),
+        fixtures,
+    };
+    let workspace = state.workspaces.create(blueprint)?;
+    let location = format!("/__admin/workspaces/{}", workspace.id());
+    let reply = Reply::json(
+        StatusCode::CREATED,
+        &workspace.describe(&base_url(request), state.workspaces.epoch()),
+    );
+    Ok(match HeaderValue::from_str(&location) {
+        Ok(location) => reply.header(LOCATION, location),
+        Err(_) => reply,
+    })
+}
+
+/// `PUT …/state`: the workspace's data replaced, and what its reset restores.
+fn replace_state(
+    state: &AppState,
+    workspace: &Workspace,
+    request: &RecordedRequest,
+) -> Result<Reply, ApiError> {
+    let body = json_body(request, &state.schemas.fixture_layout, false)?;
+    let Value::Object(inline) = body else {
+        unreachable!("the schema takes objects only")
+    };
+    let fixtures = FixtureSet::from_inline(&inline, &workspace.fixtures(), &state.schemas.fixtures)
+        .map_err(|err| fixture_refusal(err, ""))?;
+    workspace.replace_state(fixtures)?;
+    Ok(Reply::json(StatusCode::OK, &workspace.state()))
+}
+
+/// `POST …/clock` (D27): set, advance, or back to real time; answers the new reading.
+fn move_clock(
+    state: &AppState,
+    workspace: &Workspace,
+    request: &RecordedRequest,
+) -> Result<Reply, ApiError> {
+    let body = json_body(request, &state.schemas.clock_change, false)?;
+    let change = if let Some(Value::String(at)) = body.get("set") {
+        ClockChange::Set(Timestamp::parse(at).map_err(|err| invalid("/set", &err.to_string()))?)
+    } else if let Some(Value::String(duration)) = body.get("advance") {
+        ClockChange::Advance(parse_duration(duration)?)
+    } else if let Some(ms) = body.get("advance_ms").and_then(Value::as_i64) {
+        ClockChange::Advance(ms)
+    } else {
+        ClockChange::Real
+    };
+    Ok(clock_reading(workspace.clock.change(change)?))
+}
+
+/// What the clock routes answer: `{"now", "frozen", "offset_ms"}`.
+fn clock_reading(clock: Clock) -> Reply {
+    let offset = match clock {
+        Clock::Shifted(ms) => ms,
+        Clock::System | Clock::Frozen(_) => 0,
+    };
+    Reply::json(
+        StatusCode::OK,
+        &json!({ "now": clock.now().to_string(), "frozen": clock.is_frozen(), "offset_ms": offset }),
+    )
+}
+
+/// The JSON body of an admin request, checked against `schema`; an empty body is `{}`
+/// where `empty_is_object`.
+fn json_body(
+    request: &RecordedRequest,
+    schema: &Schema,
+    empty_is_object: bool,
+) -> Result<Value, ApiError> {
+    let bytes = match &request.body {
+        Body::Complete(bytes) => bytes,
+        Body::TooLarge { limit } => return Err(ApiError::BodyTooLarge { limit: *limit }),
+        Body::Unreadable => return Err(ApiError::BodyUnreadable),
+    };
+    let value = if bytes.trim_ascii().is_empty() {
+        if !empty_is_object {
+            return Err(ApiError::EmptyBody);
+        }
+        Value::Object(Map::new())
+    } else if json::nests_deeper_than(bytes, MAX_DEPTH) {
+        return Err(ApiError::TooDeep { limit: MAX_DEPTH });
+    } else {
+        serde_json::from_slice(bytes).map_err(|source| ApiError::MalformedJson { source })?
+    };
+    match schema.violations(&value) {
+        violations if violations.is_empty() => Ok(value),
+        violations => Err(ApiError::Validation { violations }),
+    }
+}
+
+/// A 422 naming `pointer`.
+fn invalid(pointer: &str, message: &str) -> ApiError {
+    ApiError::Validation {
+        violations: vec![Violation::new(pointer, message, "format")],
+    }
+}
+
+/// An inline fixture set's error as a 422, its pointer below `prefix`.
+fn fixture_refusal(err: FixtureError, prefix: &str) -> ApiError {
+    let (pointer, message) = match err {
+        FixtureError::Inline { pointer, message } => (format!("{prefix}{pointer}"), message),
+        other => (prefix.to_owned(), other.to_string()),
+    };
+    ApiError::Validation {
+        violations: vec![Violation::new(pointer, message, "fixture")],
+    }
 }
 
 #[cfg(test)]
@@ -173,13 +418,37 @@ mod tests {
     fn admin_paths_are_routes_of_their_own() {
         assert_eq!(
             AdminRoute::of("/__admin/requests"),
-            Some(AdminRoute::Requests)
+            Some(AdminRoute::Of(None, Scoped::Requests))
         );
         assert_eq!(
             AdminRoute::of("/__admin/requests.har"),
-            Some(AdminRoute::RequestsHar)
+            Some(AdminRoute::Of(None, Scoped::RequestsHar))
         );
         assert_eq!(AdminRoute::of("/__admin/nope"), None);
         assert!(is_admin("/__admin/nope"));
+    }
+
+    #[test]
+    fn a_workspace_has_the_routes_of_the_state_under_its_id() {
+        assert_eq!(
+            AdminRoute::of("/__admin/workspaces"),
+            Some(AdminRoute::Workspaces)
+        );
+        assert_eq!(
+            AdminRoute::of("/__admin/workspaces/job-7"),
+            Some(AdminRoute::Workspace("job-7"))
+        );
+        assert_eq!(
+            AdminRoute::of("/__admin/workspaces/job-7/clock"),
+            Some(AdminRoute::Of(Some("job-7"), Scoped::Clock))
+        );
+        for unserved in [
+            "/__admin/workspaces/",
+            "/__admin/workspaces//requests",
+            "/__admin/workspaces/job-7/health",
+            "/__admin/workspaces/job-7/requests/1",
+        ] {
+            assert_eq!(AdminRoute::of(unserved), None, "{unserved}");
+        }
     }
 }

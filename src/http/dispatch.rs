@@ -9,17 +9,28 @@ use crate::contract::judge::{self, Judged};
 use crate::http::reply::Reply;
 use crate::http::request::RecordedRequest;
 use crate::http::state::AppState;
+use crate::http::workspace::Workspace;
 use crate::http::{admin, cors, handlers};
 
 /// The header that marks traffic as coming from this mock (D25).
 const MARKER: HeaderName = HeaderName::from_static("x-gately-mock");
 
-/// The synchronous core of the request path: the answer to `request`, refusals turned into
-/// problems, CORS and marker headers added. It neither waits (`--latency`) nor records;
-/// the server does both. Fuzz targets and benchmarks call it to drive the whole path in
-/// process.
+/// The synchronous core of the request path: the answer to `request` in the workspace its
+/// key opens, refusals turned into problems, CORS and marker headers added. It neither
+/// waits (`--latency`) nor records; the server does both. Fuzz targets and benchmarks call
+/// it to drive the whole path in process.
 pub fn respond(state: &AppState, request: &RecordedRequest) -> Reply {
-    let mut reply = answer(state, request).unwrap_or_else(Reply::refusal);
+    respond_in(state, &state.workspace_of(request), request)
+}
+
+/// [`respond`] in `workspace`, which the server picked from the key before it read the
+/// body (the request's arrival is stamped by the workspace's clock).
+pub(crate) fn respond_in(
+    state: &AppState,
+    workspace: &Workspace,
+    request: &RecordedRequest,
+) -> Reply {
+    let mut reply = answer(state, workspace, request).unwrap_or_else(Reply::refusal);
     cors::decorate(&mut reply, &request.headers);
     reply
         .headers
@@ -27,20 +38,24 @@ pub fn respond(state: &AppState, request: &RecordedRequest) -> Reply {
     reply
 }
 
-fn answer(state: &AppState, request: &RecordedRequest) -> Result<Reply, ApiError> {
+fn answer(
+    state: &AppState,
+    workspace: &Workspace,
+    request: &RecordedRequest,
+) -> Result<Reply, ApiError> {
     if admin::is_admin(&request.path) {
         return admin::respond(state, request);
     }
     match judge::judge(
         request.view(),
         &state.schemas,
-        state.strictness,
-        &state.keyring,
+        workspace.strictness,
+        &workspace.keyring,
     )? {
         Judged::Preflight(route) => Ok(cors::preflight(
             route.map_or(cors::ANY_METHOD, |route| route.allow()),
         )),
-        Judged::Accepted(accepted) => Ok(handlers::act(state, accepted, request.time)),
+        Judged::Accepted(accepted) => Ok(handlers::act(workspace, accepted, request.time)),
     }
 }
 
@@ -86,7 +101,7 @@ mod tests {
     #[test]
     fn a_body_is_marked_as_json_only_once_it_has_parsed() {
         let state = frozen_state();
-        let now = state.clock.now();
+        let now = state.workspaces.default().clock.now();
         for (body, parsed) in [
             (&br#"{"status":"inactive"}"#[..], true),
             (br#"{"statsu":"inactive"}"#, true),
@@ -109,7 +124,7 @@ mod tests {
         let contact: Value = serde_json::from_slice(&reply.body).unwrap();
         assert_eq!(contact["updated_at"], "2031-02-03T04:05:06.789Z");
         let _ = state.record(request, &reply, Duration::ZERO);
-        let journal = state.journal();
+        let journal = state.workspaces.default().journal();
         let filter = Filter::from_query(None).unwrap();
         let recorded = journal.select(&filter).next().unwrap().to_exchange();
         assert_eq!(recorded.time, "2031-02-03T04:05:06.789Z");

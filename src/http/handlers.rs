@@ -12,7 +12,7 @@ use crate::api::{ApiError, OperationId};
 use crate::clock::Timestamp;
 use crate::contract::judge::Accepted;
 use crate::http::reply::{JSON, Reply};
-use crate::http::state::AppState;
+use crate::http::workspace::Workspace;
 use crate::json;
 use crate::schema::Violation;
 use crate::store::contact::ContactView;
@@ -23,7 +23,7 @@ use crate::store::{ContactQuery, StoreError};
 /// Acts on `accepted`, a request that arrived at `now`: the answer of its operation's
 /// handler, or its refusal (a missing contact, a conflict), with what the judge found on
 /// the exchange either way.
-pub(crate) fn act(state: &AppState, accepted: Accepted, now: Timestamp) -> Reply {
+pub(crate) fn act(workspace: &Workspace, accepted: Accepted, now: Timestamp) -> Reply {
     let Accepted {
         operation,
         project,
@@ -32,7 +32,7 @@ pub(crate) fn act(state: &AppState, accepted: Accepted, now: Timestamp) -> Reply
         findings,
     } = accepted;
     let on = Call {
-        state,
+        workspace,
         project,
         now,
     };
@@ -44,10 +44,10 @@ pub(crate) fn act(state: &AppState, accepted: Accepted, now: Timestamp) -> Reply
     reply
 }
 
-/// One call of a handler: the state, the project the key opened, and the instant the
-/// request arrived, which any change it makes is stamped with.
+/// One call of a handler: the workspace and the project the key opened, and the instant
+/// the request arrived, which any change it makes is stamped with.
 struct Call<'a> {
-    state: &'a AppState,
+    workspace: &'a Workspace,
     project: Uuid,
     now: Timestamp,
 }
@@ -99,7 +99,7 @@ impl Call<'_> {
 
     /// `GET /api/v1/contacts` (D19)
     fn list_contacts(&self, query: &ContactQuery) -> Result<Reply, ApiError> {
-        let store = self.state.store();
+        let store = self.workspace.store();
         let (contacts, total) = store.list_contacts(self.project, query);
         let mut body = b"{\"contacts\":".to_vec();
         json::put_array(&mut body, &contacts, |out, contact| contact.write_json(out));
@@ -119,7 +119,7 @@ impl Call<'_> {
 
     /// `POST /api/v1/contacts` (D20)
     fn create_contact(&self, contact: NewContact) -> Result<Reply, ApiError> {
-        let mut store = self.state.store();
+        let mut store = self.workspace.store();
         let view =
             store.create_contact(self.project, contact.draft, contact.create_only, self.now)?;
         Ok(self.contact(StatusCode::CREATED, &view))
@@ -130,7 +130,7 @@ impl Call<'_> {
     /// earlier in the payload) are skipped, each with its reasons.
     fn bulk_import(&self, rows: Vec<BulkRow>) -> Result<Reply, ApiError> {
         let (mut imported, mut errors) = (0_usize, Vec::new());
-        let mut store = self.state.store();
+        let mut store = self.workspace.store();
         for BulkRow {
             index,
             email,
@@ -171,27 +171,27 @@ impl Call<'_> {
 
     /// `GET /api/v1/contacts/{contactId}`
     fn get_contact(&self, id: Uuid) -> Result<Reply, ApiError> {
-        let store = self.state.store();
+        let store = self.workspace.store();
         Ok(self.contact(StatusCode::OK, &store.contact(self.project, id)?))
     }
 
     /// `PATCH /api/v1/contacts/{contactId}` (D6–D11)
     fn update_contact(&self, id: Uuid, patch: ContactPatch) -> Result<Reply, ApiError> {
-        let mut store = self.state.store();
+        let mut store = self.workspace.store();
         let view = store.patch_contact(self.project, id, patch, self.now)?;
         Ok(self.contact(StatusCode::OK, &view))
     }
 
     /// `DELETE /api/v1/contacts/{contactId}` (D20)
     fn delete_contact(&self, id: Uuid) -> Result<Reply, ApiError> {
-        let mut store = self.state.store();
+        let mut store = self.workspace.store();
         store.delete_contact(self.project, id)?;
         Ok(self.message("Contact deleted successfully"))
     }
 
     /// `GET /api/v1/contacts/tags`
     fn list_tags(&self) -> Reply {
-        let store = self.state.store();
+        let store = self.workspace.store();
         let tags: Vec<_> = store
             .tags(self.project)
             .into_iter()
@@ -202,21 +202,21 @@ impl Call<'_> {
 
     /// `POST /api/v1/contacts/tags`
     fn create_tag(&self, tag: NewTag) -> Result<Reply, ApiError> {
-        let mut store = self.state.store();
+        let mut store = self.workspace.store();
         let tag = store.create_tag(self.project, tag.name, tag.color, self.now)?;
         Ok(self.json(StatusCode::CREATED, &tag.view()))
     }
 
     /// `PUT /api/v1/contacts/tags/{tagId}`: a partial update, as the docs use it.
     fn update_tag(&self, id: Uuid, change: TagChange) -> Result<Reply, ApiError> {
-        let mut store = self.state.store();
+        let mut store = self.workspace.store();
         let tag = store.update_tag(self.project, id, change.name, change.color)?;
         Ok(self.json(StatusCode::OK, &tag.view()))
     }
 
     /// `DELETE /api/v1/contacts/tags/{tagId}`: detached from every contact too.
     fn delete_tag(&self, id: Uuid) -> Result<Reply, ApiError> {
-        let mut store = self.state.store();
+        let mut store = self.workspace.store();
         store.delete_tag(self.project, id)?;
         Ok(self.message("Tag deleted successfully"))
     }
@@ -224,7 +224,7 @@ impl Call<'_> {
     /// `POST /api/v1/contacts/contact-tags`: the contact, 201 when the tag was attached,
     /// 200 when it already was.
     fn attach_tag(&self, pair: ContactTag) -> Result<Reply, ApiError> {
-        let mut store = self.state.store();
+        let mut store = self.workspace.store();
         let (attached, view) =
             store.attach_tag(self.project, pair.contact_id, pair.tag_id, self.now)?;
         let status = if attached {
@@ -238,20 +238,20 @@ impl Call<'_> {
     /// `DELETE /api/v1/contacts/contact-tags?contact_id=…&tag_id=…`: one that was not
     /// attached is not an error.
     fn detach_tag(&self, pair: ContactTag) -> Result<Reply, ApiError> {
-        let mut store = self.state.store();
+        let mut store = self.workspace.store();
         store.detach_tag(self.project, pair.contact_id, pair.tag_id, self.now)?;
         Ok(self.message("Tag removed from contact successfully"))
     }
 
     /// `GET /api/v1/contacts/{contactId}/unsubscribes` (D21)
     fn list_unsubscribes(&self, id: Uuid) -> Result<Reply, ApiError> {
-        let store = self.state.store();
+        let store = self.workspace.store();
         Ok(self.json(StatusCode::OK, &store.unsubscribes(self.project, id)?))
     }
 
     /// `POST /api/v1/contacts/{contactId}/unsubscribes` (D21)
     fn unsubscribe(&self, id: Uuid, request: UnsubscribeRequest) -> Result<Reply, ApiError> {
-        let mut store = self.state.store();
+        let mut store = self.workspace.store();
         let record =
             store.unsubscribe(self.project, id, request.reason, request.source, self.now)?;
         Ok(self.json(StatusCode::CREATED, record))
@@ -259,20 +259,20 @@ impl Call<'_> {
 
     /// `DELETE /api/v1/contacts/{contactId}/unsubscribes` (D21): every record removed.
     fn resubscribe(&self, id: Uuid) -> Result<Reply, ApiError> {
-        let mut store = self.state.store();
+        let mut store = self.workspace.store();
         store.resubscribe(self.project, id, self.now)?;
         Ok(self.message("Contact resubscribed successfully"))
     }
 
     /// `GET /api/v1/contacts/{contactId}/custom-fields` (D18)
     fn get_custom_fields(&self, id: Uuid) -> Result<Reply, ApiError> {
-        let store = self.state.store();
+        let store = self.workspace.store();
         Ok(self.json(StatusCode::OK, store.custom_fields(self.project, id)?))
     }
 
     /// `PATCH /api/v1/contacts/{contactId}/custom-fields` (D18): an RFC 7396 merge patch.
     fn merge_custom_fields(&self, id: Uuid, patch: Map<String, Value>) -> Result<Reply, ApiError> {
-        let mut store = self.state.store();
+        let mut store = self.workspace.store();
         let merged = store.merge_custom_fields(self.project, id, patch, self.now)?;
         Ok(self.json(StatusCode::OK, merged))
     }
@@ -297,7 +297,7 @@ impl Call<'_> {
     /// `reply` with its `seq` drawn now, under the store lock, so that `seq` orders
     /// exchanges as the store saw them.
     fn numbered(&self, mut reply: Reply) -> Reply {
-        reply.seq = Some(self.state.sequence.next());
+        reply.seq = Some(self.workspace.sequence.next());
         reply
     }
 }

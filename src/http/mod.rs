@@ -10,8 +10,9 @@
 //!    `Prefer`), then to the handler of the accepted operation (`handlers`);
 //! 4. `reply` turns a refusal into its problem body; `cors` adds the browser headers to
 //!    whatever is sent (D14);
-//! 5. `state` holds the store, the journal and the record file, and records the exchange
-//!    (API routes only) before `server` answers.
+//! 5. `state` holds the server's settings, its `workspace`s (each with its own store,
+//!    journal and clock) and the record file, and records the exchange (API routes only)
+//!    in the workspace the request's key opened before `server` answers.
 
 mod admin;
 mod cors;
@@ -23,6 +24,7 @@ mod reply;
 mod request;
 mod server;
 mod state;
+pub(crate) mod workspace;
 
 pub use dispatch::respond;
 pub use reply::Reply;

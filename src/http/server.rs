@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::header::{CONNECTION, HeaderValue, RETRY_AFTER};
+use hyper::header::{AUTHORIZATION, CONNECTION, HeaderValue, RETRY_AFTER};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
@@ -25,7 +25,7 @@ use tokio::task::JoinHandle;
 
 use crate::api::ApiError;
 use crate::http::admin;
-use crate::http::dispatch::respond;
+use crate::http::dispatch::respond_in;
 use crate::http::head_deadline::HeadDeadline;
 use crate::http::head_error::{MAX_HEAD_BYTES, ProblemIo};
 use crate::http::reply::Reply;
@@ -177,18 +177,24 @@ async fn handle(
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let _answering = deadline.answering();
     let started = Instant::now();
-    let request = RecordedRequest::from_hyper(request, state.max_body, state.clock.now()).await;
-    let mut reply = respond(&state, &request);
+    let workspace = state.workspaces.for_key(
+        request
+            .headers()
+            .get(AUTHORIZATION)
+            .map(|value| value.as_bytes()),
+    );
+    let request = RecordedRequest::from_hyper(request, state.max_body, workspace.clock.now()).await;
+    let mut reply = respond_in(&state, &workspace, &request);
     if admin::is_admin(&request.path) {
-        return Ok(state.dated(reply.into_response()));
+        return Ok(AppState::dated(&workspace, reply.into_response()));
     }
     if let Some(latency) = state.latency {
-        let seq = reply.seq.unwrap_or_else(|| state.sequence.next());
+        let seq = reply.seq.unwrap_or_else(|| workspace.sequence.next());
         reply.seq = Some(seq);
         tokio::time::sleep(latency.delay(seq)).await;
     }
-    let ticket = state.record(request, &reply, started.elapsed());
-    let response = state.dated(reply.into_response());
+    let ticket = state.record_in(&workspace, request, &reply, started.elapsed());
+    let response = AppState::dated(&workspace, reply.into_response());
     if let Some(ticket) = ticket {
         ticket.written().await;
     }

@@ -1,47 +1,33 @@
 //! The state every connection shares, behind one `Arc`, and what happens to an exchange
 //! once it has been answered: it is recorded.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::Response;
-use hyper::header::{DATE, HeaderValue};
+use hyper::header::{AUTHORIZATION, DATE};
 
-use crate::auth::Keyring;
-use crate::clock::Clock;
 use crate::config::{ConnectionLimits, ServeConfig};
-use crate::fixture::FixtureSet;
+use crate::http::workspace::{Scope, Template, Workspace, Workspaces};
 use crate::http::{Body, RecordedRequest, Reply};
 use crate::journal::exchange::ExchangeView;
 use crate::journal::recorder::{RecordTicket, Recorder};
-use crate::journal::{Entry, Journal, Sequence, Verdict};
+use crate::journal::{Entry, Verdict};
 use crate::latency::Latency;
-use crate::schema::{SchemaRegistry, Strictness};
-use crate::store::Store;
+use crate::schema::SchemaRegistry;
 
-/// What a request handler can see. Locks are taken store first, journal second, and held
-/// only for in-memory work: never across an `.await`, never around file I/O.
+/// What a request handler can see: the server's settings and its workspaces, each with
+/// its own store and journal. A workspace's locks are taken store first, journal second,
+/// and held only for in-memory work: never across an `.await`, never around file I/O.
 pub struct AppState {
     /// The compiled contract.
     pub(crate) schemas: SchemaRegistry,
-    /// Keys and projects.
-    pub(crate) keyring: Keyring,
-    /// The fixtures, kept to restore the store on reset.
-    pub(crate) fixtures: FixtureSet,
-    /// Contacts and tags.
-    pub(crate) store: Mutex<Store>,
-    /// Recorded exchanges.
-    pub(crate) journal: Mutex<Journal>,
-    /// Where `seq` comes from.
-    pub(crate) sequence: Sequence,
-    /// The record file, if any.
+    /// The server's state (`default`) and every workspace made since.
+    pub(crate) workspaces: Workspaces,
+    /// The record file, if any: one for every workspace.
     pub(crate) recorder: Option<Recorder>,
-    /// Where `now` comes from.
-    pub(crate) clock: Clock,
-    /// Strict or lenient validation.
-    pub(crate) strictness: Strictness,
     /// Largest body accepted, in bytes.
     pub(crate) max_body: usize,
     /// Delay added to API responses.
@@ -50,69 +36,67 @@ pub struct AppState {
     pub(crate) log_requests: bool,
     /// What one client may hold.
     pub(crate) limits: ConnectionLimits,
-    /// The `Date` header of every answer under a frozen clock (hyper writes the real one
-    /// otherwise), so that a snapshot of whole responses is stable too.
-    frozen_date: Option<HeaderValue>,
 }
 
 impl AppState {
     /// The state of a fresh server for `config`.
     pub fn new(config: ServeConfig) -> Self {
-        Self {
-            keyring: Keyring::new(&config.fixtures),
-            store: Mutex::new(config.fixtures.store()),
-            fixtures: config.fixtures,
-            journal: Mutex::new(Journal::new(config.journal_limit)),
-            sequence: Sequence::default(),
-            recorder: config.recorder,
-            schemas: config.schemas,
+        let template = Template {
+            fixtures: Arc::new(config.fixtures),
             clock: config.clock,
             strictness: config.strictness,
+            journal_limit: config.journal_limit,
+        };
+        Self {
+            workspaces: Workspaces::new(template, config.workspaces),
+            recorder: config.recorder,
+            schemas: config.schemas,
             max_body: config.max_body,
             latency: config.latency,
             log_requests: config.log_requests,
             limits: config.limits,
-            frozen_date: match config.clock {
-                Clock::Frozen(at) => HeaderValue::from_str(&at.http_date()).ok(),
-                Clock::System => None,
-            },
         }
     }
 
-    /// `response` with the frozen `Date`, if the clock is frozen.
-    pub(crate) fn dated(&self, mut response: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
-        if let Some(date) = &self.frozen_date {
-            response.headers_mut().insert(DATE, date.clone());
+    /// The workspace the key of `request` opens (`default` for any other).
+    pub(crate) fn workspace_of(&self, request: &RecordedRequest) -> Scope<'_> {
+        self.workspaces.for_key(
+            request
+                .headers
+                .get(AUTHORIZATION)
+                .map(|value| value.as_bytes()),
+        )
+    }
+
+    /// `response` with the frozen `Date` of `workspace`'s clock, if it is frozen.
+    pub(crate) fn dated(
+        workspace: &Workspace,
+        mut response: Response<Full<Bytes>>,
+    ) -> Response<Full<Bytes>> {
+        if let Some(date) = workspace.clock.date_header() {
+            response.headers_mut().insert(DATE, date);
         }
         response
     }
 
-    /// The store, locked.
-    pub fn store(&self) -> MutexGuard<'_, Store> {
-        self.store.lock().expect("the store lock is never poisoned")
-    }
-
-    /// The journal, locked.
-    pub fn journal(&self) -> MutexGuard<'_, Journal> {
-        self.journal
-            .lock()
-            .expect("the journal lock is never poisoned")
-    }
-
-    /// Fixtures restored, journal emptied, seeded ids and `seq` restarted: the isolation
-    /// step between two tests.
-    pub fn reset(&self) {
-        let mut store = self.store();
-        *store = self.fixtures.store();
-        self.journal().clear();
-        self.sequence.restart();
-    }
-
-    /// Records an answered exchange: written as JSON once, kept in the journal and handed
-    /// to the record file, if any. The response must wait for the returned ticket, so that
-    /// its line is in the file before it leaves.
+    /// Records an answered exchange in the workspace its key opens: [`AppState::record_in`],
+    /// for callers that drive the request path in process (fuzz targets, benchmarks).
     pub fn record(
         &self,
+        request: RecordedRequest,
+        reply: &Reply,
+        elapsed: Duration,
+    ) -> Option<RecordTicket> {
+        let workspace = self.workspace_of(&request);
+        self.record_in(&workspace, request, reply, elapsed)
+    }
+
+    /// Records an exchange answered in `workspace`: written as JSON once, kept in its
+    /// journal and handed to the record file, if any. The response must wait for the
+    /// returned ticket, so that its line is in the file before it leaves.
+    pub(crate) fn record_in(
+        &self,
+        workspace: &Workspace,
         request: RecordedRequest,
         reply: &Reply,
         elapsed: Duration,
@@ -124,7 +108,7 @@ impl AppState {
         } else {
             Verdict::Ok
         };
-        let seq = reply.seq.unwrap_or_else(|| self.sequence.next());
+        let seq = reply.seq.unwrap_or_else(|| workspace.sequence.next());
         let request_body = match &request.body {
             Body::Complete(bytes) => bytes.as_ref(),
             Body::TooLarge { .. } | Body::Unreadable => &[],
@@ -132,8 +116,9 @@ impl AppState {
         let mut json = Vec::new();
         ExchangeView {
             seq,
+            workspace: (!workspace.is_default()).then(|| workspace.id()),
             time: request.time,
-            duration_ms: if self.clock.is_frozen() {
+            duration_ms: if workspace.clock.get().is_frozen() {
                 0
             } else {
                 u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
@@ -155,7 +140,12 @@ impl AppState {
         .write_json(&mut json);
         if self.log_requests {
             eprintln!(
-                "gately-mock: #{seq} {} {} → {} {}",
+                "gately-mock: {}#{seq} {} {} → {} {}",
+                if workspace.is_default() {
+                    String::new()
+                } else {
+                    format!("{} ", workspace.id())
+                },
                 request.method,
                 crate::secret::mask_keys_in(&request.path),
                 reply.status.as_u16(),
@@ -175,7 +165,7 @@ impl AppState {
             json,
         };
         // Bound before it is dropped, so that the journal's lock is released first.
-        let dropped = self.journal().record(entry);
+        let dropped = workspace.journal().record(entry);
         drop(dropped);
         ticket
     }

@@ -70,7 +70,7 @@ impl Verdict {
 
 /// A recorded exchange in the journal: its JSON and what the filters look at.
 #[derive(Clone, Debug)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// Position in the journal, from 1.
     pub seq: u64,
     /// The request method.
@@ -87,7 +87,7 @@ pub struct Entry {
 
 impl Entry {
     /// The exchange, read back from its JSON.
-    pub fn to_exchange(&self) -> Exchange {
+    pub(crate) fn to_exchange(&self) -> Exchange {
         serde_json::from_slice(&self.json)
             .expect("an entry holds the JSON of an Exchange, written by ExchangeView")
     }
@@ -97,6 +97,8 @@ impl Entry {
 pub(crate) struct ExchangeView<'a> {
     /// Position in the journal.
     pub seq: u64,
+    /// The workspace it happened in; `None` for `default`.
+    pub workspace: Option<&'a str>,
     /// When the request arrived.
     pub time: Timestamp,
     /// How long the mock took, in ms.
@@ -137,6 +139,10 @@ impl ExchangeView<'_> {
         out.reserve(768 + self.request_body.len() + self.response_body.len());
         out.extend_from_slice(b"{\"seq\":");
         put(out, &self.seq);
+        if let Some(workspace) = self.workspace {
+            out.extend_from_slice(b",\"workspace\":");
+            put_str(out, workspace);
+        }
         out.extend_from_slice(b",\"time\":");
         self.time.write_json(out);
         out.extend_from_slice(b",\"duration_ms\":");
@@ -223,8 +229,11 @@ fn write_request_body(out: &mut Vec<u8>, body: &[u8], known_json: bool) -> Optio
 /// One exchange as written by the admin API, the record file and the library (D23).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Exchange {
-    /// Position in the journal, from 1; restarts at 1 after a reset.
+    /// Position in its workspace's journal, from 1; restarts at 1 after a reset.
     pub seq: u64,
+    /// The workspace it happened in (D26); `None` for the server's own state, `default`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace: Option<String>,
     /// When the request arrived (UTC, milliseconds).
     pub time: String,
     /// How long the mock took, in ms (0 under a frozen clock).
@@ -321,6 +330,7 @@ mod tests {
     fn recorded(headers: &HeaderMap, body: &[u8]) -> Exchange {
         let view = ExchangeView {
             seq: 1,
+            workspace: None,
             time: Timestamp::parse("2025-06-15T14:30:00.000Z").unwrap(),
             duration_ms: 0,
             method: &Method::POST,

@@ -61,7 +61,7 @@ fn entry(exchange: &Exchange, base_url: &str) -> Value {
         .get("content-type")
         .map_or("", String::as_str);
     let size = response_text.as_ref().map_or(0, String::len);
-    json!({
+    let mut entry = json!({
         "startedDateTime": exchange.time,
         "time": exchange.duration_ms,
         "request": har_request,
@@ -78,8 +78,16 @@ fn entry(exchange: &Exchange, base_url: &str) -> Value {
         },
         "cache": {},
         "timings": { "send": 0, "wait": exchange.duration_ms, "receive": 0 },
-        "comment": format!("seq {}: {}", exchange.seq, serde_json::to_string(&exchange.verdict).unwrap_or_default().trim_matches('"')),
-    })
+        "comment": match &exchange.workspace {
+            Some(workspace) => format!("workspace {workspace} seq {}: {}", exchange.seq, exchange.verdict.name()),
+            None => format!("seq {}: {}", exchange.seq, exchange.verdict.name()),
+        },
+    });
+    // HAR 1.2 has no field for it either: a custom one, read back by `check`.
+    if let (Some(workspace), Some(fields)) = (&exchange.workspace, entry.as_object_mut()) {
+        fields.insert("_workspace".to_owned(), Value::from(workspace.as_str()));
+    }
+    entry
 }
 
 fn name_values(headers: &std::collections::BTreeMap<String, String>) -> Vec<Value> {

@@ -24,7 +24,7 @@ pub(crate) const DEFAULT_LIMIT: usize = 10_000;
 
 /// The recorded exchanges.
 #[derive(Debug)]
-pub struct Journal {
+pub(crate) struct Journal {
     entries: VecDeque<Entry>,
     limit: usize,
     dropped: u64,
@@ -49,9 +49,9 @@ impl Sequence {
 
 impl Journal {
     /// An empty journal keeping at most `limit` entries.
-    pub fn new(limit: usize) -> Self {
+    pub(crate) fn new(limit: usize) -> Self {
         Self {
-            entries: VecDeque::with_capacity(limit.min(1024)),
+            entries: VecDeque::with_capacity(limit.min(64)),
             limit,
             dropped: 0,
         }
@@ -61,7 +61,7 @@ impl Journal {
     /// journal past its limit, for the caller to drop once the lock is released: freeing
     /// an old entry touches memory long out of cache.
     #[must_use = "the dropped entry is to be freed once the journal's lock is released"]
-    pub fn record(&mut self, entry: Entry) -> Option<Entry> {
+    pub(crate) fn record(&mut self, entry: Entry) -> Option<Entry> {
         let at = self
             .entries
             .iter()
@@ -76,7 +76,7 @@ impl Journal {
     }
 
     /// Forgets every entry (and the dropped count).
-    pub fn clear(&mut self) -> usize {
+    pub(crate) fn clear(&mut self) -> usize {
         let count = self.entries.len();
         self.entries.clear();
         self.dropped = 0;
@@ -84,27 +84,22 @@ impl Journal {
     }
 
     /// How many entries were dropped to stay within the limit since the last clear.
-    pub fn dropped(&self) -> u64 {
+    pub(crate) fn dropped(&self) -> u64 {
         self.dropped
     }
 
     /// How many entries are kept.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }
 
-    /// Whether no entry is kept.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     /// The most entries kept.
-    pub fn limit(&self) -> usize {
+    pub(crate) fn limit(&self) -> usize {
         self.limit
     }
 
     /// The entries `filter` selects, oldest first.
-    pub fn select<'a>(&'a self, filter: &'a Filter) -> impl Iterator<Item = &'a Entry> + 'a {
+    pub(crate) fn select<'a>(&'a self, filter: &'a Filter) -> impl Iterator<Item = &'a Entry> + 'a {
         self.entries
             .iter()
             .filter(|entry| filter.matches(entry))
@@ -114,7 +109,7 @@ impl Journal {
 
 /// Which entries to list (`GET /__admin/requests` query parameters).
 #[derive(Debug, Default)]
-pub struct Filter {
+pub(crate) struct Filter {
     method: Option<Method>,
     path: Option<Regex>,
     status: Option<u16>,
@@ -126,7 +121,7 @@ pub struct Filter {
 /// A query parameter the filter cannot use.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("query parameter {parameter:?}: {message}")]
-pub struct FilterError {
+pub(crate) struct FilterError {
     /// The parameter at fault.
     pub parameter: String,
     /// What is wrong with it.
@@ -136,7 +131,7 @@ pub struct FilterError {
 impl Filter {
     /// Reads `method`, `path` (a regex), `status`, `verdict`, `since` and `limit` from a
     /// query string; other parameters are refused, so a typo does not silently list all.
-    pub fn from_query(query: Option<&str>) -> Result<Self, FilterError> {
+    pub(crate) fn from_query(query: Option<&str>) -> Result<Self, FilterError> {
         let mut filter = Filter::default();
         for (name, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
             let fail = |message: String| FilterError {

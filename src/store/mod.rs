@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use uuid::Uuid;
 
 use crate::clock::Timestamp;
-use crate::ids::{DEFAULT_SEED, IdGenerator};
+use crate::ids::IdGenerator;
 use contact::{Contact, ContactView, CreateOnly, Status, StoredContact};
 use patch::ContactPatch;
 use serde_json::{Map, Value};
@@ -115,10 +115,11 @@ pub struct Store {
 
 impl Store {
     /// A store holding exactly `contacts` and `tags` (checked fixtures: `FixtureSet::store`
-    /// makes one), with the id generator at its seed.
+    /// makes one), with the id generator at `seed`.
     pub fn new(
         contacts: impl IntoIterator<Item = Contact>,
         tags: impl IntoIterator<Item = Tag>,
+        seed: u64,
     ) -> Self {
         Self {
             contacts: contacts
@@ -127,8 +128,18 @@ impl Store {
                 .collect(),
             tags: tags.into_iter().map(|tag| (tag.id(), tag)).collect(),
             unsubscribes: Vec::new(),
-            ids: IdGenerator::new(DEFAULT_SEED),
+            ids: IdGenerator::new(seed),
         }
+    }
+
+    /// Every contact of every project, by id.
+    pub(crate) fn every_contact(&self) -> impl Iterator<Item = &Contact> {
+        self.contacts.values().map(StoredContact::contact)
+    }
+
+    /// Every tag of every project, by id.
+    pub(crate) fn every_tag(&self) -> impl Iterator<Item = &Tag> {
+        self.tags.values()
     }
 
     /// The contact `id` of `project`.

@@ -72,6 +72,11 @@ impl Tag {
         self.summarise();
     }
 
+    /// Its colour, if any.
+    pub fn color(&self) -> Option<&str> {
+        self.color.as_deref()
+    }
+
     /// Sets or clears its colour.
     pub fn recolor(&mut self, color: Option<String>) {
         self.color = color;

@@ -8,7 +8,9 @@
 use std::sync::Arc;
 
 pub use gately_mock::internals::SchemaRegistry;
-use gately_mock::{MockServer, MockServerBuilder, Outcome, Side, Verdict};
+use gately_mock::{
+    ContractReport, Exchange, MockServer, MockServerBuilder, Outcome, Side, Verdict, Workspace,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -79,8 +81,15 @@ impl Drop for Mock {
 /// exchange as the server did: the same verdict, the same violations and warnings, and
 /// nothing wrong with any response the mock sent.
 pub fn assert_agreement(server: &MockServer) {
-    let recorded = server.requests();
-    let report = server.contract_report();
+    agree(server.requests(), server.contract_report());
+}
+
+/// [`assert_agreement`] for one workspace of a server.
+pub fn assert_workspace_agreement(workspace: &Workspace) {
+    agree(workspace.requests(), workspace.contract_report());
+}
+
+fn agree(recorded: Vec<Exchange>, report: ContractReport) {
     assert_eq!(
         report.exchanges.len(),
         recorded.len(),

@@ -1,0 +1,503 @@
+//! Workspaces (D26): isolated copies of the mock's state in one process, so that parallel
+//! CI jobs and tests share a server without sharing contacts.
+//!
+//! A [`Workspace`] holds everything a request can change or read back: contacts, tags and
+//! unsubscribe records (its store), its journal and `seq`, its id stream and its clock. Its
+//! own keys open it: the server's state is the workspace `default`, opened by the fixtures'
+//! keys; every other workspace gets a freshly minted twin of each fixture key. A request's
+//! key picks its workspace before anything else happens ([`Workspaces::for_key`]); a key
+//! no workspace holds falls to `default`, whose keyring then refuses it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasher, RandomState};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value, json};
+
+use crate::api::ApiError;
+use crate::auth::{self, Keyring};
+use crate::clock::{Clock, SharedClock, Timestamp};
+use crate::config::WorkspaceLimits;
+use crate::fixture::{Access, ApiKey, FixtureSet};
+use crate::journal::{Journal, Sequence};
+use crate::schema::Strictness;
+use crate::store::Store;
+
+/// The id of the workspace the server starts with.
+pub(crate) const DEFAULT: &str = "default";
+
+/// How a new workspace starts (the body of `POST /__admin/workspaces`, checked); the
+/// default is as the server started.
+#[derive(Debug, Default)]
+pub(crate) struct Blueprint {
+    /// Its name, which is also its id; `None`: the mock names it `ws-<n>`.
+    pub(crate) name: Option<String>,
+    /// Its clock; `None`: the server's.
+    pub(crate) clock: Option<Clock>,
+    /// The seed of its id stream; `None`: the server's.
+    pub(crate) seed: Option<u64>,
+    /// Its validation; `None`: the server's.
+    pub(crate) strictness: Option<Strictness>,
+    /// Its fixtures, keys not yet twinned; `None`: the server's.
+    pub(crate) fixtures: Option<FixtureSet>,
+}
+
+/// One isolated state.
+pub(crate) struct Workspace {
+    id: Box<str>,
+    /// Whether a test named it (its id is then its name).
+    named: bool,
+    /// When it was made, by the machine's clock.
+    created: Timestamp,
+    /// When a request last used it, in ms since the registry's epoch.
+    last_used: AtomicU64,
+    /// Its keys, which no other workspace has.
+    pub(crate) keyring: Keyring,
+    /// Strict or lenient validation.
+    pub(crate) strictness: Strictness,
+    /// Where `now` comes from.
+    pub(crate) clock: SharedClock,
+    /// Where `seq` comes from.
+    pub(crate) sequence: Sequence,
+    /// What a reset restores: its fixtures (with its own keys), its seed and its clock.
+    origin: Mutex<Origin>,
+    store: Mutex<Store>,
+    journal: Mutex<Journal>,
+}
+
+/// What a workspace starts from, and returns to on reset.
+struct Origin {
+    fixtures: Arc<FixtureSet>,
+    seed: u64,
+    clock: Clock,
+}
+
+impl Workspace {
+    fn new(
+        id: Box<str>,
+        named: bool,
+        fixtures: Arc<FixtureSet>,
+        seed: u64,
+        clock: Clock,
+        strictness: Strictness,
+        journal_limit: usize,
+    ) -> Self {
+        Self {
+            id,
+            named,
+            created: Clock::System.now(),
+            last_used: AtomicU64::new(0),
+            keyring: Keyring::new(&fixtures),
+            strictness,
+            clock: SharedClock::new(clock),
+            sequence: Sequence::default(),
+            store: Mutex::new(fixtures.store_seeded(seed)),
+            journal: Mutex::new(Journal::new(journal_limit)),
+            origin: Mutex::new(Origin {
+                fixtures,
+                seed,
+                clock,
+            }),
+        }
+    }
+
+    /// Its id: `default`, the name it was given, or `ws-<n>`.
+    pub(crate) fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Whether this is the state the server started with.
+    pub(crate) fn is_default(&self) -> bool {
+        &*self.id == DEFAULT
+    }
+
+    /// The store, locked.
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().expect("the store lock is never poisoned")
+    }
+
+    /// The journal, locked.
+    pub(crate) fn journal(&self) -> MutexGuard<'_, Journal> {
+        self.journal
+            .lock()
+            .expect("the journal lock is never poisoned")
+    }
+
+    fn origin(&self) -> MutexGuard<'_, Origin> {
+        self.origin
+            .lock()
+            .expect("the origin lock is never poisoned")
+    }
+
+    /// Its fixtures: its keys, and the contacts and tags a reset restores.
+    pub(crate) fn fixtures(&self) -> Arc<FixtureSet> {
+        Arc::clone(&self.origin().fixtures)
+    }
+
+    /// Fixtures restored, journal emptied, ids and `seq` restarted, clock as it started:
+    /// the isolation step between two tests.
+    pub(crate) fn reset(&self) {
+        let mut store = self.store();
+        let origin = self.origin();
+        *store = origin.fixtures.store_seeded(origin.seed);
+        self.clock.restore(origin.clock);
+        self.journal().clear();
+        self.sequence.restart();
+    }
+
+    /// Its data now, in the fixtures layout (`GET …/state`).
+    pub(crate) fn state(&self) -> Map<String, Value> {
+        let store = self.store();
+        let keys = self.origin().fixtures.keys.clone();
+        FixtureSet::of_store(&store, keys).layout()
+    }
+
+    /// Replaces its data with `fixtures`, which also become what a reset restores
+    /// (`PUT …/state`). Its keys are fixed when it is made: `fixtures` must have them.
+    pub(crate) fn replace_state(&self, fixtures: FixtureSet) -> Result<(), ApiError> {
+        let mut store = self.store();
+        let mut origin = self.origin();
+        if fixtures.keys != origin.fixtures.keys {
+            return Err(ApiError::KeysFixed);
+        }
+        *store = fixtures.store_seeded(origin.seed);
+        origin.fixtures = Arc::new(fixtures);
+        Ok(())
+    }
+
+    /// The key [`crate::MockServer::api_key`] names: the first read-write key bound to a
+    /// project.
+    pub(crate) fn main_key(&self) -> Option<ApiKey> {
+        self.origin()
+            .fixtures
+            .keys
+            .iter()
+            .find(|key| key.access == Access::ReadWrite && key.project_id.is_some())
+            .cloned()
+    }
+
+    /// What `POST /__admin/workspaces` answers, and `GET …/{id}`: how to use it.
+    pub(crate) fn describe(&self, base_url: &str, epoch: Instant) -> Value {
+        let fixtures = self.fixtures();
+        let main = self.main_key();
+        let project = main.as_ref().and_then(|key| key.project_id);
+        let contact_ids: Vec<String> = fixtures
+            .contacts
+            .iter()
+            .filter(|contact| Some(contact.project_id) == project)
+            .map(|contact| contact.id.to_string())
+            .collect();
+        let clock = self.clock.get();
+        let mut description = self.summary(epoch);
+        let fields = description.as_object_mut().expect("a summary is an object");
+        fields.extend([
+            ("api_key".to_owned(), json!(main.map(|key| key.key))),
+            ("project_id".to_owned(), json!(project)),
+            ("contact_ids".to_owned(), json!(contact_ids)),
+            ("base_url".to_owned(), json!(base_url)),
+            (
+                "admin_url".to_owned(),
+                json!(format!("{base_url}/__admin/workspaces/{}", self.id)),
+            ),
+            ("api_keys".to_owned(), json!(fixtures.keys)),
+            (
+                "frozen_time".to_owned(),
+                json!(clock.is_frozen().then(|| clock.now().to_string())),
+            ),
+            ("mode".to_owned(), json!(self.strictness.name())),
+        ]);
+        description
+    }
+
+    /// One line of `GET /__admin/workspaces`.
+    pub(crate) fn summary(&self, epoch: Instant) -> Value {
+        let journal = self.journal();
+        let last_used = match self.last_used.load(Ordering::Relaxed) {
+            0 => None,
+            since_epoch => {
+                let idle = epoch
+                    .elapsed()
+                    .saturating_sub(Duration::from_millis(since_epoch));
+                Clock::Shifted(-i64::try_from(idle.as_millis()).unwrap_or(i64::MAX))
+                    .now()
+                    .to_string()
+                    .into()
+            }
+        };
+        json!({
+            "id": self.id,
+            "name": self.named.then_some(&*self.id),
+            "created": self.created.to_string(),
+            "last_used": last_used,
+            "journal": { "entries": journal.len(), "dropped": journal.dropped(), "limit": journal.limit() },
+        })
+    }
+
+    /// Marks it used at `since_epoch` ms (never 0: 0 means unused).
+    fn touch(&self, since_epoch: u64) {
+        self.last_used.store(since_epoch.max(1), Ordering::Relaxed);
+    }
+
+    /// Whether it has been idle longer than `ttl` at `since_epoch` ms.
+    fn expired(&self, since_epoch: u64, ttl: Duration) -> bool {
+        let last = self.last_used.load(Ordering::Relaxed);
+        since_epoch.saturating_sub(last) > u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX)
+    }
+}
+
+/// How the server's workspaces are made.
+pub(crate) struct Template {
+    /// The server's fixtures.
+    pub(crate) fixtures: Arc<FixtureSet>,
+    /// The server's clock.
+    pub(crate) clock: Clock,
+    /// The server's validation.
+    pub(crate) strictness: Strictness,
+    /// Each workspace's journal bound.
+    pub(crate) journal_limit: usize,
+}
+
+/// Every workspace of a server: `default`, and those tests made.
+pub(crate) struct Workspaces {
+    default: Workspace,
+    others: RwLock<Others>,
+    /// How many others live: the request path looks no further while it is 0.
+    live: AtomicUsize,
+    limits: WorkspaceLimits,
+    template: Template,
+    /// What `last_used` counts from.
+    epoch: Instant,
+    /// Where twin keys come from.
+    keys: RandomState,
+}
+
+#[derive(Default)]
+struct Others {
+    by_id: BTreeMap<Box<str>, Arc<Workspace>>,
+    by_key: HashMap<String, Arc<Workspace>>,
+    /// The `<n>` of the last `ws-<n>` named.
+    named: u64,
+    /// How many keys have been minted.
+    minted: u64,
+}
+
+/// The workspace a request acts on.
+pub(crate) enum Scope<'a> {
+    /// The server's state.
+    Default(&'a Workspace),
+    /// A workspace a test made.
+    Other(Arc<Workspace>),
+}
+
+impl std::ops::Deref for Scope<'_> {
+    type Target = Workspace;
+
+    fn deref(&self) -> &Workspace {
+        match self {
+            Scope::Default(workspace) => workspace,
+            Scope::Other(workspace) => workspace,
+        }
+    }
+}
+
+impl Workspaces {
+    /// The workspaces of a fresh server: `default` alone.
+    pub(crate) fn new(template: Template, limits: WorkspaceLimits) -> Self {
+        let default = Workspace::new(
+            DEFAULT.into(),
+            false,
+            Arc::clone(&template.fixtures),
+            crate::ids::DEFAULT_SEED,
+            template.clock,
+            template.strictness,
+            template.journal_limit,
+        );
+        Self {
+            default,
+            others: RwLock::default(),
+            live: AtomicUsize::new(0),
+            limits,
+            template,
+            epoch: Instant::now(),
+            keys: RandomState::new(),
+        }
+    }
+
+    /// The server's own state.
+    pub(crate) fn default(&self) -> &Workspace {
+        &self.default
+    }
+
+    /// The server's fixtures, which a workspace starts from unless given its own.
+    pub(crate) fn template_fixtures(&self) -> Arc<FixtureSet> {
+        Arc::clone(&self.template.fixtures)
+    }
+
+    /// What `last_used` counts from.
+    pub(crate) fn epoch(&self) -> Instant {
+        self.epoch
+    }
+
+    fn since_epoch(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn others(&self) -> std::sync::RwLockReadGuard<'_, Others> {
+        self.others
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn others_mut(&self) -> std::sync::RwLockWriteGuard<'_, Others> {
+        self.others
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The workspace the key in `authorization` opens; `default` for any other request,
+    /// whose keyring then judges the key.
+    pub(crate) fn for_key(&self, authorization: Option<&[u8]>) -> Scope<'_> {
+        let fallback = Scope::Default(&self.default);
+        if self.live.load(Ordering::Relaxed) == 0 {
+            return fallback;
+        }
+        let Ok(token) = auth::bearer(authorization) else {
+            return fallback;
+        };
+        let others = self.others();
+        let Some(workspace) = others.by_key.get(token) else {
+            return fallback;
+        };
+        let now = self.since_epoch();
+        if workspace.expired(now, self.limits.ttl) {
+            return fallback;
+        }
+        workspace.touch(now);
+        Scope::Other(Arc::clone(workspace))
+    }
+
+    /// The workspace `id` (`default` included).
+    pub(crate) fn get(&self, id: &str) -> Result<Scope<'_>, ApiError> {
+        if id == DEFAULT {
+            return Ok(Scope::Default(&self.default));
+        }
+        let now = self.since_epoch();
+        self.others()
+            .by_id
+            .get(id)
+            .filter(|workspace| !workspace.expired(now, self.limits.ttl))
+            .map(|workspace| Scope::Other(Arc::clone(workspace)))
+            .ok_or_else(|| ApiError::WorkspaceNotFound { id: id.to_owned() })
+    }
+
+    /// Every live workspace, `default` first, then by id.
+    pub(crate) fn list(&self) -> Vec<Scope<'_>> {
+        self.sweep();
+        let others = self.others();
+        std::iter::once(Scope::Default(&self.default))
+            .chain(
+                others
+                    .by_id
+                    .values()
+                    .map(|workspace| Scope::Other(Arc::clone(workspace))),
+            )
+            .collect()
+    }
+
+    /// Makes a workspace from `blueprint`.
+    pub(crate) fn create(&self, blueprint: Blueprint) -> Result<Arc<Workspace>, ApiError> {
+        self.sweep();
+        let mut others = self.others_mut();
+        if others.by_id.len() >= self.limits.max {
+            return Err(ApiError::TooManyWorkspaces {
+                limit: self.limits.max,
+            });
+        }
+        let named = blueprint.name.is_some();
+        let id: Box<str> = match blueprint.name {
+            Some(name) if name == DEFAULT || others.by_id.contains_key(name.as_str()) => {
+                return Err(ApiError::WorkspaceExists { id: name });
+            }
+            Some(name) => name.into(),
+            None => loop {
+                others.named += 1;
+                let id = format!("ws-{}", others.named);
+                if !others.by_id.contains_key(id.as_str()) {
+                    break id.into();
+                }
+            },
+        };
+        let source = blueprint
+            .fixtures
+            .map_or_else(|| Arc::clone(&self.template.fixtures), Arc::new);
+        let mut fixtures = FixtureSet::clone(&source);
+        for key in &mut fixtures.keys {
+            others.minted += 1;
+            key.key = self.twin(&key.key, others.minted);
+            key.description = Some(match key.description.take() {
+                Some(description) => format!("workspace {id}: {description}"),
+                None => format!("workspace {id}"),
+            });
+        }
+        let workspace = Arc::new(Workspace::new(
+            id.clone(),
+            named,
+            Arc::new(fixtures),
+            blueprint.seed.unwrap_or(crate::ids::DEFAULT_SEED),
+            blueprint.clock.unwrap_or(self.template.clock),
+            blueprint.strictness.unwrap_or(self.template.strictness),
+            self.template.journal_limit,
+        ));
+        workspace.touch(self.since_epoch());
+        for key in &workspace.fixtures().keys {
+            others
+                .by_key
+                .insert(key.key.clone(), Arc::clone(&workspace));
+        }
+        others.by_id.insert(id, Arc::clone(&workspace));
+        self.live.store(others.by_id.len(), Ordering::Relaxed);
+        Ok(workspace)
+    }
+
+    /// Ends the workspace `id`: its keys stop working at once.
+    pub(crate) fn delete(&self, id: &str) -> Result<(), ApiError> {
+        if id == DEFAULT {
+            return Err(ApiError::DefaultWorkspace);
+        }
+        let mut others = self.others_mut();
+        let workspace = others
+            .by_id
+            .remove(id)
+            .ok_or_else(|| ApiError::WorkspaceNotFound { id: id.to_owned() })?;
+        for key in &workspace.fixtures().keys {
+            others.by_key.remove(&key.key);
+        }
+        self.live.store(others.by_id.len(), Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Ends every workspace idle past the TTL.
+    fn sweep(&self) {
+        let now = self.since_epoch();
+        let expired: Vec<Box<str>> = self
+            .others()
+            .by_id
+            .values()
+            .filter(|workspace| workspace.expired(now, self.limits.ttl))
+            .map(|workspace| workspace.id.clone())
+            .collect();
+        for id in expired {
+            let _ = self.delete(&id);
+        }
+    }
+
+    /// A key like `key` (same kind, same prefix) that no one has: the prefix, then 32
+    /// random letters and digits.
+    fn twin(&self, key: &str, minted: u64) -> String {
+        let prefix = key.rfind('_').map_or("gately_sk_test_", |at| &key[..=at]);
+        let random = |salt: u64| self.keys.hash_one((minted, salt, self.epoch.elapsed()));
+        format!("{prefix}{:016x}{:016x}", random(1), random(2))
+    }
+}
