@@ -181,22 +181,27 @@ impl Clock {
         matches!(self, Clock::Frozen(_))
     }
 
-    /// This clock after `change`.
+    /// This clock after `change`; its readings must stay within the years 0000–9999.
     pub(crate) fn changed(self, change: ClockChange) -> Result<Clock, ClockError> {
+        let moved = |from: OffsetDateTime, ms: i64| {
+            from.checked_add(time::Duration::milliseconds(ms))
+                .filter(|moved| (0..=9999).contains(&moved.year()))
+                .ok_or(ClockError::OutOfRange)
+        };
         Ok(match (change, self) {
             (ClockChange::Set(at), _) => Clock::Frozen(at),
             (ClockChange::Real, _) => Clock::System,
             (ClockChange::Advance(ms), Clock::Frozen(at)) => {
-                let moved = at
-                    .at
-                    .checked_add(time::Duration::milliseconds(ms))
-                    .filter(|moved| (0..=9999).contains(&moved.year()))
-                    .ok_or(ClockError::OutOfRange)?;
-                Clock::Frozen(Timestamp::new(moved))
+                Clock::Frozen(Timestamp::new(moved(at.at, ms)?))
             }
-            (ClockChange::Advance(ms), Clock::System) => Clock::Shifted(ms),
+            (ClockChange::Advance(ms), Clock::System) => {
+                moved(OffsetDateTime::now_utc(), ms)?;
+                Clock::Shifted(ms)
+            }
             (ClockChange::Advance(ms), Clock::Shifted(by)) => {
-                Clock::Shifted(by.checked_add(ms).ok_or(ClockError::OutOfRange)?)
+                let by = by.checked_add(ms).ok_or(ClockError::OutOfRange)?;
+                moved(OffsetDateTime::now_utc(), by)?;
+                Clock::Shifted(by)
             }
         })
     }
@@ -264,8 +269,9 @@ fn date_header(clock: Clock) -> Option<HeaderValue> {
 }
 
 /// The milliseconds of an ISO 8601 duration of weeks, days, hours, minutes and seconds
-/// (`PT1H30M`, `P2D`, `PT0.5S`, `-PT1H`): what `{"advance": …}` takes. Years and months are
-/// refused, since their length depends on where the clock stands.
+/// (`PT1H30M`, `P2D`, `PT0.5S`, `-PT1H`): what `{"advance": …}` takes. Each unit at most
+/// once, largest first, and a `T` only before hours, minutes or seconds. Years and months
+/// are refused, since their length depends on where the clock stands.
 pub(crate) fn parse_duration(text: &str) -> Result<i64, ClockError> {
     let bad = || ClockError::Duration {
         text: text.to_owned(),
@@ -275,19 +281,20 @@ pub(crate) fn parse_duration(text: &str) -> Result<i64, ClockError> {
         None => (1, text),
     };
     let rest = rest.strip_prefix(['P', 'p']).ok_or_else(bad)?;
-    let (mut total, mut in_time, mut any) = (0_i64, false, false);
+    let (mut total, mut in_time, mut last_unit) = (0_i64, false, None);
     let mut number = String::new();
     for symbol in rest.chars() {
         match symbol.to_ascii_uppercase() {
             'T' if !in_time && number.is_empty() => in_time = true,
             digit @ ('0'..='9' | '.' | ',') => number.push(if digit == ',' { '.' } else { digit }),
             unit => {
-                let milliseconds_per = match (unit, in_time) {
-                    ('W', false) => 604_800_000.0,
-                    ('D', false) => 86_400_000.0,
-                    ('H', true) => 3_600_000.0,
-                    ('M', true) => 60_000.0,
-                    ('S', true) => 1_000.0,
+                // Units in the order they must come, with their length.
+                let (order, milliseconds_per) = match (unit, in_time) {
+                    ('W', false) => (0, 604_800_000.0),
+                    ('D', false) => (1, 86_400_000.0),
+                    ('H', true) => (2, 3_600_000.0),
+                    ('M', true) => (3, 60_000.0),
+                    ('S', true) => (4, 1_000.0),
                     ('Y' | 'M', false) => {
                         return Err(ClockError::Calendar {
                             text: text.to_owned(),
@@ -295,16 +302,20 @@ pub(crate) fn parse_duration(text: &str) -> Result<i64, ClockError> {
                     }
                     _ => return Err(bad()),
                 };
+                if last_unit.is_some_and(|last| last >= order) {
+                    return Err(bad());
+                }
+                last_unit = Some(order);
                 let value: f64 = number.parse().map_err(|_| bad())?;
                 number.clear();
-                any = true;
                 total = total
                     .checked_add((value * milliseconds_per).round() as i64)
                     .ok_or(ClockError::OutOfRange)?;
             }
         }
     }
-    if !any || !number.is_empty() {
+    let time_unit_after_t = !in_time || last_unit.is_some_and(|last| last >= 2);
+    if last_unit.is_none() || !number.is_empty() || !time_unit_after_t {
         return Err(bad());
     }
     Ok(sign * total)
@@ -352,7 +363,10 @@ mod tests {
         assert_eq!(parse_duration("P1W2D"), Ok(9 * 86_400_000));
         assert_eq!(parse_duration("PT0.5S"), Ok(500));
         assert_eq!(parse_duration("-P1DT1S"), Ok(-86_401_000));
-        for bad in ["", "P", "PT", "1H", "PT1", "P1H", "PTH", "PT1.2.3S"] {
+        for bad in [
+            "", "P", "PT", "1H", "PT1", "P1H", "PTH", "PT1.2.3S", "P1DT", "PT1H1H", "PT1S1H",
+            "P1D1W",
+        ] {
             assert!(
                 matches!(parse_duration(bad), Err(ClockError::Duration { .. })),
                 "{bad:?}"
@@ -377,6 +391,15 @@ mod tests {
         assert_eq!(running.changed(ClockChange::Real), Ok(Clock::System));
         assert_eq!(
             Clock::Frozen(at).changed(ClockChange::Advance(i64::MAX / 2)),
+            Err(ClockError::OutOfRange)
+        );
+        assert_eq!(
+            Clock::System.changed(ClockChange::Advance(i64::MAX)),
+            Err(ClockError::OutOfRange),
+            "a running clock too"
+        );
+        assert_eq!(
+            Clock::Shifted(1).changed(ClockChange::Advance(i64::MAX)),
             Err(ClockError::OutOfRange)
         );
     }

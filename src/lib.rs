@@ -57,7 +57,7 @@ pub use contract::report::{
 };
 pub use journal::exchange::{BodyEncoding, RequestRecord, ResponseRecord};
 pub use journal::{Exchange, Verdict};
-pub use mock_server::{MockServer, MockServerBuilder, StartError, Workspace};
+pub use mock_server::{MockServer, MockServerBuilder, StartError, Workspace, WorkspaceBuilder};
 pub use schema::Violation;
 
 /// The pieces behind the facade, for the binary, `benches/`, fuzz targets and the tests

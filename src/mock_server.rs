@@ -26,17 +26,17 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::clock::{Timestamp, TimestampError};
+use crate::clock::{Clock, Timestamp, TimestampError};
 use crate::config::{ConfigError, Options, ServeConfig};
 use crate::contract::{self, capture, report::ContractReport};
 use crate::fixture::FixtureSource;
-use crate::http::workspace::{self, Blueprint};
+use crate::http::workspace::{Blueprint, WorkspaceState};
 use crate::http::{AppState, ServerHandle};
 use crate::journal::{Exchange, Filter};
 use crate::latency::{Latency, LatencyError};
@@ -214,19 +214,55 @@ impl MockServer {
         self.server.addr()
     }
 
-    /// A new workspace (D26) on this server: its own contacts, journal, ids and clock,
-    /// opened by its own keys, so that tests running at once share the server without
-    /// sharing state. It ends when the value is dropped.
+    /// One mock for a whole test binary, with the defaults of `serve`: started on first
+    /// use, on a thread and a runtime of its own, so that it outlives the runtime of each
+    /// `#[tokio::test]` that uses it. Give each test a [`MockServer::workspace`] of it.
+    ///
+    /// # Panics
+    /// When it cannot start (no free port).
+    pub fn shared() -> &'static MockServer {
+        static SHARED: OnceLock<MockServer> = OnceLock::new();
+        SHARED.get_or_init(|| {
+            let (started, server) = std::sync::mpsc::channel();
+            std::thread::Builder::new()
+                .name("gately-mock".to_owned())
+                .spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_multi_thread()
+                        .worker_threads(2)
+                        .enable_all()
+                        .build()
+                        .expect("a runtime for the shared mock");
+                    runtime.block_on(async {
+                        let _ = started.send(MockServer::start().await);
+                        std::future::pending::<()>().await;
+                    });
+                })
+                .expect("a thread for the shared mock");
+            server.recv().expect("the shared mock starts")
+        })
+    }
+
+    /// A new workspace (D26) on this server, as the server starts: its own contacts,
+    /// journal, ids and clock, opened by its own keys, so that tests running at once share
+    /// the server without sharing state. It ends when the value is dropped. (`async` for
+    /// the harness's sake: it is made in process, without a request.)
     ///
     /// # Panics
     /// When `--max-workspaces` (1 000) workspaces live already.
     pub async fn workspace(&self) -> Workspace {
-        let made = self
-            .state
-            .workspaces
-            .create(Blueprint::default())
-            .unwrap_or_else(|err| panic!("gately-mock could not make a workspace: {err}"));
-        Workspace::new(Arc::clone(&self.state), Some(made), self.uri())
+        self.workspace_builder().create().await
+    }
+
+    /// Options for a workspace of this server: `.name(…)`, `.frozen_time(…)`, `.seed(…)`,
+    /// `.lenient()`, then `.create().await`.
+    pub fn workspace_builder(&self) -> WorkspaceBuilder<'_> {
+        WorkspaceBuilder {
+            server: self,
+            name: None,
+            frozen_time: None,
+            seed: None,
+            lenient: false,
+        }
     }
 
     /// The first read-write key bound to a project (with the built-in fixtures, the Acme
@@ -278,6 +314,67 @@ impl MockServer {
     }
 }
 
+/// The options of a workspace, as the body of `POST /__admin/workspaces` gives them;
+/// [`MockServer::workspace_builder`] makes one.
+pub struct WorkspaceBuilder<'a> {
+    server: &'a MockServer,
+    name: Option<String>,
+    frozen_time: Option<String>,
+    seed: Option<u64>,
+    lenient: bool,
+}
+
+impl WorkspaceBuilder<'_> {
+    /// Its id (unique among the live ones); without one it is `ws-<n>`.
+    pub fn name(mut self, name: &str) -> Self {
+        self.name = Some(name.to_owned());
+        self
+    }
+
+    /// Freezes its clock at `rfc3339`.
+    pub fn frozen_time(mut self, rfc3339: &str) -> Self {
+        self.frozen_time = Some(rfc3339.to_owned());
+        self
+    }
+
+    /// The seed of the ids it creates.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Judges its requests as `serve --lenient` does.
+    pub fn lenient(mut self) -> Self {
+        self.lenient = true;
+        self
+    }
+
+    /// Makes the workspace.
+    ///
+    /// # Panics
+    /// When the frozen time is not an RFC 3339 instant, the name is taken, or
+    /// `--max-workspaces` workspaces live already.
+    pub async fn create(self) -> Workspace {
+        let clock = self.frozen_time.map(|at| match Timestamp::parse(&at) {
+            Ok(at) => Clock::Frozen(at),
+            Err(err) => panic!("invalid frozen time: {err}"),
+        });
+        let blueprint = Blueprint {
+            name: self.name,
+            clock,
+            seed: self.seed,
+            strictness: self.lenient.then_some(Strictness::Lenient),
+            fixtures: None,
+        };
+        let state = &self.server.state;
+        let made = state
+            .workspaces
+            .create(blueprint)
+            .unwrap_or_else(|err| panic!("gately-mock could not make a workspace: {err}"));
+        Workspace::new(Arc::clone(state), Some(made), self.server.uri())
+    }
+}
+
 /// One workspace of a [`MockServer`] (D26), for one test among many that share the
 /// server: its own contacts, journal, ids and clock, opened by its own keys. Dropped, it
 /// ends (its keys then get 401).
@@ -308,13 +405,13 @@ impl MockServer {
 pub struct Workspace {
     state: Arc<AppState>,
     /// `None`: the server's own state, `default`, which is never ended.
-    made: Option<Arc<workspace::Workspace>>,
+    made: Option<Arc<WorkspaceState>>,
     uri: String,
     api_key: String,
 }
 
 impl Workspace {
-    fn new(state: Arc<AppState>, made: Option<Arc<workspace::Workspace>>, uri: String) -> Self {
+    fn new(state: Arc<AppState>, made: Option<Arc<WorkspaceState>>, uri: String) -> Self {
         let mut this = Self {
             state,
             made,
@@ -329,10 +426,10 @@ impl Workspace {
         this
     }
 
-    fn inner(&self) -> &workspace::Workspace {
+    fn inner(&self) -> &WorkspaceState {
         self.made
             .as_deref()
-            .unwrap_or_else(|| self.state.workspaces.default())
+            .unwrap_or_else(|| self.state.workspaces.default_workspace())
     }
 
     /// Its id: what its admin routes are under (`/__admin/workspaces/{id}/…`) and what its
@@ -353,14 +450,7 @@ impl Workspace {
 
     /// The ids of the contacts of [`Workspace::api_key`]'s project, in fixture order.
     pub fn contact_ids(&self) -> Vec<String> {
-        let project = self.inner().main_key().and_then(|key| key.project_id);
-        self.inner()
-            .fixtures()
-            .contacts
-            .iter()
-            .filter(|contact| Some(contact.project_id) == project)
-            .map(|contact| contact.id.to_string())
-            .collect()
+        self.inner().contact_ids()
     }
 
     /// Its recorded exchanges, oldest first, in the D23 shape.
@@ -428,7 +518,7 @@ impl Workspace {
 impl Drop for Workspace {
     fn drop(&mut self) {
         if let Some(made) = &self.made {
-            let _ = self.state.workspaces.delete(made.id());
+            self.state.workspaces.end(made);
         }
     }
 }

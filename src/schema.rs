@@ -694,7 +694,7 @@ fn layout_of(fixtures: &Value) -> Value {
         object.insert("title".to_owned(), Value::from("Fixture set, inline"));
         object.insert(
             "description".to_owned(),
-            Value::from("A workspace's state (D26): each member holds what one fixture file would; a member left out is kept as it is."),
+            Value::from("A workspace's state (D26): each member holds what one fixture file would; in PUT …/state a member left out keeps its data as it is now, in a new workspace's fixtures it is the server's."),
         );
         if let Some(Value::Object(properties)) = object.get_mut("properties") {
             let renamed = std::mem::take(properties)

@@ -407,11 +407,12 @@ async fn binding_beyond_loopback_prints_a_warning() {
 }
 
 /// The README's "A CI recipe" block, as it stands there.
-fn ci_recipe() -> String {
+/// The first `sh` block after the README heading that starts with `heading`.
+fn readme_block(heading: &str) -> String {
     let readme = include_str!("../README.md");
     let section = &readme[readme
-        .find("### A CI recipe")
-        .expect("the README has a CI recipe")..];
+        .find(heading)
+        .unwrap_or_else(|| panic!("the README has {heading:?}"))..];
     let start = section.find("```sh\n").expect("a sh block") + "```sh\n".len();
     section[start..start + section[start..].find("```").unwrap()].to_owned()
 }
@@ -419,10 +420,20 @@ fn ci_recipe() -> String {
 /// Runs the CI recipe in a fresh directory with `gately-mock` on the PATH and a stand-in
 /// `npm` whose `test` is `client_tests` (bash), with `env` added.
 async fn run_ci_recipe(name: &str, client_tests: &str, env: &[(&str, &str)]) -> (Output, String) {
+    run_recipe(&readme_block("### A CI recipe"), name, client_tests, env).await
+}
+
+/// Runs `recipe` as [`run_ci_recipe`] does; answers its output and its `contract.xml`.
+async fn run_recipe(
+    recipe: &str,
+    name: &str,
+    client_tests: &str,
+    env: &[(&str, &str)],
+) -> (Output, String) {
     let dir = std::env::temp_dir().join(format!("gately-ci-recipe-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("bin")).unwrap();
-    std::fs::write(dir.join("recipe.sh"), ci_recipe()).unwrap();
+    std::fs::write(dir.join("recipe.sh"), recipe).unwrap();
     let npm = dir.join("bin/npm");
     std::fs::write(&npm, format!("#!/usr/bin/env bash\n{client_tests}\n")).unwrap();
     std::process::Command::new("chmod")
@@ -452,6 +463,65 @@ async fn run_ci_recipe(name: &str, client_tests: &str, env: &[(&str, &str)]) -> 
     let report = std::fs::read_to_string(dir.join("contract.xml")).unwrap_or_default();
     let _ = std::fs::remove_dir_all(&dir);
     (output, report)
+}
+
+#[tokio::test]
+async fn the_readme_parallel_jobs_recipe_gives_each_job_its_own_workspace_and_report() {
+    let (_child, url) = serve(&["--port", "0"], &[]).await;
+    let recipe = readme_block("### A CI recipe: parallel jobs");
+    // A client test that PATCHes Jane with the job's own key: `$1` is the body.
+    let patch = |body: &str| {
+        format!(
+            "curl -sf -o /dev/null -X PATCH \"$GATELY_API_URL/api/v1/contacts/{JANE}\" \
+             -H \"Authorization: Bearer $GATELY_API_KEY\" -H 'Content-Type: application/json' -d '{body}' || true"
+        )
+    };
+    let clean = patch(r#"{"status":"active"}"#);
+    let broken = patch(r#"{"statsu":"active"}"#);
+    let job = |name: &'static str, tests: String| {
+        let (recipe, url) = (recipe.clone(), url.clone());
+        async move {
+            let id = name.to_owned();
+            run_recipe(
+                &recipe,
+                name,
+                &tests,
+                &[("GATELY_MOCK", &url), ("CI_JOB_ID", &id)],
+            )
+            .await
+        }
+    };
+    let ((one, one_report), (two, two_report), (three, three_report)) =
+        tokio::join!(job("1", clean.clone()), job("2", clean), job("3", broken),);
+    for (output, report, name) in [(&one, &one_report, "1"), (&two, &two_report, "2")] {
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "job {name}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            report.contains(&format!(
+                "<testsuite name=\"workspace job-{name}\" tests=\"1\" failures=\"0\""
+            )),
+            "job {name}'s own traffic only: {report}"
+        );
+    }
+    assert_eq!(three.status.code(), Some(1), "the broken job fails");
+    assert!(
+        three_report.contains("<testsuite name=\"workspace job-3\" tests=\"1\" failures=\"1\""),
+        "{three_report}"
+    );
+    let listed = reqwest::get(format!("{url}/__admin/workspaces"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !listed.contains("job-"),
+        "each job removed its workspace: {listed}"
+    );
 }
 
 #[tokio::test]

@@ -405,6 +405,7 @@ async fn bad_workspace_requests_are_refused_naming_the_field() {
             "/name",
         ),
         (json!({ "seed": -1 }), 422, "validation_failed", "/seed"),
+        (json!({ "seed": 1.5 }), 422, "validation_failed", "/seed"),
         (
             json!({ "frozen_time": "tomorrow" }),
             422,
@@ -894,4 +895,396 @@ async fn a_workspace_har_names_it_and_check_reads_it_back() {
         human.starts_with("workspace har (1 exchange, 0 with violations)"),
         "{human}"
     );
+}
+
+#[tokio::test]
+async fn ids_made_after_a_state_round_trip_never_repeat_one_already_there() {
+    let mock = start().await;
+    let (_, made) = create(&mock, json!({ "name": "round-trip" })).await;
+    let key = text(&made, "/api_key").to_owned();
+    let new = |email: &str| json!({ "name": "New", "email": email });
+    let (_, first) = api(
+        &mock,
+        &key,
+        Method::POST,
+        "/api/v1/contacts",
+        Some(new("a@example.com")),
+    )
+    .await;
+    let (_, state) = admin(
+        &mock,
+        Method::GET,
+        "/__admin/workspaces/round-trip/state",
+        None,
+    )
+    .await;
+    admin(
+        &mock,
+        Method::PUT,
+        "/__admin/workspaces/round-trip/state",
+        Some(state),
+    )
+    .await;
+    let (status, second) = api(
+        &mock,
+        &key,
+        Method::POST,
+        "/api/v1/contacts",
+        Some(new("b@example.com")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_ne!(
+        second["id"], first["id"],
+        "the stream starts again, and skips what is there"
+    );
+    for contact in [&first, &second] {
+        let path = format!("/api/v1/contacts/{}", text(contact, "/id"));
+        let (_, read) = api(&mock, &key, Method::GET, &path, None).await;
+        assert_eq!(read["email"], contact["email"]);
+    }
+}
+
+#[tokio::test]
+async fn put_state_keeps_what_it_leaves_out_as_it_is_now() {
+    let mock = start().await;
+    let (_, made) = create(&mock, json!({ "name": "partial" })).await;
+    let key = text(&made, "/api_key").to_owned();
+    let jane = format!("/api/v1/contacts/{JANE}");
+    api(
+        &mock,
+        &key,
+        Method::PATCH,
+        &jane,
+        Some(json!({ "status": "archived" })),
+    )
+    .await;
+    let (status, _) = admin(
+        &mock,
+        Method::PUT,
+        "/__admin/workspaces/partial/state",
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        api(&mock, &key, Method::GET, &jane, None).await.1["status"],
+        "archived"
+    );
+}
+
+#[tokio::test]
+async fn clock_moves_the_clock_cannot_make_are_refused_and_change_nothing() {
+    let mock = start().await;
+    let clock = "/__admin/clock";
+    for (body, pointer) in [
+        (json!({ "advance_ms": 1.5 }), "/advance_ms"),
+        (json!({ "advance_ms": 1e300 }), "/advance_ms"),
+        (
+            json!({ "advance_ms": 9223372036854775807_i64 }),
+            "/advance_ms",
+        ),
+        (json!({ "advance": "P1DT" }), "/advance"),
+        (json!({ "advance": "PT1S1H" }), "/advance"),
+    ] {
+        let (status, problem) = admin(&mock, Method::POST, clock, Some(body.clone())).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {problem}"
+        );
+        assert_eq!(
+            problem["errors"][0]["pointer"], pointer,
+            "{body}: {problem}"
+        );
+    }
+    let (_, reading) = admin(&mock, Method::GET, clock, None).await;
+    assert_eq!(reading["now"], common::FROZEN, "still frozen where it was");
+    let (_, reading) = admin(
+        &mock,
+        Method::POST,
+        clock,
+        Some(json!({ "advance_ms": 1000.0 })),
+    )
+    .await;
+    assert_eq!(
+        reading["now"], "2025-06-15T14:30:01.000Z",
+        "a whole number written as a float"
+    );
+
+    // A running clock moves too, and stays in range.
+    let (_, made) = create(&mock, json!({ "name": "running", "frozen_time": null })).await;
+    let running = "/__admin/workspaces/running/clock";
+    let (_, reading) = admin(
+        &mock,
+        Method::POST,
+        running,
+        Some(json!({ "advance": "P3650D" })),
+    )
+    .await;
+    assert_eq!(reading["frozen"], false);
+    assert!(reading["offset_ms"].as_i64().unwrap() == 3650 * 86_400_000);
+    assert!(text(&reading, "/now") > "2035-01-01", "{reading}");
+    let (status, problem) = admin(
+        &mock,
+        Method::POST,
+        running,
+        Some(json!({ "advance": "P3650000D" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["pointer"], "/advance");
+    let key = text(&made, "/api_key");
+    let (_, jane) = api(
+        &mock,
+        key,
+        Method::PATCH,
+        &format!("/api/v1/contacts/{JANE}"),
+        Some(json!({ "status": "active" })),
+    )
+    .await;
+    assert!(text(&jane, "/updated_at") > "2035-01-01", "{jane}");
+}
+
+#[tokio::test]
+async fn each_workspace_journal_is_bounded_filtered_and_cleared_on_its_own() {
+    let mock = start_with(|options| options.journal_limit(3)).await;
+    let (status, made) = create(&mock, json!({ "name": "bounded" })).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let key = text(&made, "/api_key").to_owned();
+    let jane = format!("/api/v1/contacts/{JANE}");
+    for _ in 0..4 {
+        api(&mock, &key, Method::GET, &jane, None).await;
+    }
+    api(
+        &mock,
+        &key,
+        Method::PATCH,
+        &jane,
+        Some(json!({ "statsu": "x" })),
+    )
+    .await;
+    let (_, journal) = admin(
+        &mock,
+        Method::GET,
+        "/__admin/workspaces/bounded/requests",
+        None,
+    )
+    .await;
+    assert_eq!(journal["requests"].as_array().unwrap().len(), 3);
+    assert_eq!(journal["dropped"], 2);
+    let (_, violations) = admin(
+        &mock,
+        Method::GET,
+        "/__admin/workspaces/bounded/requests?verdict=violation",
+        None,
+    )
+    .await;
+    let seqs: Vec<&Value> = violations["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["seq"])
+        .collect();
+    assert_eq!(seqs, [&json!(5)]);
+    let (_, cleared) = admin(
+        &mock,
+        Method::DELETE,
+        "/__admin/workspaces/bounded/requests",
+        None,
+    )
+    .await;
+    assert_eq!(cleared["deleted"], 3);
+    let (_, listed) = admin(&mock, Method::GET, "/__admin/workspaces", None).await;
+    assert_eq!(
+        listed["workspaces"][1]["journal"],
+        json!({ "entries": 0, "dropped": 0, "limit": 3 })
+    );
+    let (_, health) = admin(&mock, Method::GET, "/__admin/health", None).await;
+    assert_eq!(health["workspaces"], 1);
+}
+
+#[tokio::test]
+async fn every_fixture_key_has_a_twin_that_does_what_it_does() {
+    let mock = start().await;
+    let response = mock
+        .http
+        .post(mock.url("/__admin/workspaces"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let made: Value = response.json().await.unwrap();
+    assert_eq!(
+        location,
+        format!("/__admin/workspaces/{}", text(&made, "/id"))
+    );
+    let twin = |original: &str| -> String {
+        let index = [
+            SECRET_KEY,
+            common::ACCOUNT_KEY,
+            common::PUBLIC_KEY,
+            common::GLOBEX_KEY,
+        ]
+        .iter()
+        .position(|key| *key == original)
+        .unwrap();
+        text(&made, &format!("/api_keys/{index}/key")).to_owned()
+    };
+    let public = twin(common::PUBLIC_KEY);
+    assert!(public.starts_with("gately_pk_test_"));
+    let jane = format!("/api/v1/contacts/{JANE}");
+    assert_eq!(
+        api(&mock, &public, Method::GET, &jane, None).await.0,
+        StatusCode::OK
+    );
+    let (status, refused) = api(
+        &mock,
+        &public,
+        Method::PATCH,
+        &jane,
+        Some(json!({ "status": "active" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(refused["code"], "insufficient_permissions");
+    let account = twin(common::ACCOUNT_KEY);
+    let tom = mock
+        .send(
+            mock.http
+                .get(mock.url(&format!("/api/v1/contacts/{}", common::TOM)))
+                .bearer_auth(&account)
+                .header("X-Project-ID", common::GLOBEX),
+        )
+        .await;
+    assert_eq!(
+        tom.status,
+        StatusCode::OK,
+        "the account key names its project"
+    );
+    let globex = twin(common::GLOBEX_KEY);
+    assert_eq!(
+        api(&mock, &globex, Method::GET, &jane, None).await.0,
+        StatusCode::NOT_FOUND,
+        "D5 holds inside a workspace"
+    );
+}
+
+#[tokio::test]
+async fn unsubscribes_stay_in_their_workspace() {
+    let mock = start().await;
+    let (_, a) = create(&mock, json!({})).await;
+    let (_, b) = create(&mock, json!({})).await;
+    let records = format!("/api/v1/contacts/{JANE}/unsubscribes");
+    let (status, _) = api(
+        &mock,
+        text(&a, "/api_key"),
+        Method::POST,
+        &records,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(
+        api(&mock, text(&a, "/api_key"), Method::GET, &records, None)
+            .await
+            .1
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        api(&mock, text(&b, "/api_key"), Method::GET, &records, None)
+            .await
+            .1,
+        json!([])
+    );
+    assert_eq!(mock.call(Method::GET, &records, None).await.body, json!([]));
+}
+
+#[tokio::test]
+async fn with_no_room_for_workspaces_none_is_made() {
+    let mock = start_with(|options| options.max_workspaces(0)).await;
+    let (status, problem) = create(&mock, json!({})).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(problem["code"], "too_many_workspaces");
+    assert!(text(&problem, "/detail").contains("--max-workspaces"));
+}
+
+#[tokio::test]
+async fn an_expired_workspace_is_gone_for_every_route() {
+    let mock = start_with(|options| options.workspace_ttl(Duration::from_millis(100))).await;
+    create(&mock, json!({ "name": "short" })).await;
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    for (method, path) in [
+        (Method::GET, "/__admin/workspaces/short"),
+        (Method::DELETE, "/__admin/workspaces/short"),
+        (Method::GET, "/__admin/workspaces/short/state"),
+    ] {
+        let (status, problem) = admin(&mock, method.clone(), path, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}");
+        assert_eq!(problem["code"], "workspace_not_found");
+    }
+    assert_eq!(
+        create(&mock, json!({ "name": "short" })).await.0,
+        StatusCode::CREATED,
+        "its name is free"
+    );
+}
+
+#[tokio::test]
+async fn a_dropped_harness_workspace_ends_only_itself() {
+    let mock = start().await;
+    let mine = mock
+        .server
+        .workspace_builder()
+        .name("reused")
+        .seed(3)
+        .create()
+        .await;
+    admin(&mock, Method::DELETE, "/__admin/workspaces/reused", None).await;
+    let (_, theirs) = create(&mock, json!({ "name": "reused" })).await;
+    drop(mine);
+    let (status, _) = admin(&mock, Method::GET, "/__admin/workspaces/reused", None).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the new workspace of that name lives on"
+    );
+    let key = text(&theirs, "/api_key");
+    assert_eq!(
+        api(&mock, key, Method::GET, "/api/v1/contacts/tags", None)
+            .await
+            .0,
+        StatusCode::OK
+    );
+}
+
+#[test]
+fn the_shared_server_outlives_the_runtime_of_each_test() {
+    for round in 0..2 {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let workspace = MockServer::shared()
+                .workspace_builder()
+                .frozen_time(common::FROZEN)
+                .create()
+                .await;
+            let response = reqwest::Client::new()
+                .get(format!("{}/api/v1/contacts/{JANE}", workspace.uri()))
+                .bearer_auth(workspace.api_key())
+                .send()
+                .await
+                .unwrap_or_else(|err| panic!("round {round}: the shared mock answers: {err}"));
+            assert_eq!(response.status(), StatusCode::OK);
+            assert_eq!(workspace.requests().len(), 1, "round {round}");
+        });
+        drop(runtime);
+    }
 }

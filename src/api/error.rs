@@ -193,8 +193,13 @@ pub(crate) enum ApiError {
     )]
     KeysFixed,
     /// A clock change the clock cannot make (D27).
-    #[error(transparent)]
-    Clock(#[from] ClockError),
+    #[error("{source}")]
+    Clock {
+        /// Why.
+        source: ClockError,
+        /// The member of the body at fault (`/advance`).
+        pointer: &'static str,
+    },
     /// A bug in the mock. Never caused by input.
     #[error("the mock failed; this is a bug in gately-mock, please report it")]
     Internal {
@@ -263,7 +268,7 @@ impl ApiError {
             ApiError::WorkspaceNotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::WorkspaceExists { .. } | ApiError::DefaultWorkspace => StatusCode::CONFLICT,
             ApiError::TooManyWorkspaces { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::KeysFixed | ApiError::Clock(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::KeysFixed | ApiError::Clock { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 
@@ -311,7 +316,7 @@ impl ApiError {
             ApiError::TooManyWorkspaces { .. } => "too_many_workspaces",
             ApiError::DefaultWorkspace => "default_workspace",
             ApiError::KeysFixed => "keys_fixed",
-            ApiError::Clock(_) => "invalid_clock",
+            ApiError::Clock { .. } => "invalid_clock",
         }
     }
 
@@ -364,9 +369,10 @@ impl ApiError {
             }
             ApiError::WorkspaceExists { .. } => one("/name", "unique"),
             ApiError::KeysFixed => one("/api_keys", "const"),
-            ApiError::Clock(ClockError::Duration { .. } | ClockError::Calendar { .. }) => {
-                one("/advance", "format")
-            }
+            ApiError::Clock { source, pointer } => match source {
+                ClockError::Duration { .. } | ClockError::Calendar { .. } => one(pointer, "format"),
+                ClockError::OutOfRange => one(pointer, "range"),
+            },
             _ => Vec::new(),
         }
     }

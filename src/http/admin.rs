@@ -18,7 +18,7 @@ use crate::http::cors;
 use crate::http::reply::{JSON, Reply};
 use crate::http::request::{Body, RecordedRequest};
 use crate::http::state::AppState;
-use crate::http::workspace::{Blueprint, Workspace};
+use crate::http::workspace::{Blueprint, WorkspaceState};
 use crate::journal::{Entry, Exchange, Filter, har};
 use crate::json::{self, MAX_DEPTH};
 use crate::schema::{Schema, Strictness, Violation};
@@ -39,12 +39,17 @@ enum AdminRoute<'a> {
     Workspace(&'a str),
     /// A route of one workspace's state: under `workspaces/{id}/`, or at the top for
     /// `default`.
-    Of(Option<&'a str>, Scoped),
+    State {
+        /// The workspace's id; `None`: `default`.
+        workspace: Option<&'a str>,
+        /// Which route.
+        route: StateRoute,
+    },
 }
 
 /// The routes of one workspace's state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Scoped {
+enum StateRoute {
     /// `requests`: the journal.
     Requests,
     /// `requests.har`: the journal as HAR 1.2.
@@ -57,14 +62,14 @@ enum Scoped {
     Clock,
 }
 
-impl Scoped {
+impl StateRoute {
     fn of(name: &str) -> Option<Self> {
         Some(match name {
-            "requests" => Scoped::Requests,
-            "requests.har" => Scoped::RequestsHar,
-            "reset" => Scoped::Reset,
-            "state" => Scoped::State,
-            "clock" => Scoped::Clock,
+            "requests" => StateRoute::Requests,
+            "requests.har" => StateRoute::RequestsHar,
+            "reset" => StateRoute::Reset,
+            "state" => StateRoute::State,
+            "clock" => StateRoute::Clock,
             _ => return None,
         })
     }
@@ -78,12 +83,16 @@ impl<'a> AdminRoute<'a> {
             "openapi.json" => AdminRoute::Openapi,
             "workspaces" => AdminRoute::Workspaces,
             _ => match rest.strip_prefix("workspaces/") {
-                None => AdminRoute::Of(None, Scoped::of(rest)?),
+                None => AdminRoute::State {
+                    workspace: None,
+                    route: StateRoute::of(rest)?,
+                },
                 Some(within) => match within.split_once('/') {
                     None if !within.is_empty() => AdminRoute::Workspace(within),
-                    Some((id, name)) if !id.is_empty() => {
-                        AdminRoute::Of(Some(id), Scoped::of(name)?)
-                    }
+                    Some((id, name)) if !id.is_empty() => AdminRoute::State {
+                        workspace: Some(id),
+                        route: StateRoute::of(name)?,
+                    },
                     _ => return None,
                 },
             },
@@ -111,15 +120,30 @@ impl<'a> AdminRoute<'a> {
 
     fn allow(self) -> &'static str {
         match self {
-            AdminRoute::Of(_, Scoped::Requests) | AdminRoute::Workspace(_) => {
-                "GET, DELETE, OPTIONS"
+            AdminRoute::State {
+                route: StateRoute::Requests,
+                ..
             }
-            AdminRoute::Of(_, Scoped::RequestsHar) | AdminRoute::Health | AdminRoute::Openapi => {
-                "GET, OPTIONS"
+            | AdminRoute::Workspace(_) => "GET, DELETE, OPTIONS",
+            AdminRoute::State {
+                route: StateRoute::RequestsHar,
+                ..
             }
-            AdminRoute::Of(_, Scoped::Reset) => "POST, OPTIONS",
-            AdminRoute::Of(_, Scoped::State) => "GET, PUT, OPTIONS",
-            AdminRoute::Of(_, Scoped::Clock) | AdminRoute::Workspaces => "GET, POST, OPTIONS",
+            | AdminRoute::Health
+            | AdminRoute::Openapi => "GET, OPTIONS",
+            AdminRoute::State {
+                route: StateRoute::Reset,
+                ..
+            } => "POST, OPTIONS",
+            AdminRoute::State {
+                route: StateRoute::State,
+                ..
+            } => "GET, PUT, OPTIONS",
+            AdminRoute::State {
+                route: StateRoute::Clock,
+                ..
+            }
+            | AdminRoute::Workspaces => "GET, POST, OPTIONS",
         }
     }
 }
@@ -159,22 +183,28 @@ pub(crate) fn respond(state: &AppState, request: &RecordedRequest) -> Result<Rep
                 "workspace {id} deleted; its keys get 401 from now on"
             )))
         }
-        (AdminRoute::Of(id, scoped), method) => {
-            let workspace = workspaces.get(id.unwrap_or(crate::http::workspace::DEFAULT))?;
-            match (scoped, method) {
-                (Scoped::Requests, &Method::GET) => list_requests(&workspace, request),
-                (Scoped::Requests, &Method::DELETE) => Ok(clear_requests(&workspace)),
-                (Scoped::RequestsHar, &Method::GET) => export_har(&workspace, request),
-                (Scoped::Reset, &Method::POST) => {
+        (
+            AdminRoute::State {
+                workspace,
+                route: state_route,
+            },
+            method,
+        ) => {
+            let workspace = workspaces.get(workspace.unwrap_or(crate::http::workspace::DEFAULT))?;
+            match (state_route, method) {
+                (StateRoute::Requests, &Method::GET) => list_requests(&workspace, request),
+                (StateRoute::Requests, &Method::DELETE) => Ok(clear_requests(&workspace)),
+                (StateRoute::RequestsHar, &Method::GET) => export_har(&workspace, request),
+                (StateRoute::Reset, &Method::POST) => {
                     workspace.reset();
                     Ok(message("fixtures restored, journal cleared, ids restarted"))
                 }
-                (Scoped::State, &Method::GET) => {
+                (StateRoute::State, &Method::GET) => {
                     Ok(Reply::json(StatusCode::OK, &workspace.state()))
                 }
-                (Scoped::State, &Method::PUT) => replace_state(state, &workspace, request),
-                (Scoped::Clock, &Method::GET) => Ok(clock_reading(workspace.clock.get())),
-                (Scoped::Clock, &Method::POST) => move_clock(state, &workspace, request),
+                (StateRoute::State, &Method::PUT) => replace_state(state, &workspace, request),
+                (StateRoute::Clock, &Method::GET) => Ok(clock_reading(workspace.clock.get())),
+                (StateRoute::Clock, &Method::POST) => move_clock(state, &workspace, request),
                 (_, method) => Err(not_allowed(method, route)),
             }
         }
@@ -206,7 +236,7 @@ fn base_url(request: &RecordedRequest) -> String {
 
 /// `GET /__admin/requests`: `{ "requests": [...], "dropped": N }`, filtered. The entries'
 /// JSON is joined as written: nothing is parsed or serialised again.
-fn list_requests(workspace: &Workspace, request: &RecordedRequest) -> Result<Reply, ApiError> {
+fn list_requests(workspace: &WorkspaceState, request: &RecordedRequest) -> Result<Reply, ApiError> {
     let filter = Filter::from_query(request.query.as_deref())?;
     let journal = workspace.journal();
     let mut body = b"{\"requests\":".to_vec();
@@ -218,7 +248,7 @@ fn list_requests(workspace: &Workspace, request: &RecordedRequest) -> Result<Rep
 }
 
 /// `GET /__admin/requests.har`: the same selection as HAR 1.2.
-fn export_har(workspace: &Workspace, request: &RecordedRequest) -> Result<Reply, ApiError> {
+fn export_har(workspace: &WorkspaceState, request: &RecordedRequest) -> Result<Reply, ApiError> {
     let filter = Filter::from_query(request.query.as_deref())?;
     let exchanges: Vec<Exchange> = workspace
         .journal()
@@ -232,7 +262,7 @@ fn export_har(workspace: &Workspace, request: &RecordedRequest) -> Result<Reply,
 }
 
 /// `DELETE /__admin/requests`: forgets the journal (`seq` goes on).
-fn clear_requests(workspace: &Workspace) -> Reply {
+fn clear_requests(workspace: &WorkspaceState) -> Reply {
     let deleted = workspace.journal().clear();
     Reply::json(StatusCode::OK, &json!({ "deleted": deleted }))
 }
@@ -240,14 +270,14 @@ fn clear_requests(workspace: &Workspace) -> Reply {
 /// `GET /__admin/health`
 fn health(state: &AppState) -> Reply {
     let workspaces = state.workspaces.list();
-    let journal = state.workspaces.default().journal();
+    let journal = state.workspaces.default_workspace().journal();
     Reply::json(
         StatusCode::OK,
         &json!({
             "status": "ok",
             "version": env!("CARGO_PKG_VERSION"),
-            "mode": state.workspaces.default().strictness.name(),
-            "journal": { "entries": journal.len(), "dropped": journal.dropped(), "limit": journal.limit() },
+            "mode": state.workspaces.default_workspace().strictness.name(),
+            "journal": journal.summary(),
             "record_file": state.recorder.is_some(),
             "workspaces": workspaces.len() - 1,
         }),
@@ -295,7 +325,14 @@ fn create_workspace(state: &AppState, request: &RecordedRequest) -> Result<Reply
     let blueprint = Blueprint {
         name: body.get("name").and_then(Value::as_str).map(str::to_owned),
         clock,
-        seed: body.get("seed").and_then(Value::as_u64),
+        seed: match body.get("seed") {
+            None => None,
+            Some(seed) => Some(
+                whole(seed)
+                    .and_then(|seed| u64::try_from(seed).ok())
+                    .ok_or_else(|| invalid("/seed", "must be a whole number from 0"))?,
+            ),
+        },
         strictness: body.get("lenient").and_then(Value::as_bool).map(|lenient| {
             if lenient {
                 Strictness::Lenient
@@ -320,14 +357,16 @@ fn create_workspace(state: &AppState, request: &RecordedRequest) -> Result<Reply
 /// `PUT …/state`: the workspace's data replaced, and what its reset restores.
 fn replace_state(
     state: &AppState,
-    workspace: &Workspace,
+    workspace: &WorkspaceState,
     request: &RecordedRequest,
 ) -> Result<Reply, ApiError> {
-    let body = json_body(request, &state.schemas.fixture_layout, false)?;
-    let Value::Object(inline) = body else {
-        unreachable!("the schema takes objects only")
+    let Value::Object(inline) = json_body(request, &state.schemas.fixture_layout, false)? else {
+        return Err(ApiError::Internal {
+            message: "the fixture layout schema let a body that is not an object through"
+                .to_owned(),
+        });
     };
-    let fixtures = FixtureSet::from_inline(&inline, &workspace.fixtures(), &state.schemas.fixtures)
+    let fixtures = FixtureSet::from_inline(&inline, &workspace.current(), &state.schemas.fixtures)
         .map_err(|err| fixture_refusal(err, ""))?;
     workspace.replace_state(fixtures)?;
     Ok(Reply::json(StatusCode::OK, &workspace.state()))
@@ -336,20 +375,54 @@ fn replace_state(
 /// `POST …/clock` (D27): set, advance, or back to real time; answers the new reading.
 fn move_clock(
     state: &AppState,
-    workspace: &Workspace,
+    workspace: &WorkspaceState,
     request: &RecordedRequest,
 ) -> Result<Reply, ApiError> {
     let body = json_body(request, &state.schemas.clock_change, false)?;
-    let change = if let Some(Value::String(at)) = body.get("set") {
-        ClockChange::Set(Timestamp::parse(at).map_err(|err| invalid("/set", &err.to_string()))?)
-    } else if let Some(Value::String(duration)) = body.get("advance") {
-        ClockChange::Advance(parse_duration(duration)?)
-    } else if let Some(ms) = body.get("advance_ms").and_then(Value::as_i64) {
-        ClockChange::Advance(ms)
-    } else {
-        ClockChange::Real
+    // The schema lets exactly one member through.
+    let (pointer, change) = match body.as_object().and_then(|members| members.iter().next()) {
+        Some((name, Value::String(at))) if name == "set" => (
+            "/set",
+            ClockChange::Set(
+                Timestamp::parse(at).map_err(|err| invalid("/set", &err.to_string()))?,
+            ),
+        ),
+        Some((name, Value::String(duration))) if name == "advance" => (
+            "/advance",
+            ClockChange::Advance(parse_duration(duration).map_err(|source| ApiError::Clock {
+                source,
+                pointer: "/advance",
+            })?),
+        ),
+        Some((name, ms)) if name == "advance_ms" => {
+            (
+                "/advance_ms",
+                ClockChange::Advance(whole(ms).ok_or_else(|| {
+                    invalid("/advance_ms", "must be a whole number of milliseconds")
+                })?),
+            )
+        }
+        Some((name, Value::Bool(true))) if name == "real" => ("/real", ClockChange::Real),
+        _ => {
+            return Err(ApiError::Internal {
+                message: format!("the clock schema let {body} through"),
+            });
+        }
     };
-    Ok(clock_reading(workspace.clock.change(change)?))
+    let clock = workspace
+        .clock
+        .change(change)
+        .map_err(|source| ApiError::Clock { source, pointer })?;
+    Ok(clock_reading(clock))
+}
+
+/// A JSON number without a fraction (`5000`, `5000.0`) in the range of an `i64`.
+fn whole(value: &Value) -> Option<i64> {
+    value.as_i64().or_else(|| {
+        let float = value.as_f64()?;
+        // 2^63 is exactly representable; every float below it in magnitude fits.
+        (float.fract() == 0.0 && float.abs() < 9_223_372_036_854_775_808.0).then_some(float as i64)
+    })
 }
 
 /// What the clock routes answer: `{"now", "frozen", "offset_ms"}`.
@@ -418,11 +491,17 @@ mod tests {
     fn admin_paths_are_routes_of_their_own() {
         assert_eq!(
             AdminRoute::of("/__admin/requests"),
-            Some(AdminRoute::Of(None, Scoped::Requests))
+            Some(AdminRoute::State {
+                workspace: None,
+                route: StateRoute::Requests
+            })
         );
         assert_eq!(
             AdminRoute::of("/__admin/requests.har"),
-            Some(AdminRoute::Of(None, Scoped::RequestsHar))
+            Some(AdminRoute::State {
+                workspace: None,
+                route: StateRoute::RequestsHar
+            })
         );
         assert_eq!(AdminRoute::of("/__admin/nope"), None);
         assert!(is_admin("/__admin/nope"));
@@ -440,7 +519,10 @@ mod tests {
         );
         assert_eq!(
             AdminRoute::of("/__admin/workspaces/job-7/clock"),
-            Some(AdminRoute::Of(Some("job-7"), Scoped::Clock))
+            Some(AdminRoute::State {
+                workspace: Some("job-7"),
+                route: StateRoute::Clock
+            })
         );
         for unserved in [
             "/__admin/workspaces/",

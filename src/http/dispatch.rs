@@ -9,7 +9,7 @@ use crate::contract::judge::{self, Judged};
 use crate::http::reply::Reply;
 use crate::http::request::RecordedRequest;
 use crate::http::state::AppState;
-use crate::http::workspace::Workspace;
+use crate::http::workspace::WorkspaceState;
 use crate::http::{admin, cors, handlers};
 
 /// The header that marks traffic as coming from this mock (D25).
@@ -27,7 +27,7 @@ pub fn respond(state: &AppState, request: &RecordedRequest) -> Reply {
 /// body (the request's arrival is stamped by the workspace's clock).
 pub(crate) fn respond_in(
     state: &AppState,
-    workspace: &Workspace,
+    workspace: &WorkspaceState,
     request: &RecordedRequest,
 ) -> Reply {
     let mut reply = answer(state, workspace, request).unwrap_or_else(Reply::refusal);
@@ -40,7 +40,7 @@ pub(crate) fn respond_in(
 
 fn answer(
     state: &AppState,
-    workspace: &Workspace,
+    workspace: &WorkspaceState,
     request: &RecordedRequest,
 ) -> Result<Reply, ApiError> {
     if admin::is_admin(&request.path) {
@@ -101,7 +101,7 @@ mod tests {
     #[test]
     fn a_body_is_marked_as_json_only_once_it_has_parsed() {
         let state = frozen_state();
-        let now = state.workspaces.default().clock.now();
+        let now = state.workspaces.default_workspace().clock.now();
         for (body, parsed) in [
             (&br#"{"status":"inactive"}"#[..], true),
             (br#"{"statsu":"inactive"}"#, true),
@@ -124,7 +124,7 @@ mod tests {
         let contact: Value = serde_json::from_slice(&reply.body).unwrap();
         assert_eq!(contact["updated_at"], "2031-02-03T04:05:06.789Z");
         let _ = state.record(request, &reply, Duration::ZERO);
-        let journal = state.workspaces.default().journal();
+        let journal = state.workspaces.default_workspace().journal();
         let filter = Filter::from_query(None).unwrap();
         let recorded = journal.select(&filter).next().unwrap().to_exchange();
         assert_eq!(recorded.time, "2031-02-03T04:05:06.789Z");

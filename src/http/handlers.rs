@@ -12,7 +12,7 @@ use crate::api::{ApiError, OperationId};
 use crate::clock::Timestamp;
 use crate::contract::judge::Accepted;
 use crate::http::reply::{JSON, Reply};
-use crate::http::workspace::Workspace;
+use crate::http::workspace::WorkspaceState;
 use crate::json;
 use crate::schema::Violation;
 use crate::store::contact::ContactView;
@@ -23,7 +23,7 @@ use crate::store::{ContactQuery, StoreError};
 /// Acts on `accepted`, a request that arrived at `now`: the answer of its operation's
 /// handler, or its refusal (a missing contact, a conflict), with what the judge found on
 /// the exchange either way.
-pub(crate) fn act(workspace: &Workspace, accepted: Accepted, now: Timestamp) -> Reply {
+pub(crate) fn act(workspace: &WorkspaceState, accepted: Accepted, now: Timestamp) -> Reply {
     let Accepted {
         operation,
         project,
@@ -47,7 +47,7 @@ pub(crate) fn act(workspace: &Workspace, accepted: Accepted, now: Timestamp) -> 
 /// One call of a handler: the workspace and the project the key opened, and the instant
 /// the request arrived, which any change it makes is stamped with.
 struct Call<'a> {
-    workspace: &'a Workspace,
+    workspace: &'a WorkspaceState,
     project: Uuid,
     now: Timestamp,
 }

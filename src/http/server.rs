@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::header::{AUTHORIZATION, CONNECTION, HeaderValue, RETRY_AFTER};
+use hyper::header::{CONNECTION, HeaderValue, RETRY_AFTER};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
@@ -177,12 +177,7 @@ async fn handle(
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let _answering = deadline.answering();
     let started = Instant::now();
-    let workspace = state.workspaces.for_key(
-        request
-            .headers()
-            .get(AUTHORIZATION)
-            .map(|value| value.as_bytes()),
-    );
+    let workspace = state.workspaces.for_headers(request.headers());
     let request = RecordedRequest::from_hyper(request, state.max_body, workspace.clock.now()).await;
     let mut reply = respond_in(&state, &workspace, &request);
     if admin::is_admin(&request.path) {

@@ -7,10 +7,10 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::Response;
-use hyper::header::{AUTHORIZATION, DATE};
+use hyper::header::DATE;
 
 use crate::config::{ConnectionLimits, ServeConfig};
-use crate::http::workspace::{Scope, Template, Workspace, Workspaces};
+use crate::http::workspace::{Scope, Template, WorkspaceState, Workspaces};
 use crate::http::{Body, RecordedRequest, Reply};
 use crate::journal::exchange::ExchangeView;
 use crate::journal::recorder::{RecordTicket, Recorder};
@@ -60,17 +60,12 @@ impl AppState {
 
     /// The workspace the key of `request` opens (`default` for any other).
     pub(crate) fn workspace_of(&self, request: &RecordedRequest) -> Scope<'_> {
-        self.workspaces.for_key(
-            request
-                .headers
-                .get(AUTHORIZATION)
-                .map(|value| value.as_bytes()),
-        )
+        self.workspaces.for_headers(&request.headers)
     }
 
     /// `response` with the frozen `Date` of `workspace`'s clock, if it is frozen.
     pub(crate) fn dated(
-        workspace: &Workspace,
+        workspace: &WorkspaceState,
         mut response: Response<Full<Bytes>>,
     ) -> Response<Full<Bytes>> {
         if let Some(date) = workspace.clock.date_header() {
@@ -96,7 +91,7 @@ impl AppState {
     /// returned ticket, so that its line is in the file before it leaves.
     pub(crate) fn record_in(
         &self,
-        workspace: &Workspace,
+        workspace: &WorkspaceState,
         request: RecordedRequest,
         reply: &Reply,
         elapsed: Duration,

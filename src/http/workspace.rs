@@ -1,19 +1,20 @@
 //! Workspaces (D26): isolated copies of the mock's state in one process, so that parallel
 //! CI jobs and tests share a server without sharing contacts.
 //!
-//! A [`Workspace`] holds everything a request can change or read back: contacts, tags and
+//! A [`WorkspaceState`] holds everything a request can change or read back: contacts, tags and
 //! unsubscribe records (its store), its journal and `seq`, its id stream and its clock. Its
 //! own keys open it: the server's state is the workspace `default`, opened by the fixtures'
 //! keys; every other workspace gets a freshly minted twin of each fixture key. A request's
-//! key picks its workspace before anything else happens ([`Workspaces::for_key`]); a key
+//! key picks its workspace before anything else happens ([`Workspaces::for_headers`]); a key
 //! no workspace holds falls to `default`, whose keyring then refuses it.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
+use hyper::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use serde_json::{Map, Value, json};
 
 use crate::api::ApiError;
@@ -45,13 +46,14 @@ pub(crate) struct Blueprint {
 }
 
 /// One isolated state.
-pub(crate) struct Workspace {
+pub(crate) struct WorkspaceState {
     id: Box<str>,
     /// Whether a test named it (its id is then its name).
     named: bool,
     /// When it was made, by the machine's clock.
     created: Timestamp,
-    /// When a request last used it, in ms since the registry's epoch.
+    /// When an API request last used it (or it was made), in ms since the registry's
+    /// epoch; 0 for `default`, which never ends.
     last_used: AtomicU64,
     /// Its keys, which no other workspace has.
     pub(crate) keyring: Keyring,
@@ -62,19 +64,19 @@ pub(crate) struct Workspace {
     /// Where `seq` comes from.
     pub(crate) sequence: Sequence,
     /// What a reset restores: its fixtures (with its own keys), its seed and its clock.
-    origin: Mutex<Origin>,
+    baseline: Mutex<Baseline>,
     store: Mutex<Store>,
     journal: Mutex<Journal>,
 }
 
 /// What a workspace starts from, and returns to on reset.
-struct Origin {
+struct Baseline {
     fixtures: Arc<FixtureSet>,
     seed: u64,
     clock: Clock,
 }
 
-impl Workspace {
+impl WorkspaceState {
     fn new(
         id: Box<str>,
         named: bool,
@@ -95,7 +97,7 @@ impl Workspace {
             sequence: Sequence::default(),
             store: Mutex::new(fixtures.store_seeded(seed)),
             journal: Mutex::new(Journal::new(journal_limit)),
-            origin: Mutex::new(Origin {
+            baseline: Mutex::new(Baseline {
                 fixtures,
                 seed,
                 clock,
@@ -125,52 +127,57 @@ impl Workspace {
             .expect("the journal lock is never poisoned")
     }
 
-    fn origin(&self) -> MutexGuard<'_, Origin> {
-        self.origin
+    fn baseline(&self) -> MutexGuard<'_, Baseline> {
+        self.baseline
             .lock()
-            .expect("the origin lock is never poisoned")
+            .expect("the baseline lock is never poisoned")
     }
 
     /// Its fixtures: its keys, and the contacts and tags a reset restores.
     pub(crate) fn fixtures(&self) -> Arc<FixtureSet> {
-        Arc::clone(&self.origin().fixtures)
+        Arc::clone(&self.baseline().fixtures)
     }
 
     /// Fixtures restored, journal emptied, ids and `seq` restarted, clock as it started:
     /// the isolation step between two tests.
     pub(crate) fn reset(&self) {
         let mut store = self.store();
-        let origin = self.origin();
-        *store = origin.fixtures.store_seeded(origin.seed);
-        self.clock.restore(origin.clock);
+        let baseline = self.baseline();
+        *store = baseline.fixtures.store_seeded(baseline.seed);
+        self.clock.restore(baseline.clock);
         self.journal().clear();
         self.sequence.restart();
     }
 
+    /// Its data now, with its keys, as a fixture set.
+    pub(crate) fn current(&self) -> FixtureSet {
+        let store = self.store();
+        let keys = self.baseline().fixtures.keys.clone();
+        FixtureSet::of_store(&store, keys)
+    }
+
     /// Its data now, in the fixtures layout (`GET …/state`).
     pub(crate) fn state(&self) -> Map<String, Value> {
-        let store = self.store();
-        let keys = self.origin().fixtures.keys.clone();
-        FixtureSet::of_store(&store, keys).layout()
+        self.current().layout()
     }
 
     /// Replaces its data with `fixtures`, which also become what a reset restores
     /// (`PUT …/state`). Its keys are fixed when it is made: `fixtures` must have them.
     pub(crate) fn replace_state(&self, fixtures: FixtureSet) -> Result<(), ApiError> {
         let mut store = self.store();
-        let mut origin = self.origin();
-        if fixtures.keys != origin.fixtures.keys {
+        let mut baseline = self.baseline();
+        if fixtures.keys != baseline.fixtures.keys {
             return Err(ApiError::KeysFixed);
         }
-        *store = fixtures.store_seeded(origin.seed);
-        origin.fixtures = Arc::new(fixtures);
+        *store = fixtures.store_seeded(baseline.seed);
+        baseline.fixtures = Arc::new(fixtures);
         Ok(())
     }
 
     /// The key [`crate::MockServer::api_key`] names: the first read-write key bound to a
     /// project.
     pub(crate) fn main_key(&self) -> Option<ApiKey> {
-        self.origin()
+        self.baseline()
             .fixtures
             .keys
             .iter()
@@ -178,17 +185,24 @@ impl Workspace {
             .cloned()
     }
 
+    /// The ids of the fixture contacts of [`WorkspaceState::main_key`]'s project, in
+    /// fixture order.
+    pub(crate) fn contact_ids(&self) -> Vec<String> {
+        let project = self.main_key().and_then(|key| key.project_id);
+        self.fixtures()
+            .contacts
+            .iter()
+            .filter(|contact| Some(contact.project_id) == project)
+            .map(|contact| contact.id.to_string())
+            .collect()
+    }
+
     /// What `POST /__admin/workspaces` answers, and `GET …/{id}`: how to use it.
     pub(crate) fn describe(&self, base_url: &str, epoch: Instant) -> Value {
         let fixtures = self.fixtures();
         let main = self.main_key();
         let project = main.as_ref().and_then(|key| key.project_id);
-        let contact_ids: Vec<String> = fixtures
-            .contacts
-            .iter()
-            .filter(|contact| Some(contact.project_id) == project)
-            .map(|contact| contact.id.to_string())
-            .collect();
+        let contact_ids = self.contact_ids();
         let clock = self.clock.get();
         let mut description = self.summary(epoch);
         let fields = description.as_object_mut().expect("a summary is an object");
@@ -231,13 +245,18 @@ impl Workspace {
             "name": self.named.then_some(&*self.id),
             "created": self.created.to_string(),
             "last_used": last_used,
-            "journal": { "entries": journal.len(), "dropped": journal.dropped(), "limit": journal.limit() },
+            "journal": journal.summary(),
         })
     }
 
-    /// Marks it used at `since_epoch` ms (never 0: 0 means unused).
+    /// Marks it used at `since_epoch` ms (never 0). Written only when the millisecond
+    /// changed: every request of a busy workspace would otherwise write the same cache line
+    /// from every core.
     fn touch(&self, since_epoch: u64) {
-        self.last_used.store(since_epoch.max(1), Ordering::Relaxed);
+        let at = since_epoch.max(1);
+        if self.last_used.load(Ordering::Relaxed) != at {
+            self.last_used.store(at, Ordering::Relaxed);
+        }
     }
 
     /// Whether it has been idle longer than `ttl` at `since_epoch` ms.
@@ -261,7 +280,7 @@ pub(crate) struct Template {
 
 /// Every workspace of a server: `default`, and those tests made.
 pub(crate) struct Workspaces {
-    default: Workspace,
+    default: WorkspaceState,
     others: RwLock<Others>,
     /// How many others live: the request path looks no further while it is 0.
     live: AtomicUsize,
@@ -269,32 +288,41 @@ pub(crate) struct Workspaces {
     template: Template,
     /// What `last_used` counts from.
     epoch: Instant,
-    /// Where twin keys come from.
+    /// Where twin keys come from: a random hasher of a count of keys minted.
     keys: RandomState,
+    minted: AtomicU64,
+    /// The `<n>` of the last `ws-<n>` named.
+    named: AtomicU64,
 }
 
 #[derive(Default)]
 struct Others {
-    by_id: BTreeMap<Box<str>, Arc<Workspace>>,
-    by_key: HashMap<String, Arc<Workspace>>,
-    /// The `<n>` of the last `ws-<n>` named.
-    named: u64,
-    /// How many keys have been minted.
-    minted: u64,
+    by_id: BTreeMap<Box<str>, Arc<WorkspaceState>>,
+    by_key: HashMap<String, Arc<WorkspaceState>>,
+}
+
+impl Others {
+    /// Takes `workspace` and its keys out.
+    fn remove(&mut self, workspace: &WorkspaceState) {
+        self.by_id.remove(workspace.id());
+        for key in &workspace.fixtures().keys {
+            self.by_key.remove(&key.key);
+        }
+    }
 }
 
 /// The workspace a request acts on.
 pub(crate) enum Scope<'a> {
     /// The server's state.
-    Default(&'a Workspace),
+    Default(&'a WorkspaceState),
     /// A workspace a test made.
-    Other(Arc<Workspace>),
+    Other(Arc<WorkspaceState>),
 }
 
 impl std::ops::Deref for Scope<'_> {
-    type Target = Workspace;
+    type Target = WorkspaceState;
 
-    fn deref(&self) -> &Workspace {
+    fn deref(&self) -> &WorkspaceState {
         match self {
             Scope::Default(workspace) => workspace,
             Scope::Other(workspace) => workspace,
@@ -305,7 +333,7 @@ impl std::ops::Deref for Scope<'_> {
 impl Workspaces {
     /// The workspaces of a fresh server: `default` alone.
     pub(crate) fn new(template: Template, limits: WorkspaceLimits) -> Self {
-        let default = Workspace::new(
+        let default = WorkspaceState::new(
             DEFAULT.into(),
             false,
             Arc::clone(&template.fixtures),
@@ -322,11 +350,13 @@ impl Workspaces {
             template,
             epoch: Instant::now(),
             keys: RandomState::new(),
+            minted: AtomicU64::new(0),
+            named: AtomicU64::new(0),
         }
     }
 
     /// The server's own state.
-    pub(crate) fn default(&self) -> &Workspace {
+    pub(crate) fn default_workspace(&self) -> &WorkspaceState {
         &self.default
     }
 
@@ -344,21 +374,25 @@ impl Workspaces {
         u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
-    fn others(&self) -> std::sync::RwLockReadGuard<'_, Others> {
+    fn others(&self) -> RwLockReadGuard<'_, Others> {
         self.others
             .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .expect("the workspaces lock is never poisoned")
     }
 
-    fn others_mut(&self) -> std::sync::RwLockWriteGuard<'_, Others> {
+    fn others_mut(&self) -> RwLockWriteGuard<'_, Others> {
         self.others
             .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .expect("the workspaces lock is never poisoned")
     }
 
-    /// The workspace the key in `authorization` opens; `default` for any other request,
-    /// whose keyring then judges the key.
-    pub(crate) fn for_key(&self, authorization: Option<&[u8]>) -> Scope<'_> {
+    /// The workspace the key in `headers`' `Authorization` opens; `default` for any other
+    /// request, whose keyring then judges the key.
+    pub(crate) fn for_headers(&self, headers: &HeaderMap) -> Scope<'_> {
+        self.for_key(headers.get(AUTHORIZATION).map(HeaderValue::as_bytes))
+    }
+
+    fn for_key(&self, authorization: Option<&[u8]>) -> Scope<'_> {
         let fallback = Scope::Default(&self.default);
         if self.live.load(Ordering::Relaxed) == 0 {
             return fallback;
@@ -383,11 +417,10 @@ impl Workspaces {
         if id == DEFAULT {
             return Ok(Scope::Default(&self.default));
         }
-        let now = self.since_epoch();
+        self.sweep();
         self.others()
             .by_id
             .get(id)
-            .filter(|workspace| !workspace.expired(now, self.limits.ttl))
             .map(|workspace| Scope::Other(Arc::clone(workspace)))
             .ok_or_else(|| ApiError::WorkspaceNotFound { id: id.to_owned() })
     }
@@ -406,43 +439,32 @@ impl Workspaces {
             .collect()
     }
 
-    /// Makes a workspace from `blueprint`.
-    pub(crate) fn create(&self, blueprint: Blueprint) -> Result<Arc<Workspace>, ApiError> {
+    /// Makes a workspace from `blueprint`. It is built before the registry is locked, so
+    /// that requests of other workspaces do not wait for a large inline fixture set.
+    pub(crate) fn create(&self, blueprint: Blueprint) -> Result<Arc<WorkspaceState>, ApiError> {
         self.sweep();
-        let mut others = self.others_mut();
-        if others.by_id.len() >= self.limits.max {
-            return Err(ApiError::TooManyWorkspaces {
-                limit: self.limits.max,
-            });
-        }
         let named = blueprint.name.is_some();
         let id: Box<str> = match blueprint.name {
-            Some(name) if name == DEFAULT || others.by_id.contains_key(name.as_str()) => {
+            Some(name) if name == DEFAULT || self.others().by_id.contains_key(name.as_str()) => {
                 return Err(ApiError::WorkspaceExists { id: name });
             }
             Some(name) => name.into(),
-            None => loop {
-                others.named += 1;
-                let id = format!("ws-{}", others.named);
-                if !others.by_id.contains_key(id.as_str()) {
-                    break id.into();
-                }
-            },
+            None => format!("ws-{}", self.named.fetch_add(1, Ordering::Relaxed) + 1).into(),
         };
+        self.check_room(&self.others())?;
         let source = blueprint
             .fixtures
             .map_or_else(|| Arc::clone(&self.template.fixtures), Arc::new);
         let mut fixtures = FixtureSet::clone(&source);
         for key in &mut fixtures.keys {
-            others.minted += 1;
-            key.key = self.twin(&key.key, others.minted);
+            key.key = self.twin(&key.key);
             key.description = Some(match key.description.take() {
                 Some(description) => format!("workspace {id}: {description}"),
                 None => format!("workspace {id}"),
             });
         }
-        let workspace = Arc::new(Workspace::new(
-            id.clone(),
+        let workspace = Arc::new(WorkspaceState::new(
+            id,
             named,
             Arc::new(fixtures),
             blueprint.seed.unwrap_or(crate::ids::DEFAULT_SEED),
@@ -451,14 +473,33 @@ impl Workspaces {
             self.template.journal_limit,
         ));
         workspace.touch(self.since_epoch());
+        let mut others = self.others_mut();
+        // Checked again: another creation may have come first.
+        self.check_room(&others)?;
+        if others.by_id.contains_key(workspace.id()) {
+            return Err(ApiError::WorkspaceExists {
+                id: workspace.id().to_owned(),
+            });
+        }
         for key in &workspace.fixtures().keys {
             others
                 .by_key
                 .insert(key.key.clone(), Arc::clone(&workspace));
         }
-        others.by_id.insert(id, Arc::clone(&workspace));
+        others
+            .by_id
+            .insert(workspace.id.clone(), Arc::clone(&workspace));
         self.live.store(others.by_id.len(), Ordering::Relaxed);
         Ok(workspace)
+    }
+
+    fn check_room(&self, others: &Others) -> Result<(), ApiError> {
+        if others.by_id.len() >= self.limits.max {
+            return Err(ApiError::TooManyWorkspaces {
+                limit: self.limits.max,
+            });
+        }
+        Ok(())
     }
 
     /// Ends the workspace `id`: its keys stop working at once.
@@ -466,37 +507,62 @@ impl Workspaces {
         if id == DEFAULT {
             return Err(ApiError::DefaultWorkspace);
         }
+        self.sweep();
         let mut others = self.others_mut();
         let workspace = others
             .by_id
-            .remove(id)
+            .get(id)
+            .cloned()
             .ok_or_else(|| ApiError::WorkspaceNotFound { id: id.to_owned() })?;
-        for key in &workspace.fixtures().keys {
-            others.by_key.remove(&key.key);
-        }
+        others.remove(&workspace);
         self.live.store(others.by_id.len(), Ordering::Relaxed);
         Ok(())
     }
 
-    /// Ends every workspace idle past the TTL.
-    fn sweep(&self) {
-        let now = self.since_epoch();
-        let expired: Vec<Box<str>> = self
-            .others()
+    /// Ends `workspace` if it still lives; not another that took its name since (the
+    /// harness ends its own workspace when dropped).
+    pub(crate) fn end(&self, workspace: &Arc<WorkspaceState>) {
+        let mut others = self.others_mut();
+        if others
             .by_id
-            .values()
-            .filter(|workspace| workspace.expired(now, self.limits.ttl))
-            .map(|workspace| workspace.id.clone())
-            .collect();
-        for id in expired {
-            let _ = self.delete(&id);
+            .get(workspace.id())
+            .is_some_and(|live| Arc::ptr_eq(live, workspace))
+        {
+            others.remove(workspace);
+            self.live.store(others.by_id.len(), Ordering::Relaxed);
         }
     }
 
+    /// Ends every workspace idle past the TTL, under one lock.
+    fn sweep(&self) {
+        let now = self.since_epoch();
+        let idle = |workspace: &WorkspaceState| workspace.expired(now, self.limits.ttl);
+        if !self
+            .others()
+            .by_id
+            .values()
+            .any(|workspace| idle(workspace))
+        {
+            return;
+        }
+        let mut others = self.others_mut();
+        let expired: Vec<Arc<WorkspaceState>> = others
+            .by_id
+            .values()
+            .filter(|workspace| idle(workspace))
+            .cloned()
+            .collect();
+        for workspace in &expired {
+            others.remove(workspace);
+        }
+        self.live.store(others.by_id.len(), Ordering::Relaxed);
+    }
+
     /// A key like `key` (same kind, same prefix) that no one has: the prefix, then 32
-    /// random letters and digits.
-    fn twin(&self, key: &str, minted: u64) -> String {
+    /// random hexadecimal digits.
+    fn twin(&self, key: &str) -> String {
         let prefix = key.rfind('_').map_or("gately_sk_test_", |at| &key[..=at]);
+        let minted = self.minted.fetch_add(1, Ordering::Relaxed);
         let random = |salt: u64| self.keys.hash_one((minted, salt, self.epoch.elapsed()));
         format!("{prefix}{:016x}{:016x}", random(1), random(2))
     }

@@ -88,14 +88,9 @@ impl Journal {
         self.dropped
     }
 
-    /// How many entries are kept.
-    pub(crate) fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// The most entries kept.
-    pub(crate) fn limit(&self) -> usize {
-        self.limit
+    /// `{"entries", "dropped", "limit"}`: what the admin routes say of it.
+    pub(crate) fn summary(&self) -> serde_json::Value {
+        serde_json::json!({ "entries": self.entries.len(), "dropped": self.dropped, "limit": self.limit })
     }
 
     /// The entries `filter` selects, oldest first.

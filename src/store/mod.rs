@@ -132,6 +132,21 @@ impl Store {
         }
     }
 
+    /// The next id of the seeded stream that nothing in the store has: a store loaded from
+    /// a state it wrote itself (a workspace's `state`, then `PUT` or `--fixtures`) already
+    /// holds ids its stream will draw again, and a new record must not take one of them.
+    fn fresh_id(&mut self) -> Uuid {
+        loop {
+            let id = self.ids.next_uuid();
+            let taken = self.contacts.contains_key(&id)
+                || self.tags.contains_key(&id)
+                || self.unsubscribes.iter().any(|record| record.id == id);
+            if !taken {
+                return id;
+            }
+        }
+    }
+
     /// Every contact of every project, by id.
     pub(crate) fn every_contact(&self) -> impl Iterator<Item = &Contact> {
         self.contacts.values().map(StoredContact::contact)
@@ -214,7 +229,7 @@ impl Store {
             .take()
             .map(|names| self.resolve_tags(project, names, now))
             .unwrap_or_default();
-        let id = self.ids.next_uuid();
+        let id = self.fresh_id();
         let mut contact = Contact {
             id,
             project_id: project,
@@ -300,11 +315,13 @@ impl Store {
         source: Option<String>,
         now: Timestamp,
     ) -> Result<&UnsubscribeRecord, StoreError> {
+        self.owned_mut(project, id)?;
+        let record_id = self.fresh_id();
         let contact = self.owned_mut(project, id)?.edit();
         contact.unsubscribed = true;
         contact.updated_at = now;
         let record = UnsubscribeRecord {
-            id: self.ids.next_uuid(),
+            id: record_id,
             contact_id: id,
             project_id: project,
             kind: "all",
@@ -398,7 +415,7 @@ impl Store {
         if tag::find_by_name(&self.tags, project, &name).is_some() {
             return Err(StoreError::TagExists { name });
         }
-        let id = self.ids.next_uuid();
+        let id = self.fresh_id();
         let tag = Tag::new(id, project, name, color, now);
         Ok(self.tags.entry(id).or_insert(tag))
     }
@@ -521,7 +538,7 @@ impl Store {
             .map(|name| match tag::find_by_name(&self.tags, project, &name) {
                 Some(id) => id,
                 None => {
-                    let id = self.ids.next_uuid();
+                    let id = self.fresh_id();
                     self.tags.insert(id, Tag::new(id, project, name, None, now));
                     id
                 }
