@@ -7,7 +7,8 @@
 //! `clock`) are served under `/__admin/workspaces/{id}/…`, and under `/__admin/…` for
 //! `default`.
 
-use hyper::header::{HOST, HeaderValue, LOCATION};
+use bytes::Bytes;
+use hyper::header::{CACHE_CONTROL, HOST, HeaderValue, LOCATION};
 use hyper::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
@@ -19,6 +20,7 @@ use crate::http::reply::{JSON, Reply};
 use crate::http::request::{Body, RecordedRequest};
 use crate::http::state::AppState;
 use crate::http::workspace::{Blueprint, WorkspaceState};
+use crate::journal::stream::EventStream;
 use crate::journal::{Entry, Exchange, Filter, har};
 use crate::json::{self, MAX_DEPTH};
 use crate::schema::{Schema, Strictness, Violation};
@@ -29,6 +31,8 @@ const ADMIN: &str = "/__admin/";
 /// An admin route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum AdminRoute<'a> {
+    /// `/__admin/` itself: the inspector page.
+    Inspector,
     /// `health`
     Health,
     /// `openapi.json`
@@ -52,6 +56,8 @@ enum AdminRoute<'a> {
 enum StateRoute {
     /// `requests`: the journal.
     Requests,
+    /// `requests/stream`: the journal as it grows, as server-sent events.
+    Stream,
     /// `requests.har`: the journal as HAR 1.2.
     RequestsHar,
     /// `reset`: back to the fixtures.
@@ -66,6 +72,7 @@ impl StateRoute {
     fn of(name: &str) -> Option<Self> {
         Some(match name {
             "requests" => StateRoute::Requests,
+            "requests/stream" => StateRoute::Stream,
             "requests.har" => StateRoute::RequestsHar,
             "reset" => StateRoute::Reset,
             "state" => StateRoute::State,
@@ -79,6 +86,7 @@ impl<'a> AdminRoute<'a> {
     fn of(path: &'a str) -> Option<Self> {
         let rest = path.strip_prefix(ADMIN)?;
         Some(match rest {
+            "" => AdminRoute::Inspector,
             "health" => AdminRoute::Health,
             "openapi.json" => AdminRoute::Openapi,
             "workspaces" => AdminRoute::Workspaces,
@@ -101,8 +109,10 @@ impl<'a> AdminRoute<'a> {
 
     /// The admin paths within a few edits of `path`, for a 404's hint.
     fn closest(path: &str) -> Vec<String> {
-        const PATHS: [&str; 8] = [
+        const PATHS: [&str; 10] = [
+            "/__admin/",
             "/__admin/requests",
+            "/__admin/requests/stream",
             "/__admin/requests.har",
             "/__admin/reset",
             "/__admin/state",
@@ -126,9 +136,10 @@ impl<'a> AdminRoute<'a> {
             }
             | AdminRoute::Workspace(_) => "GET, DELETE, OPTIONS",
             AdminRoute::State {
-                route: StateRoute::RequestsHar,
+                route: StateRoute::RequestsHar | StateRoute::Stream,
                 ..
             }
+            | AdminRoute::Inspector
             | AdminRoute::Health
             | AdminRoute::Openapi => "GET, OPTIONS",
             AdminRoute::State {
@@ -167,6 +178,11 @@ pub(crate) fn respond(state: &AppState, request: &RecordedRequest) -> Result<Rep
     }
     let workspaces = &state.workspaces;
     match (route, &request.method) {
+        (AdminRoute::Inspector, &Method::GET) => Ok(Reply::with_body(
+            StatusCode::OK,
+            "text/html; charset=utf-8",
+            Bytes::from_static(INSPECTOR.as_bytes()),
+        )),
         (AdminRoute::Health, &Method::GET) => Ok(health(state)),
         (AdminRoute::Openapi, &Method::GET) => Ok(openapi(state)),
         (AdminRoute::Workspaces, &Method::GET) => Ok(list_workspaces(state)),
@@ -195,6 +211,19 @@ pub(crate) fn respond(state: &AppState, request: &RecordedRequest) -> Result<Rep
                 (StateRoute::Requests, &Method::GET) => list_requests(&workspace, request),
                 (StateRoute::Requests, &Method::DELETE) => Ok(clear_requests(&workspace)),
                 (StateRoute::RequestsHar, &Method::GET) => export_har(&workspace, request),
+                (StateRoute::Stream, &Method::GET) => {
+                    // In process there is no connection to stay on: the stream so far.
+                    let mut replayed = Vec::new();
+                    let mut stream = workspace.journal().stream(stream_filter(request)?);
+                    while let Some(event) = stream.next_replayed() {
+                        replayed.extend_from_slice(&event);
+                    }
+                    Ok(Reply::with_body(
+                        StatusCode::OK,
+                        EVENT_STREAM,
+                        replayed.into(),
+                    ))
+                }
                 (StateRoute::Reset, &Method::POST) => {
                     workspace.reset();
                     Ok(message("fixtures restored, journal cleared, ids restarted"))
@@ -210,6 +239,63 @@ pub(crate) fn respond(state: &AppState, request: &RecordedRequest) -> Result<Rep
         }
         (route, method) => Err(not_allowed(method, route)),
     }
+}
+
+/// The inspector page (`GET /__admin/`): one file, no build step, nothing fetched from
+/// elsewhere.
+const INSPECTOR: &str = include_str!("inspector.html");
+
+/// The content type of the stream.
+const EVENT_STREAM: &str = "text/event-stream";
+
+/// The stream a `GET …/requests/stream` asks for, if `request` is one: the server answers
+/// it with a body that stays open (`None`: any other request).
+pub(crate) fn event_stream(
+    state: &AppState,
+    request: &RecordedRequest,
+) -> Option<Result<(Reply, EventStream), ApiError>> {
+    let Some(AdminRoute::State {
+        workspace,
+        route: StateRoute::Stream,
+    }) = AdminRoute::of(&request.path)
+    else {
+        return None;
+    };
+    if request.method != Method::GET {
+        return None;
+    }
+    Some((|| {
+        let filter = stream_filter(request)?;
+        let workspace = state
+            .workspaces
+            .get(workspace.unwrap_or(crate::http::workspace::DEFAULT))?;
+        let stream = workspace.journal().stream(filter);
+        let head = Reply::with_body(StatusCode::OK, EVENT_STREAM, Bytes::new())
+            .header(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        Ok((head, stream))
+    })())
+}
+
+/// What a stream reads: the journal's filters, starting after `?since=N`, else after
+/// `Last-Event-ID` (an `EventSource` reconnecting), else at the start of the journal.
+fn stream_filter(request: &RecordedRequest) -> Result<Filter, ApiError> {
+    let filter = Filter::from_query(request.query.as_deref())?;
+    let last_seen = match request.headers.get("last-event-id") {
+        None => None,
+        Some(value) => value
+            .to_str()
+            .ok()
+            .and_then(|text| text.trim().parse().ok())
+            .map(Some)
+            .ok_or_else(|| ApiError::Validation {
+                violations: vec![Violation::new(
+                    "/headers/last-event-id",
+                    "Last-Event-ID must be the seq of an exchange (a whole number)",
+                    "format",
+                )],
+            })?,
+    };
+    Ok(filter.or_since(last_seen))
 }
 
 fn not_allowed(method: &Method, route: AdminRoute<'_>) -> ApiError {

@@ -30,7 +30,13 @@ pub(crate) fn respond_in(
     workspace: &WorkspaceState,
     request: &RecordedRequest,
 ) -> Reply {
-    let mut reply = answer(state, workspace, request).unwrap_or_else(Reply::refusal);
+    let reply = answer(state, workspace, request).unwrap_or_else(Reply::refusal);
+    decorated(reply, request)
+}
+
+/// `reply` with the headers every answer carries: CORS for `request`'s origin, and the
+/// marker.
+pub(crate) fn decorated(mut reply: Reply, request: &RecordedRequest) -> Reply {
     cors::decorate(&mut reply, &request.headers);
     reply
         .headers

@@ -13,12 +13,13 @@ use crate::clock::Timestamp;
 use crate::contract::judge::Accepted;
 use crate::http::reply::{JSON, Reply};
 use crate::http::workspace::WorkspaceState;
+use crate::journal::changes;
 use crate::json;
 use crate::schema::Violation;
 use crate::store::contact::ContactView;
 use crate::store::patch::ContactPatch;
 use crate::store::tag::Tag;
-use crate::store::{ContactQuery, StoreError};
+use crate::store::{ContactQuery, Store, StoreError};
 
 /// Acts on `accepted`, a request that arrived at `now`: the answer of its operation's
 /// handler, or its refusal (a missing contact, a conflict), with what the judge found on
@@ -177,9 +178,10 @@ impl Call<'_> {
 
     /// `PATCH /api/v1/contacts/{contactId}` (D6–D11)
     fn update_contact(&self, id: Uuid, patch: ContactPatch) -> Result<Reply, ApiError> {
-        let mut store = self.workspace.store();
-        let view = store.patch_contact(self.project, id, patch, self.now)?;
-        Ok(self.contact(StatusCode::OK, &view))
+        self.changing_contact(id, |store| {
+            let view = store.patch_contact(self.project, id, patch, self.now)?;
+            Ok(self.contact(StatusCode::OK, &view))
+        })
     }
 
     /// `DELETE /api/v1/contacts/{contactId}` (D20)
@@ -210,8 +212,15 @@ impl Call<'_> {
     /// `PUT /api/v1/contacts/tags/{tagId}`: a partial update, as the docs use it.
     fn update_tag(&self, id: Uuid, change: TagChange) -> Result<Reply, ApiError> {
         let mut store = self.workspace.store();
+        let before = store
+            .tags(self.project)
+            .into_iter()
+            .find(|tag| tag.id() == id)
+            .map(|tag| serde_json::to_vec(&tag.view()).expect("a tag serialises"));
         let tag = store.update_tag(self.project, id, change.name, change.color)?;
-        Ok(self.json(StatusCode::OK, &tag.view()))
+        let mut reply = self.json(StatusCode::OK, &tag.view());
+        reply.changes = before.and_then(|before| changes::between(&before, &reply.body));
+        Ok(reply)
     }
 
     /// `DELETE /api/v1/contacts/tags/{tagId}`: detached from every contact too.
@@ -224,23 +233,25 @@ impl Call<'_> {
     /// `POST /api/v1/contacts/contact-tags`: the contact, 201 when the tag was attached,
     /// 200 when it already was.
     fn attach_tag(&self, pair: ContactTag) -> Result<Reply, ApiError> {
-        let mut store = self.workspace.store();
-        let (attached, view) =
-            store.attach_tag(self.project, pair.contact_id, pair.tag_id, self.now)?;
-        let status = if attached {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
-        };
-        Ok(self.contact(status, &view))
+        self.changing_contact(pair.contact_id, |store| {
+            let (attached, view) =
+                store.attach_tag(self.project, pair.contact_id, pair.tag_id, self.now)?;
+            let status = if attached {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            Ok(self.contact(status, &view))
+        })
     }
 
     /// `DELETE /api/v1/contacts/contact-tags?contact_id=…&tag_id=…`: one that was not
     /// attached is not an error.
     fn detach_tag(&self, pair: ContactTag) -> Result<Reply, ApiError> {
-        let mut store = self.workspace.store();
-        store.detach_tag(self.project, pair.contact_id, pair.tag_id, self.now)?;
-        Ok(self.message("Tag removed from contact successfully"))
+        self.changing_contact(pair.contact_id, |store| {
+            store.detach_tag(self.project, pair.contact_id, pair.tag_id, self.now)?;
+            Ok(self.message("Tag removed from contact successfully"))
+        })
     }
 
     /// `GET /api/v1/contacts/{contactId}/unsubscribes` (D21)
@@ -251,17 +262,19 @@ impl Call<'_> {
 
     /// `POST /api/v1/contacts/{contactId}/unsubscribes` (D21)
     fn unsubscribe(&self, id: Uuid, request: UnsubscribeRequest) -> Result<Reply, ApiError> {
-        let mut store = self.workspace.store();
-        let record =
-            store.unsubscribe(self.project, id, request.reason, request.source, self.now)?;
-        Ok(self.json(StatusCode::CREATED, record))
+        self.changing_contact(id, |store| {
+            let record =
+                store.unsubscribe(self.project, id, request.reason, request.source, self.now)?;
+            Ok(self.json(StatusCode::CREATED, record))
+        })
     }
 
     /// `DELETE /api/v1/contacts/{contactId}/unsubscribes` (D21): every record removed.
     fn resubscribe(&self, id: Uuid) -> Result<Reply, ApiError> {
-        let mut store = self.workspace.store();
-        store.resubscribe(self.project, id, self.now)?;
-        Ok(self.message("Contact resubscribed successfully"))
+        self.changing_contact(id, |store| {
+            store.resubscribe(self.project, id, self.now)?;
+            Ok(self.message("Contact resubscribed successfully"))
+        })
     }
 
     /// `GET /api/v1/contacts/{contactId}/custom-fields` (D18)
@@ -272,9 +285,33 @@ impl Call<'_> {
 
     /// `PATCH /api/v1/contacts/{contactId}/custom-fields` (D18): an RFC 7396 merge patch.
     fn merge_custom_fields(&self, id: Uuid, patch: Map<String, Value>) -> Result<Reply, ApiError> {
+        self.changing_contact(id, |store| {
+            let merged = store.merge_custom_fields(self.project, id, patch, self.now)?;
+            Ok(self.json(StatusCode::OK, merged))
+        })
+    }
+
+    /// `act` on the store, with what it changed in contact `id` as the reply's `changes`.
+    /// The contact's JSON before and after is mostly copied from what it keeps (D12).
+    fn changing_contact(
+        &self,
+        id: Uuid,
+        act: impl FnOnce(&mut Store) -> Result<Reply, ApiError>,
+    ) -> Result<Reply, ApiError> {
         let mut store = self.workspace.store();
-        let merged = store.merge_custom_fields(self.project, id, patch, self.now)?;
-        Ok(self.json(StatusCode::OK, merged))
+        let json = |store: &Store| {
+            store.contact(self.project, id).ok().map(|view| {
+                let mut json = Vec::with_capacity(1024);
+                view.write_json(&mut json);
+                json
+            })
+        };
+        let before = json(&store);
+        let mut reply = act(&mut store)?;
+        if let (Some(before), Some(after)) = (before, json(&store)) {
+            reply.changes = changes::between(&before, &after);
+        }
+        Ok(reply)
     }
 
     /// A JSON answer, while the store is locked.

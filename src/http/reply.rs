@@ -38,6 +38,8 @@ pub struct Reply {
     pub forced: bool,
     /// The exchange's journal `seq` when the handler drew it under the store lock.
     pub seq: Option<u64>,
+    /// What the exchange changed in the resource it updated, field by field.
+    pub changes: Option<serde_json::Value>,
 }
 
 impl Reply {
@@ -94,6 +96,7 @@ impl Reply {
             warnings: Vec::new(),
             forced: false,
             seq: None,
+            changes: None,
         }
     }
 

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use http_body_util::Either;
 use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::header::{CONNECTION, HeaderValue, RETRY_AFTER};
+use hyper::header::{CONNECTION, HeaderName, HeaderValue, RETRY_AFTER};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
@@ -25,12 +26,13 @@ use tokio::task::JoinHandle;
 
 use crate::api::ApiError;
 use crate::http::admin;
-use crate::http::dispatch::respond_in;
+use crate::http::dispatch::{decorated, respond_in};
 use crate::http::head_deadline::HeadDeadline;
 use crate::http::head_error::{MAX_HEAD_BYTES, ProblemIo};
 use crate::http::reply::Reply;
 use crate::http::request::RecordedRequest;
 use crate::http::state::AppState;
+use crate::journal::stream::EventStream;
 
 /// How long open connections get to finish once shutdown starts.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -136,6 +138,8 @@ async fn serve(listener: TcpListener, state: Arc<AppState>, shutdown: impl Futur
         }
     }
     drop(listener);
+    // Streams would hold their connections open for the whole grace period.
+    state.workspaces.close_streams();
     tokio::select! {
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(SHUTDOWN_GRACE) => {}
@@ -169,29 +173,46 @@ async fn refuse(mut stream: TcpStream, limit: usize) {
     let _ = stream.shutdown().await;
 }
 
+/// A response body: whole, or the events of a stream that stays open.
+type Answer = Either<Full<Bytes>, EventStream>;
+
+/// The header that gives an API answer's verdict to the browser's developer tools.
+const VERDICT: HeaderName = HeaderName::from_static("x-gately-mock-verdict");
+/// The header that gives an API answer's `seq`.
+const SEQ: HeaderName = HeaderName::from_static("x-gately-mock-seq");
+
 /// One exchange: read, dispatch, decorate, delay and record (API routes only).
 async fn handle(
     state: Arc<AppState>,
     deadline: Arc<HeadDeadline>,
     request: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+) -> Result<Response<Answer>, Infallible> {
     let _answering = deadline.answering();
     let started = Instant::now();
     let workspace = state.workspaces.for_headers(request.headers());
     let request = RecordedRequest::from_hyper(request, state.max_body, workspace.clock.now()).await;
+    if let Some(Ok((head, stream))) = admin::event_stream(&state, &request) {
+        let head = decorated(head, &request).into_response();
+        return Ok(head.map(|_| Either::Right(stream)));
+    }
     let mut reply = respond_in(&state, &workspace, &request);
     if admin::is_admin(&request.path) {
-        return Ok(AppState::dated(&workspace, reply.into_response()));
+        return Ok(AppState::dated(&workspace, reply.into_response()).map(Either::Left));
     }
+    let seq = reply.seq.unwrap_or_else(|| workspace.sequence.next());
+    reply.seq = Some(seq);
     if let Some(latency) = state.latency {
-        let seq = reply.seq.unwrap_or_else(|| workspace.sequence.next());
-        reply.seq = Some(seq);
         tokio::time::sleep(latency.delay(seq)).await;
     }
-    let ticket = state.record_in(&workspace, request, &reply, started.elapsed());
-    let response = AppState::dated(&workspace, reply.into_response());
+    let (ticket, verdict) = state.record_in(&workspace, request, &reply, started.elapsed());
+    // After recording: the journal keeps the headers of the exchange, not these two,
+    // which restate what it records as `seq` and `verdict`.
+    let mut response = AppState::dated(&workspace, reply.into_response());
+    let headers = response.headers_mut();
+    headers.insert(VERDICT, HeaderValue::from_static(verdict.name()));
+    headers.insert(SEQ, HeaderValue::from(seq));
     if let Some(ticket) = ticket {
         ticket.written().await;
     }
-    Ok(response)
+    Ok(response.map(Either::Left))
 }

@@ -83,19 +83,20 @@ impl AppState {
         elapsed: Duration,
     ) -> Option<RecordTicket> {
         let workspace = self.workspace_of(&request);
-        self.record_in(&workspace, request, reply, elapsed)
+        self.record_in(&workspace, request, reply, elapsed).0
     }
 
     /// Records an exchange answered in `workspace`: written as JSON once, kept in its
     /// journal and handed to the record file, if any. The response must wait for the
-    /// returned ticket, so that its line is in the file before it leaves.
+    /// returned ticket, so that its line is in the file before it leaves. Answers the
+    /// ticket and the exchange's verdict.
     pub(crate) fn record_in(
         &self,
         workspace: &WorkspaceState,
         request: RecordedRequest,
         reply: &Reply,
         elapsed: Duration,
-    ) -> Option<RecordTicket> {
+    ) -> (Option<RecordTicket>, Verdict) {
         let verdict = if !reply.violations.is_empty() {
             Verdict::Violation
         } else if !reply.warnings.is_empty() {
@@ -131,6 +132,7 @@ impl AppState {
             violations: &reply.violations,
             warnings: &reply.warnings,
             forced: reply.forced,
+            changes: reply.changes.as_ref(),
         }
         .write_json(&mut json);
         if self.log_requests {
@@ -162,6 +164,6 @@ impl AppState {
         // Bound before it is dropped, so that the journal's lock is released first.
         let dropped = workspace.journal().record(entry);
         drop(dropped);
-        ticket
+        (ticket, verdict)
     }
 }

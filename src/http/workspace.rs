@@ -302,8 +302,9 @@ struct Others {
 }
 
 impl Others {
-    /// Takes `workspace` and its keys out.
+    /// Takes `workspace` and its keys out, and ends its streams.
     fn remove(&mut self, workspace: &WorkspaceState) {
+        workspace.journal().close_streams();
         self.by_id.remove(workspace.id());
         for key in &workspace.fixtures().keys {
             self.by_key.remove(&key.key);
@@ -530,6 +531,14 @@ impl Workspaces {
         {
             others.remove(workspace);
             self.live.store(others.by_id.len(), Ordering::Relaxed);
+        }
+    }
+
+    /// Ends the event streams of every workspace (the server is stopping).
+    pub(crate) fn close_streams(&self) {
+        self.default.journal().close_streams();
+        for workspace in self.others().by_id.values() {
+            workspace.journal().close_streams();
         }
     }
 

@@ -14,6 +14,9 @@
 //! `duration_ms` is 0), so the same requests sent one after another give the same file,
 //! byte for byte:
 //!
+//! An update that changed its contact or tag adds `"changes"` after `forced` (see
+//! [`Exchange::changes`]).
+//!
 //! ```json
 //! {"seq":1,"time":"2025-06-15T14:30:00.000Z","duration_ms":0,"request":{"method":"PATCH","path":"/api/v1/contacts/a1b2…","query":null,"headers":{"authorization":"Bearer gately_sk_test_…","content-type":"application/json"},"body":{"status":"inactive"}},"response":{"status":200,"headers":{"content-type":"application/json"},"body":{"id":"a1b2…"}},"verdict":"ok","violations":[],"warnings":[],"forced":false}
 //! ```
@@ -129,6 +132,8 @@ pub(crate) struct ExchangeView<'a> {
     pub warnings: &'a [Violation],
     /// Whether `Prefer: code=` chose the response.
     pub forced: bool,
+    /// What it changed in the resource it updated.
+    pub changes: Option<&'a Value>,
 }
 
 impl ExchangeView<'_> {
@@ -180,6 +185,10 @@ impl ExchangeView<'_> {
         put(out, &self.warnings);
         out.extend_from_slice(b",\"forced\":");
         put(out, &self.forced);
+        if let Some(changes) = self.changes {
+            out.extend_from_slice(b",\"changes\":");
+            put(out, changes);
+        }
         out.push(b'}');
     }
 }
@@ -250,6 +259,11 @@ pub struct Exchange {
     pub warnings: Vec<Violation>,
     /// Whether `Prefer: code=` chose the response.
     pub forced: bool,
+    /// What the exchange changed in the contact or tag it updated, field by field:
+    /// `{"status": {"before": "active", "after": "inactive"}}`; left out when it changed
+    /// nothing (reads, refusals, creates and deletes, whose answer shows the resource).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Value>,
 }
 
 /// The request half of an [`Exchange`].
@@ -349,6 +363,7 @@ mod tests {
             violations: &[],
             warnings: &[],
             forced: false,
+            changes: None,
         };
         let mut json = Vec::new();
         view.write_json(&mut json);

@@ -1,14 +1,17 @@
 //! The traffic journal: every exchange on the API routes, in order, bounded.
 //!
 //! `exchange.rs` defines what one recorded exchange is (in memory and on the wire),
-//! `headers.rs` writes its headers, `recorder.rs` appends exchanges to the record file, `har.rs` exports them as HAR 1.2.
+//! `headers.rs` writes its headers, `recorder.rs` appends exchanges to the record file, `har.rs` exports them as HAR 1.2,
+//! `stream.rs` hands each one to the readers of `/__admin/requests/stream` as it comes.
 //! This module keeps them: a ring of at most `--journal-limit` entries, the oldest dropped
 //! first and counted, and the filters of `GET /__admin/requests`.
 
+pub(crate) mod changes;
 pub(crate) mod exchange;
 pub(crate) mod har;
 mod headers;
 pub(crate) mod recorder;
+pub(crate) mod stream;
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,6 +31,8 @@ pub(crate) struct Journal {
     entries: VecDeque<Entry>,
     limit: usize,
     dropped: u64,
+    /// Who reads it as it grows.
+    readers: stream::Readers,
 }
 
 /// Where `seq` comes from: lock-free, so that a handler can draw it while it holds the
@@ -54,7 +59,31 @@ impl Journal {
             entries: VecDeque::with_capacity(limit.min(64)),
             limit,
             dropped: 0,
+            readers: stream::Readers::default(),
         }
+    }
+
+    /// A stream of the exchanges `filter` selects: those it holds (after `since`, at most
+    /// `limit`), then each one recorded from now on. Replay and live events meet without a
+    /// gap or a repeat: both are taken under the journal's lock.
+    pub(crate) fn stream(&mut self, filter: Filter) -> stream::EventStream {
+        let replay = self
+            .select(&filter)
+            .map(|entry| stream::exchange_event(entry.seq, &entry.json))
+            .collect();
+        // Live, every new exchange is after the replay (a reset restarts `seq`, and the
+        // exchanges after it are new all the same), and none is the last of a page.
+        let live = Filter {
+            since: None,
+            limit: None,
+            ..filter
+        };
+        stream::EventStream::new(replay, self.readers.join(live))
+    }
+
+    /// Ends every stream of it.
+    pub(crate) fn close_streams(&mut self) {
+        self.readers.close();
     }
 
     /// Keeps `entry` in `seq` order and hands back the oldest entry if that took the
@@ -67,6 +96,7 @@ impl Journal {
             .iter()
             .rposition(|kept| kept.seq < entry.seq)
             .map_or(0, |before| before + 1);
+        self.readers.publish(&entry);
         self.entries.insert(at, entry);
         if self.entries.len() <= self.limit {
             return None;
@@ -103,7 +133,7 @@ impl Journal {
 }
 
 /// Which entries to list (`GET /__admin/requests` query parameters).
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Filter {
     method: Option<Method>,
     path: Option<Regex>,
@@ -163,6 +193,12 @@ impl Filter {
             }
         }
         Ok(filter)
+    }
+
+    /// Keeps only entries after `seq`, unless the query named its own `since`.
+    pub(crate) fn or_since(mut self, seq: Option<u64>) -> Self {
+        self.since = self.since.or(seq);
+        self
     }
 
     fn matches(&self, entry: &Entry) -> bool {
