@@ -346,3 +346,65 @@ async fn an_open_stream_does_not_hold_the_server_at_shutdown() {
             .unwrap_or(true)
     );
 }
+
+#[tokio::test]
+async fn an_update_records_what_it_changed_field_by_field() {
+    let mock = start().await;
+    // Jane is active already; the second PATCH comes at the same (frozen) instant.
+    for _ in 0..2 {
+        mock.patch_contact(JANE, json!({ "status": "active" }))
+            .await;
+    }
+    mock.patch_contact(JANE, json!({ "statsu": "x" })).await; // refused
+    mock.call(
+        Method::PATCH,
+        &format!("/api/v1/contacts/{JANE}/custom-fields"),
+        Some(json!({ "plan": "enterprise", "source": null })),
+    )
+    .await;
+    let tags = mock
+        .call(Method::GET, "/api/v1/contacts/tags", None)
+        .await
+        .body;
+    let vip = tags[0]["id"].as_str().unwrap().to_owned();
+    mock.call(
+        Method::PUT,
+        &format!("/api/v1/contacts/tags/{vip}"),
+        Some(json!({ "color": "#000000" })),
+    )
+    .await;
+    let journal = mock.journal("").await;
+    let changes: Vec<&Value> = journal["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|exchange| &exchange["changes"])
+        .collect();
+    assert_eq!(
+        changes[0],
+        &json!({ "updated_at": { "before": "2025-06-01T10:00:00.000Z", "after": common::FROZEN } }),
+        "set what was set: only the time moves"
+    );
+    assert_eq!(
+        changes[1],
+        &Value::Null,
+        "set again at the same instant: nothing"
+    );
+    assert_eq!(changes[2], &Value::Null, "a refusal changes nothing");
+    assert_eq!(
+        changes[3]["custom_fields"],
+        json!({
+            "before": { "plan": "pro", "source": "webinar" },
+            "after": { "plan": "enterprise" },
+        })
+    );
+    assert!(
+        changes[3].get("updated_at").is_none(),
+        "moved by the first PATCH already"
+    );
+    assert_eq!(changes[4], &Value::Null, "a read");
+    assert_eq!(
+        changes[5],
+        &json!({ "color": { "before": tags[0]["color"], "after": "#000000" } })
+    );
+}

@@ -178,10 +178,13 @@ impl Call<'_> {
 
     /// `PATCH /api/v1/contacts/{contactId}` (D6–D11)
     fn update_contact(&self, id: Uuid, patch: ContactPatch) -> Result<Reply, ApiError> {
-        self.changing_contact(id, |store| {
-            let view = store.patch_contact(self.project, id, patch, self.now)?;
-            Ok(self.contact(StatusCode::OK, &view))
-        })
+        let mut store = self.workspace.store();
+        let before = contact_json(&store, self.project, id);
+        let view = store.patch_contact(self.project, id, patch, self.now)?;
+        let mut reply = self.contact(StatusCode::OK, &view);
+        // The answer is the contact after: its JSON is written once.
+        reply.changes = before.and_then(|before| changes::between(&before, &reply.body));
+        Ok(reply)
     }
 
     /// `DELETE /api/v1/contacts/{contactId}` (D20)
@@ -299,16 +302,9 @@ impl Call<'_> {
         act: impl FnOnce(&mut Store) -> Result<Reply, ApiError>,
     ) -> Result<Reply, ApiError> {
         let mut store = self.workspace.store();
-        let json = |store: &Store| {
-            store.contact(self.project, id).ok().map(|view| {
-                let mut json = Vec::with_capacity(1024);
-                view.write_json(&mut json);
-                json
-            })
-        };
-        let before = json(&store);
+        let before = contact_json(&store, self.project, id);
         let mut reply = act(&mut store)?;
-        if let (Some(before), Some(after)) = (before, json(&store)) {
+        if let (Some(before), Some(after)) = (before, contact_json(&store, self.project, id)) {
             reply.changes = changes::between(&before, &after);
         }
         Ok(reply)
@@ -337,4 +333,13 @@ impl Call<'_> {
         reply.seq = Some(self.workspace.sequence.next());
         reply
     }
+}
+
+/// Contact `id` of `project` as the API sends it, if it is there.
+fn contact_json(store: &Store, project: Uuid, id: Uuid) -> Option<Vec<u8>> {
+    store.contact(project, id).ok().map(|view| {
+        let mut json = Vec::with_capacity(1024);
+        view.write_json(&mut json);
+        json
+    })
 }
