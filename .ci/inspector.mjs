@@ -87,10 +87,26 @@ try {
   if (overflow > 0) fail(`at 480 px the page is ${overflow} px too wide`);
   await page.setViewport({ width: 1280, height: 800 });
 
-  // Reset empties the list.
+  // Copy as curl: every part quoted, the key read from $GATELY_KEY.
+  const line = await page.evaluate(() => curl(exchanges[1]));
+  if (!line.startsWith("curl -X 'PATCH' '") || !line.includes("'authorization: Bearer '\"$GATELY_KEY\"''")) {
+    fail(`copy as curl gave ${line}`);
+  }
+
+  // Reset, on the server: the stream's `cleared` event empties the list, then a new
+  // exchange arrives as the first of the new journal.
   await page.click("#reset");
   await page.waitForFunction(() => document.querySelectorAll("#list li").length === 0, { timeout: 5000 })
     .catch(() => fail("reset did not empty the list"));
+  const journal = await (await fetch(`${base}/__admin/requests`)).json();
+  if (journal.requests.length !== 0) fail("the mock's journal was not reset");
+  await patch(JSON.stringify({ notes: "after the reset" }));
+  await page.waitForFunction(() => document.querySelectorAll("#list li").length === 1, { timeout: 5000 })
+    .catch(() => fail("an exchange after the reset did not appear"));
+
+  // At 1280×800 the page itself does not scroll: each pane scrolls on its own.
+  const scrolls = await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight);
+  if (scrolls > 0) fail(`at 1280×800 the page is ${scrolls} px taller than the window`);
 
   if (errors.length) fail(`console errors: ${errors.join("; ")}`);
   console.log("inspector (chromium, puppeteer-core): live rows, highlighted pointers, filter, keyboard, narrow window, reset; no console errors");

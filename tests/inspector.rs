@@ -408,3 +408,107 @@ async fn an_update_records_what_it_changed_field_by_field() {
         &json!({ "color": { "before": tags[0]["color"], "after": "#000000" } })
     );
 }
+
+#[tokio::test]
+async fn an_open_stream_outlives_the_head_timeout() {
+    let mock = common::start_with(|options| options.header_timeout(Duration::from_secs(1))).await;
+    let mut open = stream(&mock, "/__admin/requests/stream").await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    mock.get_contact(JANE).await;
+    let text = read_until(&mut open, |text| text.contains("id: 1\n")).await;
+    assert!(
+        text.contains("event: exchange"),
+        "still open after 2.5 s: {text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_exchanges_resume_without_a_gap_or_a_repeat() {
+    let mock = common::start_with(|options| {
+        options.latency(Duration::from_millis(1), Duration::from_millis(20))
+    })
+    .await;
+    let mut first = stream(&mock, "/__admin/requests/stream").await;
+    let senders: Vec<_> = (0..16)
+        .map(|_| {
+            let (http, url) = (mock.http.clone(), mock.url("/api/v1/contacts/tags"));
+            tokio::spawn(async move {
+                for _ in 0..20 {
+                    http.get(&url).bearer_auth(SECRET_KEY).send().await.unwrap();
+                }
+            })
+        })
+        .collect();
+    // Half of them seen on the first stream; then it goes away, and a second one resumes.
+    let text = read_until(&mut first, |text| events(text).len() >= 160).await;
+    drop(first);
+    let seen: Vec<(u64, u64)> = events(&text)
+        .iter()
+        .map(|(_, id, data)| {
+            let exchange: Value = serde_json::from_str(data).unwrap();
+            (id.unwrap(), exchange["seq"].as_u64().unwrap())
+        })
+        .collect();
+    let last = seen.last().unwrap().0;
+    for sender in senders {
+        sender.await.unwrap();
+    }
+    let mut resumed = mock
+        .http
+        .get(mock.url("/__admin/requests/stream"))
+        .header("Last-Event-ID", last.to_string())
+        .send()
+        .await
+        .unwrap();
+    let text = read_until(&mut resumed, |text| text.contains("id: 320\n")).await;
+    let mut all = seen;
+    all.extend(events(&text).iter().map(|(_, id, data)| {
+        let exchange: Value = serde_json::from_str(data).unwrap();
+        (id.unwrap(), exchange["seq"].as_u64().unwrap())
+    }));
+    let ids: Vec<u64> = all.iter().map(|(id, _)| *id).collect();
+    assert_eq!(
+        ids,
+        (1..=320).collect::<Vec<_>>(),
+        "every event once, ids in order"
+    );
+    let mut seqs: Vec<u64> = all.iter().map(|(_, seq)| *seq).collect();
+    seqs.sort_unstable();
+    assert_eq!(seqs, (1..=320).collect::<Vec<_>>(), "every exchange once");
+}
+
+#[tokio::test]
+async fn a_reset_is_told_to_open_streams_and_limit_is_refused() {
+    let mock = start().await;
+    let mut open = stream(&mock, "/__admin/requests/stream").await;
+    mock.get_contact(JANE).await;
+    mock.http
+        .post(mock.url("/__admin/reset"))
+        .send()
+        .await
+        .unwrap();
+    mock.get_contact(JANE).await;
+    let text = read_until(&mut open, |text| text.contains("id: 2\n")).await;
+    let received: Vec<(String, Option<u64>)> = events(&text)
+        .into_iter()
+        .map(|(name, id, _)| (name, id))
+        .collect();
+    assert_eq!(
+        received,
+        [
+            ("exchange".to_owned(), Some(1)),
+            ("cleared".to_owned(), None),
+            ("exchange".to_owned(), Some(2)),
+        ],
+        "ids go on after a reset: a reconnect resumes from the right place"
+    );
+    let limited = mock
+        .http
+        .get(mock.url("/__admin/requests/stream?limit=3"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(limited.status(), StatusCode::BAD_REQUEST);
+    let problem: Value = limited.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["pointer"], "/query/limit");
+}

@@ -21,7 +21,7 @@ use crate::http::request::{Body, RecordedRequest};
 use crate::http::state::AppState;
 use crate::http::workspace::{Blueprint, WorkspaceState};
 use crate::journal::stream::EventStream;
-use crate::journal::{Entry, Exchange, Filter, har};
+use crate::journal::{Entry, Exchange, Filter, FilterError, har};
 use crate::json::{self, MAX_DEPTH};
 use crate::schema::{Schema, Strictness, Violation};
 
@@ -84,6 +84,9 @@ impl StateRoute {
 
 impl<'a> AdminRoute<'a> {
     fn of(path: &'a str) -> Option<Self> {
+        if path == ADMIN.trim_end_matches('/') {
+            return Some(AdminRoute::Inspector);
+        }
         let rest = path.strip_prefix(ADMIN)?;
         Some(match rest {
             "" => AdminRoute::Inspector,
@@ -159,9 +162,9 @@ impl<'a> AdminRoute<'a> {
     }
 }
 
-/// Whether `path` is under `/__admin/` (served or not): such traffic is not recorded.
+/// Whether `path` is `/__admin` or under it (served or not): such traffic is not recorded.
 pub(crate) fn is_admin(path: &str) -> bool {
-    path.starts_with(ADMIN)
+    path.starts_with(ADMIN) || path == ADMIN.trim_end_matches('/')
 }
 
 /// The answer to an admin request.
@@ -213,11 +216,8 @@ pub(crate) fn respond(state: &AppState, request: &RecordedRequest) -> Result<Rep
                 (StateRoute::RequestsHar, &Method::GET) => export_har(&workspace, request),
                 (StateRoute::Stream, &Method::GET) => {
                     // In process there is no connection to stay on: the stream so far.
-                    let mut replayed = Vec::new();
-                    let mut stream = workspace.journal().stream(stream_filter(request)?);
-                    while let Some(event) = stream.next_replayed() {
-                        replayed.extend_from_slice(&event);
-                    }
+                    let (filter, after) = stream_start(request)?;
+                    let replayed = workspace.journal().replay_text(&filter, after);
                     Ok(Reply::with_body(
                         StatusCode::OK,
                         EVENT_STREAM,
@@ -265,37 +265,45 @@ pub(crate) fn event_stream(
         return None;
     }
     Some((|| {
-        let filter = stream_filter(request)?;
+        let (filter, after) = stream_start(request)?;
         let workspace = state
             .workspaces
             .get(workspace.unwrap_or(crate::http::workspace::DEFAULT))?;
-        let stream = workspace.journal().stream(filter);
+        let stream = workspace.journal().stream(filter, after);
         let head = Reply::with_body(StatusCode::OK, EVENT_STREAM, Bytes::new())
             .header(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
         Ok((head, stream))
     })())
 }
 
-/// What a stream reads: the journal's filters, starting after `?since=N`, else after
-/// `Last-Event-ID` (an `EventSource` reconnecting), else at the start of the journal.
-fn stream_filter(request: &RecordedRequest) -> Result<Filter, ApiError> {
-    let filter = Filter::from_query(request.query.as_deref())?;
-    let last_seen = match request.headers.get("last-event-id") {
-        None => None,
-        Some(value) => value
-            .to_str()
-            .ok()
-            .and_then(|text| text.trim().parse().ok())
-            .map(Some)
-            .ok_or_else(|| ApiError::Validation {
-                violations: vec![Violation::new(
-                    "/headers/last-event-id",
-                    "Last-Event-ID must be the seq of an exchange (a whole number)",
-                    "format",
-                )],
-            })?,
+/// What a stream reads: the journal's filters but `limit` (a stream has no last page), and
+/// where it starts: after the event `Last-Event-ID` names (an `EventSource` reconnecting;
+/// it wins over `since`, which the reconnect repeats), else after `?since=<seq>`.
+fn stream_start(request: &RecordedRequest) -> Result<(Filter, Option<u64>), ApiError> {
+    let query = request.query.as_deref();
+    if form_urlencoded::parse(query.unwrap_or_default().as_bytes()).any(|(name, _)| name == "limit")
+    {
+        return Err(ApiError::InvalidQuery(FilterError {
+            parameter: "limit".to_owned(),
+            message: "a stream has no last page: leave limit out (since, method, path, status and verdict apply)".to_owned(),
+        }));
+    }
+    let filter = Filter::from_query(query)?;
+    let Some(value) = request.headers.get("last-event-id") else {
+        return Ok((filter, None));
     };
-    Ok(filter.or_since(last_seen))
+    let after = value
+        .to_str()
+        .ok()
+        .and_then(|text| text.trim().parse().ok())
+        .ok_or_else(|| ApiError::Validation {
+            violations: vec![Violation::new(
+                "/headers/last-event-id",
+                "Last-Event-ID must be the id of an event of this stream (a whole number)",
+                "format",
+            )],
+        })?;
+    Ok((filter.without_since(), Some(after)))
 }
 
 fn not_allowed(method: &Method, route: AdminRoute<'_>) -> ApiError {
@@ -591,6 +599,8 @@ mod tests {
         );
         assert_eq!(AdminRoute::of("/__admin/nope"), None);
         assert!(is_admin("/__admin/nope"));
+        assert_eq!(AdminRoute::of("/__admin"), Some(AdminRoute::Inspector));
+        assert!(is_admin("/__admin") && !is_admin("/__administrator"));
     }
 
     #[test]

@@ -105,6 +105,29 @@ mod tests {
     }
 
     #[test]
+    fn the_stream_in_process_is_the_journal_so_far_and_needs_no_runtime() {
+        let state = frozen_state();
+        let now = state.workspaces.default_workspace().clock.now();
+        let request = patch_jane(br#"{"status":"inactive"}"#, now);
+        let reply = respond(&state, &request);
+        let _ = state.record(request, &reply, Duration::ZERO);
+        let stream = RecordedRequest::new(
+            Method::GET,
+            "/__admin/requests/stream",
+            HeaderMap::new(),
+            Bytes::new(),
+            now,
+        );
+        let reply = respond(&state, &stream);
+        assert_eq!(reply.status.as_u16(), 200);
+        assert!(
+            reply
+                .body
+                .starts_with(b"id: 1\nevent: exchange\ndata: {\"seq\":1,")
+        );
+    }
+
+    #[test]
     fn a_body_is_marked_as_json_only_once_it_has_parsed() {
         let state = frozen_state();
         let now = state.workspaces.default_workspace().clock.now();

@@ -10,6 +10,7 @@
 
 use std::future::Future;
 use std::pin::pin;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -38,10 +39,12 @@ impl HeadDeadline {
     }
 
     /// Notes that a request's head has arrived; the connection waits for no head until
-    /// the returned guard is dropped, when the request has been answered.
-    pub(crate) fn answering(&self) -> Answering<'_> {
+    /// the returned guard is dropped, when the request has been answered. The guard holds
+    /// the deadline by value, so that an answer whose body outlives the handler (a stream)
+    /// can keep it.
+    pub(crate) fn answering(self: &Arc<Self>) -> Answering {
         self.waiting_since.store(ANSWERING, Ordering::Relaxed);
-        Answering(self)
+        Answering(Arc::clone(self))
     }
 
     /// Runs `connection` until it ends, or until it has waited for a head for longer than
@@ -75,11 +78,11 @@ impl HeadDeadline {
 
 /// A request being answered; dropping it (answered, or abandoned) starts the wait for
 /// the next head.
-pub(crate) struct Answering<'a>(&'a HeadDeadline);
+pub(crate) struct Answering(Arc<HeadDeadline>);
 
-impl Drop for Answering<'_> {
+impl Drop for Answering {
     fn drop(&mut self) {
-        let deadline = self.0;
+        let deadline = &*self.0;
         deadline
             .waiting_since
             .store(deadline.elapsed_ms(), Ordering::Relaxed);
@@ -124,7 +127,7 @@ mod tests {
 
     #[test]
     fn answering_stops_the_wait_and_its_end_starts_the_next() {
-        let deadline = HeadDeadline::new(TEN_S);
+        let deadline = Arc::new(HeadDeadline::new(TEN_S));
         let answering = deadline.answering();
         assert_eq!(deadline.waiting_since.load(Ordering::Relaxed), ANSWERING);
         drop(answering);

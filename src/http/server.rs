@@ -3,14 +3,15 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::Either;
 use http_body_util::Full;
-use hyper::body::Incoming;
+use hyper::body::{Frame, Incoming};
 use hyper::header::{CONNECTION, HeaderName, HeaderValue, RETRY_AFTER};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -27,7 +28,7 @@ use tokio::task::JoinHandle;
 use crate::api::ApiError;
 use crate::http::admin;
 use crate::http::dispatch::{decorated, respond_in};
-use crate::http::head_deadline::HeadDeadline;
+use crate::http::head_deadline::{Answering, HeadDeadline};
 use crate::http::head_error::{MAX_HEAD_BYTES, ProblemIo};
 use crate::http::reply::Reply;
 use crate::http::request::RecordedRequest;
@@ -174,7 +175,26 @@ async fn refuse(mut stream: TcpStream, limit: usize) {
 }
 
 /// A response body: whole, or the events of a stream that stays open.
-type Answer = Either<Full<Bytes>, EventStream>;
+type Answer = Either<Full<Bytes>, Streaming>;
+
+/// A stream's body, with the connection marked as answering while it lasts: else the head
+/// deadline would take the open stream for an idle connection and close it.
+struct Streaming {
+    events: EventStream,
+    _answering: Answering,
+}
+
+impl hyper::body::Body for Streaming {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        Pin::new(&mut self.get_mut().events).poll_frame(cx)
+    }
+}
 
 /// The header that gives an API answer's verdict to the browser's developer tools.
 const VERDICT: HeaderName = HeaderName::from_static("x-gately-mock-verdict");
@@ -187,13 +207,18 @@ async fn handle(
     deadline: Arc<HeadDeadline>,
     request: Request<Incoming>,
 ) -> Result<Response<Answer>, Infallible> {
-    let _answering = deadline.answering();
+    // Owned, so that a stream's body can keep it: the connection answers while it lasts.
+    let answering = deadline.answering();
     let started = Instant::now();
     let workspace = state.workspaces.for_headers(request.headers());
     let request = RecordedRequest::from_hyper(request, state.max_body, workspace.clock.now()).await;
-    if let Some(Ok((head, stream))) = admin::event_stream(&state, &request) {
-        let head = decorated(head, &request).into_response();
-        return Ok(head.map(|_| Either::Right(stream)));
+    if let Some(Ok((head, events))) = admin::event_stream(&state, &request) {
+        let head = AppState::dated(&workspace, decorated(head, &request).into_response());
+        let body = Streaming {
+            events,
+            _answering: answering,
+        };
+        return Ok(head.map(|_| Either::Right(body)));
     }
     let mut reply = respond_in(&state, &workspace, &request);
     if admin::is_admin(&request.path) {

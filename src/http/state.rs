@@ -155,6 +155,7 @@ impl AppState {
             .map(|recorder| recorder.append(&json));
         let entry = Entry {
             seq,
+            position: 0,
             method: request.method,
             path: request.path.into_boxed_str(),
             status: reply.status,

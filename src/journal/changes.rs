@@ -19,14 +19,14 @@ pub(crate) fn between(before: &[u8], after: &[u8]) -> Option<Value> {
     if let (Some((head_before, tail_before)), Some((head_after, tail_after))) =
         (split_last_key(before), split_last_key(after))
     {
+        let value = |tail: &[u8]| -> Option<Value> {
+            let text = tail.get(LAST_KEY.len()..tail.len().checked_sub(1)?)?;
+            serde_json::from_slice(text).ok()
+        };
         if head_before == head_after {
-            let value = |tail: &[u8]| -> Option<Value> {
-                let text = tail.get(LAST_KEY.len()..tail.len().checked_sub(1)?)?;
-                serde_json::from_slice(text).ok()
-            };
-            return Some(json!({
-                "updated_at": { "before": value(tail_before)?, "after": value(tail_after)? }
-            }));
+            if let (Some(was), Some(now)) = (value(tail_before), value(tail_after)) {
+                return Some(json!({ "updated_at": { "before": was, "after": now } }));
+            }
         }
     }
     let (Ok(Value::Object(before)), Ok(Value::Object(after))) = (
@@ -88,5 +88,19 @@ mod tests {
             )
         );
         assert_eq!(between(after, after), None);
+    }
+
+    #[test]
+    fn a_removed_field_and_a_nested_updated_at_are_told_apart() {
+        let before = br#"{"id":"x","custom_fields":{"updated_at":"a"},"note":"n","updated_at":"2025-01-01T00:00:00.000Z"}"#;
+        let after = br#"{"id":"x","custom_fields":{"updated_at":"b"},"updated_at":"2025-01-01T00:00:00.000Z"}"#;
+        assert_eq!(
+            between(before, after),
+            Some(json!({
+                "custom_fields": { "before": { "updated_at": "a" }, "after": { "updated_at": "b" } },
+                "note": { "before": "n", "after": null },
+            }))
+        );
+        assert_eq!(between(b"[1]", b"[2]"), None, "not objects");
     }
 }

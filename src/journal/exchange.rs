@@ -76,6 +76,9 @@ impl Verdict {
 pub(crate) struct Entry {
     /// Position in the journal, from 1.
     pub seq: u64,
+    /// Its place in the order the journal recorded entries, from 1, never restarted: the
+    /// id of its stream event (set by the journal).
+    pub position: u64,
     /// The request method.
     pub method: Method,
     /// The request path.

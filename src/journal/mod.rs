@@ -33,6 +33,8 @@ pub(crate) struct Journal {
     dropped: u64,
     /// Who reads it as it grows.
     readers: stream::Readers,
+    /// How many entries it has recorded since it was made.
+    recorded: u64,
 }
 
 /// Where `seq` comes from: lock-free, so that a handler can draw it while it holds the
@@ -60,25 +62,47 @@ impl Journal {
             limit,
             dropped: 0,
             readers: stream::Readers::default(),
+            recorded: 0,
         }
     }
 
-    /// A stream of the exchanges `filter` selects: those it holds (after `since`, at most
-    /// `limit`), then each one recorded from now on. Replay and live events meet without a
-    /// gap or a repeat: both are taken under the journal's lock.
-    pub(crate) fn stream(&mut self, filter: Filter) -> stream::EventStream {
+    /// A stream of the exchanges `filter` selects: those it holds (after position
+    /// `after`, the id of the last event a reader saw), in the order they were recorded,
+    /// then each one recorded from now on. Replay and live events meet without a gap or a
+    /// repeat: both are taken under the journal's lock.
+    pub(crate) fn stream(&mut self, filter: Filter, after: Option<u64>) -> stream::EventStream {
         let replay = self
-            .select(&filter)
-            .map(|entry| stream::exchange_event(entry.seq, &entry.json))
+            .replay(&filter, after)
+            .map(|entry| stream::exchange_event(entry.position, &entry.json))
             .collect();
-        // Live, every new exchange is after the replay (a reset restarts `seq`, and the
-        // exchanges after it are new all the same), and none is the last of a page.
-        let live = Filter {
-            since: None,
-            limit: None,
-            ..filter
-        };
-        stream::EventStream::new(replay, self.readers.join(live))
+        // Live, every exchange comes after the replay, whatever its `seq` (a reset
+        // restarts it).
+        stream::EventStream::new(replay, self.readers.join(filter.without_since()))
+    }
+
+    /// The events a stream would replay, as one text: for a caller that cannot wait for
+    /// live ones (the request path driven in process).
+    pub(crate) fn replay_text(&self, filter: &Filter, after: Option<u64>) -> Vec<u8> {
+        let mut text = Vec::new();
+        for entry in self.replay(filter, after) {
+            text.extend_from_slice(&stream::exchange_event(entry.position, &entry.json));
+        }
+        text
+    }
+
+    fn replay<'a>(
+        &'a self,
+        filter: &'a Filter,
+        after: Option<u64>,
+    ) -> impl Iterator<Item = &'a Entry> + 'a {
+        let mut replayed: Vec<&Entry> = self
+            .entries
+            .iter()
+            .filter(|entry| filter.matches(entry))
+            .filter(|entry| after.is_none_or(|after| entry.position > after))
+            .collect();
+        replayed.sort_by_key(|entry| entry.position);
+        replayed.into_iter()
     }
 
     /// Ends every stream of it.
@@ -96,6 +120,9 @@ impl Journal {
             .iter()
             .rposition(|kept| kept.seq < entry.seq)
             .map_or(0, |before| before + 1);
+        self.recorded += 1;
+        let mut entry = entry;
+        entry.position = self.recorded;
         self.readers.publish(&entry);
         self.entries.insert(at, entry);
         if self.entries.len() <= self.limit {
@@ -110,6 +137,7 @@ impl Journal {
         let count = self.entries.len();
         self.entries.clear();
         self.dropped = 0;
+        self.readers.cleared();
         count
     }
 
@@ -195,10 +223,12 @@ impl Filter {
         Ok(filter)
     }
 
-    /// Keeps only entries after `seq`, unless the query named its own `since`.
-    pub(crate) fn or_since(mut self, seq: Option<u64>) -> Self {
-        self.since = self.since.or(seq);
-        self
+    /// The same filter, `since` left out.
+    pub(crate) fn without_since(self) -> Self {
+        Self {
+            since: None,
+            ..self
+        }
     }
 
     fn matches(&self, entry: &Entry) -> bool {
@@ -225,6 +255,7 @@ mod tests {
     fn entry(seq: u64, method: Method, path: &str, status: u16, verdict: Verdict) -> Entry {
         Entry {
             seq,
+            position: seq,
             method,
             path: path.into(),
             status: StatusCode::from_u16(status).unwrap(),

@@ -3,8 +3,11 @@
 //!
 //! # The stream
 //!
-//! Each recorded exchange is one event, its id the exchange's `seq`, its data the exchange
-//! as the journal keeps it (D23, one line):
+//! Each recorded exchange is one event, its data the exchange as the journal keeps it (D23,
+//! one line), its id the exchange's place in the order the journal recorded them: `seq`
+//! orders exchanges as the store applied them, and concurrent ones are recorded a little
+//! out of that order, so an id that only grows is what lets a reader resume without a gap
+//! or a repeat. It never restarts, not even at a reset.
 //!
 //! ```text
 //! id: 3
@@ -14,12 +17,13 @@
 //! ```
 //!
 //! A stream first replays the journal after `Last-Event-ID` (what a reconnecting
-//! `EventSource` sends; `?since=N` does the same for `curl`), everything the journal holds
-//! when neither is given, then goes on live. Each reader has a buffer of
-//! [`BUFFER`] events; a reader that falls that far behind misses what did not fit, and is
-//! told so by a `dropped` event (`data: {"dropped": N}`) before the next exchange, so that it
-//! can reconnect with the last id it saw. The request path never waits for a reader. A
-//! comment line every 15 s keeps idle connections open through proxies.
+//! `EventSource` sends), or the exchanges after `?since=<seq>`, or all it holds, then goes
+//! on live. When the journal is emptied (a reset, a clear) the stream says so with a
+//! `cleared` event. Each reader has a buffer of [`BUFFER`] events; a reader that falls that
+//! far behind misses what did not fit, and is told so by a `dropped` event (`data:
+//! {"dropped": N}`) before the next exchange, so that it can reconnect with the last id it
+//! saw. The request path never waits for a reader. A comment line every 15 s keeps idle
+//! connections open through proxies.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -40,9 +44,12 @@ pub(crate) const BUFFER: usize = 1024;
 /// How often an idle stream sends a comment line.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
-/// The readers of one journal.
+/// The readers of one journal; once closed, a new reader's stream ends at once.
 #[derive(Debug, Default)]
-pub(crate) struct Readers(Vec<Reader>);
+pub(crate) struct Readers {
+    readers: Vec<Reader>,
+    closed: bool,
+}
 
 #[derive(Debug)]
 struct Reader {
@@ -57,22 +64,32 @@ impl Readers {
     /// A new reader of the exchanges `filter` selects: what it receives from now on.
     pub(crate) fn join(&mut self, filter: Filter) -> mpsc::Receiver<Bytes> {
         let (events, received) = mpsc::channel(BUFFER);
-        self.0.push(Reader {
-            events,
-            filter,
-            missed: 0,
-        });
+        if !self.closed {
+            self.readers.push(Reader {
+                events,
+                filter,
+                missed: 0,
+            });
+        }
         received
+    }
+
+    /// Tells every reader that the journal was emptied.
+    pub(crate) fn cleared(&mut self) {
+        let event = Bytes::from_static(b"event: cleared\ndata: {}\n\n");
+        self.readers.retain(|reader| {
+            reader.events.try_send(event.clone()).is_ok() || !reader.events.is_closed()
+        });
     }
 
     /// Hands `entry` to every reader it is for, without waiting: one whose buffer is full
     /// misses it, one that left is forgotten. Costs nothing without readers.
     pub(crate) fn publish(&mut self, entry: &Entry) {
-        if self.0.is_empty() {
+        if self.readers.is_empty() {
             return;
         }
-        let event = exchange_event(entry.seq, &entry.json);
-        self.0.retain_mut(|reader| {
+        let event = exchange_event(entry.position, &entry.json);
+        self.readers.retain_mut(|reader| {
             if !reader.filter.matches(entry) {
                 return !reader.events.is_closed();
             }
@@ -97,16 +114,18 @@ impl Readers {
         })
     }
 
-    /// Ends every stream (the server is stopping, or the workspace ended).
+    /// Ends every stream, and every stream opened later (the server is stopping, or the
+    /// workspace ended).
     pub(crate) fn close(&mut self) {
-        self.0.clear();
+        self.readers.clear();
+        self.closed = true;
     }
 }
 
-/// `id: <seq>`, `event: exchange`, `data: <json>`.
-pub(crate) fn exchange_event(seq: u64, json: &[u8]) -> Bytes {
+/// `id: <position>`, `event: exchange`, `data: <json>`.
+pub(crate) fn exchange_event(position: u64, json: &[u8]) -> Bytes {
     let mut event = Vec::with_capacity(json.len() + 48);
-    event.extend_from_slice(format!("id: {seq}\nevent: exchange\ndata: ").as_bytes());
+    event.extend_from_slice(format!("id: {position}\nevent: exchange\ndata: ").as_bytes());
     event.extend_from_slice(json);
     event.extend_from_slice(b"\n\n");
     event.into()
@@ -135,13 +154,6 @@ impl EventStream {
             live,
             keep_alive,
         }
-    }
-}
-
-impl EventStream {
-    /// The next replayed event, for a caller that cannot wait for live ones.
-    pub(crate) fn next_replayed(&mut self) -> Option<Bytes> {
-        self.replay.pop_front()
     }
 }
 
@@ -187,6 +199,7 @@ mod tests {
     fn entry(seq: u64) -> Entry {
         Entry {
             seq,
+            position: seq,
             method: hyper::Method::GET,
             path: "/api/v1/contacts".into(),
             status: hyper::StatusCode::OK,
@@ -225,6 +238,17 @@ mod tests {
         let mut readers = Readers::default();
         drop(readers.join(Filter::default()));
         readers.publish(&entry(1));
-        assert!(readers.0.is_empty());
+        assert!(readers.readers.is_empty());
+    }
+
+    #[test]
+    fn after_closing_a_new_reader_gets_an_ended_stream() {
+        let mut readers = Readers::default();
+        readers.close();
+        let mut received = readers.join(Filter::default());
+        assert!(matches!(
+            received.try_recv(),
+            Err(mpsc::error::TryRecvError::Disconnected)
+        ));
     }
 }
