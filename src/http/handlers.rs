@@ -182,7 +182,9 @@ impl Call<'_> {
         let before = contact_json(&store, self.project, id);
         let view = store.patch_contact(self.project, id, patch, self.now)?;
         let mut reply = self.contact(StatusCode::OK, &view);
-        // The answer is the contact after: its JSON is written once.
+        // The answer is the contact after: its JSON is written once. Compared once the
+        // store is free again for other requests.
+        drop(store);
         reply.changes = before.and_then(|before| changes::between(&before, &reply.body));
         Ok(reply)
     }
@@ -295,7 +297,8 @@ impl Call<'_> {
     }
 
     /// `act` on the store, with what it changed in contact `id` as the reply's `changes`.
-    /// The contact's JSON before and after is mostly copied from what it keeps (D12).
+    /// The contact's JSON before and after is mostly copied from what it keeps (D12), under
+    /// the store's lock; comparing the two is not.
     fn changing_contact(
         &self,
         id: Uuid,
@@ -304,7 +307,10 @@ impl Call<'_> {
         let mut store = self.workspace.store();
         let before = contact_json(&store, self.project, id);
         let mut reply = act(&mut store)?;
-        if let (Some(before), Some(after)) = (before, contact_json(&store, self.project, id)) {
+        let after = contact_json(&store, self.project, id);
+        // Compared once the store is free again for other requests.
+        drop(store);
+        if let (Some(before), Some(after)) = (before, after) {
             reply.changes = changes::between(&before, &after);
         }
         Ok(reply)
