@@ -29,18 +29,10 @@ JSON
 ln -sfn "$npm_dir/node_modules" "$work/ts/node_modules"
 "$npm_dir/node_modules/.bin/tsc" -p "$work/ts/tsconfig.json"
 
-out=$(mktemp)
-start() {
-    "$bin" serve --port 0 > "$out" &
-    pid=$!
-    for _ in $(seq 1 100); do grep -q '^listening on ' "$out" && break; sleep 0.1; done
-    url=$(sed -n 's/^listening on //p' "$out")
-}
-stop() { kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; }
-trap 'stop; rm -f "$out"' EXIT
+source "$here/mock.sh"
 
-start
+start_mock "$bin"
 PYTHONPATH="$work/py" "$venv/bin/python" "$here/python-client.py" "$url"
-stop
-start   # fresh fixtures: both clients delete John
+stop_mock
+start_mock "$bin"   # fresh fixtures: both clients delete John
 node "$work/ts/out/typescript-client.js" "$url"

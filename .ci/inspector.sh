@@ -11,10 +11,6 @@ npm install --prefix "$npm_dir" --no-audit --no-fund --silent puppeteer-core@24
 # Node resolves packages from the script's folder up: run a copy beside node_modules.
 cp "$here/inspector.mjs" "$npm_dir/inspector.mjs"
 
-out=$(mktemp)
-"$bin" serve --port 0 > "$out" &
-pid=$!
-trap 'kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; rm -f "$out"' EXIT
-for _ in $(seq 1 100); do grep -q '^listening on ' "$out" && break; sleep 0.1; done
-url=$(sed -n 's/^listening on //p' "$out")
+source "$here/mock.sh"
+start_mock "$bin"
 node "$npm_dir/inspector.mjs" "$url" "$screenshot"

@@ -5,12 +5,8 @@
 set -euo pipefail
 bin=$1
 st=$2
-out=$(mktemp)
-"$bin" serve --port 0 > "$out" &
-pid=$!
-trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null || true; rm -f "$out"' EXIT
-for _ in $(seq 1 100); do grep -q '^listening on ' "$out" && break; sleep 0.1; done
-url=$(sed -n 's/^listening on //p' "$out")
+source "$(dirname "$0")/mock.sh"
+start_mock "$bin"
 "$st" run "$url/__admin/openapi.json" \
     --checks all \
     --max-examples 25 \

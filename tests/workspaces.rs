@@ -19,6 +19,24 @@ async fn create(mock: &Mock, body: Value) -> (StatusCode, Value) {
     admin(mock, Method::POST, "/__admin/workspaces", Some(body)).await
 }
 
+/// A workspace named `name` in which Jane was archived: its description and its key.
+async fn with_jane_archived(mock: &Mock, name: &str) -> (Value, String) {
+    let (status, made) = create(mock, json!({ "name": name })).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let key = text(&made, "/api_key").to_owned();
+    let jane = format!("/api/v1/contacts/{JANE}");
+    let (status, _) = api(
+        mock,
+        &key,
+        Method::PATCH,
+        &jane,
+        Some(json!({ "status": "archived" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    (made, key)
+}
+
 /// An admin request, its answer as JSON.
 async fn admin(
     mock: &Mock,
@@ -526,17 +544,8 @@ async fn a_workspace_left_unused_past_its_ttl_ends() {
 #[tokio::test]
 async fn a_workspace_state_is_read_replaced_reset_and_loaded_as_fixtures() {
     let mock = start().await;
-    let (_, made) = create(&mock, json!({ "name": "stateful" })).await;
-    let key = text(&made, "/api_key").to_owned();
+    let (made, key) = with_jane_archived(&mock, "stateful").await;
     let jane = format!("/api/v1/contacts/{JANE}");
-    api(
-        &mock,
-        &key,
-        Method::PATCH,
-        &jane,
-        Some(json!({ "status": "archived" })),
-    )
-    .await;
 
     let (status, state) = admin(
         &mock,
@@ -948,17 +957,8 @@ async fn ids_made_after_a_state_round_trip_never_repeat_one_already_there() {
 #[tokio::test]
 async fn put_state_keeps_what_it_leaves_out_as_it_is_now() {
     let mock = start().await;
-    let (_, made) = create(&mock, json!({ "name": "partial" })).await;
-    let key = text(&made, "/api_key").to_owned();
+    let (_, key) = with_jane_archived(&mock, "partial").await;
     let jane = format!("/api/v1/contacts/{JANE}");
-    api(
-        &mock,
-        &key,
-        Method::PATCH,
-        &jane,
-        Some(json!({ "status": "archived" })),
-    )
-    .await;
     let (status, _) = admin(
         &mock,
         Method::PUT,
