@@ -51,6 +51,33 @@ fn every_kept_request_path_input_is_answered_without_a_server_error() {
     }
 }
 
+/// The fuzz target records every answer it gets; an admin answer recorded in the journal
+/// would be copied into the next page of the journal (or its stream), doubling it each time
+/// (fuzz/regressions/request_path/oom-admin-stream-recorded ran out of memory). The server
+/// records API exchanges only, and so does the in-process path.
+#[test]
+fn in_process_admin_answers_are_not_recorded() {
+    let state = AppState::new(ServeConfig::load(Options::default()).unwrap());
+    let time = Timestamp::parse("2025-06-15T14:30:00.000Z").unwrap();
+    let stream = b"\x00/__admin/requests/stream?verdict=ok\nlast-event-id: 5\n\n";
+    let api = b"\x00/api/v1/contacts/tags\nauthorization: Bearer gately_sk_test_9f8e7d6c5b4a39281706f5e4d3c2b1a0\n\n";
+    for data in [&stream[..], &api[..], &stream[..], &stream[..]] {
+        let request = fuzz_request(data, time);
+        let reply = respond(&state, &request);
+        let _ = state.record(request, &reply, std::time::Duration::ZERO);
+    }
+
+    let listing = respond(&state, &fuzz_request(b"\x00/__admin/requests\n\n", time));
+    let page: Value = serde_json::from_slice(&listing.body).unwrap();
+    let paths: Vec<&str> = page["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|exchange| exchange["request"]["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["/api/v1/contacts/tags"]);
+}
+
 #[test]
 fn every_kept_patch_applier_input_applies_or_is_refused_without_panicking() {
     let schemas = SchemaRegistry::compile().unwrap();

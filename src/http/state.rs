@@ -10,6 +10,7 @@ use hyper::Response;
 use hyper::header::DATE;
 
 use crate::config::{ConnectionLimits, ServeConfig};
+use crate::http::admin;
 use crate::http::workspace::{Scope, Template, WorkspaceState, Workspaces};
 use crate::http::{Body, RecordedRequest, Reply};
 use crate::journal::exchange::ExchangeView;
@@ -76,12 +77,17 @@ impl AppState {
 
     /// Records an answered exchange in the workspace its key opens: [`AppState::record_in`],
     /// for callers that drive the request path in process (fuzz targets, benchmarks).
+    /// As in the server, only API exchanges are recorded: an admin answer (a page of the
+    /// journal, its stream) recorded in the journal would be copied into the next one.
     pub fn record(
         &self,
         request: RecordedRequest,
         reply: &Reply,
         elapsed: Duration,
     ) -> Option<RecordTicket> {
+        if admin::is_admin(&request.path) {
+            return None;
+        }
         let workspace = self.workspace_of(&request);
         self.record_in(&workspace, request, reply, elapsed).0
     }
