@@ -115,8 +115,8 @@ fn record(bencher: Bencher) {
     let reply = respond(&state, &request);
     bencher
         .with_inputs(|| (request.clone(), reply.clone()))
-        .bench_local_values(|(request, reply)| {
-            let _ = state.record(request, &reply, std::time::Duration::ZERO);
+        .bench_local_values(|(request, mut reply)| {
+            let _ = state.record(request, &mut reply, std::time::Duration::ZERO);
         });
 }
 
@@ -127,8 +127,8 @@ fn whole_request(bencher: Bencher) {
     bencher
         .with_inputs(seed_patch)
         .bench_local_values(|request| {
-            let reply = respond(&state, &request);
-            let _ = state.record(request, &reply, std::time::Duration::ZERO);
+            let mut reply = respond(&state, &request);
+            let _ = state.record(request, &mut reply, std::time::Duration::ZERO);
         });
 }
 
@@ -186,7 +186,7 @@ fn whole_request_in_workspaces(bencher: Bencher, live: usize) {
             }
         })
         .bench_local_values(|request| {
-            let reply = respond(&state, &request);
-            let _ = state.record(request, &reply, std::time::Duration::ZERO);
+            let mut reply = respond(&state, &request);
+            let _ = state.record(request, &mut reply, std::time::Duration::ZERO);
         });
 }

@@ -96,6 +96,10 @@ pub struct ServeArgs {
     #[arg(long, env = "GATELY_MOCK_WORKSPACE_TTL", value_name = "SECS", default_value_t = 3600,
           value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
     pub workspace_ttl: u64,
+    /// Inject faults as the plan in FILE says (D30): rate limits, 5xx, latency, resets,
+    /// hangs, dribbled answers; see schemas/fault-plan.json.
+    #[arg(long, env = "GATELY_MOCK_FAULTS", value_name = "FILE")]
+    pub faults: Option<PathBuf>,
 }
 
 /// `gately-mock validate`
@@ -199,6 +203,8 @@ pub enum SchemaName {
     WorkspaceCreate,
     /// The body that moves a clock (`POST /__admin/clock`).
     ClockChange,
+    /// A fault plan (`--faults`, `PUT /__admin/faults`, D30).
+    FaultPlan,
 }
 
 /// A usage error in one line, as the README promises: clap's first line without its

@@ -90,6 +90,11 @@ impl Timestamp {
         std::str::from_utf8(&self.text).expect("digits and ASCII separators")
     }
 
+    /// Milliseconds since the Unix epoch: what a rate limit and a `Retry-After` count in.
+    pub(crate) fn unix_ms(&self) -> i64 {
+        i64::try_from(self.at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+    }
+
     /// Appends the timestamp as a JSON string, as its `Serialize` writes it.
     pub fn write_json(&self, out: &mut Vec<u8>) {
         out.push(b'"');

@@ -180,6 +180,7 @@ pub fn schema(args: &SchemaArgs) -> ExitCode {
         SchemaName::BulkImportResult => "bulk-import-result.json",
         SchemaName::WorkspaceCreate => "workspace-create.json",
         SchemaName::ClockChange => "clock-change.json",
+        SchemaName::FaultPlan => "fault-plan.json",
     };
     let text = crate::schema::SOURCES
         .iter()

@@ -2,11 +2,12 @@
 //! `serve`'s flags, or from a [`crate::MockServerBuilder`]), then [`ServeConfig`], the same
 //! with every file read and every schema compiled, once, before the first connection.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::cli::ServeArgs;
 use crate::clock::{Clock, Timestamp};
+use crate::faults::plan::FaultPlan;
 use crate::fixture::{FixtureError, FixtureSet, FixtureSource};
 use crate::journal::DEFAULT_LIMIT;
 use crate::journal::recorder::{Recorder, RecorderError};
@@ -58,6 +59,8 @@ pub struct Options {
     pub limits: ConnectionLimits,
     /// How many workspaces may live, and for how long unused.
     pub workspaces: WorkspaceLimits,
+    /// The fault plan file (D30), if any.
+    pub faults: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -81,6 +84,7 @@ impl Default for Options {
                 max: 1000,
                 ttl: Duration::from_secs(3600),
             },
+            faults: None,
         }
     }
 }
@@ -114,6 +118,7 @@ impl Options {
                 max: args.max_workspaces,
                 ttl: Duration::from_secs(args.workspace_ttl),
             },
+            faults: args.faults.clone(),
         }
     }
 }
@@ -130,6 +135,14 @@ pub enum ConfigError {
     /// The record file cannot be created.
     #[error(transparent)]
     Record(#[from] RecorderError),
+    /// The fault plan cannot be read, or is not a plan.
+    #[error("--faults {}: {message}", path.display())]
+    Faults {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, and where (`/rules/0/status: …`).
+        message: String,
+    },
 }
 
 /// Everything a server needs, checked.
@@ -160,6 +173,8 @@ pub struct ServeConfig {
     pub limits: ConnectionLimits,
     /// How many workspaces may live, and for how long unused.
     pub workspaces: WorkspaceLimits,
+    /// The fault plan every workspace starts with (D30).
+    pub(crate) faults: FaultPlan,
 }
 
 impl ServeConfig {
@@ -167,6 +182,10 @@ impl ServeConfig {
     pub fn load(options: Options) -> Result<Self, ConfigError> {
         let schemas = SchemaRegistry::compile()?;
         let fixtures = FixtureSet::load(&options.fixtures, &schemas.fixtures)?;
+        let faults = match &options.faults {
+            None => FaultPlan::none(),
+            Some(path) => read_faults(path, &schemas)?,
+        };
         let recorder = options
             .record
             .as_deref()
@@ -186,8 +205,21 @@ impl ServeConfig {
             log_requests: options.log_requests,
             limits: options.limits,
             workspaces: options.workspaces,
+            faults,
         })
     }
+}
+
+/// The plan in the file at `path`.
+fn read_faults(path: &Path, schemas: &SchemaRegistry) -> Result<FaultPlan, ConfigError> {
+    let fail = |message: String| ConfigError::Faults {
+        path: path.to_owned(),
+        message,
+    };
+    let text =
+        std::fs::read_to_string(path).map_err(|err| fail(format!("cannot be read: {err}")))?;
+    let plan = serde_json::from_str(&text).map_err(|err| fail(format!("not JSON: {err}")))?;
+    FaultPlan::read(plan, &schemas.fault_plan).map_err(|err| fail(err.to_string()))
 }
 
 #[cfg(test)]

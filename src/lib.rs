@@ -39,6 +39,7 @@ mod clock;
 mod commands;
 mod config;
 mod contract;
+mod faults;
 mod fixture;
 mod http;
 mod ids;

@@ -157,6 +157,12 @@ impl MockServerBuilder {
         self
     }
 
+    /// Injects faults as the plan in `file` says (`--faults`, D30).
+    pub fn faults(mut self, file: impl Into<PathBuf>) -> Self {
+        self.options.faults = Some(file.into());
+        self
+    }
+
     /// Starts the mock on a free port of 127.0.0.1.
     ///
     /// # Panics
@@ -365,6 +371,7 @@ impl WorkspaceBuilder<'_> {
             seed: self.seed,
             strictness: self.lenient.then_some(Strictness::Lenient),
             fixtures: None,
+            faults: None,
         };
         let state = &self.server.state;
         let made = state

@@ -474,6 +474,8 @@ pub struct SchemaRegistry {
     pub workspace_create: Schema,
     /// `POST /__admin/clock` body (D27).
     pub clock_change: Schema,
+    /// A fault plan: `--faults`, `PUT /__admin/faults` (D30).
+    pub fault_plan: Schema,
 }
 
 /// A schema of the registry, by name: how the operation table refers to one.
@@ -541,7 +543,7 @@ impl SchemaId {
 }
 
 /// The schema files, by name, exactly as embedded.
-pub(crate) const SOURCES: [(&str, &str); 19] = [
+pub(crate) const SOURCES: [(&str, &str); 20] = [
     (
         "contact-patch.json",
         include_str!("../schemas/contact-patch.json"),
@@ -600,6 +602,10 @@ pub(crate) const SOURCES: [(&str, &str); 19] = [
         "clock-change.json",
         include_str!("../schemas/clock-change.json"),
     ),
+    (
+        "fault-plan.json",
+        include_str!("../schemas/fault-plan.json"),
+    ),
 ];
 
 impl SchemaRegistry {
@@ -648,6 +654,7 @@ impl SchemaRegistry {
             exchange,
             workspace_create,
             clock_change,
+            fault_plan,
         ] = SOURCES;
         let fixtures = Schema::compile(fixtures.0, fixtures.1)?;
         let contact = Schema::compile(contact.0, contact.1)?;
@@ -680,6 +687,7 @@ impl SchemaRegistry {
             exchange: Schema::compile(exchange.0, exchange.1)?,
             workspace_create: Schema::compile(workspace_create.0, workspace_create.1)?,
             clock_change: Schema::compile(clock_change.0, clock_change.1)?,
+            fault_plan: Schema::compile(fault_plan.0, fault_plan.1)?,
         })
     }
 }

@@ -368,6 +368,7 @@ fn schema_prints_each_schema_file_as_it_is() {
         ("bulk-import-result", "bulk-import-result.json"),
         ("workspace-create", "workspace-create.json"),
         ("clock-change", "clock-change.json"),
+        ("fault-plan", "fault-plan.json"),
     ];
     let mut files: Vec<String> =
         std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas"))

@@ -45,9 +45,9 @@ fn every_kept_request_path_input_is_answered_without_a_server_error() {
 
     for (name, data) in inputs {
         let request = fuzz_request(&data, time);
-        let reply = respond(&state, &request);
+        let mut reply = respond(&state, &request);
         assert!(reply.status.as_u16() < 500, "{name}: {}", reply.status);
-        let _ = state.record(request, &reply, std::time::Duration::ZERO);
+        let _ = state.record(request, &mut reply, std::time::Duration::ZERO);
     }
 }
 
@@ -63,8 +63,8 @@ fn in_process_admin_answers_are_not_recorded() {
     let api = b"\x00/api/v1/contacts/tags\nauthorization: Bearer gately_sk_test_9f8e7d6c5b4a39281706f5e4d3c2b1a0\n\n";
     for data in [&stream[..], &api[..], &stream[..], &stream[..]] {
         let request = fuzz_request(data, time);
-        let reply = respond(&state, &request);
-        let _ = state.record(request, &reply, std::time::Duration::ZERO);
+        let mut reply = respond(&state, &request);
+        let _ = state.record(request, &mut reply, std::time::Duration::ZERO);
     }
 
     let listing = respond(&state, &fuzz_request(b"\x00/__admin/requests\n\n", time));

@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
     let state = state();
     let time = Timestamp::parse("2025-06-15T14:30:00.000Z").expect("a valid timestamp");
     let request = fuzz_request(data, time);
-    let reply = respond(state, &request);
+    let mut reply = respond(state, &request);
     assert!(reply.status.as_u16() < 500, "a 5xx for input {data:?}");
-    let _ = state.record(request, &reply, std::time::Duration::ZERO);
+    let _ = state.record(request, &mut reply, std::time::Duration::ZERO);
 });

@@ -100,6 +100,36 @@ pub(crate) enum ApiError {
         /// The statuses documented for the route.
         documented: &'static [u16],
     },
+    /// `Prefer: fault=` or `latency=` with a value the mock does not take (D30).
+    #[error(
+        "Prefer {value:?} asks for a fault the mock does not inject; use fault=reset, fault=hang or fault=dribble, and latency= a whole number of milliseconds up to 600000"
+    )]
+    InvalidPreferFault {
+        /// The header's value.
+        value: String,
+    },
+    /// The fault plan's rate limit: the key's bucket is empty (D30).
+    #[error(
+        "over the rate limit of {limit} requests of the fault plan's rule {rule}; retry after {retry_after_s} s (Retry-After)"
+    )]
+    RateLimited {
+        /// The rule's name, or its index.
+        rule: String,
+        /// Requests per window.
+        limit: u32,
+        /// Seconds to wait.
+        retry_after_s: u64,
+    },
+    /// An error the fault plan injected (D30): the request was valid and nothing changed.
+    #[error(
+        "injected by the fault plan's rule {rule}: the request was valid, and nothing was changed"
+    )]
+    InjectedFault {
+        /// Its status (500, 502, 503, 504).
+        status: StatusCode,
+        /// The rule's name, or its index.
+        rule: String,
+    },
     /// `Prefer: code=` asked for this error (D15).
     #[error("forced by the Prefer header (code={}): the request was valid, and this documented error was asked for", status.as_u16())]
     Forced {
@@ -200,6 +230,14 @@ pub(crate) enum ApiError {
         /// The member of the body at fault (`/advance`).
         pointer: &'static str,
     },
+    /// A fault plan that cannot be used (D30).
+    #[error("the fault plan is not valid: {detail}")]
+    FaultPlan {
+        /// The first fault, with its pointer, in one line.
+        detail: String,
+        /// Every fault.
+        violations: Vec<Violation>,
+    },
     /// A bug in the mock. Never caused by input.
     #[error("the mock failed; this is a bug in gately-mock, please report it")]
     Internal {
@@ -245,6 +283,7 @@ impl ApiError {
             | ApiError::MalformedJson { .. }
             | ApiError::TooDeep { .. }
             | ApiError::InvalidPrefer { .. }
+            | ApiError::InvalidPreferFault { .. }
             | ApiError::InvalidQuery(_)
             | ApiError::BadQuery { .. }
             | ApiError::BodyUnreadable => StatusCode::BAD_REQUEST,
@@ -260,7 +299,10 @@ impl ApiError {
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation { .. } | ApiError::Patch(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Forced { status } | ApiError::Recorded { status, .. } => *status,
+            ApiError::Forced { status }
+            | ApiError::Recorded { status, .. }
+            | ApiError::InjectedFault { status, .. } => *status,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::MalformedHead => StatusCode::BAD_REQUEST,
             ApiError::HeadTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -268,7 +310,9 @@ impl ApiError {
             ApiError::WorkspaceNotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::WorkspaceExists { .. } | ApiError::DefaultWorkspace => StatusCode::CONFLICT,
             ApiError::TooManyWorkspaces { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::KeysFixed | ApiError::Clock { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::KeysFixed | ApiError::Clock { .. } | ApiError::FaultPlan { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
         }
     }
 
@@ -301,7 +345,11 @@ impl ApiError {
             ApiError::MalformedJson { .. } => "malformed_json",
             ApiError::TooDeep { .. } => "body_too_deep",
             ApiError::Validation { .. } | ApiError::Patch(_) => "validation_failed",
-            ApiError::InvalidPrefer { .. } => "invalid_prefer",
+            ApiError::InvalidPrefer { .. } | ApiError::InvalidPreferFault { .. } => {
+                "invalid_prefer"
+            }
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::InjectedFault { .. } => "injected_fault",
             ApiError::InvalidQuery(_) | ApiError::BadQuery { .. } => "invalid_query",
             ApiError::UnsupportedFilter { .. } => "unsupported_filter",
             ApiError::Store(StoreError::Incomplete) => "validation_failed",
@@ -317,6 +365,7 @@ impl ApiError {
             ApiError::DefaultWorkspace => "default_workspace",
             ApiError::KeysFixed => "keys_fixed",
             ApiError::Clock { .. } => "invalid_clock",
+            ApiError::FaultPlan { .. } => "invalid_fault_plan",
         }
     }
 
@@ -331,6 +380,8 @@ impl ApiError {
                     | StoreError::TagNotFound { .. }
                     | StoreError::TagExists { .. }
             ) | ApiError::Forced { .. }
+                | ApiError::RateLimited { .. }
+                | ApiError::InjectedFault { .. }
         )
     }
 
@@ -356,7 +407,9 @@ impl ApiError {
             ApiError::Store(StoreError::TagExists { .. }) => one("/name", "unique"),
             ApiError::EmptyBody => one("", "required"),
             ApiError::UnsupportedMediaType { .. } => one("/headers/content-type", "mediaType"),
-            ApiError::InvalidPrefer { .. } => one("/headers/prefer", "enum"),
+            ApiError::InvalidPrefer { .. } | ApiError::InvalidPreferFault { .. } => {
+                one("/headers/prefer", "enum")
+            }
             ApiError::InvalidQuery(err) => one(&child_pointer("/query", &err.parameter), "query"),
             ApiError::Patch(err) => one(&child_pointer("", &err.field), "type"),
             ApiError::Validation { violations }
@@ -368,6 +421,7 @@ impl ApiError {
                 one(&child_pointer("/query", parameter), "unsupported")
             }
             ApiError::WorkspaceExists { .. } => one("/name", "unique"),
+            ApiError::FaultPlan { violations, .. } => violations.clone(),
             ApiError::KeysFixed => one("/api_keys", "const"),
             ApiError::Clock { source, pointer } => match source {
                 ClockError::Duration { .. } | ClockError::Calendar { .. } => one(pointer, "format"),

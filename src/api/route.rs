@@ -193,6 +193,15 @@ pub(crate) fn closest(path: &str) -> Vec<String> {
         .collect()
 }
 
+/// Where the mock's own routes live (`/__admin/…`), beside the API.
+pub(crate) const ADMIN: &str = "/__admin/";
+
+/// Whether `path` is `/__admin` or under it (served or not): such traffic is the mock's
+/// own, and is not recorded.
+pub(crate) fn is_admin(path: &str) -> bool {
+    path.starts_with(ADMIN) || path == ADMIN.trim_end_matches('/')
+}
+
 /// Whether `path` is under `/api/v1/`, where every path is the API's, served or not.
 pub(crate) fn is_api_path(path: &str) -> bool {
     path.starts_with("/api/v1/")

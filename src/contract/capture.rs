@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use serde_json::value::RawValue;
 
+use crate::clock::Timestamp;
 use crate::journal::Exchange;
 use crate::journal::exchange::BodyEncoding;
 use crate::journal::har::CREATOR;
@@ -40,9 +41,22 @@ pub struct Observed {
     pub response_body: Option<Value>,
     /// Whether this mock sent the response (its contract is then the stricter one, D25).
     pub from_mock: bool,
-    /// Whether `Prefer: code=` chose the response (the mock's record says so; a HAR does
-    /// not).
+    /// Whether `Prefer: code=` chose the response, or a fault changed it (the mock's record
+    /// says so; a HAR does not).
     pub forced: bool,
+    /// Its place in the capture: the record's `seq`, or the HAR entry's number.
+    pub seq: u64,
+    /// When the request was sent, in ms since the Unix epoch, if the capture says.
+    pub time_ms: Option<i64>,
+    /// The response's `Retry-After`, if it had one.
+    pub retry_after: Option<String>,
+    /// The kinds of the faults injected into it (D30): `rate_limit`, `error`, `reset`, …
+    pub faults: Vec<String>,
+}
+
+/// When `text` (an RFC 3339 instant) was, in ms since the Unix epoch.
+fn epoch_ms(text: &str) -> Option<i64> {
+    Timestamp::parse(text).ok().map(|at| at.unix_ms())
 }
 
 impl Observed {
@@ -55,6 +69,14 @@ impl Observed {
         };
         Self {
             origin,
+            seq: exchange.seq,
+            time_ms: epoch_ms(&exchange.time),
+            retry_after: exchange.response.headers.get("retry-after").cloned(),
+            faults: exchange
+                .faults
+                .into_iter()
+                .map(|fault| fault.kind)
+                .collect(),
             workspace: exchange.workspace,
             method: exchange.request.method,
             path: exchange.request.path,
@@ -224,6 +246,10 @@ fn from_har(log: &Value, name: &str) -> Result<Vec<Observed>, Failure> {
                 status,
                 from_mock: from_mock_archive || response_headers.contains_key(MARKER_HEADER),
                 forced: false,
+                seq: index as u64 + 1,
+                time_ms: text_of("/startedDateTime").and_then(epoch_ms),
+                retry_after: response_headers.get("retry-after").cloned(),
+                faults: Vec::new(),
                 response_body,
             })
         })

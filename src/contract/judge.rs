@@ -1,6 +1,7 @@
 //! The one judge of a request: the steps every request goes through, in the order the
 //! server answers them (route → method → key and project → path id → query → body size,
-//! type, JSON and depth → schema → the operation's reader → `Prefer`). The server runs it
+//! type, JSON and depth → schema → the operation's reader → `Prefer`: `code=`, then
+//! `fault=` and `latency=`). The server runs it
 //! on each live request and acts on what it accepts; `check`, `validate` and
 //! [`crate::MockServer`] run it on recorded ones. A request is refused at its first failing
 //! step, with that step's error, and the verdict of an exchange is what the steps found:
@@ -22,6 +23,7 @@ use uuid::Uuid;
 
 use crate::api::input::Input;
 use crate::api::operation::{self, Operation};
+use crate::api::prefer::{self, Preferences};
 use crate::api::route::{self, RouteId};
 use crate::api::{ApiError, PREFER, PROJECT_HEADER, Route};
 use crate::auth::{self, Keyring, Need};
@@ -135,6 +137,8 @@ pub(crate) struct Accepted {
     pub(crate) input: Input,
     /// What the request broke without being refused (bulk rows), and its warnings.
     pub(crate) findings: Findings,
+    /// The faults it asks for (`Prefer: fault=`, `latency=`).
+    pub(crate) prefer: Preferences,
 }
 
 /// Judges `request`: accepted, with its typed input, or refused at its first failing step.
@@ -199,17 +203,18 @@ pub(crate) fn judge(
         findings.warnings.extend(checked.warnings);
         input = (rule.read)(body, schemas, strictness, &mut findings)?;
     }
-    if let Some(status) =
-        crate::api::prefer::forced_status(headers.value(&PREFER).as_deref(), operation.statuses())?
-    {
+    let prefer = headers.value(&PREFER);
+    if let Some(status) = prefer::forced_status(prefer.as_deref(), operation.statuses())? {
         return Err(ApiError::Forced { status });
     }
+    let prefer = prefer::preferences(prefer.as_deref())?;
     Ok(Judged::Accepted(Accepted {
         operation,
         project,
         id,
         input,
         findings,
+        prefer,
     }))
 }
 

@@ -8,8 +8,11 @@
 //! verdicts as text, JSON or JUnit XML.
 
 pub(crate) mod capture;
+pub(crate) mod client;
 pub(crate) mod judge;
 pub(crate) mod report;
+
+use std::collections::HashMap;
 
 use hyper::{Method, StatusCode};
 use serde_json::Value;
@@ -20,6 +23,7 @@ use crate::api::{ApiError, Documented, Operation, operation};
 use crate::auth::Need;
 use crate::schema::{Findings, Schema, SchemaId, SchemaRegistry, Strictness, Violation};
 use capture::Observed;
+use client::{ClientWatch, Seen};
 use judge::{BodyView, Judged, RequestView, Witness};
 use report::{CheckedExchange, ContractReport, Finding, Outcome, Side};
 
@@ -31,6 +35,7 @@ pub(crate) fn check(
     strictness: Strictness,
 ) -> ContractReport {
     let mut report = ContractReport::default();
+    let mut watches: HashMap<Option<&str>, ClientWatch> = HashMap::new();
     for observed in captured {
         // Traffic from elsewhere holds assets and other APIs; the mock's holds only what it
         // recorded, all of it judged.
@@ -44,11 +49,42 @@ pub(crate) fn check(
             checked.outcome = Outcome::Unchecked;
         } else {
             judge_exchange(observed, schemas, strictness, &mut checked);
+            let watch = watches.entry(observed.workspace.as_deref()).or_default();
+            watch_client(observed, watch, &mut checked);
             checked.settle();
         }
         report.exchanges.push(checked);
     }
     report
+}
+
+/// What the exchange tells of how its client copes with failure (D30), after those
+/// before it in its workspace: the server's own watch, replayed from the capture's times.
+fn watch_client(observed: &Observed, watch: &mut ClientWatch, checked: &mut CheckedExchange) {
+    let Some(at_ms) = observed.time_ms else {
+        return;
+    };
+    let key = observed
+        .request_headers
+        .get("authorization")
+        .map_or("", |value| value.trim_start_matches("Bearer ").trim());
+    let answered = !observed
+        .faults
+        .iter()
+        .any(|kind| kind == "reset" || kind == "hang");
+    let seen = Seen {
+        key,
+        at_ms,
+        seq: observed.seq,
+        creates: observed.method == "POST",
+        path: &observed.path,
+        body: &observed.request_body,
+        status: answered.then_some(observed.status),
+        retry_after: observed.retry_after.as_deref().map(str::as_bytes),
+    };
+    if seen.matters() || !watch.is_empty() {
+        checked.add(Side::Request, watch.observe(&seen));
+    }
 }
 
 /// What the server says of `body` as the body of a PATCH of a contact: its violations
@@ -226,7 +262,12 @@ fn check_response(
     checked: &mut CheckedExchange,
 ) {
     let status = observed.status;
-    if observed.from_mock {
+    let injected = observed.from_mock && injected(observed);
+    if injected && status == 0 {
+        // No answer left: nothing to check of it.
+        return;
+    }
+    if observed.from_mock && !injected {
         if let Some(operation) = operation.filter(|op| !op.statuses().contains(&status)) {
             checked.violation(
                 Side::Response,
@@ -235,7 +276,7 @@ fn check_response(
                 "status",
             );
         }
-    } else {
+    } else if !observed.from_mock {
         match status {
             200 | 201 | 400 | 401 | 403 | 404 | 422 => {}
             409 | 413 | 415 | 429 | 500..=599 => checked.warning(
@@ -275,6 +316,17 @@ fn check_response(
         (_, true, None) => Findings::default(),
     };
     checked.add(Side::Response, findings);
+}
+
+/// Whether a fault the mock recorded explains the exchange's status (D30): a 429 of a rate
+/// limit, a 5xx of an error rule, no answer (0) of a reset or hang.
+fn injected(observed: &Observed) -> bool {
+    observed.faults.iter().any(|kind| match kind.as_str() {
+        "rate_limit" => observed.status == 429,
+        "error" => (500..=504).contains(&observed.status),
+        "reset" | "hang" => observed.status == 0,
+        _ => false,
+    })
 }
 
 fn strict(schema: &Schema, body: &Value) -> Findings {
@@ -382,6 +434,10 @@ mod tests {
             response_body: Some(response),
             from_mock,
             forced: false,
+            seq: 1,
+            time_ms: None,
+            retry_after: None,
+            faults: Vec::new(),
         }
     }
 

@@ -13,7 +13,10 @@ use hyper::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
 use crate::api::ApiError;
+use crate::api::route::ADMIN;
+pub(crate) use crate::api::route::is_admin;
 use crate::clock::{Clock, ClockChange, Timestamp, parse_duration};
+use crate::faults::plan::{FaultPlan, PlanError};
 use crate::fixture::{FixtureError, FixtureSet};
 use crate::http::cors;
 use crate::http::reply::{JSON, Reply};
@@ -24,9 +27,6 @@ use crate::journal::stream::EventStream;
 use crate::journal::{Entry, Exchange, Filter, FilterError, har};
 use crate::json::{self, MAX_DEPTH};
 use crate::schema::{Schema, Strictness, Violation};
-
-/// The prefix of the admin routes.
-const ADMIN: &str = "/__admin/";
 
 /// An admin route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,6 +66,8 @@ enum StateRoute {
     State,
     /// `clock`: read or move it (D27).
     Clock,
+    /// `faults`: the fault plan, read or replaced (D30).
+    Faults,
 }
 
 impl StateRoute {
@@ -77,6 +79,7 @@ impl StateRoute {
             "reset" => StateRoute::Reset,
             "state" => StateRoute::State,
             "clock" => StateRoute::Clock,
+            "faults" => StateRoute::Faults,
             _ => return None,
         })
     }
@@ -112,7 +115,7 @@ impl<'a> AdminRoute<'a> {
 
     /// The admin paths within a few edits of `path`, for a 404's hint.
     fn closest(path: &str) -> Vec<String> {
-        const PATHS: [&str; 10] = [
+        const PATHS: [&str; 11] = [
             "/__admin/",
             "/__admin/requests",
             "/__admin/requests/stream",
@@ -120,6 +123,7 @@ impl<'a> AdminRoute<'a> {
             "/__admin/reset",
             "/__admin/state",
             "/__admin/clock",
+            "/__admin/faults",
             "/__admin/workspaces",
             "/__admin/health",
             "/__admin/openapi.json",
@@ -150,7 +154,7 @@ impl<'a> AdminRoute<'a> {
                 ..
             } => "POST, OPTIONS",
             AdminRoute::State {
-                route: StateRoute::State,
+                route: StateRoute::State | StateRoute::Faults,
                 ..
             } => "GET, PUT, OPTIONS",
             AdminRoute::State {
@@ -160,11 +164,6 @@ impl<'a> AdminRoute<'a> {
             | AdminRoute::Workspaces => "GET, POST, OPTIONS",
         }
     }
-}
-
-/// Whether `path` is `/__admin` or under it (served or not): such traffic is not recorded.
-pub(crate) fn is_admin(path: &str) -> bool {
-    path.starts_with(ADMIN) || path == ADMIN.trim_end_matches('/')
 }
 
 /// The answer to an admin request.
@@ -234,6 +233,14 @@ pub(crate) fn respond(state: &AppState, request: &RecordedRequest) -> Result<Rep
                 (StateRoute::State, &Method::PUT) => replace_state(state, &workspace, request),
                 (StateRoute::Clock, &Method::GET) => Ok(clock_reading(workspace.clock.get())),
                 (StateRoute::Clock, &Method::POST) => move_clock(state, &workspace, request),
+                (StateRoute::Faults, &Method::GET) => {
+                    Ok(Reply::json(StatusCode::OK, &workspace.faults.plan().text))
+                }
+                (StateRoute::Faults, &Method::PUT) => {
+                    let plan = fault_plan(state, parse_body(request, false)?, "")?;
+                    workspace.replace_faults(plan);
+                    Ok(Reply::json(StatusCode::OK, &workspace.faults.plan().text))
+                }
                 (_, method) => Err(not_allowed(method, route)),
             }
         }
@@ -435,6 +442,10 @@ fn create_workspace(state: &AppState, request: &RecordedRequest) -> Result<Reply
             }
         }),
         fixtures,
+        faults: body
+            .get("faults")
+            .map(|plan| fault_plan(state, plan.clone(), "/faults"))
+            .transpose()?,
     };
     let workspace = state.workspaces.create(blueprint)?;
     let location = format!("/__admin/workspaces/{}", workspace.id());
@@ -538,6 +549,37 @@ fn json_body(
     schema: &Schema,
     empty_is_object: bool,
 ) -> Result<Value, ApiError> {
+    let value = parse_body(request, empty_is_object)?;
+    match schema.violations(&value) {
+        violations if violations.is_empty() => Ok(value),
+        violations => Err(ApiError::Validation { violations }),
+    }
+}
+
+/// `plan` read as a fault plan (D30); a refusal's pointers start with `at` (`/faults` in a
+/// workspace's body).
+fn fault_plan(state: &AppState, plan: Value, at: &str) -> Result<FaultPlan, ApiError> {
+    FaultPlan::read(plan, &state.schemas.fault_plan).map_err(|err| {
+        let violations: Vec<Violation> = err
+            .violations
+            .into_iter()
+            .map(|mut violation| {
+                violation.pointer = format!("{at}{}", violation.pointer);
+                violation
+            })
+            .collect();
+        ApiError::FaultPlan {
+            detail: PlanError {
+                violations: violations.clone(),
+            }
+            .to_string(),
+            violations,
+        }
+    })
+}
+
+/// The body as JSON, not yet held to a schema.
+fn parse_body(request: &RecordedRequest, empty_is_object: bool) -> Result<Value, ApiError> {
     let bytes = match &request.body {
         Body::Complete(bytes) => bytes,
         Body::TooLarge { limit } => return Err(ApiError::BodyTooLarge { limit: *limit }),
@@ -553,10 +595,7 @@ fn json_body(
     } else {
         serde_json::from_slice(bytes).map_err(|source| ApiError::MalformedJson { source })?
     };
-    match schema.violations(&value) {
-        violations if violations.is_empty() => Ok(value),
-        violations => Err(ApiError::Validation { violations }),
-    }
+    Ok(value)
 }
 
 /// A 422 naming `pointer`.

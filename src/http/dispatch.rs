@@ -1,11 +1,15 @@
 //! The request path, top to bottom: admin routes aside, the judge decides (route, method,
-//! key and project, path id, query, body, schema, `Prefer`), then the operation's handler
-//! acts; refusals become problems; CORS and the marker header go on everything.
+//! key and project, path id, query, body, schema, `Prefer`), then the workspace's faults
+//! are drawn, then the operation's handler acts (unless a fault answers in its place);
+//! refusals become problems; CORS and the marker header go on everything.
 
-use hyper::header::{HeaderName, HeaderValue};
+use hyper::StatusCode;
+use hyper::header::{AUTHORIZATION, HeaderName, HeaderValue, RETRY_AFTER};
 
 use crate::api::ApiError;
-use crate::contract::judge::{self, Judged};
+use crate::auth;
+use crate::contract::judge::{self, Accepted, Judged};
+use crate::faults::{Effect, Fired, Injected, RateHeaders};
 use crate::http::reply::Reply;
 use crate::http::request::RecordedRequest;
 use crate::http::state::AppState;
@@ -61,9 +65,93 @@ fn answer(
         Judged::Preflight(route) => Ok(cors::preflight(
             route.map_or(cors::ANY_METHOD, |route| route.allow()),
         )),
-        Judged::Accepted(accepted) => Ok(handlers::act(workspace, accepted, request.time)),
+        Judged::Accepted(accepted) => Ok(act(workspace, accepted, request)),
     }
 }
+
+/// The answer to an accepted request: the operation's, unless a fault takes its place
+/// (then the handler does not run, and nothing changes).
+fn act(workspace: &WorkspaceState, accepted: Accepted, request: &RecordedRequest) -> Reply {
+    if !workspace.faults.may_fire(&accepted.prefer) {
+        return handlers::act(workspace, accepted, request.time);
+    }
+    let key = auth::bearer(
+        request
+            .headers
+            .get(AUTHORIZATION)
+            .map(HeaderValue::as_bytes),
+    )
+    .unwrap_or_default();
+    let Some(effect) = workspace.faults.draw(
+        accepted.operation,
+        key,
+        request.time.unix_ms(),
+        &accepted.prefer,
+    ) else {
+        return handlers::act(workspace, accepted, request.time);
+    };
+    let mut reply = match (effect.answer, effect.delivery.is_none()) {
+        (Some(injected), _) => {
+            let mut reply = injected_reply(injected, &effect);
+            reply.warnings = accepted.findings.warnings;
+            reply
+        }
+        // No answer leaves; the exchange is recorded without one.
+        (None, true) => {
+            let mut reply = Reply::empty(StatusCode::OK);
+            reply.warnings = accepted.findings.warnings;
+            reply
+        }
+        (None, false) => handlers::act(workspace, accepted, request.time),
+    };
+    if let Some(rate) = effect.passed.filter(|_| effect.answer.is_none()) {
+        reply = rate_headers(reply, rate);
+    }
+    reply.forced = !effect.fired.is_empty();
+    reply.effect = Some(effect);
+    reply
+}
+
+/// The answer a fault gives in place of the operation's.
+fn injected_reply(injected: Injected, effect: &Effect) -> Reply {
+    let rule = effect.fired.last().map_or_else(String::new, Fired::label);
+    match injected {
+        Injected::RateLimited(rate) => {
+            let refusal = ApiError::RateLimited {
+                rule,
+                limit: rate.limit,
+                retry_after_s: rate.retry_after_s,
+            };
+            rate_headers(Reply::refusal(refusal), rate)
+                .header(RETRY_AFTER, HeaderValue::from(rate.retry_after_s))
+        }
+        Injected::Error {
+            status,
+            retry_after_s,
+        } => {
+            let reply = Reply::refusal(ApiError::InjectedFault { status, rule });
+            match retry_after_s {
+                Some(seconds) => reply.header(RETRY_AFTER, HeaderValue::from(seconds)),
+                None => reply,
+            }
+        }
+    }
+}
+
+/// `reply` with the `X-RateLimit-*` headers of the rate limit it passed or hit.
+fn rate_headers(reply: Reply, rate: RateHeaders) -> Reply {
+    reply
+        .header(RATE_LIMIT, HeaderValue::from(rate.limit))
+        .header(RATE_REMAINING, HeaderValue::from(rate.remaining))
+        .header(RATE_RESET, HeaderValue::from(rate.reset_s))
+}
+
+/// `X-RateLimit-Limit`: requests per window.
+const RATE_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+/// `X-RateLimit-Remaining`: requests left in the window.
+const RATE_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+/// `X-RateLimit-Reset`: seconds until the window is whole again.
+const RATE_RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
 
 #[cfg(test)]
 mod tests {
@@ -109,8 +197,8 @@ mod tests {
         let state = frozen_state();
         let now = state.workspaces.default_workspace().clock.now();
         let request = patch_jane(br#"{"status":"inactive"}"#, now);
-        let reply = respond(&state, &request);
-        let _ = state.record(request, &reply, Duration::ZERO);
+        let mut reply = respond(&state, &request);
+        let _ = state.record(request, &mut reply, Duration::ZERO);
         let stream = RecordedRequest::new(
             Method::GET,
             "/__admin/requests/stream",
@@ -149,10 +237,10 @@ mod tests {
         let arrived = Timestamp::parse("2031-02-03T04:05:06.789Z").unwrap();
         let request = patch_jane(br#"{"status":"inactive"}"#, arrived);
 
-        let reply = respond(&state, &request);
+        let mut reply = respond(&state, &request);
         let contact: Value = serde_json::from_slice(&reply.body).unwrap();
         assert_eq!(contact["updated_at"], "2031-02-03T04:05:06.789Z");
-        let _ = state.record(request, &reply, Duration::ZERO);
+        let _ = state.record(request, &mut reply, Duration::ZERO);
         let journal = state.workspaces.default_workspace().journal();
         let filter = Filter::from_query(None).unwrap();
         let recorded = journal.select(&filter).next().unwrap().to_exchange();

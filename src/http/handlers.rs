@@ -31,6 +31,7 @@ pub(crate) fn act(workspace: &WorkspaceState, accepted: Accepted, now: Timestamp
         id,
         input,
         findings,
+        prefer: _,
     } = accepted;
     let on = Call {
         workspace,

@@ -7,9 +7,10 @@
 //! 2. `request` reads the body once, within `--max-body`, into a `RecordedRequest`;
 //! 3. `dispatch` sends `/__admin/…` to `admin`, and every other request to the judge
 //!    (`crate::contract::judge`: route, method, key, path id, query, body, schema,
-//!    `Prefer`), then to the handler of the accepted operation (`handlers`);
+//!    `Prefer`), then draws the workspace's faults (`crate::faults`), then hands the
+//!    accepted operation to its handler (`handlers`) unless a fault answers instead;
 //! 4. `reply` turns a refusal into its problem body; `cors` adds the browser headers to
-//!    whatever is sent (D14);
+//!    whatever is sent (D14); `dribble` sends a body slowly, when a fault says so;
 //! 5. `state` holds the server's settings, its `workspace`s (each with its own store,
 //!    journal and clock) and the record file, and records the exchange (API routes only)
 //!    in the workspace the request's key opened before `server` answers.
@@ -17,6 +18,7 @@
 mod admin;
 mod cors;
 mod dispatch;
+mod dribble;
 mod handlers;
 mod head_deadline;
 mod head_error;

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::api::ApiError;
 use crate::auth::AuthError;
+use crate::faults::Effect;
 use crate::schema::Violation;
 
 /// The content type of success bodies.
@@ -40,6 +41,8 @@ pub struct Reply {
     pub seq: Option<u64>,
     /// What the exchange changed in the resource it updated, field by field.
     pub changes: Option<serde_json::Value>,
+    /// What injected faults do to the answer (D30), if any fired.
+    pub(crate) effect: Option<Box<Effect>>,
 }
 
 impl Reply {
@@ -97,6 +100,7 @@ impl Reply {
             forced: false,
             seq: None,
             changes: None,
+            effect: None,
         }
     }
 

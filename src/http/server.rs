@@ -26,8 +26,10 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::api::ApiError;
+use crate::faults::Delivery;
 use crate::http::admin;
 use crate::http::dispatch::{decorated, respond_in};
+use crate::http::dribble::Dribble;
 use crate::http::head_deadline::{Answering, HeadDeadline};
 use crate::http::head_error::{MAX_HEAD_BYTES, ProblemIo};
 use crate::http::reply::Reply;
@@ -139,8 +141,10 @@ async fn serve(listener: TcpListener, state: Arc<AppState>, shutdown: impl Futur
         }
     }
     drop(listener);
-    // Streams would hold their connections open for the whole grace period.
+    // Streams, hangs and injected delays would hold their connections open for the whole
+    // grace period.
     state.workspaces.close_streams();
+    state.stop();
     tokio::select! {
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(SHUTDOWN_GRACE) => {}
@@ -174,8 +178,14 @@ async fn refuse(mut stream: TcpStream, limit: usize) {
     let _ = stream.shutdown().await;
 }
 
-/// A response body: whole, or the events of a stream that stays open.
-type Answer = Either<Full<Bytes>, Streaming>;
+/// A response body: whole, the events of a stream that stays open, or dribbled (D30).
+type Answer = Either<Full<Bytes>, Either<Streaming, Dribble>>;
+
+/// What the service answers for an injected reset or hang: hyper then closes the
+/// connection without writing a response.
+#[derive(Debug, thiserror::Error)]
+#[error("no answer: a fault closed the connection")]
+struct NoAnswer;
 
 /// A stream's body, with the connection marked as answering while it lasts: else the head
 /// deadline would take the open stream for an idle connection and close it.
@@ -201,12 +211,13 @@ const VERDICT: HeaderName = HeaderName::from_static("x-gately-mock-verdict");
 /// The header that gives an API answer's `seq`.
 const SEQ: HeaderName = HeaderName::from_static("x-gately-mock-seq");
 
-/// One exchange: read, dispatch, decorate, delay and record (API routes only).
+/// One exchange: read, dispatch, decorate, delay and record (API routes only), then
+/// answer as the faults drawn for it say (D30).
 async fn handle(
     state: Arc<AppState>,
     deadline: Arc<HeadDeadline>,
     request: Request<Incoming>,
-) -> Result<Response<Answer>, Infallible> {
+) -> Result<Response<Answer>, NoAnswer> {
     // Owned, so that a stream's body can keep it: the connection answers while it lasts.
     let answering = deadline.answering();
     let started = Instant::now();
@@ -218,7 +229,7 @@ async fn handle(
             events,
             _answering: answering,
         };
-        return Ok(head.map(|_| Either::Right(body)));
+        return Ok(head.map(|_| Either::Right(Either::Left(body))));
     }
     let mut reply = respond_in(&state, &workspace, &request);
     if admin::is_admin(&request.path) {
@@ -229,7 +240,16 @@ async fn handle(
     if let Some(latency) = state.latency {
         tokio::time::sleep(latency.delay(seq)).await;
     }
-    let (ticket, verdict) = state.record_in(&workspace, request, &reply, started.elapsed());
+    let (delay, delivery) = reply
+        .effect
+        .as_ref()
+        .map_or((Duration::ZERO, Delivery::Whole), |effect| {
+            (effect.delay, effect.delivery)
+        });
+    if !delay.is_zero() {
+        state.until_stopped(tokio::time::sleep(delay)).await;
+    }
+    let (ticket, verdict) = state.record_in(&workspace, request, &mut reply, started.elapsed());
     // After recording: the journal keeps the headers of the exchange, not these two,
     // which restate what it records as `seq` and `verdict`.
     let mut response = AppState::dated(&workspace, reply.into_response());
@@ -239,5 +259,16 @@ async fn handle(
     if let Some(ticket) = ticket {
         ticket.written().await;
     }
-    Ok(response.map(Either::Left))
+    match delivery {
+        Delivery::Whole => Ok(response.map(Either::Left)),
+        Delivery::Dribble { chunk_bytes, over } => Ok(response.map(|body| {
+            let whole = body.into_inner().unwrap_or_default();
+            Either::Right(Either::Right(Dribble::new(whole, chunk_bytes, over)))
+        })),
+        Delivery::Reset => Err(NoAnswer),
+        Delivery::Hang(time) => {
+            state.until_stopped(tokio::time::sleep(time)).await;
+            Err(NoAnswer)
+        }
+    }
 }

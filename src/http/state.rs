@@ -6,11 +6,14 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::Full;
+use hyper::Method;
 use hyper::Response;
-use hyper::header::DATE;
+use hyper::header::{AUTHORIZATION, DATE, HeaderMap, HeaderValue, RETRY_AFTER};
 
+use crate::api::route;
+use crate::auth;
 use crate::config::{ConnectionLimits, ServeConfig};
-use crate::http::admin;
+use crate::contract::client::Seen;
 use crate::http::workspace::{Scope, Template, WorkspaceState, Workspaces};
 use crate::http::{Body, RecordedRequest, Reply};
 use crate::journal::exchange::ExchangeView;
@@ -37,6 +40,8 @@ pub struct AppState {
     pub(crate) log_requests: bool,
     /// What one client may hold.
     pub(crate) limits: ConnectionLimits,
+    /// Set when the server begins to shut down: injected delays and hangs end then.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppState {
@@ -47,6 +52,7 @@ impl AppState {
             clock: config.clock,
             strictness: config.strictness,
             journal_limit: config.journal_limit,
+            faults: Arc::new(config.faults),
         };
         Self {
             workspaces: Workspaces::new(template, config.workspaces),
@@ -56,6 +62,21 @@ impl AppState {
             latency: config.latency,
             log_requests: config.log_requests,
             limits: config.limits,
+            stopping: tokio::sync::watch::Sender::new(false),
+        }
+    }
+
+    /// Ends every injected delay and hang: the server is shutting down.
+    pub(crate) fn stop(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    /// Waits for `wait`, or until the server begins to shut down.
+    pub(crate) async fn until_stopped(&self, wait: impl Future<Output = ()>) {
+        let mut stopping = self.stopping.subscribe();
+        tokio::select! {
+            () = wait => {}
+            _ = stopping.wait_for(|stopping| *stopping) => {}
         }
     }
 
@@ -82,10 +103,10 @@ impl AppState {
     pub fn record(
         &self,
         request: RecordedRequest,
-        reply: &Reply,
+        reply: &mut Reply,
         elapsed: Duration,
     ) -> Option<RecordTicket> {
-        if admin::is_admin(&request.path) {
+        if route::is_admin(&request.path) {
             return None;
         }
         let workspace = self.workspace_of(&request);
@@ -100,9 +121,35 @@ impl AppState {
         &self,
         workspace: &WorkspaceState,
         request: RecordedRequest,
-        reply: &Reply,
+        reply: &mut Reply,
         elapsed: Duration,
     ) -> (Option<RecordTicket>, Verdict) {
+        let seq = reply.seq.unwrap_or_else(|| workspace.sequence.next());
+        let answered = reply
+            .effect
+            .as_ref()
+            .is_none_or(|effect| !effect.delivery.is_none());
+        let request_body = match &request.body {
+            Body::Complete(bytes) => bytes.as_ref(),
+            Body::TooLarge { .. } | Body::Unreadable => &[],
+        };
+        let mut seen = Seen {
+            key: "",
+            at_ms: request.time.unix_ms(),
+            seq,
+            creates: request.method == Method::POST,
+            path: &request.path,
+            body: request_body,
+            status: answered.then_some(reply.status.as_u16()),
+            retry_after: reply.headers.get(RETRY_AFTER).map(HeaderValue::as_bytes),
+        };
+        if workspace.watches(&seen) {
+            let authorization = request.headers.get(AUTHORIZATION);
+            seen.key = auth::bearer(authorization.map(HeaderValue::as_bytes)).unwrap_or_default();
+            let findings = workspace.watch_client(&seen);
+            reply.violations.extend(findings.violations);
+            reply.warnings.extend(findings.warnings);
+        }
         let verdict = if !reply.violations.is_empty() {
             Verdict::Violation
         } else if !reply.warnings.is_empty() {
@@ -110,10 +157,11 @@ impl AppState {
         } else {
             Verdict::Ok
         };
-        let seq = reply.seq.unwrap_or_else(|| workspace.sequence.next());
-        let request_body = match &request.body {
-            Body::Complete(bytes) => bytes.as_ref(),
-            Body::TooLarge { .. } | Body::Unreadable => &[],
+        let status = if answered { reply.status.as_u16() } else { 0 };
+        let faults = match &reply.effect {
+            Some(effect) if !effect.fired.is_empty() => serde_json::to_vec(&effect.fired)
+                .expect("fired faults serialise: strings and numbers"),
+            _ => Vec::new(),
         };
         let mut json = Vec::new();
         ExchangeView {
@@ -131,14 +179,19 @@ impl AppState {
             request_headers: &request.headers,
             request_body,
             request_body_is_json: request.body_is_json(),
-            status: reply.status,
-            response_headers: &reply.headers,
-            response_body: &reply.body,
+            status,
+            response_headers: if answered {
+                &reply.headers
+            } else {
+                &NO_HEADERS
+            },
+            response_body: if answered { &reply.body } else { &[] },
             verdict,
             violations: &reply.violations,
             warnings: &reply.warnings,
             forced: reply.forced,
             changes: reply.changes.as_ref(),
+            faults: &faults,
         }
         .write_json(&mut json);
         if self.log_requests {
@@ -151,7 +204,7 @@ impl AppState {
                 },
                 request.method,
                 crate::secret::mask_keys_in(&request.path),
-                reply.status.as_u16(),
+                status,
                 verdict.name()
             );
         }
@@ -164,7 +217,7 @@ impl AppState {
             position: 0,
             method: request.method,
             path: request.path.into_boxed_str(),
-            status: reply.status,
+            status,
             verdict,
             json,
         };
@@ -174,3 +227,6 @@ impl AppState {
         (ticket, verdict)
     }
 }
+
+/// The headers of an exchange that got no answer.
+static NO_HEADERS: std::sync::LazyLock<HeaderMap> = std::sync::LazyLock::new(HeaderMap::new);

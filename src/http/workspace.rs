@@ -2,7 +2,8 @@
 //! CI jobs and tests share a server without sharing contacts.
 //!
 //! A [`WorkspaceState`] holds everything a request can change or read back: contacts, tags and
-//! unsubscribe records (its store), its journal and `seq`, its id stream and its clock. Its
+//! unsubscribe records (its store), its journal and `seq`, its id stream, its clock, its
+//! fault plan and what it remembers of its clients' failures. Its
 //! own keys open it: the server's state is the workspace `default`, opened by the fixtures'
 //! keys; every other workspace gets a freshly minted twin of each fixture key. A request's
 //! key picks its workspace before anything else happens ([`Workspaces::for_headers`]); a key
@@ -10,7 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher, RandomState};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
@@ -21,9 +22,12 @@ use crate::api::ApiError;
 use crate::auth::{self, Keyring};
 use crate::clock::{Clock, SharedClock, Timestamp};
 use crate::config::WorkspaceLimits;
+use crate::contract::client::{ClientWatch, Seen};
+use crate::faults::Faults;
+use crate::faults::plan::FaultPlan;
 use crate::fixture::{Access, ApiKey, FixtureSet};
 use crate::journal::{Journal, Sequence};
-use crate::schema::Strictness;
+use crate::schema::{Findings, Strictness};
 use crate::store::Store;
 
 /// The id of the workspace the server starts with.
@@ -43,6 +47,8 @@ pub(crate) struct Blueprint {
     pub(crate) strictness: Option<Strictness>,
     /// Its fixtures, keys not yet twinned; `None`: the server's.
     pub(crate) fixtures: Option<FixtureSet>,
+    /// Its fault plan; `None`: the server's.
+    pub(crate) faults: Option<FaultPlan>,
 }
 
 /// One isolated state.
@@ -63,7 +69,14 @@ pub(crate) struct WorkspaceState {
     pub(crate) clock: SharedClock,
     /// Where `seq` comes from.
     pub(crate) sequence: Sequence,
-    /// What a reset restores: its fixtures (with its own keys), its seed and its clock.
+    /// What goes wrong, and when (D30).
+    pub(crate) faults: Faults,
+    /// How its clients cope with failure (D30).
+    client: Mutex<ClientWatch>,
+    /// Whether the watch remembers anything: until then, ordinary answers skip its lock.
+    watching: AtomicBool,
+    /// What a reset restores: its fixtures (with its own keys), its seed, its clock and its
+    /// fault plan.
     baseline: Mutex<Baseline>,
     store: Mutex<Store>,
     journal: Mutex<Journal>,
@@ -74,15 +87,14 @@ struct Baseline {
     fixtures: Arc<FixtureSet>,
     seed: u64,
     clock: Clock,
+    faults: Arc<FaultPlan>,
 }
 
 impl WorkspaceState {
     fn new(
         id: Box<str>,
         named: bool,
-        fixtures: Arc<FixtureSet>,
-        seed: u64,
-        clock: Clock,
+        baseline: Baseline,
         strictness: Strictness,
         journal_limit: usize,
     ) -> Self {
@@ -91,17 +103,16 @@ impl WorkspaceState {
             named,
             created: Clock::System.now(),
             last_used: AtomicU64::new(0),
-            keyring: Keyring::new(&fixtures),
+            keyring: Keyring::new(&baseline.fixtures),
             strictness,
-            clock: SharedClock::new(clock),
+            clock: SharedClock::new(baseline.clock),
             sequence: Sequence::default(),
-            store: Mutex::new(fixtures.store_seeded(seed)),
+            store: Mutex::new(baseline.fixtures.store_seeded(baseline.seed)),
             journal: Mutex::new(Journal::new(journal_limit)),
-            baseline: Mutex::new(Baseline {
-                fixtures,
-                seed,
-                clock,
-            }),
+            faults: Faults::new(Arc::clone(&baseline.faults)),
+            client: Mutex::default(),
+            watching: AtomicBool::new(false),
+            baseline: Mutex::new(baseline),
         }
     }
 
@@ -138,15 +149,49 @@ impl WorkspaceState {
         Arc::clone(&self.baseline().fixtures)
     }
 
-    /// Fixtures restored, journal emptied, ids and `seq` restarted, clock as it started:
-    /// the isolation step between two tests.
+    /// Fixtures restored, journal emptied, ids and `seq` restarted, clock as it started,
+    /// the fault plan's draws and buckets from the start: the isolation step between two
+    /// tests.
     pub(crate) fn reset(&self) {
         let mut store = self.store();
         let baseline = self.baseline();
         *store = baseline.fixtures.store_seeded(baseline.seed);
         self.clock.restore(baseline.clock);
+        self.faults.replace(Arc::clone(&baseline.faults));
+        *self.client_watch() = ClientWatch::default();
+        self.watching.store(false, Ordering::Relaxed);
         self.journal().clear();
         self.sequence.restart();
+    }
+
+    /// Puts `plan` in force, from its first draw, and makes it what a reset restores
+    /// (`PUT …/faults`).
+    pub(crate) fn replace_faults(&self, plan: FaultPlan) {
+        let plan = Arc::new(plan);
+        let mut baseline = self.baseline();
+        self.faults.replace(Arc::clone(&plan));
+        baseline.faults = plan;
+    }
+
+    /// Whether the client watch needs to see `seen`: its answer is one the watch
+    /// remembers, or the watch remembers something already. An ordinary answer with nothing
+    /// remembered takes no lock.
+    pub(crate) fn watches(&self, seen: &Seen<'_>) -> bool {
+        seen.matters() || self.watching.load(Ordering::Relaxed)
+    }
+
+    /// What `seen` tells of how the client copes with failure (D30).
+    pub(crate) fn watch_client(&self, seen: &Seen<'_>) -> Findings {
+        let mut watch = self.client_watch();
+        let findings = watch.observe(seen);
+        self.watching.store(!watch.is_empty(), Ordering::Relaxed);
+        findings
+    }
+
+    fn client_watch(&self) -> MutexGuard<'_, ClientWatch> {
+        self.client
+            .lock()
+            .expect("the client watch's lock is never poisoned")
     }
 
     /// Its data now, with its keys, as a fixture set.
@@ -276,6 +321,8 @@ pub(crate) struct Template {
     pub(crate) strictness: Strictness,
     /// Each workspace's journal bound.
     pub(crate) journal_limit: usize,
+    /// The server's fault plan (`--faults`).
+    pub(crate) faults: Arc<FaultPlan>,
 }
 
 /// Every workspace of a server: `default`, and those tests made.
@@ -337,9 +384,12 @@ impl Workspaces {
         let default = WorkspaceState::new(
             DEFAULT.into(),
             false,
-            Arc::clone(&template.fixtures),
-            crate::ids::DEFAULT_SEED,
-            template.clock,
+            Baseline {
+                fixtures: Arc::clone(&template.fixtures),
+                seed: crate::ids::DEFAULT_SEED,
+                clock: template.clock,
+                faults: Arc::clone(&template.faults),
+            },
             template.strictness,
             template.journal_limit,
         );
@@ -467,9 +517,14 @@ impl Workspaces {
         let workspace = Arc::new(WorkspaceState::new(
             id,
             named,
-            Arc::new(fixtures),
-            blueprint.seed.unwrap_or(crate::ids::DEFAULT_SEED),
-            blueprint.clock.unwrap_or(self.template.clock),
+            Baseline {
+                fixtures: Arc::new(fixtures),
+                seed: blueprint.seed.unwrap_or(crate::ids::DEFAULT_SEED),
+                clock: blueprint.clock.unwrap_or(self.template.clock),
+                faults: blueprint
+                    .faults
+                    .map_or_else(|| Arc::clone(&self.template.faults), Arc::new),
+            },
             blueprint.strictness.unwrap_or(self.template.strictness),
             self.template.journal_limit,
         ));

@@ -15,7 +15,8 @@
 //! byte for byte:
 //!
 //! An update that changed its contact or tag adds `"changes"` after `forced` (see
-//! [`Exchange::changes`]).
+//! [`Exchange::changes`]); an exchange a fault was injected into adds `"faults"` last (see
+//! [`Exchange::faults`]), and its `status` is 0 when no answer left.
 //!
 //! ```json
 //! {"seq":1,"time":"2025-06-15T14:30:00.000Z","duration_ms":0,"request":{"method":"PATCH","path":"/api/v1/contacts/a1b2…","query":null,"headers":{"authorization":"Bearer gately_sk_test_…","content-type":"application/json"},"body":{"status":"inactive"}},"response":{"status":200,"headers":{"content-type":"application/json"},"body":{"id":"a1b2…"}},"verdict":"ok","violations":[],"warnings":[],"forced":false}
@@ -26,8 +27,8 @@
 
 use std::collections::BTreeMap;
 
+use hyper::Method;
 use hyper::header::HeaderMap;
-use hyper::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -83,8 +84,8 @@ pub(crate) struct Entry {
     pub method: Method,
     /// The request path.
     pub path: Box<str>,
-    /// The response status.
-    pub status: StatusCode,
+    /// The response status; 0 when no answer left (an injected reset or hang).
+    pub status: u16,
     /// The verdict.
     pub verdict: Verdict,
     /// The exchange as one line of JSON (D23), UTF-8.
@@ -121,8 +122,8 @@ pub(crate) struct ExchangeView<'a> {
     pub request_body: &'a [u8],
     /// Whether `request_body` is known to be JSON (the judge parsed it).
     pub request_body_is_json: bool,
-    /// The response status.
-    pub status: StatusCode,
+    /// The response status; 0 when no answer left (an injected reset or hang).
+    pub status: u16,
     /// The headers the mock set.
     pub response_headers: &'a HeaderMap,
     /// The body the mock sent: JSON it wrote itself, or nothing.
@@ -137,6 +138,8 @@ pub(crate) struct ExchangeView<'a> {
     pub forced: bool,
     /// What it changed in the resource it updated.
     pub changes: Option<&'a Value>,
+    /// The faults injected into it (D30), as a JSON array; empty when none was.
+    pub faults: &'a [u8],
 }
 
 impl ExchangeView<'_> {
@@ -172,7 +175,7 @@ impl ExchangeView<'_> {
             }
         }
         out.extend_from_slice(b"},\"response\":{\"status\":");
-        put(out, &self.status.as_u16());
+        put(out, &self.status);
         out.extend_from_slice(b",\"headers\":");
         headers::write_response(out, self.response_headers);
         out.extend_from_slice(b",\"body\":");
@@ -191,6 +194,10 @@ impl ExchangeView<'_> {
         if let Some(changes) = self.changes {
             out.extend_from_slice(b",\"changes\":");
             put(out, changes);
+        }
+        if !self.faults.is_empty() {
+            out.extend_from_slice(b",\"faults\":");
+            out.extend_from_slice(self.faults);
         }
         out.push(b'}');
     }
@@ -267,6 +274,26 @@ pub struct Exchange {
     /// nothing (reads, refusals, creates and deletes, whose answer shows the resource).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changes: Option<Value>,
+    /// The faults injected into it (D30), in the order they were tried; left out when
+    /// none was.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<FaultRecord>,
+}
+
+/// One injected fault of an [`Exchange`] (D30).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FaultRecord {
+    /// `rate_limit`, `error`, `latency`, `reset`, `hang` or `dribble`.
+    pub kind: String,
+    /// The index of the plan's rule that fired, or `"prefer"` when the request's `Prefer`
+    /// header asked for it.
+    pub rule: Value,
+    /// The rule's name, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The time it added or held the answer back, in ms (latency, hang, dribble).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ms: Option<u64>,
 }
 
 /// The request half of an [`Exchange`].
@@ -356,7 +383,7 @@ mod tests {
             request_headers: headers,
             request_body: body,
             request_body_is_json: false,
-            status: StatusCode::OK,
+            status: 200,
             response_headers: &HeaderMap::from_iter([(
                 hyper::header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),
@@ -366,6 +393,7 @@ mod tests {
             violations: &[],
             warnings: &[],
             forced: false,
+            faults: b"",
             changes: None,
         };
         let mut json = Vec::new();

@@ -202,7 +202,7 @@ mod tests {
             position: seq,
             method: hyper::Method::GET,
             path: "/api/v1/contacts".into(),
-            status: hyper::StatusCode::OK,
+            status: 200,
             verdict: crate::journal::Verdict::Ok,
             json: b"{}".to_vec(),
         }
