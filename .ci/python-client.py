@@ -10,13 +10,14 @@ from uuid import UUID
 
 from gately_client import AuthenticatedClient
 from gately_client.api.admin import (
-    clear_requests, export_har, get_clock, get_state, health, list_requests, move_clock,
-    openapi, replace_state, reset,
+    clear_requests, export_har, get_clock, get_faults, get_state, health, list_requests,
+    move_clock, openapi, replace_faults, replace_state, reset,
 )
 from gately_client.api.workspaces import (
     clear_workspace_requests, create_workspace, delete_workspace, export_workspace_har,
-    get_workspace, get_workspace_clock, get_workspace_state, list_workspace_requests,
-    list_workspaces, move_workspace_clock, replace_workspace_state, reset_workspace,
+    get_workspace, get_workspace_clock, get_workspace_faults, get_workspace_state,
+    list_workspace_requests, list_workspaces, move_workspace_clock, replace_workspace_faults,
+    replace_workspace_state, reset_workspace,
 )
 from gately_client.api.contacts import (
     bulk_import_contacts, create_contact, delete_contact, get_contact, list_contacts,
@@ -32,7 +33,8 @@ from gately_client.api.unsubscribes import (
 )
 from gately_client.models import (
     BulkImportRequest, BulkImportResult, Contact, ContactList, ContactTagRequest,
-    CreateContactRequest, CustomFields, Message, Tag, TagCreateRequest, TagUpdateRequest,
+    CreateContactRequest, CustomFields, FaultPlan, Message, Tag, TagCreateRequest,
+    TagUpdateRequest,
     ClearRequestsResponse200, ExportHarResponse200, HealthResponse200,
     ListRequestsResponse200, ListRequestsVerdict, OpenapiResponse200, ResetResponse200, UnsubscribeRecord,
     UnsubscribeRequest, UpdateContactRequest,
@@ -126,6 +128,12 @@ expect("replaceState", replace_state.sync_detailed(client=client, body=state.par
 expect("getClock", get_clock.sync_detailed(client=client), 200, GetClockResponse200)
 expect("moveClock", move_clock.sync_detailed(client=client, body=ClockChange.from_dict(
     {"real": True})), 200, MoveClockResponse200)
+plan = FaultPlan.from_dict({"seed": 3, "rules": [{"fault": "latency", "method": "GET", "ms": 1}]})
+expect("replaceFaults", replace_faults.sync_detailed(client=client, body=plan), 200, FaultPlan)
+got = get_faults.sync_detailed(client=client)
+expect("getFaults", got, 200, FaultPlan)
+if got.parsed.seed != 3 or got.parsed.rules[0].additional_properties.get("ms") != 1:
+    sys.exit(f"getFaults: {got.content[:300]!r}")
 made = create_workspace.sync_detailed(client=client, body=WorkspaceToCreate.from_dict(
     {"name": "python-client", "frozen_time": "2030-01-01T00:00:00Z", "seed": 7}))
 expect("createWorkspace", made, 201, CreateWorkspaceResponse201)
@@ -154,6 +162,10 @@ moved = move_workspace_clock.sync_detailed(ws, client=client, body=ClockChange.f
 expect("moveWorkspaceClock", moved, 200, MoveWorkspaceClockResponse200)
 if moved.parsed.now.isoformat() != "2030-01-01T01:00:00+00:00":
     sys.exit(f"moveWorkspaceClock: now is {moved.parsed.now}")
+expect("replaceWorkspaceFaults", replace_workspace_faults.sync_detailed(
+    ws, client=client, body=FaultPlan.from_dict({"rules": []})), 200, FaultPlan)
+expect("getWorkspaceFaults", get_workspace_faults.sync_detailed(ws, client=client), 200,
+       FaultPlan)
 expect("clearWorkspaceRequests", clear_workspace_requests.sync_detailed(ws, client=client),
        200, ClearWorkspaceRequestsResponse200)
 expect("resetWorkspace", reset_workspace.sync_detailed(ws, client=client), 200,

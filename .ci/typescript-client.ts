@@ -101,6 +101,11 @@ async function main(): Promise<void> {
     (clock) => typeof clock.frozen === "boolean");
   expect("moveClock", await client.POST("/__admin/clock", { body: { real: true } }), 200,
     (clock) => clock.frozen === false);
+  const faults = { seed: 3, rules: [{ fault: "latency" as const, method: "GET" as const, ms: 1 }] };
+  expect("replaceFaults", await client.PUT("/__admin/faults", { body: faults }), 200,
+    (put) => put.rules.length === 1);
+  expect("getFaults", await client.GET("/__admin/faults"), 200,
+    (got) => got.seed === 3 && got.rules[0].fault === "latency");
   const made = expect("createWorkspace", await client.POST("/__admin/workspaces", { body: {
     name: "typescript-client", frozen_time: "2030-01-01T00:00:00Z", seed: 7 } }), 201,
     (made) => typeof made.api_key === "string");
@@ -130,6 +135,10 @@ async function main(): Promise<void> {
     200, (clock) => clock.now === "2030-01-01T00:00:00.000Z");
   expect("moveWorkspaceClock", await client.POST("/__admin/workspaces/{workspaceId}/clock", {
     ...ws, body: { advance: "PT1H" } }), 200, (clock) => clock.now === "2030-01-01T01:00:00.000Z");
+  expect("replaceWorkspaceFaults", await client.PUT("/__admin/workspaces/{workspaceId}/faults", {
+    ...ws, body: { rules: [] } }), 200, (put) => put.rules.length === 0);
+  expect("getWorkspaceFaults", await client.GET("/__admin/workspaces/{workspaceId}/faults", ws),
+    200, (got) => got.rules.length === 0);
   expect("clearWorkspaceRequests", await client.DELETE(
     "/__admin/workspaces/{workspaceId}/requests", ws), 200, (cleared) => cleared.deleted === 1);
   expect("resetWorkspace", await client.POST("/__admin/workspaces/{workspaceId}/reset", ws),

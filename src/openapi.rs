@@ -36,6 +36,7 @@ pub(crate) fn document(schemas: &SchemaRegistry) -> Value {
         ("FixtureSet", &schemas.fixture_layout),
         ("WorkspaceCreate", &schemas.workspace_create),
         ("ClockChange", &schemas.clock_change),
+        ("FaultPlan", &schemas.fault_plan),
     ] {
         add_component(&mut components, name, schema);
     }
@@ -327,6 +328,13 @@ fn state_routes(in_workspace: bool) -> Map<String, Value> {
         json!({ "200": json_response("The clock's reading", clock.clone()), "400": problem(), "422": problem() }),
     );
     move_clock["requestBody"] = body("ClockChange");
+    let plan = json!({ "$ref": "#/components/schemas/FaultPlan" });
+    let mut replace_faults = operation(
+        ("replaceFaults", "replaceWorkspaceFaults"),
+        "Put a fault plan in force, its draws from the start; a reset keeps it (D30)",
+        json!({ "200": json_response("The plan in force", plan.clone()), "400": problem(), "422": problem() }),
+    );
+    replace_faults["requestBody"] = body("FaultPlan");
     let routes = json!({
         "/requests": {
             "get": list,
@@ -347,6 +355,10 @@ fn state_routes(in_workspace: bool) -> Map<String, Value> {
         "/clock": {
             "get": operation(("getClock", "getWorkspaceClock"), "The clock's reading", json!({ "200": json_response("The clock's reading", clock) })),
             "post": move_clock,
+        },
+        "/faults": {
+            "get": operation(("getFaults", "getWorkspaceFaults"), "The fault plan in force (D30)", json!({ "200": json_response("The plan in force", plan) })),
+            "put": replace_faults,
         },
     });
     match routes {
