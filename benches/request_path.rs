@@ -190,3 +190,34 @@ fn whole_request_in_workspaces(bencher: Bencher, live: usize) {
             let _ = state.record(request, &mut reply, std::time::Duration::ZERO);
         });
 }
+
+/// The whole synchronous path, as `whole_request`, under a fault plan: none, a rate limit
+/// the seed PATCH never exhausts (a bucket per key, `X-RateLimit-*` on every answer), and a
+/// latency rule drawn on every request (in process the delay is drawn, not waited).
+#[divan::bench(args = ["none", "rate_limit", "latency"])]
+fn whole_request_with_faults(bencher: Bencher, plan: &str) {
+    let state = state();
+    let rules = match plan {
+        "rate_limit" => r#"[{"fault":"rate_limit","limit":1000000,"window_ms":1}]"#,
+        "latency" => r#"[{"fault":"latency","distribution":"uniform","min_ms":1,"max_ms":9}]"#,
+        _ => "[]",
+    };
+    let put = RecordedRequest::new(
+        Method::PUT,
+        "/__admin/faults",
+        HeaderMap::new(),
+        Bytes::from(format!(r#"{{"seed":1,"rules":{rules}}}"#)),
+        Timestamp::parse("2025-06-15T14:30:00.000Z").expect("a valid timestamp"),
+    );
+    assert_eq!(
+        respond(&state, &put).status.as_u16(),
+        200,
+        "the plan is taken"
+    );
+    bencher
+        .with_inputs(seed_patch)
+        .bench_local_values(|request| {
+            let mut reply = respond(&state, &request);
+            let _ = state.record(request, &mut reply, std::time::Duration::ZERO);
+        });
+}

@@ -248,7 +248,10 @@ async fn a_seeded_plan_gives_the_same_faults_on_two_runs_and_after_a_reset() {
 async fn latency_and_dribble_slow_the_answer_down_and_it_arrives_whole() {
     let (mock, _dir) = with_plan(
         "faults-slow",
-        json!({"rules": [{"fault": "dribble", "over_ms": 400, "chunk_bytes": 64, "route": "/api/v1/contacts/tags"}]}),
+        json!({"rules": [
+            {"fault": "dribble", "over_ms": 400, "chunk_bytes": 64, "route": "/api/v1/contacts/tags"},
+            {"fault": "latency", "ms": 250, "method": "DELETE"}
+        ]}),
     )
     .await;
     let started = Instant::now();
@@ -272,7 +275,21 @@ async fn latency_and_dribble_slow_the_answer_down_and_it_arrives_whole() {
         .await;
     assert!(started.elapsed() >= Duration::from_millis(300));
     assert_eq!(slow.body["id"], JANE);
+
+    let started = Instant::now();
+    let deleted = mock
+        .send(mock.request(
+            Method::DELETE,
+            &format!("/api/v1/contacts/{}", common::JOHN),
+        ))
+        .await;
+    assert!(started.elapsed() >= Duration::from_millis(250));
+    assert_eq!(deleted.status, StatusCode::OK);
     let recorded = exchanges(&mock).await;
+    assert_eq!(
+        recorded[2]["faults"],
+        json!([{"kind": "latency", "rule": 1, "ms": 250}])
+    );
     assert_eq!(recorded[0]["faults"][0]["kind"], "dribble");
     assert_eq!(
         recorded[1]["faults"],
@@ -484,4 +501,112 @@ fn check_finds_an_early_retry_in_a_record_file_by_its_times() {
         .collect();
     assert_eq!(findings, [vec![], vec!["retry_after"], vec![]], "{report}");
     assert!(!output.status.success());
+}
+
+/// `check --format json` of `file`: each exchange's request keywords, and whether it
+/// passed.
+fn check_keywords(file: &std::path::Path) -> (Vec<Vec<String>>, bool) {
+    let output = std::process::Command::new(BIN)
+        .args(["check", "--format", "json"])
+        .arg(file)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let keywords = report["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|checked| {
+            ["violations", "warnings"]
+                .iter()
+                .flat_map(|list| checked[list].as_array().unwrap())
+                .map(|finding| finding["keyword"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .collect();
+    (keywords, output.status.success())
+}
+
+#[tokio::test]
+async fn the_mock_s_own_har_of_faulted_traffic_checks_as_its_journal_does() {
+    let (mock, dir) = with_plan(
+        "faults-har",
+        json!({"rules": [{"fault": "error", "status": 503, "method": "POST"},
+                         {"fault": "rate_limit", "limit": 1, "window_ms": 60000, "method": "GET"}]}),
+    )
+    .await;
+    let create = json!({"email": "dup@example.com", "name": "Dup"});
+    for _ in 0..2 {
+        let answer = mock
+            .send(mock.request(Method::POST, "/api/v1/contacts").json(&create))
+            .await;
+        assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
+    }
+    mock.get_contact(JANE).await;
+    assert_eq!(
+        mock.get_contact(JANE).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let reset = mock
+        .request(Method::DELETE, JANE_PATH)
+        .header("prefer", "fault=reset");
+    assert!(mock.http.execute(reset.build().unwrap()).await.is_err());
+
+    let journal: Vec<Vec<String>> = exchanges(&mock)
+        .await
+        .iter()
+        .map(|exchange| keywords(exchange).into_iter().map(str::to_owned).collect())
+        .collect();
+    assert_eq!(journal[1], ["duplicate_create"]);
+    let har = dir.0.join("traffic.har");
+    std::fs::write(&har, mock.admin_text("/__admin/requests.har").await).unwrap();
+    let (checked, passed) = check_keywords(&har);
+    assert_eq!(checked, journal);
+    assert!(passed, "a warning and injected answers are no violation");
+}
+
+#[tokio::test]
+async fn a_request_sent_before_the_429_left_is_not_an_early_retry() {
+    // A real clock: the first request is delayed, the second overtakes it and is limited.
+    let dir = TempDir::new("faults-overtaken");
+    let file = dir.0.join("faults.json");
+    let plan = json!({"rules": [
+        {"fault": "rate_limit", "limit": 1, "window_ms": 60000, "method": "GET"},
+        {"fault": "latency", "ms": 600, "method": "GET"}
+    ]});
+    std::fs::write(&file, plan.to_string()).unwrap();
+    let server = MockServer::builder().faults(&file).start().await;
+    let http = reqwest::Client::new();
+    let url = format!("{}{JANE_PATH}", server.uri());
+    let slow = tokio::spawn(http.get(&url).bearer_auth(SECRET_KEY).send());
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let limited = http.get(&url).bearer_auth(SECRET_KEY).send().await.unwrap();
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    let slow = slow.await.unwrap().unwrap();
+    assert_eq!(slow.status(), StatusCode::OK);
+    assert_eq!(slow.headers()["x-gately-mock-verdict"], "ok");
+    common::assert_agreement(&server);
+}
+
+#[tokio::test]
+async fn a_dribble_longer_than_the_header_timeout_arrives_whole() {
+    let server = MockServer::builder()
+        .header_timeout(Duration::from_millis(500))
+        .start()
+        .await;
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    let tags = http
+        .get(format!("{}/api/v1/contacts/tags", server.uri()))
+        .bearer_auth(SECRET_KEY)
+        .header("prefer", "fault=dribble")
+        .send()
+        .await
+        .unwrap();
+    let body: Value = tags
+        .json()
+        .await
+        .expect("the whole body, after the timeout");
+    assert!(started.elapsed() >= Duration::from_millis(1900));
+    assert!(body.as_array().is_some_and(|tags| !tags.is_empty()));
 }

@@ -48,6 +48,8 @@ pub struct Observed {
     pub seq: u64,
     /// When the request was sent, in ms since the Unix epoch, if the capture says.
     pub time_ms: Option<i64>,
+    /// How long the answer took, in ms.
+    pub duration_ms: u64,
     /// The response's `Retry-After`, if it had one.
     pub retry_after: Option<String>,
     /// The kinds of the faults injected into it (D30): `rate_limit`, `error`, `reset`, …
@@ -71,6 +73,7 @@ impl Observed {
             origin,
             seq: exchange.seq,
             time_ms: epoch_ms(&exchange.time),
+            duration_ms: exchange.duration_ms,
             retry_after: exchange.response.headers.get("retry-after").cloned(),
             faults: exchange
                 .faults
@@ -245,15 +248,35 @@ fn from_har(log: &Value, name: &str) -> Result<Vec<Observed>, Failure> {
                 ),
                 status,
                 from_mock: from_mock_archive || response_headers.contains_key(MARKER_HEADER),
-                forced: false,
-                seq: index as u64 + 1,
+                forced: entry.get("_forced").and_then(Value::as_bool) == Some(true),
+                seq: text_of("/comment")
+                    .filter(|_| from_mock_archive)
+                    .and_then(seq_of_comment)
+                    .unwrap_or(index as u64 + 1),
                 time_ms: text_of("/startedDateTime").and_then(epoch_ms),
+                duration_ms: entry
+                    .get("time")
+                    .and_then(Value::as_f64)
+                    .map_or(0, |ms| ms.max(0.0).round() as u64),
                 retry_after: response_headers.get("retry-after").cloned(),
-                faults: Vec::new(),
+                faults: entry
+                    .get("_faults")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|fault| fault.get("kind")?.as_str().map(str::to_owned))
+                    .collect(),
                 response_body,
             })
         })
         .collect()
+}
+
+/// The `seq` of a comment the mock's HAR export writes: `seq 3: ok`, `workspace job-7 seq
+/// 3: ok`.
+fn seq_of_comment(comment: &str) -> Option<u64> {
+    let (before, _) = comment.split_once(':')?;
+    before.rsplit_once("seq ")?.1.parse().ok()
 }
 
 /// The bytes a HAR's `postData` holds: its text, or the bytes of base64 text marked so

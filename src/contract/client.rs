@@ -1,15 +1,31 @@
 //! How a client copes with failure (D30), judged from the order and times of its
-//! exchanges: a request on a key that arrives before a 429's `Retry-After` has elapsed is a
-//! violation (`/headers`, keyword `retry_after`); a create that repeats the body of an
-//! earlier create which failed (a 5xx, or no answer) is a warning (`duplicate_create`), a
-//! possible duplicate if that one reached the data. The server watches each workspace's
-//! traffic as it comes; `check` replays a capture's exchanges in order through the same
-//! watch, so both find the same.
+//! exchanges: a request on a key sent after a 429 reached the client and before its
+//! `Retry-After` had elapsed is a violation (`/headers`, keyword `retry_after`); a create
+//! that repeats the body of an earlier create which failed (a 5xx, or no answer) is a
+//! warning (`duplicate_create`), a possible duplicate if that one reached the data. The
+//! server watches each workspace's traffic in the order it records it; `check` replays a
+//! capture's exchanges in the same order through the same watch, so both find the same.
+//!
+//! A client is known by its key as recordings keep it (masked, D17) and the project it
+//! names (`X-Project-ID`): the server judges by what `check` can read back, so that the
+//! two agree; two keys that mask alike and name the same project are one client.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 
 use crate::schema::{Findings, Violation};
+use crate::secret::mask_authorization;
+
+/// The client a request came from, as a recording can tell it: its `Authorization` masked,
+/// and its `X-Project-ID`.
+pub(crate) fn client_of(authorization: Option<&[u8]>, project: Option<&[u8]>) -> String {
+    let mut client = authorization.map(mask_authorization).unwrap_or_default();
+    if let Some(project) = project {
+        client.push_str(" project ");
+        client.push_str(&String::from_utf8_lossy(project));
+    }
+    client
+}
 
 /// Entries kept per watch before the oldest failures are forgotten: a client that fails
 /// this often has been told.
@@ -18,10 +34,12 @@ const MAX_REMEMBERED: usize = 10_000;
 /// One exchange, as the watch sees it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Seen<'a> {
-    /// Who sent it: the key (masked in a capture, where keys that mask alike are one).
+    /// Who sent it ([`client_of`]).
     pub(crate) key: &'a str,
     /// When it arrived, in ms since the Unix epoch.
     pub(crate) at_ms: i64,
+    /// When its answer left, in ms since the Unix epoch (its arrival and its duration).
+    pub(crate) answered_ms: i64,
     /// Its `seq`, which the findings of later exchanges name.
     pub(crate) seq: u64,
     /// Whether it creates (a `POST`).
@@ -48,6 +66,8 @@ pub(crate) struct ClientWatch {
 
 #[derive(Debug, Clone, Copy)]
 struct Wait {
+    /// When the 429 left: a request that arrived before could not have known of it.
+    from_ms: i64,
     until_ms: i64,
     seq: u64,
     seconds: u64,
@@ -60,13 +80,14 @@ struct Failure {
 }
 
 impl Seen<'_> {
-    /// Whether the answer is one the watch remembers: a 429 with `Retry-After`, or a
-    /// failed create. Only then, or once the watch remembers something, is it needed.
-    pub(crate) fn matters(&self) -> bool {
-        match self.status {
-            None => self.creates,
-            Some(429) => self.retry_after.is_some(),
-            Some(status) => self.creates && status >= 500,
+    /// Whether an answer of `status` (`None`: no answer) to a request that `creates` or not
+    /// may be one the watch remembers: a 429, or a failed create. Only then, or once the
+    /// watch remembers something, need it be shown to the watch.
+    pub(crate) fn may_matter(status: Option<u16>, creates: bool) -> bool {
+        match status {
+            None => creates,
+            Some(429) => true,
+            Some(status) => creates && status >= 500,
         }
     }
 }
@@ -82,7 +103,9 @@ impl ClientWatch {
     pub(crate) fn observe(&mut self, seen: &Seen<'_>) -> Findings {
         let mut findings = Findings::default();
         if let Some(wait) = self.waits.get(seen.key).copied() {
-            if seen.at_ms < wait.until_ms {
+            if seen.at_ms <= wait.from_ms {
+                // Sent before the 429 left, or as it left: not an answer to it.
+            } else if seen.at_ms < wait.until_ms {
                 findings.violations.push(Violation::new(
                     "/headers",
                     format!(
@@ -102,12 +125,13 @@ impl ClientWatch {
                 .ok()
                 .and_then(|text| text.trim().parse::<u64>().ok())
             {
-                let until_ms = seen.at_ms.saturating_add(
+                let until_ms = seen.answered_ms.saturating_add(
                     i64::try_from(seconds.saturating_mul(1000)).unwrap_or(i64::MAX),
                 );
                 self.remember_wait(
                     seen.key,
                     Wait {
+                        from_ms: seen.answered_ms,
                         until_ms,
                         seq: seen.seq,
                         seconds,
@@ -178,6 +202,7 @@ mod tests {
         Seen {
             key: "k",
             at_ms,
+            answered_ms: at_ms,
             seq,
             creates: false,
             path: "/api/v1/contacts",
@@ -212,6 +237,40 @@ mod tests {
         assert_eq!(early.violations[0].pointer, "/headers");
         assert!(keywords(&watch.observe(&seen(3, 12_000, Some(200)))).is_empty());
         assert!(watch.is_empty());
+    }
+
+    #[test]
+    fn a_request_sent_before_the_429_reached_the_client_is_not_early() {
+        let mut watch = ClientWatch::default();
+        // The 429 arrived at 1 000 and left at 1 300 (a slow answer); Retry-After counts
+        // from when it left.
+        watch.observe(&Seen {
+            retry_after: Some(b"1"),
+            answered_ms: 1_300,
+            ..seen(1, 1_000, Some(429))
+        });
+        assert!(keywords(&watch.observe(&seen(2, 1_200, Some(200)))).is_empty());
+        let early = watch.observe(&seen(3, 2_250, Some(200)));
+        assert!(
+            early.violations[0].message.contains("50 ms too early"),
+            "{early:?}"
+        );
+        assert!(keywords(&watch.observe(&seen(4, 2_300, Some(200)))).is_empty());
+    }
+
+    #[test]
+    fn keys_are_known_as_recordings_keep_them() {
+        let acme = client_of(Some(b"Bearer gately_sk_test_9f8e7d6c5b4a"), None);
+        assert_eq!(acme, "Bearer gately_sk_test_…");
+        assert_eq!(
+            client_of(Some(acme.as_bytes()), None),
+            acme,
+            "a recording reads back alike"
+        );
+        assert_eq!(
+            client_of(Some(b"Bearer gately_sk_test_0a1b"), Some(b"b7e1")),
+            "Bearer gately_sk_test_… project b7e1"
+        );
     }
 
     #[test]

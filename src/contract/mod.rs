@@ -23,7 +23,7 @@ use crate::api::{ApiError, Documented, Operation, operation};
 use crate::auth::Need;
 use crate::schema::{Findings, Schema, SchemaId, SchemaRegistry, Strictness, Violation};
 use capture::Observed;
-use client::{ClientWatch, Seen};
+use client::{ClientWatch, Seen, client_of};
 use judge::{BodyView, Judged, RequestView, Witness};
 use report::{CheckedExchange, ContractReport, Finding, Outcome, Side};
 
@@ -64,17 +64,16 @@ fn watch_client(observed: &Observed, watch: &mut ClientWatch, checked: &mut Chec
     let Some(at_ms) = observed.time_ms else {
         return;
     };
-    let key = observed
-        .request_headers
-        .get("authorization")
-        .map_or("", |value| value.trim_start_matches("Bearer ").trim());
+    let header = |name| observed.request_headers.get(name).map(String::as_bytes);
+    let client = client_of(header("authorization"), header("x-project-id"));
     let answered = !observed
         .faults
         .iter()
         .any(|kind| kind == "reset" || kind == "hang");
     let seen = Seen {
-        key,
+        key: &client,
         at_ms,
+        answered_ms: at_ms.saturating_add(i64::try_from(observed.duration_ms).unwrap_or(i64::MAX)),
         seq: observed.seq,
         creates: observed.method == "POST",
         path: &observed.path,
@@ -82,7 +81,7 @@ fn watch_client(observed: &Observed, watch: &mut ClientWatch, checked: &mut Chec
         status: answered.then_some(observed.status),
         retry_after: observed.retry_after.as_deref().map(str::as_bytes),
     };
-    if seen.matters() || !watch.is_empty() {
+    if Seen::may_matter(seen.status, seen.creates) || !watch.is_empty() {
         checked.add(Side::Request, watch.observe(&seen));
     }
 }
@@ -436,6 +435,7 @@ mod tests {
             forced: false,
             seq: 1,
             time_ms: None,
+            duration_ms: 0,
             retry_after: None,
             faults: Vec::new(),
         }

@@ -4,13 +4,15 @@
 //! the server then waits, closes or dribbles as the [`Effect`] says, and the journal
 //! records each fault that fired.
 //!
-//! Every random choice comes from one seeded generator per rule, drawn in the order the
-//! matching requests arrive: the same plan, seed and order of requests give the same faults.
+//! Every random choice comes from a seeded generator per rule and client, drawn in the
+//! order that client's matching requests arrive: the same plan, seed and order of requests
+//! give the same faults, whatever other clients send meanwhile.
 
 pub(crate) mod bucket;
 pub(crate) mod plan;
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -24,7 +26,7 @@ use serde::Serialize;
 use crate::api::operation::Operation;
 use crate::api::prefer::{Preferences, PreferredFault};
 use bucket::TokenBucket;
-use plan::{Action, Delay, FaultPlan, MAX_DELAY_MS};
+use plan::{Action, Delay, FaultPlan};
 
 /// How long `Prefer: fault=hang` holds the answer back before closing.
 pub(crate) const PREFER_HANG: Duration = Duration::from_secs(10);
@@ -47,21 +49,16 @@ struct Running {
     rules: Vec<RuleState>,
 }
 
-/// One rule's draws and buckets.
-#[derive(Debug)]
+/// One rule's draws, a stream per client, and its buckets, one per key.
+#[derive(Debug, Default)]
 struct RuleState {
-    rng: StdRng,
+    streams: HashMap<Box<str>, StdRng>,
     buckets: HashMap<Box<str>, TokenBucket>,
 }
 
 impl Running {
     fn new(plan: Arc<FaultPlan>) -> Self {
-        let rules = (0..plan.rules.len())
-            .map(|index| RuleState {
-                rng: StdRng::seed_from_u64(plan.seed ^ (index as u64).wrapping_mul(0x9e37_79b9)),
-                buckets: HashMap::new(),
-            })
-            .collect();
+        let rules = plan.rules.iter().map(|_| RuleState::default()).collect();
         Self { plan, rules }
     }
 }
@@ -212,27 +209,36 @@ impl Faults {
         prefer.fault.is_some() || prefer.latency_ms.is_some() || self.active.load(Ordering::Acquire)
     }
 
-    /// What faults do to a request for `operation` on `key`, arriving at `now_ms` on the
-    /// workspace's clock: `None` when nothing is done to it. A request that asks for a
-    /// fault or a latency (`Prefer`) gets what it asks, and the plan is not tried.
+    /// What faults do to a request for `operation` on `key`, from `client` (the key as
+    /// recordings keep it, [`crate::contract::client::client_of`]), arriving at `now_ms`
+    /// on the workspace's clock: `None` when nothing is done to it. A request that asks for
+    /// a fault (`Prefer: fault=`) gets that one, and the plan is not tried; one that asks
+    /// for a latency gets it in place of the plan's.
     pub(crate) fn draw(
         &self,
         operation: &Operation,
         key: &str,
+        client: &str,
         now_ms: i64,
         prefer: &Preferences,
     ) -> Option<Box<Effect>> {
-        if prefer.fault.is_some() || prefer.latency_ms.is_some() {
-            return Some(Box::new(preferred(prefer)));
-        }
-        if !self.active.load(Ordering::Acquire) {
-            return None;
-        }
+        let mut effect = if prefer.fault.is_some() || !self.active.load(Ordering::Acquire) {
+            Effect::default()
+        } else {
+            self.planned(operation, key, client, now_ms)
+        };
+        preferred(prefer, &mut effect);
+        (!effect.fired.is_empty() || effect.passed.is_some()).then(|| Box::new(effect))
+    }
+
+    /// What the plan does. Rules are tried in order; each matching rule draws from its
+    /// client's stream when it is tried, whether it fires or not, so that a client's faults
+    /// depend on the plan, the seed and that client's requests alone. The first rate limit,
+    /// error, reset or hang that fires ends the try.
+    fn planned(&self, operation: &Operation, key: &str, client: &str, now_ms: i64) -> Effect {
         let mut running = self.running();
         let Running { plan, rules } = &mut *running;
         let mut effect = Effect::default();
-        let mut delayed = false;
-        let mut dribbled = false;
         for (index, (rule, state)) in plan.rules.iter().zip(rules.iter_mut()).enumerate() {
             if !rule.matches(operation) {
                 continue;
@@ -243,86 +249,117 @@ impl Faults {
                 name: rule.name.clone(),
                 ms,
             };
-            if let Action::RateLimit { limit, window_ms } = rule.action {
-                let bucket = state
-                    .buckets
-                    .entry(key.into())
-                    .or_insert_with(|| TokenBucket::full(limit, now_ms));
-                match bucket.take(limit, window_ms, now_ms) {
-                    Ok(passed) => {
-                        effect.passed.get_or_insert(RateHeaders {
-                            limit,
-                            remaining: passed.remaining,
-                            reset_s: passed.reset_s,
-                            retry_after_s: 0,
-                        });
-                    }
-                    Err(empty) => {
-                        effect.fired.push(fired("rate_limit", None));
-                        effect.answer = Some(Injected::RateLimited(RateHeaders {
-                            limit,
-                            remaining: 0,
-                            reset_s: empty.reset_s,
-                            retry_after_s: empty.retry_after_s,
-                        }));
-                        break;
-                    }
-                }
-                continue;
-            }
-            // Every matching rule draws, fired or not, so that one rule's draws do not
-            // depend on another's.
-            let draw: f64 = state.rng.random();
-            if draw >= rule.probability {
-                continue;
-            }
+            let seed = plan.seed;
             match &rule.action {
-                Action::RateLimit { .. } => {}
-                Action::Latency(delay) if !delayed => {
-                    let ms = delay_ms(delay, &mut state.rng);
-                    delayed = true;
-                    effect.delay = Duration::from_millis(ms);
-                    effect.fired.push(fired("latency", Some(ms)));
+                Action::RateLimit { limit, window_ms } => {
+                    let (limit, window_ms) = (*limit, *window_ms);
+                    let bucket = state
+                        .buckets
+                        .entry(key.into())
+                        .or_insert_with(|| TokenBucket::full(limit, now_ms));
+                    match bucket.take(limit, window_ms, now_ms) {
+                        Ok(passed) => {
+                            effect.passed.get_or_insert(RateHeaders {
+                                limit,
+                                remaining: passed.remaining,
+                                reset_s: passed.reset_s,
+                                retry_after_s: 0,
+                            });
+                        }
+                        Err(empty) => {
+                            effect.fired.push(fired("rate_limit", None));
+                            effect.answer = Some(Injected::RateLimited(RateHeaders {
+                                limit,
+                                remaining: 0,
+                                reset_s: empty.reset_s,
+                                retry_after_s: empty.retry_after_s,
+                            }));
+                            break;
+                        }
+                    }
                 }
-                Action::Dribble { chunk_bytes, over } if !dribbled => {
-                    dribbled = true;
-                    effect.delivery = Delivery::Dribble {
-                        chunk_bytes: *chunk_bytes,
-                        over: *over,
-                    };
-                    effect.fired.push(fired("dribble", Some(millis(*over))));
+                Action::Latency(delay) => {
+                    if let Some(rng) = state.fires(seed, index, client, rule.probability) {
+                        let ms = delay_ms(delay, rng);
+                        if effect.delay.is_zero() {
+                            effect.delay = Duration::from_millis(ms);
+                            effect.fired.push(fired("latency", Some(ms)));
+                        }
+                    }
                 }
-                Action::Latency(_) | Action::Dribble { .. } => {}
+                Action::Dribble { chunk_bytes, over } => {
+                    if state.fires(seed, index, client, rule.probability).is_some()
+                        && effect.delivery == Delivery::Whole
+                    {
+                        effect.delivery = Delivery::Dribble {
+                            chunk_bytes: *chunk_bytes,
+                            over: *over,
+                        };
+                        effect.fired.push(fired("dribble", Some(millis(*over))));
+                    }
+                }
                 Action::Error {
                     status,
                     retry_after_s,
                 } => {
-                    effect.fired.push(fired("error", None));
-                    effect.answer = Some(Injected::Error {
-                        status: *status,
-                        retry_after_s: *retry_after_s,
-                    });
-                    break;
+                    if state.fires(seed, index, client, rule.probability).is_some() {
+                        effect.fired.push(fired("error", None));
+                        effect.answer = Some(Injected::Error {
+                            status: *status,
+                            retry_after_s: *retry_after_s,
+                        });
+                        break;
+                    }
                 }
                 Action::Reset => {
-                    effect.fired.push(fired("reset", None));
-                    effect.delivery = Delivery::Reset;
-                    break;
+                    if state.fires(seed, index, client, rule.probability).is_some() {
+                        effect.fired.push(fired("reset", None));
+                        effect.delivery = Delivery::Reset;
+                        break;
+                    }
                 }
                 Action::Hang(time) => {
-                    effect.fired.push(fired("hang", Some(millis(*time))));
-                    effect.delivery = Delivery::Hang(*time);
-                    break;
+                    if state.fires(seed, index, client, rule.probability).is_some() {
+                        effect.fired.push(fired("hang", Some(millis(*time))));
+                        effect.delivery = Delivery::Hang(*time);
+                        break;
+                    }
                 }
             }
         }
-        (!effect.fired.is_empty() || effect.passed.is_some()).then(|| Box::new(effect))
+        effect
     }
 }
 
-/// What a request's `Prefer: fault=` and `latency=` ask for.
-fn preferred(prefer: &Preferences) -> Effect {
-    let mut effect = Effect::default();
+impl RuleState {
+    /// Whether the rule (`index` of a plan seeded with `seed`) fires on `client`'s request,
+    /// drawn from that client's stream; the stream, for what else it draws, when it does.
+    fn fires(
+        &mut self,
+        seed: u64,
+        index: usize,
+        client: &str,
+        probability: f64,
+    ) -> Option<&mut StdRng> {
+        let rng = self
+            .streams
+            .entry(client.into())
+            .or_insert_with(|| StdRng::seed_from_u64(stream_seed(seed, index, client)));
+        (rng.random::<f64>() < probability).then_some(rng)
+    }
+}
+
+/// Where `client`'s stream of rule `index` starts: the plan's seed, the rule and the
+/// client, mixed by a hasher with fixed keys (the same in every run of a build).
+fn stream_seed(seed: u64, index: usize, client: &str) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    (seed, index, client).hash(&mut hasher);
+    hasher.finish()
+}
+
+/// What a request's `Prefer: fault=` and `latency=` ask for, over what the plan drew: a
+/// latency in place of the plan's, a fault in place of everything (the plan was not tried).
+fn preferred(prefer: &Preferences, effect: &mut Effect) {
     let fired = |kind, ms| Fired {
         kind,
         rule: RuleRef::Prefer(PreferTag::Prefer),
@@ -330,8 +367,9 @@ fn preferred(prefer: &Preferences) -> Effect {
         ms,
     };
     if let Some(ms) = prefer.latency_ms {
+        effect.fired.retain(|fired| fired.kind != "latency");
         effect.delay = Duration::from_millis(ms);
-        effect.fired.push(fired("latency", Some(ms)));
+        effect.fired.insert(0, fired("latency", Some(ms)));
     }
     match prefer.fault {
         None => {}
@@ -353,7 +391,6 @@ fn preferred(prefer: &Preferences) -> Effect {
                 .push(fired("dribble", Some(millis(PREFER_DRIBBLE))));
         }
     }
-    effect
 }
 
 /// A delay drawn from `delay`, in ms.
@@ -363,7 +400,7 @@ fn delay_ms(delay: &Delay, rng: &mut StdRng) -> u64 {
         Delay::Uniform { min, max } => rng.random_range(min..=max),
         Delay::LogNormal { distribution, max } => {
             let drawn = distribution.sample(rng);
-            (drawn.round() as u64).min(max).min(MAX_DELAY_MS)
+            (drawn.round() as u64).min(max)
         }
     }
 }
@@ -397,7 +434,7 @@ mod tests {
         (0..requests)
             .map(|_| {
                 faults
-                    .draw(patch(), "key", 0, &Preferences::default())
+                    .draw(patch(), "key", "key", 0, &Preferences::default())
                     .and_then(|effect| effect.fired.first().map(|fired| fired.kind))
                     .unwrap_or("-")
             })
@@ -421,6 +458,45 @@ mod tests {
     }
 
     #[test]
+    fn each_client_draws_the_same_faults_whatever_others_send_meanwhile() {
+        let plan =
+            json!({"seed": 9, "rules": [{"fault": "error", "status": 503, "probability": 0.5}]});
+        let prefer = Preferences::default();
+        let drawn = |faults: &Faults, client: &str| {
+            faults.draw(patch(), client, client, 0, &prefer).is_some()
+        };
+        let alone = faults(plan.clone());
+        let a_alone: Vec<bool> = (0..40).map(|_| drawn(&alone, "a")).collect();
+        let mixed = faults(plan);
+        let a_mixed: Vec<bool> = (0..40)
+            .map(|at| {
+                for _ in 0..at % 3 {
+                    drawn(&mixed, "b");
+                }
+                drawn(&mixed, "a")
+            })
+            .collect();
+        assert_eq!(a_alone, a_mixed);
+    }
+
+    #[test]
+    fn a_prefer_latency_takes_the_place_of_the_plans_and_the_plan_still_applies() {
+        let faults = faults(json!({"rules": [
+            {"fault": "latency", "ms": 900},
+            {"fault": "error", "status": 502}
+        ]}));
+        let prefer = Preferences {
+            fault: None,
+            latency_ms: Some(5),
+        };
+        let effect = faults.draw(patch(), "k", "k", 0, &prefer).unwrap();
+        assert_eq!(effect.delay, Duration::from_millis(5));
+        let fired: Vec<&str> = effect.fired.iter().map(|fired| fired.kind).collect();
+        assert_eq!(fired, ["latency", "error"]);
+        assert_eq!(effect.fired[0].rule, RuleRef::Prefer(PreferTag::Prefer));
+    }
+
+    #[test]
     fn a_replaced_plan_starts_its_draws_again() {
         let plan =
             json!({"seed": 1, "rules": [{"fault": "error", "status": 500, "probability": 0.5}]});
@@ -439,18 +515,18 @@ mod tests {
             {"fault": "rate_limit", "limit": 2, "window_ms": 1000}
         ]}));
         let prefer = Preferences::default();
-        let first = faults.draw(patch(), "a", 0, &prefer).unwrap();
+        let first = faults.draw(patch(), "a", "a", 0, &prefer).unwrap();
         assert_eq!(first.passed.unwrap().remaining, 1);
         assert!(first.answer.is_none() && first.fired.is_empty());
-        faults.draw(patch(), "a", 0, &prefer).unwrap();
-        let third = faults.draw(patch(), "a", 0, &prefer).unwrap();
+        faults.draw(patch(), "a", "a", 0, &prefer).unwrap();
+        let third = faults.draw(patch(), "a", "a", 0, &prefer).unwrap();
         let Some(Injected::RateLimited(headers)) = third.answer else {
             panic!("{third:?}")
         };
         assert_eq!((headers.limit, headers.retry_after_s), (2, 1));
         assert!(
             faults
-                .draw(patch(), "b", 0, &prefer)
+                .draw(patch(), "b", "b", 0, &prefer)
                 .unwrap()
                 .answer
                 .is_none(),
@@ -458,7 +534,7 @@ mod tests {
         );
         assert!(
             faults
-                .draw(patch(), "a", 500, &prefer)
+                .draw(patch(), "a", "a", 500, &prefer)
                 .unwrap()
                 .answer
                 .is_none()
@@ -474,7 +550,7 @@ mod tests {
             {"fault": "reset"}
         ]}));
         let effect = faults
-            .draw(patch(), "k", 0, &Preferences::default())
+            .draw(patch(), "k", "k", 0, &Preferences::default())
             .unwrap();
         let fired: Vec<&str> = effect.fired.iter().map(|fired| fired.kind).collect();
         assert_eq!(fired, ["latency", "dribble", "error"]);
@@ -488,7 +564,7 @@ mod tests {
         let faults = faults(json!({"rules": [{"fault": "reset", "method": "POST"}]}));
         assert!(
             faults
-                .draw(patch(), "k", 0, &Preferences::default())
+                .draw(patch(), "k", "k", 0, &Preferences::default())
                 .is_none()
         );
     }

@@ -6,8 +6,9 @@
 use hyper::StatusCode;
 use hyper::header::{AUTHORIZATION, HeaderName, HeaderValue, RETRY_AFTER};
 
-use crate::api::ApiError;
+use crate::api::{ApiError, PROJECT_HEADER};
 use crate::auth;
+use crate::contract::client::client_of;
 use crate::contract::judge::{self, Accepted, Judged};
 use crate::faults::{Effect, Fired, Injected, RateHeaders};
 use crate::http::reply::Reply;
@@ -75,16 +76,13 @@ fn act(workspace: &WorkspaceState, accepted: Accepted, request: &RecordedRequest
     if !workspace.faults.may_fire(&accepted.prefer) {
         return handlers::act(workspace, accepted, request.time);
     }
-    let key = auth::bearer(
-        request
-            .headers
-            .get(AUTHORIZATION)
-            .map(HeaderValue::as_bytes),
-    )
-    .unwrap_or_default();
+    let header = |name| request.headers.get(name).map(HeaderValue::as_bytes);
+    let key = auth::bearer(header(AUTHORIZATION)).unwrap_or_default();
+    let client = client_of(header(AUTHORIZATION), header(PROJECT_HEADER));
     let Some(effect) = workspace.faults.draw(
         accepted.operation,
         key,
+        &client,
         request.time.unix_ms(),
         &accepted.prefer,
     ) else {

@@ -179,7 +179,7 @@ async fn refuse(mut stream: TcpStream, limit: usize) {
 }
 
 /// A response body: whole, the events of a stream that stays open, or dribbled (D30).
-type Answer = Either<Full<Bytes>, Either<Streaming, Dribble>>;
+type Answer = Either<Full<Bytes>, Either<Held<EventStream>, Held<Dribble>>>;
 
 /// What the service answers for an injected reset or hang: hyper then closes the
 /// connection without writing a response.
@@ -187,14 +187,18 @@ type Answer = Either<Full<Bytes>, Either<Streaming, Dribble>>;
 #[error("no answer: a fault closed the connection")]
 struct NoAnswer;
 
-/// A stream's body, with the connection marked as answering while it lasts: else the head
-/// deadline would take the open stream for an idle connection and close it.
-struct Streaming {
-    events: EventStream,
+/// A body sent over time (a stream, a dribble), with the connection marked as answering
+/// while it lasts: else the head deadline would take it for an idle connection and close
+/// it mid-body.
+struct Held<B> {
+    body: B,
     _answering: Answering,
 }
 
-impl hyper::body::Body for Streaming {
+impl<B> hyper::body::Body for Held<B>
+where
+    B: hyper::body::Body<Data = Bytes, Error = Infallible> + Unpin,
+{
     type Data = Bytes;
     type Error = Infallible;
 
@@ -202,7 +206,15 @@ impl hyper::body::Body for Streaming {
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        Pin::new(&mut self.get_mut().events).poll_frame(cx)
+        Pin::new(&mut self.get_mut().body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.body.size_hint()
     }
 }
 
@@ -225,8 +237,8 @@ async fn handle(
     let request = RecordedRequest::from_hyper(request, state.max_body, workspace.clock.now()).await;
     if let Some(Ok((head, events))) = admin::event_stream(&state, &request) {
         let head = AppState::dated(&workspace, decorated(head, &request).into_response());
-        let body = Streaming {
-            events,
+        let body = Held {
+            body: events,
             _answering: answering,
         };
         return Ok(head.map(|_| Either::Right(Either::Left(body))));
@@ -263,7 +275,10 @@ async fn handle(
         Delivery::Whole => Ok(response.map(Either::Left)),
         Delivery::Dribble { chunk_bytes, over } => Ok(response.map(|body| {
             let whole = body.into_inner().unwrap_or_default();
-            Either::Right(Either::Right(Dribble::new(whole, chunk_bytes, over)))
+            Either::Right(Either::Right(Held {
+                body: Dribble::new(whole, chunk_bytes, over, state.stopping()),
+                _answering: answering,
+            }))
         })),
         Delivery::Reset => Err(NoAnswer),
         Delivery::Hang(time) => {

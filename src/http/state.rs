@@ -10,10 +10,10 @@ use hyper::Method;
 use hyper::Response;
 use hyper::header::{AUTHORIZATION, DATE, HeaderMap, HeaderValue, RETRY_AFTER};
 
+use crate::api::PROJECT_HEADER;
 use crate::api::route;
-use crate::auth;
 use crate::config::{ConnectionLimits, ServeConfig};
-use crate::contract::client::Seen;
+use crate::contract::client::{Seen, client_of};
 use crate::http::workspace::{Scope, Template, WorkspaceState, Workspaces};
 use crate::http::{Body, RecordedRequest, Reply};
 use crate::journal::exchange::ExchangeView;
@@ -69,6 +69,11 @@ impl AppState {
     /// Ends every injected delay and hang: the server is shutting down.
     pub(crate) fn stop(&self) {
         self.stopping.send_replace(true);
+    }
+
+    /// Turns true when the server begins to shut down.
+    pub(crate) fn stopping(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.stopping.subscribe()
     }
 
     /// Waits for `wait`, or until the server begins to shut down.
@@ -133,19 +138,31 @@ impl AppState {
             Body::Complete(bytes) => bytes.as_ref(),
             Body::TooLarge { .. } | Body::Unreadable => &[],
         };
-        let mut seen = Seen {
-            key: "",
-            at_ms: request.time.unix_ms(),
-            seq,
-            creates: request.method == Method::POST,
-            path: &request.path,
-            body: request_body,
-            status: answered.then_some(reply.status.as_u16()),
-            retry_after: reply.headers.get(RETRY_AFTER).map(HeaderValue::as_bytes),
+        let duration_ms = if workspace.clock.get().is_frozen() {
+            0
+        } else {
+            u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
         };
-        if workspace.watches(&seen) {
-            let authorization = request.headers.get(AUTHORIZATION);
-            seen.key = auth::bearer(authorization.map(HeaderValue::as_bytes)).unwrap_or_default();
+        let (status, creates) = (
+            answered.then_some(reply.status.as_u16()),
+            request.method == Method::POST,
+        );
+        // Most answers are none the watch remembers, and it remembers nothing yet.
+        if Seen::may_matter(status, creates) || workspace.is_watching() {
+            let header = |name| request.headers.get(name).map(HeaderValue::as_bytes);
+            let client = client_of(header(AUTHORIZATION), header(PROJECT_HEADER));
+            let at_ms = request.time.unix_ms();
+            let seen = Seen {
+                key: &client,
+                at_ms,
+                answered_ms: at_ms.saturating_add(i64::try_from(duration_ms).unwrap_or(i64::MAX)),
+                seq,
+                creates,
+                path: &request.path,
+                body: request_body,
+                status,
+                retry_after: reply.headers.get(RETRY_AFTER).map(HeaderValue::as_bytes),
+            };
             let findings = workspace.watch_client(&seen);
             reply.violations.extend(findings.violations);
             reply.warnings.extend(findings.warnings);
@@ -168,11 +185,7 @@ impl AppState {
             seq,
             workspace: (!workspace.is_default()).then(|| workspace.id()),
             time: request.time,
-            duration_ms: if workspace.clock.get().is_frozen() {
-                0
-            } else {
-                u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
-            },
+            duration_ms,
             method: &request.method,
             path: &request.path,
             query: request.query.as_deref(),

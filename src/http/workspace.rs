@@ -173,11 +173,10 @@ impl WorkspaceState {
         baseline.faults = plan;
     }
 
-    /// Whether the client watch needs to see `seen`: its answer is one the watch
-    /// remembers, or the watch remembers something already. An ordinary answer with nothing
-    /// remembered takes no lock.
-    pub(crate) fn watches(&self, seen: &Seen<'_>) -> bool {
-        seen.matters() || self.watching.load(Ordering::Relaxed)
+    /// Whether the client watch remembers anything: until then, an answer it would not
+    /// remember ([`Seen::may_matter`]) need not be shown to it, and takes no lock.
+    pub(crate) fn is_watching(&self) -> bool {
+        self.watching.load(Ordering::Relaxed)
     }
 
     /// What `seen` tells of how the client copes with failure (D30).

@@ -83,9 +83,17 @@ fn entry(exchange: &Exchange, base_url: &str) -> Value {
             None => format!("seq {}: {}", exchange.seq, exchange.verdict.name()),
         },
     });
-    // HAR 1.2 has no field for it either: a custom one, read back by `check`.
-    if let (Some(workspace), Some(fields)) = (&exchange.workspace, entry.as_object_mut()) {
-        fields.insert("_workspace".to_owned(), Value::from(workspace.as_str()));
+    // HAR 1.2 has no field for these either: custom ones, read back by `check`.
+    if let Some(fields) = entry.as_object_mut() {
+        if let Some(workspace) = &exchange.workspace {
+            fields.insert("_workspace".to_owned(), Value::from(workspace.as_str()));
+        }
+        if exchange.forced {
+            fields.insert("_forced".to_owned(), Value::Bool(true));
+        }
+        if !exchange.faults.is_empty() {
+            fields.insert("_faults".to_owned(), json!(exchange.faults));
+        }
     }
     entry
 }
