@@ -210,15 +210,16 @@ impl Faults {
     }
 
     /// What faults do to a request for `operation` on `key`, from `client` (the key as
-    /// recordings keep it, [`crate::contract::client::client_of`]), arriving at `now_ms`
-    /// on the workspace's clock: `None` when nothing is done to it. A request that asks for
+    /// recordings keep it, [`crate::contract::client::client_of`]; asked for only when a
+    /// rule draws), arriving at `now_ms` on the workspace's clock: `None` when nothing is
+    /// done to it. A request that asks for
     /// a fault (`Prefer: fault=`) gets that one, and the plan is not tried; one that asks
     /// for a latency gets it in place of the plan's.
     pub(crate) fn draw(
         &self,
         operation: &Operation,
         key: &str,
-        client: &str,
+        client: impl Fn() -> String,
         now_ms: i64,
         prefer: &Preferences,
     ) -> Option<Box<Effect>> {
@@ -235,7 +236,15 @@ impl Faults {
     /// client's stream when it is tried, whether it fires or not, so that a client's faults
     /// depend on the plan, the seed and that client's requests alone. The first rate limit,
     /// error, reset or hang that fires ends the try.
-    fn planned(&self, operation: &Operation, key: &str, client: &str, now_ms: i64) -> Effect {
+    fn planned(
+        &self,
+        operation: &Operation,
+        key: &str,
+        client: impl Fn() -> String,
+        now_ms: i64,
+    ) -> Effect {
+        // Asked for once, when the first rule draws.
+        let mut who: Option<String> = None;
         let mut running = self.running();
         let Running { plan, rules } = &mut *running;
         let mut effect = Effect::default();
@@ -253,10 +262,13 @@ impl Faults {
             match &rule.action {
                 Action::RateLimit { limit, window_ms } => {
                     let (limit, window_ms) = (*limit, *window_ms);
-                    let bucket = state
-                        .buckets
-                        .entry(key.into())
-                        .or_insert_with(|| TokenBucket::full(limit, now_ms));
+                    if !state.buckets.contains_key(key) {
+                        let full = TokenBucket::full(limit, now_ms);
+                        state.buckets.insert(key.into(), full);
+                    }
+                    let Some(bucket) = state.buckets.get_mut(key) else {
+                        continue;
+                    };
                     match bucket.take(limit, window_ms, now_ms) {
                         Ok(passed) => {
                             effect.passed.get_or_insert(RateHeaders {
@@ -279,7 +291,12 @@ impl Faults {
                     }
                 }
                 Action::Latency(delay) => {
-                    if let Some(rng) = state.fires(seed, index, client, rule.probability) {
+                    if let Some(rng) = state.fires(
+                        seed,
+                        index,
+                        who.get_or_insert_with(&client),
+                        rule.probability,
+                    ) {
                         let ms = delay_ms(delay, rng);
                         if effect.delay.is_zero() {
                             effect.delay = Duration::from_millis(ms);
@@ -288,7 +305,14 @@ impl Faults {
                     }
                 }
                 Action::Dribble { chunk_bytes, over } => {
-                    if state.fires(seed, index, client, rule.probability).is_some()
+                    if state
+                        .fires(
+                            seed,
+                            index,
+                            who.get_or_insert_with(&client),
+                            rule.probability,
+                        )
+                        .is_some()
                         && effect.delivery == Delivery::Whole
                     {
                         effect.delivery = Delivery::Dribble {
@@ -302,7 +326,15 @@ impl Faults {
                     status,
                     retry_after_s,
                 } => {
-                    if state.fires(seed, index, client, rule.probability).is_some() {
+                    if state
+                        .fires(
+                            seed,
+                            index,
+                            who.get_or_insert_with(&client),
+                            rule.probability,
+                        )
+                        .is_some()
+                    {
                         effect.fired.push(fired("error", None));
                         effect.answer = Some(Injected::Error {
                             status: *status,
@@ -312,14 +344,30 @@ impl Faults {
                     }
                 }
                 Action::Reset => {
-                    if state.fires(seed, index, client, rule.probability).is_some() {
+                    if state
+                        .fires(
+                            seed,
+                            index,
+                            who.get_or_insert_with(&client),
+                            rule.probability,
+                        )
+                        .is_some()
+                    {
                         effect.fired.push(fired("reset", None));
                         effect.delivery = Delivery::Reset;
                         break;
                     }
                 }
                 Action::Hang(time) => {
-                    if state.fires(seed, index, client, rule.probability).is_some() {
+                    if state
+                        .fires(
+                            seed,
+                            index,
+                            who.get_or_insert_with(&client),
+                            rule.probability,
+                        )
+                        .is_some()
+                    {
                         effect.fired.push(fired("hang", Some(millis(*time))));
                         effect.delivery = Delivery::Hang(*time);
                         break;
@@ -341,10 +389,11 @@ impl RuleState {
         client: &str,
         probability: f64,
     ) -> Option<&mut StdRng> {
-        let rng = self
-            .streams
-            .entry(client.into())
-            .or_insert_with(|| StdRng::seed_from_u64(stream_seed(seed, index, client)));
+        if !self.streams.contains_key(client) {
+            let stream = StdRng::seed_from_u64(stream_seed(seed, index, client));
+            self.streams.insert(client.into(), stream);
+        }
+        let rng = self.streams.get_mut(client)?;
         (rng.random::<f64>() < probability).then_some(rng)
     }
 }
@@ -434,7 +483,13 @@ mod tests {
         (0..requests)
             .map(|_| {
                 faults
-                    .draw(patch(), "key", "key", 0, &Preferences::default())
+                    .draw(
+                        patch(),
+                        "key",
+                        || "key".to_owned(),
+                        0,
+                        &Preferences::default(),
+                    )
                     .and_then(|effect| effect.fired.first().map(|fired| fired.kind))
                     .unwrap_or("-")
             })
@@ -463,7 +518,9 @@ mod tests {
             json!({"seed": 9, "rules": [{"fault": "error", "status": 503, "probability": 0.5}]});
         let prefer = Preferences::default();
         let drawn = |faults: &Faults, client: &str| {
-            faults.draw(patch(), client, client, 0, &prefer).is_some()
+            faults
+                .draw(patch(), client, || client.to_owned(), 0, &prefer)
+                .is_some()
         };
         let alone = faults(plan.clone());
         let a_alone: Vec<bool> = (0..40).map(|_| drawn(&alone, "a")).collect();
@@ -489,7 +546,9 @@ mod tests {
             fault: None,
             latency_ms: Some(5),
         };
-        let effect = faults.draw(patch(), "k", "k", 0, &prefer).unwrap();
+        let effect = faults
+            .draw(patch(), "k", || "k".to_owned(), 0, &prefer)
+            .unwrap();
         assert_eq!(effect.delay, Duration::from_millis(5));
         let fired: Vec<&str> = effect.fired.iter().map(|fired| fired.kind).collect();
         assert_eq!(fired, ["latency", "error"]);
@@ -515,18 +574,24 @@ mod tests {
             {"fault": "rate_limit", "limit": 2, "window_ms": 1000}
         ]}));
         let prefer = Preferences::default();
-        let first = faults.draw(patch(), "a", "a", 0, &prefer).unwrap();
+        let first = faults
+            .draw(patch(), "a", || "a".to_owned(), 0, &prefer)
+            .unwrap();
         assert_eq!(first.passed.unwrap().remaining, 1);
         assert!(first.answer.is_none() && first.fired.is_empty());
-        faults.draw(patch(), "a", "a", 0, &prefer).unwrap();
-        let third = faults.draw(patch(), "a", "a", 0, &prefer).unwrap();
+        faults
+            .draw(patch(), "a", || "a".to_owned(), 0, &prefer)
+            .unwrap();
+        let third = faults
+            .draw(patch(), "a", || "a".to_owned(), 0, &prefer)
+            .unwrap();
         let Some(Injected::RateLimited(headers)) = third.answer else {
             panic!("{third:?}")
         };
         assert_eq!((headers.limit, headers.retry_after_s), (2, 1));
         assert!(
             faults
-                .draw(patch(), "b", "b", 0, &prefer)
+                .draw(patch(), "b", || "b".to_owned(), 0, &prefer)
                 .unwrap()
                 .answer
                 .is_none(),
@@ -534,7 +599,7 @@ mod tests {
         );
         assert!(
             faults
-                .draw(patch(), "a", "a", 500, &prefer)
+                .draw(patch(), "a", || "a".to_owned(), 500, &prefer)
                 .unwrap()
                 .answer
                 .is_none()
@@ -550,7 +615,7 @@ mod tests {
             {"fault": "reset"}
         ]}));
         let effect = faults
-            .draw(patch(), "k", "k", 0, &Preferences::default())
+            .draw(patch(), "k", || "k".to_owned(), 0, &Preferences::default())
             .unwrap();
         let fired: Vec<&str> = effect.fired.iter().map(|fired| fired.kind).collect();
         assert_eq!(fired, ["latency", "dribble", "error"]);
@@ -564,7 +629,7 @@ mod tests {
         let faults = faults(json!({"rules": [{"fault": "reset", "method": "POST"}]}));
         assert!(
             faults
-                .draw(patch(), "k", "k", 0, &Preferences::default())
+                .draw(patch(), "k", || "k".to_owned(), 0, &Preferences::default())
                 .is_none()
         );
     }

@@ -78,11 +78,11 @@ fn act(workspace: &WorkspaceState, accepted: Accepted, request: &RecordedRequest
     }
     let header = |name| request.headers.get(name).map(HeaderValue::as_bytes);
     let key = auth::bearer(header(AUTHORIZATION)).unwrap_or_default();
-    let client = client_of(header(AUTHORIZATION), header(PROJECT_HEADER));
+    let client = || client_of(header(AUTHORIZATION), header(PROJECT_HEADER));
     let Some(effect) = workspace.faults.draw(
         accepted.operation,
         key,
-        &client,
+        client,
         request.time.unix_ms(),
         &accepted.prefer,
     ) else {
