@@ -79,9 +79,25 @@ async fn a_rate_limit_lets_the_configured_rate_through_and_says_when_to_come_bac
     assert_eq!(header("x-ratelimit-limit"), "20");
     assert_eq!(header("x-ratelimit-remaining"), "0");
     assert!(header("x-ratelimit-reset").parse::<u64>().unwrap() >= 1);
-    // An answer that passed says what is left.
-    let ok = mock.get_contact(JANE).await;
+    // An answer that passed says what is left, and a page's script may read it.
+    let ok = mock
+        .send(
+            mock.request(Method::GET, JANE_PATH)
+                .header("origin", "http://localhost:3000"),
+        )
+        .await;
     assert!(ok.headers.contains_key("x-ratelimit-remaining"));
+    let exposed = ok.headers["access-control-expose-headers"]
+        .to_str()
+        .unwrap();
+    for name in [
+        "X-RateLimit-Limit",
+        "X-RateLimit-Remaining",
+        "X-RateLimit-Reset",
+        "Retry-After",
+    ] {
+        assert!(exposed.contains(name), "{name} in {exposed}");
+    }
     // A write is another operation: the rule is for GET.
     let patched = mock
         .patch_contact(JANE, json!({"notes": "still writable"}))

@@ -109,10 +109,11 @@ impl ClientWatch {
                 findings.violations.push(Violation::new(
                     "/headers",
                     format!(
-                        "this request came {} too early: exchange {} answered 429 with Retry-After: {} on this key, and the client must wait that long before it sends again",
+                        "this request came {} too early: exchange {} answered 429 with Retry-After: {} to this client ({}), which must wait that long before it sends again",
                         early(wait.until_ms - seen.at_ms),
                         wait.seq,
                         wait.seconds,
+                        seen.key,
                     ),
                     "retry_after",
                 ));

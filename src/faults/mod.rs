@@ -4,9 +4,9 @@
 //! the server then waits, closes or dribbles as the [`Effect`] says, and the journal
 //! records each fault that fired.
 //!
-//! Every random choice comes from a seeded generator per rule and client, drawn in the
-//! order that client's matching requests arrive: the same plan, seed and order of requests
-//! give the same faults, whatever other clients send meanwhile.
+//! Every random choice comes from a seeded generator per rule and key, drawn in the order
+//! that key's matching requests arrive: the same plan, seed and order of requests give the
+//! same faults, whatever other keys send meanwhile.
 
 pub(crate) mod bucket;
 pub(crate) mod plan;
@@ -49,7 +49,9 @@ struct Running {
     rules: Vec<RuleState>,
 }
 
-/// One rule's draws, a stream per client, and its buckets, one per key.
+/// One rule's draws and buckets, one of each per key. A key's stream starts from its
+/// client's identity (the key as recordings keep it), so that it is the same in every run
+/// even for a workspace's keys, which are new each run.
 #[derive(Debug, Default)]
 struct RuleState {
     streams: HashMap<Box<str>, StdRng>,
@@ -166,11 +168,12 @@ pub(crate) enum PreferTag {
 }
 
 impl Fired {
-    /// The rule as a problem's detail names it: `"flaky creates"`, `#2`, or `Prefer`.
+    /// The rule as a problem's detail names it: `"flaky creates"`, `/rules/2` (its pointer
+    /// in the plan), or `Prefer`.
     pub(crate) fn label(&self) -> String {
         match (&self.rule, &self.name) {
             (_, Some(name)) => format!("{name:?}"),
-            (RuleRef::Plan(index), None) => format!("#{index}"),
+            (RuleRef::Plan(index), None) => format!("/rules/{index}"),
             (RuleRef::Prefer(_), None) => "Prefer".to_owned(),
         }
     }
@@ -211,8 +214,8 @@ impl Faults {
 
     /// What faults do to a request for `operation` on `key`, from `client` (the key as
     /// recordings keep it, [`crate::contract::client::client_of`]; asked for only when a
-    /// rule draws), arriving at `now_ms` on the workspace's clock: `None` when nothing is
-    /// done to it. A request that asks for
+    /// key's first draw needs a seed), arriving at `now_ms` on the workspace's clock:
+    /// `None` when nothing is done to it. A request that asks for
     /// a fault (`Prefer: fault=`) gets that one, and the plan is not tried; one that asks
     /// for a latency gets it in place of the plan's.
     pub(crate) fn draw(
@@ -233,8 +236,8 @@ impl Faults {
     }
 
     /// What the plan does. Rules are tried in order; each matching rule draws from its
-    /// client's stream when it is tried, whether it fires or not, so that a client's faults
-    /// depend on the plan, the seed and that client's requests alone. The first rate limit,
+    /// key's stream when it is tried, whether it fires or not, so that a key's faults
+    /// depend on the plan, the seed and that key's requests alone. The first rate limit,
     /// error, reset or hang that fires ends the try.
     fn planned(
         &self,
@@ -243,8 +246,6 @@ impl Faults {
         client: impl Fn() -> String,
         now_ms: i64,
     ) -> Effect {
-        // Asked for once, when the first rule draws.
-        let mut who: Option<String> = None;
         let mut running = self.running();
         let Running { plan, rules } = &mut *running;
         let mut effect = Effect::default();
@@ -291,12 +292,7 @@ impl Faults {
                     }
                 }
                 Action::Latency(delay) => {
-                    if let Some(rng) = state.fires(
-                        seed,
-                        index,
-                        who.get_or_insert_with(&client),
-                        rule.probability,
-                    ) {
+                    if let Some(rng) = state.fires(seed, index, key, &client, rule.probability) {
                         let ms = delay_ms(delay, rng);
                         if effect.delay.is_zero() {
                             effect.delay = Duration::from_millis(ms);
@@ -306,12 +302,7 @@ impl Faults {
                 }
                 Action::Dribble { chunk_bytes, over } => {
                     if state
-                        .fires(
-                            seed,
-                            index,
-                            who.get_or_insert_with(&client),
-                            rule.probability,
-                        )
+                        .fires(seed, index, key, &client, rule.probability)
                         .is_some()
                         && effect.delivery == Delivery::Whole
                     {
@@ -327,12 +318,7 @@ impl Faults {
                     retry_after_s,
                 } => {
                     if state
-                        .fires(
-                            seed,
-                            index,
-                            who.get_or_insert_with(&client),
-                            rule.probability,
-                        )
+                        .fires(seed, index, key, &client, rule.probability)
                         .is_some()
                     {
                         effect.fired.push(fired("error", None));
@@ -345,12 +331,7 @@ impl Faults {
                 }
                 Action::Reset => {
                     if state
-                        .fires(
-                            seed,
-                            index,
-                            who.get_or_insert_with(&client),
-                            rule.probability,
-                        )
+                        .fires(seed, index, key, &client, rule.probability)
                         .is_some()
                     {
                         effect.fired.push(fired("reset", None));
@@ -360,12 +341,7 @@ impl Faults {
                 }
                 Action::Hang(time) => {
                     if state
-                        .fires(
-                            seed,
-                            index,
-                            who.get_or_insert_with(&client),
-                            rule.probability,
-                        )
+                        .fires(seed, index, key, &client, rule.probability)
                         .is_some()
                     {
                         effect.fired.push(fired("hang", Some(millis(*time))));
@@ -380,20 +356,22 @@ impl Faults {
 }
 
 impl RuleState {
-    /// Whether the rule (`index` of a plan seeded with `seed`) fires on `client`'s request,
-    /// drawn from that client's stream; the stream, for what else it draws, when it does.
+    /// Whether the rule (`index` of a plan seeded with `seed`) fires on a request with
+    /// `key`, drawn from that key's stream (started from `client`, asked for only then);
+    /// the stream, for what else it draws, when it does.
     fn fires(
         &mut self,
         seed: u64,
         index: usize,
-        client: &str,
+        key: &str,
+        client: impl FnOnce() -> String,
         probability: f64,
     ) -> Option<&mut StdRng> {
-        if !self.streams.contains_key(client) {
-            let stream = StdRng::seed_from_u64(stream_seed(seed, index, client));
-            self.streams.insert(client.into(), stream);
+        if !self.streams.contains_key(key) {
+            let stream = StdRng::seed_from_u64(stream_seed(seed, index, &client()));
+            self.streams.insert(key.into(), stream);
         }
-        let rng = self.streams.get_mut(client)?;
+        let rng = self.streams.get_mut(key)?;
         (rng.random::<f64>() < probability).then_some(rng)
     }
 }

@@ -198,11 +198,24 @@ fn explained(mut violations: Vec<Violation>, plan: &Value, schema: &Value) -> Ve
         let takes = members_of(schema, kind);
         if let Some(extra) = rule.keys().find(|name| !takes.contains(&name.as_str())) {
             violation.pointer = format!("{}/{extra}", violation.pointer);
-            violation.message = format!("a {kind} rule takes {}, not {extra}", takes.join(", "));
+            violation.message = format!(
+                "{} {kind} rule takes {}, not {extra}",
+                article(kind),
+                takes.join(", ")
+            );
         }
     }
     violations.sort_by(|a, b| a.pointer.cmp(&b.pointer));
     violations
+}
+
+/// `a` or `an`, for a kind of rule.
+fn article(kind: &str) -> &'static str {
+    if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 /// The members a rule of `kind` takes, as `fault-plan.json` lists them.
@@ -260,9 +273,9 @@ fn read_rule(rule: &Value, at: &str) -> Result<Rule, Violation> {
             return Err(invalid(
                 "method",
                 format!(
-                    "{method} is not an operation of {}; it allows {}",
+                    "{method} is not an operation of {}; it has {}",
                     route.template(),
-                    route.allow()
+                    route.allow().trim_end_matches(", OPTIONS")
                 ),
             ));
         }
@@ -316,11 +329,20 @@ fn read_delay(rule: &Value, at: &str) -> Result<Delay, Violation> {
         _ => (&["ms"], &["min_ms", "max_ms", "median_ms", "sigma"]),
     };
     let wants = needs.join(" and ");
+    let hint = match distribution {
+        "fixed" if rule.get("min_ms").is_some() || rule.get("max_ms").is_some() => {
+            " (for min_ms and max_ms, add \"distribution\": \"uniform\")"
+        }
+        "fixed" if rule.get("median_ms").is_some() || rule.get("sigma").is_some() => {
+            " (for median_ms and sigma, add \"distribution\": \"lognormal\")"
+        }
+        _ => "",
+    };
     for name in needs {
         if rule.get(*name).is_none() {
             return Err(Violation::new(
                 format!("{at}/{name}"),
-                format!("a {distribution} latency needs {wants}"),
+                format!("a {distribution} latency needs {wants}{hint}"),
                 "required",
             ));
         }
@@ -470,6 +492,20 @@ mod tests {
         assert_eq!(
             refused.to_string(),
             "/rules/0/status: a reset rule takes name, method, route, fault, probability, not status"
+        );
+        let error =
+            read(json!({"rules": [{"fault": "error", "status": 503, "ms": 5}]})).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("/rules/0/ms: an error rule takes"),
+            "{error}"
+        );
+        let uniform =
+            read(json!({"rules": [{"fault": "latency", "min_ms": 5, "max_ms": 9}]})).unwrap_err();
+        assert_eq!(
+            uniform.to_string(),
+            "/rules/0/ms: a fixed latency needs ms (for min_ms and max_ms, add \"distribution\": \"uniform\")"
         );
         let wrong_value = read(json!({"rules": [{"fault": "error", "status": 418}]})).unwrap_err();
         assert_eq!(wrong_value.violations.len(), 1, "{wrong_value}");

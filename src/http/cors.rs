@@ -15,7 +15,7 @@ const ALLOWED_HEADERS: &str = "Authorization, X-Project-ID, Content-Type, Prefer
 pub(crate) const ANY_METHOD: &str = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
 /// The response headers a frontend may read: the mock's marker, and those its answers
 /// carry for a client to act on.
-const EXPOSED_HEADERS: &str = "Allow, Location, Retry-After, WWW-Authenticate, X-Gately-Mock, X-Gately-Mock-Verdict, X-Gately-Mock-Seq";
+const EXPOSED_HEADERS: &str = "Allow, Location, Retry-After, WWW-Authenticate, X-Gately-Mock, X-Gately-Mock-Verdict, X-Gately-Mock-Seq, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset";
 /// How long a browser may cache a preflight answer, in seconds.
 const MAX_AGE: &str = "600";
 
