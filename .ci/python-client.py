@@ -10,12 +10,13 @@ from uuid import UUID
 
 from gately_client import AuthenticatedClient
 from gately_client.api.admin import (
-    clear_requests, export_har, get_clock, get_faults, get_state, health, list_requests,
-    move_clock, openapi, replace_faults, replace_state, reset,
+    clear_requests, export_har, get_clock, get_coverage, get_faults, get_state, health,
+    list_requests, move_clock, openapi, replace_faults, replace_state, reset,
 )
 from gately_client.api.workspaces import (
     clear_workspace_requests, create_workspace, delete_workspace, export_workspace_har,
-    get_workspace, get_workspace_clock, get_workspace_faults, get_workspace_state,
+    get_workspace, get_workspace_clock, get_workspace_coverage, get_workspace_faults,
+    get_workspace_state,
     list_workspace_requests, list_workspaces, move_workspace_clock, replace_workspace_faults,
     replace_workspace_state, reset_workspace,
 )
@@ -40,6 +41,7 @@ from gately_client.models import (
     UnsubscribeRequest, UpdateContactRequest,
     ClearWorkspaceRequestsResponse200, ClockChange, CreateWorkspaceResponse201,
     DeleteWorkspaceResponse200, ExportWorkspaceHarResponse200, FixtureSetInline,
+    GetCoverageResponse200, GetWorkspaceCoverageResponse200,
     GetClockResponse200, GetWorkspaceClockResponse200, GetWorkspaceResponse200,
     ListWorkspaceRequestsResponse200, ListWorkspacesResponse200, MoveClockResponse200,
     MoveWorkspaceClockResponse200, ResetWorkspaceResponse200, WorkspaceToCreate,
@@ -114,6 +116,10 @@ expect("listRequests", listed, 200, ListRequestsResponse200)
 if not listed.parsed.requests:
     sys.exit("listRequests: the journal holds no exchange")
 expect("exportHar", export_har.sync_detailed(client=client), 200, ExportHarResponse200)
+covered = get_coverage.sync_detailed(client=client)
+expect("getCoverage", covered, 200, GetCoverageResponse200)
+if covered.parsed.covered < 1 or not covered.parsed.outcomes:
+    sys.exit(f"getCoverage: {covered.content[:300]!r}")
 expect("openapi", openapi.sync_detailed(client=client), 200, OpenapiResponse200)
 expect("health", health.sync_detailed(client=client), 200, HealthResponse200)
 expect("clearRequests", clear_requests.sync_detailed(client=client), 200,
@@ -151,6 +157,8 @@ if len(journal.parsed.requests) != 1:
     sys.exit(f"listWorkspaceRequests: {len(journal.parsed.requests)} exchanges, expected 1")
 expect("exportWorkspaceHar", export_workspace_har.sync_detailed(ws, client=client), 200,
        ExportWorkspaceHarResponse200)
+expect("getWorkspaceCoverage", get_workspace_coverage.sync_detailed(ws, client=client), 200,
+       GetWorkspaceCoverageResponse200)
 own_state = get_workspace_state.sync_detailed(ws, client=client)
 expect("getWorkspaceState", own_state, 200, FixtureSetInline)
 expect("replaceWorkspaceState", replace_workspace_state.sync_detailed(

@@ -83,6 +83,8 @@ async function main(): Promise<void> {
   expect("listRequests", await client.GET("/__admin/requests", {
     params: { query: { verdict: "ok" } } }), 200, (journal) => journal.requests.length > 0);
   expect("exportHar", await client.GET("/__admin/requests.har"), 200, (har) => "log" in har);
+  expect("getCoverage", await client.GET("/__admin/coverage"), 200,
+    (coverage) => coverage.covered > 0 && coverage.outcomes.length === coverage.total);
   expect("openapi", await client.GET("/__admin/openapi.json"), 200,
     (document) => document.openapi === "3.1.0");
   expect("health", await client.GET("/__admin/health"), 200,
@@ -127,6 +129,8 @@ async function main(): Promise<void> {
     ws), 200, (journal) => journal.requests.length === 1);
   expect("exportWorkspaceHar", await client.GET(
     "/__admin/workspaces/{workspaceId}/requests.har", ws), 200, (har) => "log" in har);
+  expect("getWorkspaceCoverage", await client.GET("/__admin/workspaces/{workspaceId}/coverage",
+    ws), 200, (coverage) => coverage.covered === 1);
   const ownState = expect("getWorkspaceState", await client.GET(
     "/__admin/workspaces/{workspaceId}/state", ws), 200, (state) => state.api_keys !== undefined);
   expect("replaceWorkspaceState", await client.PUT("/__admin/workspaces/{workspaceId}/state", {

@@ -132,6 +132,26 @@ pub struct CheckArgs {
     /// job sharing the mock).
     #[arg(long, value_enum, default_value_t = Grouping::Route)]
     pub group_by: Grouping,
+    /// Also report which outcomes (operation, status, problem code) the traffic exercised
+    /// and which it never did (D32): a table, a `coverage` member, or a `coverage` suite.
+    #[arg(long)]
+    pub coverage: bool,
+    /// Exit 1 when fewer than PCT percent of the outcomes were seen (implies --coverage).
+    #[arg(long, value_name = "PCT", value_parser = percent)]
+    pub min_coverage: Option<f64>,
+    /// Exit 1 unless this outcome was seen: OPERATION:STATUS:CODE
+    /// (updateContact:409:email_taken), or OPERATION:STATUS for any code of the status;
+    /// repeatable (implies --coverage).
+    #[arg(long, value_name = "OUTCOME")]
+    pub require: Vec<String>,
+}
+
+/// A percentage from 0 to 100.
+fn percent(text: &str) -> Result<f64, String> {
+    match text.trim_end_matches('%').parse::<f64>() {
+        Ok(value) if (0.0..=100.0).contains(&value) => Ok(value),
+        _ => Err("expected a percentage from 0 to 100".to_owned()),
+    }
 }
 
 /// How `check` groups its report.

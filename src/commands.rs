@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use serde_json::Value;
 
 use crate::cli::{CheckArgs, Grouping, ReportFormat, SchemaArgs, SchemaName, ValidateArgs};
+use crate::contract::coverage::{CoverageReport, UnknownOutcome};
 use crate::contract::report::GroupBy;
 use crate::contract::{self, capture};
 use crate::schema::{SchemaError, SchemaRegistry, Strictness};
@@ -40,6 +41,9 @@ pub enum CommandError {
     /// A capture cannot be read.
     #[error(transparent)]
     Capture(#[from] capture::CaptureError),
+    /// `--require` names no outcome.
+    #[error(transparent)]
+    Outcome(#[from] UnknownOutcome),
     /// The report cannot be written.
     #[error("{}: cannot write the report", path.display())]
     Write {
@@ -139,13 +143,22 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, CommandError> {
         Grouping::Route => GroupBy::Route,
         Grouping::Workspace => GroupBy::Workspace,
     };
-    let text = match args.format {
+    let coverage = (args.coverage || args.min_coverage.is_some() || !args.require.is_empty())
+        .then(|| CoverageReport::of(&observed));
+    let unmet = match &coverage {
+        Some(coverage) => coverage.unmet(args.min_coverage, &args.require)?,
+        None => Vec::new(),
+    };
+    let mut text = match args.format {
         ReportFormat::Human => {
             report.to_human(args.output.is_none() && std::io::stdout().is_terminal())
         }
         ReportFormat::Json => report.to_json(),
         ReportFormat::Junit => report.to_junit(),
     };
+    if let Some(coverage) = &coverage {
+        text = with_coverage(text, coverage, &unmet, args.format);
+    }
     match &args.output {
         Some(path) => std::fs::write(path, text).map_err(|source| CommandError::Write {
             path: path.clone(),
@@ -155,7 +168,59 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, CommandError> {
             let _ = std::io::stdout().write_all(text.as_bytes());
         }
     }
-    Ok(exit(report.has_violations()))
+    // The human report on standard output says it already.
+    if args.format != ReportFormat::Human || args.output.is_some() {
+        for reason in &unmet {
+            eprintln!("gately-mock: {reason}");
+        }
+    }
+    Ok(exit(report.has_violations() || !unmet.is_empty()))
+}
+
+/// The contract report `text` with `coverage` added: its table after the human report, a
+/// `coverage` member of the JSON document (with what is `unmet`), a `coverage` test suite
+/// in the JUnit document.
+fn with_coverage(
+    mut text: String,
+    coverage: &CoverageReport,
+    unmet: &[String],
+    format: ReportFormat,
+) -> String {
+    match format {
+        ReportFormat::Human => {
+            text.push('\n');
+            text.push_str(&coverage.to_human());
+            for reason in unmet {
+                text.push_str(&format!("✗ {reason}\n"));
+            }
+            text
+        }
+        ReportFormat::Json => {
+            let mut document: serde_json::Value =
+                serde_json::from_str(&text).expect("the report is JSON");
+            let mut coverage = coverage.to_json_value();
+            coverage["unmet"] = serde_json::json!(unmet);
+            document["coverage"] = coverage;
+            let mut text = serde_json::to_string_pretty(&document).expect("the report serialises");
+            text.push('\n');
+            text
+        }
+        ReportFormat::Junit => {
+            let Some(end) = text.rfind("</testsuites>") else {
+                return text;
+            };
+            text.insert_str(end, &coverage.to_junit_suite());
+            // The document's count of test cases takes the suite's in.
+            let counted = regex::Regex::new(r#"<testsuites name="([^"]*)" tests="(\d+)""#)
+                .expect("a valid pattern");
+            counted
+                .replace(&text, |found: &regex::Captures<'_>| {
+                    let tests: usize = found[2].parse().unwrap_or(0) + coverage.total;
+                    format!(r#"<testsuites name="{}" tests="{tests}""#, &found[1])
+                })
+                .into_owned()
+        }
+    }
 }
 
 /// `schema NAME`: the schema file, exactly as embedded.

@@ -53,6 +53,7 @@ mod secret;
 mod store;
 mod suggest;
 
+pub use contract::coverage::{CoverageReport, OutcomeCount, UnknownOutcome};
 pub use contract::report::{
     CheckedExchange, ContractReport, Finding, GroupBy, Outcome, Side, Summary,
 };

@@ -360,11 +360,42 @@ fn state_routes(in_workspace: bool) -> Map<String, Value> {
             "get": operation(("getFaults", "getWorkspaceFaults"), "The fault plan in force (D30)", json!({ "200": json_response("The plan in force", plan) })),
             "put": replace_faults,
         },
+        "/coverage": {
+            "get": operation(("getCoverage", "getWorkspaceCoverage"), "The outcomes the recorded exchanges had, and those they never did (D32)", json!({ "200": json_response("The coverage", coverage()) })),
+        },
     });
     match routes {
         Value::Object(routes) => routes,
         _ => Map::new(),
     }
+}
+
+/// The coverage report (D32), as `GET /__admin/coverage` answers it.
+fn coverage() -> Value {
+    let outcome = json!({
+        "type": "object",
+        "required": ["id", "operation", "route", "status", "code", "seen", "forced"],
+        "properties": {
+            "id": { "type": "string", "description": "OPERATION:STATUS:CODE, as check --require takes it" },
+            "operation": { "type": "string" },
+            "route": { "type": "string", "description": "METHOD /path/{param}" },
+            "status": { "type": "integer", "minimum": 0 },
+            "code": { "type": "string", "description": "the problem's code, or ok" },
+            "seen": { "type": "integer", "minimum": 0 },
+            "forced": { "type": "integer", "minimum": 0, "description": "of seen, forced by Prefer: code= or a fault" },
+        },
+    });
+    json!({
+        "type": "object",
+        "required": ["covered", "total", "percent", "outcomes", "injected"],
+        "properties": {
+            "covered": { "type": "integer", "minimum": 0 },
+            "total": { "type": "integer", "minimum": 0 },
+            "percent": { "type": "number", "minimum": 0, "maximum": 100 },
+            "outcomes": { "type": "array", "items": outcome.clone() },
+            "injected": { "type": "array", "items": outcome, "description": "answers faults injected (D30)" },
+        },
+    })
 }
 
 fn workspace_id() -> Value {

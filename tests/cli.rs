@@ -596,10 +596,10 @@ fn readme_routes_examples() -> (Vec<String>, Vec<String>) {
 async fn the_readme_routes_table_runs_top_to_bottom_without_a_refusal() {
     let (variables, commands) = readme_routes_examples();
     // Every operation but the PATCH, whose example is the "Try it" block, then the state,
-    // the clock, a workspace made, a fault plan put and the workspace read.
+    // the clock, a workspace made, the coverage, a fault plan put and the workspace read.
     assert_eq!(
         commands.len(),
-        21,
+        22,
         "every route has its example: {commands:?}"
     );
     let (_child, url) = serve(&["--port", "0"], &[]).await;

@@ -9,6 +9,7 @@
 
 pub(crate) mod capture;
 pub(crate) mod client;
+pub(crate) mod coverage;
 pub(crate) mod judge;
 pub(crate) mod report;
 

@@ -410,7 +410,7 @@ fn exchanges_count(count: usize) -> String {
 }
 
 /// Text made safe for XML content and attributes; characters XML 1.0 forbids become U+FFFD.
-fn xml(text: &str) -> String {
+pub(crate) fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

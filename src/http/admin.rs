@@ -16,6 +16,8 @@ use crate::api::ApiError;
 use crate::api::route::ADMIN;
 pub(crate) use crate::api::route::is_admin;
 use crate::clock::{Clock, ClockChange, Timestamp, parse_duration};
+use crate::contract::capture::Observed;
+use crate::contract::coverage::CoverageReport;
 use crate::faults::plan::{FaultPlan, PlanError};
 use crate::fixture::{FixtureError, FixtureSet};
 use crate::http::cors;
@@ -68,6 +70,8 @@ enum StateRoute {
     Clock,
     /// `faults`: the fault plan, read or replaced (D30).
     Faults,
+    /// `coverage`: the outcomes the journal exercised (D32).
+    Coverage,
 }
 
 impl StateRoute {
@@ -80,6 +84,7 @@ impl StateRoute {
             "state" => StateRoute::State,
             "clock" => StateRoute::Clock,
             "faults" => StateRoute::Faults,
+            "coverage" => StateRoute::Coverage,
             _ => return None,
         })
     }
@@ -115,7 +120,7 @@ impl<'a> AdminRoute<'a> {
 
     /// The admin paths within a few edits of `path`, for a 404's hint.
     fn closest(path: &str) -> Vec<String> {
-        const PATHS: [&str; 11] = [
+        const PATHS: [&str; 12] = [
             "/__admin/",
             "/__admin/requests",
             "/__admin/requests/stream",
@@ -124,6 +129,7 @@ impl<'a> AdminRoute<'a> {
             "/__admin/state",
             "/__admin/clock",
             "/__admin/faults",
+            "/__admin/coverage",
             "/__admin/workspaces",
             "/__admin/health",
             "/__admin/openapi.json",
@@ -143,7 +149,7 @@ impl<'a> AdminRoute<'a> {
             }
             | AdminRoute::Workspace(_) => "GET, DELETE, OPTIONS",
             AdminRoute::State {
-                route: StateRoute::RequestsHar | StateRoute::Stream,
+                route: StateRoute::RequestsHar | StateRoute::Stream | StateRoute::Coverage,
                 ..
             }
             | AdminRoute::Inspector
@@ -213,6 +219,7 @@ pub(crate) fn respond(state: &AppState, request: &RecordedRequest) -> Result<Rep
                 (StateRoute::Requests, &Method::GET) => list_requests(&workspace, request),
                 (StateRoute::Requests, &Method::DELETE) => Ok(clear_requests(&workspace)),
                 (StateRoute::RequestsHar, &Method::GET) => export_har(&workspace, request),
+                (StateRoute::Coverage, &Method::GET) => Ok(coverage(&workspace)),
                 (StateRoute::Stream, &Method::GET) => {
                     // In process there is no connection to stay on: the stream so far.
                     let (filter, after) = stream_start(request)?;
@@ -360,6 +367,26 @@ fn export_har(workspace: &WorkspaceState, request: &RecordedRequest) -> Result<R
         StatusCode::OK,
         &har::archive(&exchanges, &base_url(request)),
     ))
+}
+
+/// `GET …/coverage` (D32): the outcomes the exchanges in the journal had, and those they
+/// never did.
+fn coverage(workspace: &WorkspaceState) -> Reply {
+    // Copied under the lock, read after it: requests do not wait while the journal is read.
+    let texts: Vec<Vec<u8>> = workspace
+        .journal()
+        .select(&Filter::default())
+        .map(|entry| entry.json.clone())
+        .collect();
+    let observed: Vec<Observed> = texts
+        .iter()
+        .filter_map(|text| serde_json::from_slice::<Exchange>(text).ok())
+        .map(|exchange| Observed::from_exchange(exchange, "journal"))
+        .collect();
+    Reply::json(
+        StatusCode::OK,
+        &CoverageReport::of(&observed).to_json_value(),
+    )
 }
 
 /// `DELETE /__admin/requests`: forgets the journal (`seq` goes on).
