@@ -12,13 +12,14 @@ from gately_client import AuthenticatedClient
 from gately_client.api.admin import (
     clear_requests, export_har, get_clock, get_coverage, get_faults, get_state, health,
     list_requests, move_clock, openapi, replace_faults, replace_state, reset,
+    set_up_provider_state,
 )
 from gately_client.api.workspaces import (
     clear_workspace_requests, create_workspace, delete_workspace, export_workspace_har,
     get_workspace, get_workspace_clock, get_workspace_coverage, get_workspace_faults,
     get_workspace_state,
     list_workspace_requests, list_workspaces, move_workspace_clock, replace_workspace_faults,
-    replace_workspace_state, reset_workspace,
+    replace_workspace_state, reset_workspace, set_up_workspace_provider_state,
 )
 from gately_client.api.contacts import (
     bulk_import_contacts, create_contact, delete_contact, get_contact, list_contacts,
@@ -42,6 +43,8 @@ from gately_client.models import (
     ClearWorkspaceRequestsResponse200, ClockChange, CreateWorkspaceResponse201,
     DeleteWorkspaceResponse200, ExportWorkspaceHarResponse200, FixtureSetInline,
     GetCoverageResponse200, GetWorkspaceCoverageResponse200,
+    SetUpProviderStateBody, SetUpProviderStateResponse200, SetUpWorkspaceProviderStateBody,
+    SetUpWorkspaceProviderStateResponse200,
     GetClockResponse200, GetWorkspaceClockResponse200, GetWorkspaceResponse200,
     ListWorkspaceRequestsResponse200, ListWorkspacesResponse200, MoveClockResponse200,
     MoveWorkspaceClockResponse200, ResetWorkspaceResponse200, WorkspaceToCreate,
@@ -125,6 +128,9 @@ expect("health", health.sync_detailed(client=client), 200, HealthResponse200)
 expect("clearRequests", clear_requests.sync_detailed(client=client), 200,
        ClearRequestsResponse200)
 expect("reset", reset.sync_detailed(client=client), 200, ResetResponse200)
+expect("setUpProviderState", set_up_provider_state.sync_detailed(
+    client=client, body=SetUpProviderStateBody.from_dict({"state": "the fixtures"})), 200,
+    SetUpProviderStateResponse200)
 # The server's state and clock, then a workspace of its own: made, used with its key,
 # read, moved and ended.
 state = get_state.sync_detailed(client=client)
@@ -178,6 +184,10 @@ expect("clearWorkspaceRequests", clear_workspace_requests.sync_detailed(ws, clie
        200, ClearWorkspaceRequestsResponse200)
 expect("resetWorkspace", reset_workspace.sync_detailed(ws, client=client), 200,
        ResetWorkspaceResponse200)
+expect("setUpWorkspaceProviderState", set_up_workspace_provider_state.sync_detailed(
+    ws, client=client, body=SetUpWorkspaceProviderStateBody.from_dict(
+        {"state": f"contact {JANE} exists", "action": "setup"})), 200,
+    SetUpWorkspaceProviderStateResponse200)
 expect("deleteWorkspace", delete_workspace.sync_detailed(ws, client=client), 200,
        DeleteWorkspaceResponse200)
 print(f"python client (openapi-python-client): {calls} operations called, every answer parsed")

@@ -93,6 +93,9 @@ async function main(): Promise<void> {
     (cleared) => cleared.deleted > 0);
   expect("reset", await client.POST("/__admin/reset"), 200,
     (reset) => typeof reset.message === "string");
+  expect("setUpProviderState", await client.POST("/__admin/provider-states", {
+    body: { state: "a contact with e-mail typed@example.com exists", action: "setup" } }), 200,
+    (changed) => changed.state.startsWith("a contact"));
   // The server's state and clock, then a workspace of its own: made, used with its key,
   // read, moved and ended.
   const state = expect("getState", await client.GET("/__admin/state"), 200,
@@ -147,6 +150,9 @@ async function main(): Promise<void> {
     "/__admin/workspaces/{workspaceId}/requests", ws), 200, (cleared) => cleared.deleted === 1);
   expect("resetWorkspace", await client.POST("/__admin/workspaces/{workspaceId}/reset", ws),
     200, (reset) => typeof reset.message === "string");
+  expect("setUpWorkspaceProviderState", await client.POST(
+    "/__admin/workspaces/{workspaceId}/provider-states", { ...ws, body: { state: "the fixtures" } }),
+    200, (changed) => changed.action === "setup");
   expect("deleteWorkspace", await client.DELETE("/__admin/workspaces/{workspaceId}", ws), 200,
     (deleted) => typeof deleted.message === "string");
   console.log(`typescript client (openapi-typescript, openapi-fetch): ${calls} operations called, every answer read`);

@@ -36,6 +36,25 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Print the OpenAPI 3.1 document of every route the mock serves.
     Openapi,
+    /// Write a Pact v3 consumer contract from recorded traffic, for the provider's tools.
+    Pact(PactArgs),
+}
+
+/// `gately-mock pact`
+#[derive(Debug, Args)]
+pub struct PactArgs {
+    /// Record files (`serve --record`) or HAR 1.2 archives of the mock's traffic.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// The consumer's name (the app whose traffic it was).
+    #[arg(long, value_name = "NAME")]
+    pub consumer: String,
+    /// The provider's name.
+    #[arg(long, value_name = "NAME", default_value = "gately-api")]
+    pub provider: String,
+    /// Write the contract to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// `gately-mock serve`. Every flag can also be set by its `GATELY_MOCK_*` variable.

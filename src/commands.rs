@@ -8,7 +8,9 @@ use std::process::ExitCode;
 
 use serde_json::Value;
 
-use crate::cli::{CheckArgs, Grouping, ReportFormat, SchemaArgs, SchemaName, ValidateArgs};
+use crate::cli::{
+    CheckArgs, Grouping, PactArgs, ReportFormat, SchemaArgs, SchemaName, ValidateArgs,
+};
 use crate::contract::coverage::{CoverageReport, UnknownOutcome};
 use crate::contract::report::GroupBy;
 use crate::contract::{self, capture};
@@ -134,10 +136,7 @@ fn read_input(path: &Path) -> std::io::Result<String> {
 /// `check`: captured traffic, both directions, as a report.
 pub fn check(args: &CheckArgs) -> Result<ExitCode, CommandError> {
     let schemas = SchemaRegistry::compile()?;
-    let mut observed = Vec::new();
-    for file in &args.files {
-        observed.extend(capture::read(file)?);
-    }
+    let observed = read_captures(&args.files)?;
     let mut report = contract::check(&observed, &schemas, strictness(args.lenient));
     report.group_by = match args.group_by {
         Grouping::Route => GroupBy::Route,
@@ -159,15 +158,7 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, CommandError> {
     if let Some(coverage) = &coverage {
         text = with_coverage(text, coverage, &unmet, args.format);
     }
-    match &args.output {
-        Some(path) => std::fs::write(path, text).map_err(|source| CommandError::Write {
-            path: path.clone(),
-            source,
-        })?,
-        None => {
-            let _ = std::io::stdout().write_all(text.as_bytes());
-        }
-    }
+    write_out(args.output.as_deref(), &text)?;
     // The human report on standard output says it already.
     if args.format != ReportFormat::Human || args.output.is_some() {
         for reason in &unmet {
@@ -219,6 +210,62 @@ fn with_coverage(
                     format!(r#"<testsuites name="{}" tests="{tests}""#, &found[1])
                 })
                 .into_owned()
+        }
+    }
+}
+
+/// `pact FILE… --consumer NAME`: the Pact v3 contract of the clean exchanges, on standard
+/// output or in `--output`. Exit 0, or 1 when no exchange could go into it.
+pub fn pact(args: &PactArgs) -> Result<ExitCode, CommandError> {
+    let observed = read_captures(&args.files)?;
+    let schemas = SchemaRegistry::compile()?;
+    let report = contract::check(&observed, &schemas, Strictness::Strict);
+    let kept = report
+        .exchanges
+        .iter()
+        .filter(|checked| checked.outcome == crate::contract::report::Outcome::Ok)
+        .map(|checked| checked.origin.clone())
+        .collect();
+    let document = contract::pact::contract(&observed, &kept, &args.consumer, &args.provider);
+    let interactions = document["interactions"].as_array().map_or(0, Vec::len);
+    let mut text = serde_json::to_string_pretty(&document).expect("the contract serialises");
+    text.push('\n');
+    write_out(args.output.as_deref(), &text)?;
+    if interactions == 0 {
+        eprintln!(
+            "gately-mock: no exchange could go into the contract: only the mock's own, with verdict ok, not forced and with no fault, do"
+        );
+    } else {
+        eprintln!(
+            "gately-mock: {interactions} interaction{} for {} from {} exchange{}",
+            if interactions == 1 { "" } else { "s" },
+            args.consumer,
+            observed.len(),
+            if observed.len() == 1 { "" } else { "s" }
+        );
+    }
+    Ok(exit(interactions == 0))
+}
+
+/// Every exchange of the captures `files`, in order.
+fn read_captures(files: &[PathBuf]) -> Result<Vec<capture::Observed>, CommandError> {
+    let mut observed = Vec::new();
+    for file in files {
+        observed.extend(capture::read(file)?);
+    }
+    Ok(observed)
+}
+
+/// Writes `text` to `output`, or to standard output.
+fn write_out(output: Option<&Path>, text: &str) -> Result<(), CommandError> {
+    match output {
+        Some(path) => std::fs::write(path, text).map_err(|source| CommandError::Write {
+            path: path.to_owned(),
+            source,
+        }),
+        None => {
+            let _ = std::io::stdout().write_all(text.as_bytes());
+            Ok(())
         }
     }
 }

@@ -72,7 +72,7 @@ pub mod internals {
 
     pub use crate::cli::{Cli, Command, ServeArgs, usage_error};
     pub use crate::clock::Timestamp;
-    pub use crate::commands::{CommandError, check, openapi, schema, validate};
+    pub use crate::commands::{CommandError, check, openapi, pact, schema, validate};
     pub use crate::config::{ConfigError, Options, ServeConfig};
     pub use crate::fixture::{FixtureSet, FixtureSource};
     pub use crate::http::{AppState, Body, RecordedRequest, Reply, ServerHandle, respond};

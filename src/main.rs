@@ -47,6 +47,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => Ok(internals::check(&args)?),
         Command::Schema(args) => Ok(internals::schema(&args)),
         Command::Openapi => Ok(internals::openapi()?),
+        Command::Pact(args) => Ok(internals::pact(&args)?),
     }
 }
 

@@ -335,6 +335,27 @@ fn state_routes(in_workspace: bool) -> Map<String, Value> {
         json!({ "200": json_response("The plan in force", plan.clone()), "400": problem(), "422": problem() }),
     );
     replace_faults["requestBody"] = body("FaultPlan");
+    let mut provider_states = operation(
+        ("setUpProviderState", "setUpWorkspaceProviderState"),
+        "Set up a Pact provider state, as a verifier's state change call asks (gately-mock pact names them)",
+        json!({
+            "200": json_response("The state set up", json!({
+                "type": "object", "required": ["state", "action"],
+                "properties": { "state": { "type": "string" }, "action": { "enum": ["setup", "teardown"] } },
+            })),
+            "400": problem(),
+            "422": problem(),
+        }),
+    );
+    provider_states["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": {
+        "type": "object",
+        "required": ["state"],
+        "properties": {
+            "state": { "type": "string", "description": "the fixtures; contact <id> exists; contact <id> does not exist; tag <id> exists; a contact with e-mail <email> exists" },
+            "params": { "type": "object", "additionalProperties": true, "description": "the resource as the interaction found it" },
+            "action": { "enum": ["setup", "teardown"], "description": "default setup" },
+        },
+    } } } });
     let routes = json!({
         "/requests": {
             "get": list,
@@ -359,6 +380,9 @@ fn state_routes(in_workspace: bool) -> Map<String, Value> {
         "/faults": {
             "get": operation(("getFaults", "getWorkspaceFaults"), "The fault plan in force (D30)", json!({ "200": json_response("The plan in force", plan) })),
             "put": replace_faults,
+        },
+        "/provider-states": {
+            "post": provider_states,
         },
         "/coverage": {
             "get": operation(("getCoverage", "getWorkspaceCoverage"), "The outcomes the recorded exchanges had, and those they never did (D32)", json!({ "200": json_response("The coverage", coverage()) })),

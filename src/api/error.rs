@@ -238,6 +238,20 @@ pub(crate) enum ApiError {
         /// Every fault.
         violations: Vec<Violation>,
     },
+    /// A Pact provider state the mock cannot set up.
+    #[error(
+        "the mock cannot set up the provider state {state:?}: it knows \"the fixtures\", \"contact <id> exists\", \"contact <id> does not exist\", \"tag <id> exists\" and \"a contact with e-mail <email> exists\", as gately-mock pact names them"
+    )]
+    ProviderState {
+        /// The state's name.
+        state: String,
+    },
+    /// A provider state whose params make no contact or tag.
+    #[error("the provider state's params make no valid fixture: {message}")]
+    ProviderStateParams {
+        /// Why.
+        message: String,
+    },
     /// A bug in the mock. Never caused by input.
     #[error("the mock failed; this is a bug in gately-mock, please report it")]
     Internal {
@@ -310,9 +324,11 @@ impl ApiError {
             ApiError::WorkspaceNotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::WorkspaceExists { .. } | ApiError::DefaultWorkspace => StatusCode::CONFLICT,
             ApiError::TooManyWorkspaces { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::KeysFixed | ApiError::Clock { .. } | ApiError::FaultPlan { .. } => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ApiError::KeysFixed
+            | ApiError::Clock { .. }
+            | ApiError::FaultPlan { .. }
+            | ApiError::ProviderStateParams { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::ProviderState { .. } => StatusCode::BAD_REQUEST,
         }
     }
 
@@ -366,6 +382,8 @@ impl ApiError {
             ApiError::KeysFixed => "keys_fixed",
             ApiError::Clock { .. } => "invalid_clock",
             ApiError::FaultPlan { .. } => "invalid_fault_plan",
+            ApiError::ProviderState { .. } => "unknown_provider_state",
+            ApiError::ProviderStateParams { .. } => "invalid_provider_state",
         }
     }
 
@@ -422,6 +440,8 @@ impl ApiError {
             }
             ApiError::WorkspaceExists { .. } => one("/name", "unique"),
             ApiError::FaultPlan { violations, .. } => violations.clone(),
+            ApiError::ProviderState { .. } => one("/state", "enum"),
+            ApiError::ProviderStateParams { .. } => one("/params", "fixture"),
             ApiError::KeysFixed => one("/api_keys", "const"),
             ApiError::Clock { source, pointer } => match source {
                 ClockError::Duration { .. } | ClockError::Calendar { .. } => one(pointer, "format"),

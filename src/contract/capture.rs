@@ -56,6 +56,41 @@ pub struct Observed {
     pub faults: Vec<String>,
 }
 
+#[cfg(test)]
+impl Observed {
+    /// An exchange the mock answered, for unit tests: `body` is the request's (`null`:
+    /// none), `answer` the response's.
+    pub(crate) fn answered(
+        method: &str,
+        path: &str,
+        body: Value,
+        status: u16,
+        answer: Value,
+    ) -> Self {
+        Self {
+            origin: format!("test {method} {path} {status}"),
+            workspace: None,
+            method: method.to_owned(),
+            path: path.to_owned(),
+            query: None,
+            request_headers: BTreeMap::new(),
+            request_body: match body {
+                Value::Null => Vec::new(),
+                body => body.to_string().into_bytes(),
+            },
+            status,
+            response_body: Some(answer),
+            from_mock: true,
+            forced: false,
+            seq: 1,
+            time_ms: None,
+            duration_ms: 0,
+            retry_after: None,
+            faults: Vec::new(),
+        }
+    }
+}
+
 /// When `text` (an RFC 3339 instant) was, in ms since the Unix epoch.
 fn epoch_ms(text: &str) -> Option<i64> {
     Timestamp::parse(text).ok().map(|at| at.unix_ms())

@@ -305,31 +305,12 @@ fn code_of(observed: &Observed) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use serde_json::json;
 
     use super::*;
 
     fn exchange(method: &str, path: &str, status: u16, body: Value) -> Observed {
-        Observed {
-            origin: "test".to_owned(),
-            workspace: None,
-            method: method.to_owned(),
-            path: path.to_owned(),
-            query: None,
-            request_headers: BTreeMap::new(),
-            request_body: Vec::new(),
-            status,
-            response_body: Some(body),
-            from_mock: true,
-            forced: false,
-            seq: 1,
-            time_ms: None,
-            duration_ms: 0,
-            retry_after: None,
-            faults: Vec::new(),
-        }
+        Observed::answered(method, path, Value::Null, status, body)
     }
 
     const JANE: &str = "/api/v1/contacts/a1b2c3d4-e5f6-4789-abcd-ef1234567890";

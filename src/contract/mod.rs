@@ -11,6 +11,7 @@ pub(crate) mod capture;
 pub(crate) mod client;
 pub(crate) mod coverage;
 pub(crate) mod judge;
+pub(crate) mod pact;
 pub(crate) mod report;
 
 use std::collections::HashMap;
@@ -420,25 +421,9 @@ mod tests {
         );
         headers.insert("content-type".to_owned(), "application/json".to_owned());
         Observed {
-            origin: "test".to_owned(),
-            workspace: None,
-            method: method.to_owned(),
-            path: path.to_owned(),
             request_headers: headers,
-            query: None,
-            request_body: match body {
-                Value::Null => Vec::new(),
-                body => body.to_string().into_bytes(),
-            },
-            status,
-            response_body: Some(response),
             from_mock,
-            forced: false,
-            seq: 1,
-            time_ms: None,
-            duration_ms: 0,
-            retry_after: None,
-            faults: Vec::new(),
+            ..Observed::answered(method, path, body, status, response)
         }
     }
 

@@ -20,11 +20,11 @@ use crate::contract::capture::Observed;
 use crate::contract::coverage::CoverageReport;
 use crate::faults::plan::{FaultPlan, PlanError};
 use crate::fixture::{FixtureError, FixtureSet};
-use crate::http::cors;
 use crate::http::reply::{JSON, Reply};
 use crate::http::request::{Body, RecordedRequest};
 use crate::http::state::AppState;
 use crate::http::workspace::{Blueprint, WorkspaceState};
+use crate::http::{cors, provider_state};
 use crate::journal::stream::EventStream;
 use crate::journal::{Entry, Exchange, Filter, FilterError, har};
 use crate::json::{self, MAX_DEPTH};
@@ -72,6 +72,8 @@ enum StateRoute {
     Faults,
     /// `coverage`: the outcomes the journal exercised (D32).
     Coverage,
+    /// `provider-states`: a Pact verifier's state change call.
+    ProviderStates,
 }
 
 impl StateRoute {
@@ -85,6 +87,7 @@ impl StateRoute {
             "clock" => StateRoute::Clock,
             "faults" => StateRoute::Faults,
             "coverage" => StateRoute::Coverage,
+            "provider-states" => StateRoute::ProviderStates,
             _ => return None,
         })
     }
@@ -120,7 +123,7 @@ impl<'a> AdminRoute<'a> {
 
     /// The admin paths within a few edits of `path`, for a 404's hint.
     fn closest(path: &str) -> Vec<String> {
-        const PATHS: [&str; 12] = [
+        const PATHS: [&str; 13] = [
             "/__admin/",
             "/__admin/requests",
             "/__admin/requests/stream",
@@ -130,6 +133,7 @@ impl<'a> AdminRoute<'a> {
             "/__admin/clock",
             "/__admin/faults",
             "/__admin/coverage",
+            "/__admin/provider-states",
             "/__admin/workspaces",
             "/__admin/health",
             "/__admin/openapi.json",
@@ -156,7 +160,7 @@ impl<'a> AdminRoute<'a> {
             | AdminRoute::Health
             | AdminRoute::Openapi => "GET, OPTIONS",
             AdminRoute::State {
-                route: StateRoute::Reset,
+                route: StateRoute::Reset | StateRoute::ProviderStates,
                 ..
             } => "POST, OPTIONS",
             AdminRoute::State {
@@ -220,6 +224,12 @@ pub(crate) fn respond(state: &AppState, request: &RecordedRequest) -> Result<Rep
                 (StateRoute::Requests, &Method::DELETE) => Ok(clear_requests(&workspace)),
                 (StateRoute::RequestsHar, &Method::GET) => export_har(&workspace, request),
                 (StateRoute::Coverage, &Method::GET) => Ok(coverage(&workspace)),
+                (StateRoute::ProviderStates, &Method::POST) => {
+                    let body = parse_body(request, false)?;
+                    let changed =
+                        provider_state::change(&workspace, &state.schemas.fixtures, &body)?;
+                    Ok(Reply::json(StatusCode::OK, &changed))
+                }
                 (StateRoute::Stream, &Method::GET) => {
                     // In process there is no connection to stay on: the stream so far.
                     let (filter, after) = stream_start(request)?;

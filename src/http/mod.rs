@@ -22,6 +22,7 @@ mod dribble;
 mod handlers;
 mod head_deadline;
 mod head_error;
+mod provider_state;
 mod reply;
 mod request;
 mod server;

@@ -193,6 +193,13 @@ impl WorkspaceState {
             .expect("the client watch's lock is never poisoned")
     }
 
+    /// Replaces its data with `fixtures` (its keys), but not what a reset restores: a
+    /// provider state set up for one interaction.
+    pub(crate) fn load(&self, fixtures: FixtureSet) {
+        let seed = self.baseline().seed;
+        *self.store() = fixtures.store_seeded(seed);
+    }
+
     /// Its data now, with its keys, as a fixture set.
     pub(crate) fn current(&self) -> FixtureSet {
         let store = self.store();
