@@ -34,6 +34,8 @@ use uuid::Uuid;
 
 use crate::clock::{Clock, Timestamp, TimestampError};
 use crate::config::{ConfigError, Options, ServeConfig};
+use crate::contract::capture::Observed;
+use crate::contract::coverage::CoverageReport;
 use crate::contract::{self, capture, report::ContractReport};
 use crate::fixture::FixtureSource;
 use crate::http::workspace::{Blueprint, WorkspaceState};
@@ -308,6 +310,12 @@ impl MockServer {
         self.default.contract_report()
     }
 
+    /// Which outcomes its recorded exchanges had (D32): [`Workspace::coverage`] of
+    /// `default`.
+    pub fn coverage(&self) -> CoverageReport {
+        self.default.coverage()
+    }
+
     /// Panics with the report of `gately-mock check` if any recorded exchange broke the
     /// contract.
     pub fn assert_no_violations(&self) {
@@ -498,15 +506,28 @@ impl Workspace {
     /// The contract check of its recorded exchanges: what `gately-mock check` says of
     /// their record-file lines.
     pub fn contract_report(&self) -> ContractReport {
-        let workspace = self.inner();
+        contract::check(
+            &self.observed(),
+            &self.state.schemas,
+            self.inner().strictness,
+        )
+    }
+
+    /// Which outcomes (operation, status, problem code) its recorded exchanges had, and
+    /// which they never did (D32), as `gately-mock check --coverage` reports them.
+    pub fn coverage(&self) -> CoverageReport {
+        CoverageReport::of(&self.observed())
+    }
+
+    /// Its journal, read back as `check` reads a record file.
+    fn observed(&self) -> Vec<Observed> {
         let mut lines = Vec::new();
-        for entry in workspace.journal().select(&Filter::default()) {
+        for entry in self.inner().journal().select(&Filter::default()) {
             lines.extend_from_slice(&entry.json);
             lines.push(b'\n');
         }
-        let observed = capture::from_record_file(&String::from_utf8_lossy(&lines), "journal")
-            .expect("the journal's lines are recorded exchanges");
-        contract::check(&observed, &self.state.schemas, workspace.strictness)
+        capture::from_record_file(&String::from_utf8_lossy(&lines), "journal")
+            .expect("the journal's lines are recorded exchanges")
     }
 
     /// Panics with the report of `gately-mock check` if any of its recorded exchanges

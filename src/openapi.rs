@@ -351,7 +351,7 @@ fn state_routes(in_workspace: bool) -> Map<String, Value> {
         "type": "object",
         "required": ["state"],
         "properties": {
-            "state": { "type": "string", "description": "the fixtures; contact <id> exists; contact <id> does not exist; tag <id> exists; a contact with e-mail <email> exists" },
+            "state": { "type": "string", "description": "the fixtures; contact <id> exists; contact <id> does not exist; tag <id> exists; a tag named <name> exists; a contact with e-mail <email> exists" },
             "params": { "type": "object", "additionalProperties": true, "description": "the resource as the interaction found it" },
             "action": { "enum": ["setup", "teardown"], "description": "default setup" },
         },

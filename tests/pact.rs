@@ -31,6 +31,23 @@ async fn record_traffic(file: &std::path::Path) {
     let ada = made.body["id"].as_str().unwrap().to_owned();
     mock.patch_contact(&ada, json!({"company": "Analytical Engines"}))
         .await;
+    // Changes no answer shows whole: an unsubscribe, then the contact; a tag made twice.
+    mock.send(
+        mock.request(
+            Method::POST,
+            &format!("/api/v1/contacts/{JOHN}/unsubscribes"),
+        )
+        .json(&json!({"reason": "Too many emails", "source": "user_request"})),
+    )
+    .await;
+    mock.get_contact(JOHN).await;
+    for _ in 0..2 {
+        mock.send(
+            mock.request(Method::POST, "/api/v1/contacts/tags")
+                .json(&json!({"name": "Churn risk"})),
+        )
+        .await;
+    }
     // Not in the contract: a refusal of the client's own mistake, and a forced answer.
     mock.patch_contact(JANE, json!({"statsu": "x"})).await;
     mock.send(
@@ -62,7 +79,7 @@ async fn the_contract_holds_one_interaction_per_request_shape_of_the_clean_traff
     let (ok, stderr) = pact(&traffic, &out);
     assert!(ok, "{stderr}");
     assert!(
-        stderr.contains("6 interactions for web-app from 8 exchanges"),
+        stderr.contains("9 interactions for web-app from 12 exchanges"),
         "{stderr}"
     );
     let contract: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
@@ -82,6 +99,9 @@ async fn the_contract_holds_one_interaction_per_request_shape_of_the_clean_traff
             "getContact → 404 contact_not_found",
             "createContact → 201 (body: name, email)",
             "updateContact → 200 (body: company)",
+            "unsubscribeContact → 201 (body: reason, source)",
+            "createTag → 201 (body: name)",
+            "createTag → 409 tag_exists (body: name)",
         ],
         "the refused and the forced exchanges stay out: {descriptions:?}"
     );

@@ -240,7 +240,7 @@ pub(crate) enum ApiError {
     },
     /// A Pact provider state the mock cannot set up.
     #[error(
-        "the mock cannot set up the provider state {state:?}: it knows \"the fixtures\", \"contact <id> exists\", \"contact <id> does not exist\", \"tag <id> exists\" and \"a contact with e-mail <email> exists\", as gately-mock pact names them"
+        "the mock cannot set up the provider state {state:?}: it knows \"the fixtures\", \"contact <id> exists\", \"contact <id> does not exist\", \"tag <id> exists\", \"a tag named <name> exists\" and \"a contact with e-mail <email> exists\", as gately-mock pact names them"
     )]
     ProviderState {
         /// The state's name.

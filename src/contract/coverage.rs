@@ -60,7 +60,7 @@ pub struct OutcomeCount {
 /// A `--require` that names no outcome.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error(
-    "--require {0:?} names no outcome; outcomes are OPERATION:STATUS:CODE (updateContact:409:email_taken) or OPERATION:STATUS, as the coverage report lists them"
+    "--require {0:?} names no outcome; outcomes are OPERATION:STATUS:CODE (updateContact:409:email_taken) or OPERATION:STATUS, with the operation ids of the OpenAPI document, as the coverage report lists them"
 )]
 pub struct UnknownOutcome(pub String);
 
@@ -171,18 +171,23 @@ impl CoverageReport {
             ));
         }
         for wanted in required {
-            let matching: Vec<&OutcomeCount> = self
+            let wanted = wanted.trim();
+            let named = |outcome: &&OutcomeCount| {
+                outcome.id == wanted
+                    || format!("{}:{}", outcome.operation, outcome.status) == wanted
+            };
+            let seen = self
                 .outcomes
                 .iter()
-                .filter(|outcome| {
-                    outcome.id == *wanted
-                        || format!("{}:{}", outcome.operation, outcome.status) == *wanted
-                })
-                .collect();
-            if matching.is_empty() {
-                return Err(UnknownOutcome(wanted.clone()));
+                .chain(&self.injected)
+                .filter(named)
+                .any(OutcomeCount::is_seen);
+            let known =
+                self.outcomes.iter().any(|outcome| named(&outcome)) || is_injectable(wanted);
+            if !known {
+                return Err(UnknownOutcome(wanted.to_owned()));
             }
-            if !matching.iter().any(|outcome| outcome.is_seen()) {
+            if !seen {
                 unmet.push(format!("required outcome {wanted} was never seen"));
             }
         }
@@ -263,6 +268,25 @@ impl CoverageReport {
         out.push_str("  </testsuite>\n");
         out
     }
+}
+
+/// Whether `id` is an answer a fault plan can inject into an operation (D30):
+/// `OPERATION:429:rate_limited`, `OPERATION:5xx:injected_fault`, `OPERATION:0:no_answer`,
+/// or the status alone.
+fn is_injectable(id: &str) -> bool {
+    let mut parts = id.split(':');
+    let (Some(operation), Some(status)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    let code = parts.next();
+    OPERATIONS.iter().any(|known| known.name == operation)
+        && parts.next().is_none()
+        && match status {
+            "429" => code.is_none_or(|code| code == "rate_limited"),
+            "500" | "502" | "503" | "504" => code.is_none_or(|code| code == "injected_fault"),
+            "0" => code.is_none_or(|code| code == "no_answer"),
+            _ => false,
+        }
 }
 
 /// `3 exchanges (1 forced)`, `never seen`.
@@ -349,10 +373,11 @@ mod tests {
             "every operation's outcomes: {}",
             report.total
         );
-        let ids: Vec<&str> = report.outcomes.iter().map(|o| o.id.as_str()).collect();
-        let mut unique = ids.clone();
-        unique.dedup();
-        assert_eq!(ids.len(), unique.len(), "each outcome once");
+        let mut ids: Vec<&str> = report.outcomes.iter().map(|o| o.id.as_str()).collect();
+        let listed = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), listed, "each outcome once");
     }
 
     #[test]
@@ -374,6 +399,18 @@ mod tests {
         reset.faults = vec!["reset".to_owned()];
         let report = CoverageReport::of(&[limited, reset]);
         assert_eq!(report.covered, 0);
+        let required = [
+            "updateContact:429:rate_limited".to_owned(),
+            "updateContact:0".to_owned(),
+        ];
+        assert_eq!(report.unmet(None, &required), Ok(Vec::new()));
+        let unseen = ["getContact:503:injected_fault".to_owned()];
+        assert_eq!(report.unmet(None, &unseen).unwrap().len(), 1);
+        assert!(
+            report
+                .unmet(None, &["getContact:503:oops".to_owned()])
+                .is_err()
+        );
         assert_eq!(outcome(&report, "updateContact:429:rate_limited").forced, 1);
         assert_eq!(outcome(&report, "updateContact:0:no_answer").seen, 1);
     }

@@ -10,8 +10,8 @@
 //! Provider states name what an interaction needs, always starting from `the fixtures`
 //! (the mock reset): `contact <id> exists` (with the contact's fields as the capture last
 //! showed them before the interaction, and for each contact a page lists),
-//! `contact <id> does not exist`, `tag <id> exists`, `a contact with e-mail <email>
-//! exists`. The mock sets them up itself at `POST /__admin/provider-states`, so that it can
+//! `contact <id> does not exist`, `tag <id> exists`, `a tag named <name> exists`, `a contact
+//! with e-mail <email> exists`. The mock sets them up itself at `POST /__admin/provider-states`, so that it can
 //! play the provider when a Pact verifier checks the contract.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -19,8 +19,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use hyper::Method;
 use serde_json::{Map, Value, json};
 
-use crate::api::Route;
-use crate::api::operation::{self, Operation};
+use crate::api::operation::{self, Operation, OperationId};
 use crate::api::route::{self, RouteId};
 use crate::contract::capture::Observed;
 
@@ -40,8 +39,9 @@ pub(crate) fn contract(
     consumer: &str,
     provider: &str,
 ) -> Value {
-    // Each contact and tag as the answers so far showed it: what a state sets up.
-    let mut known = HashMap::new();
+    // Each workspace's contacts and tags as the answers so far showed them: what a state
+    // sets up.
+    let mut known: HashMap<Option<String>, Known> = HashMap::new();
     let mut shapes: Vec<String> = Vec::new();
     let mut interactions = Vec::new();
     for observed in captured {
@@ -50,11 +50,15 @@ pub(crate) fn contract(
             let shape = shape_of(observed, operation);
             if !shapes.contains(&shape) {
                 shapes.push(shape);
-                interactions.push(interaction(observed, operation, id, &known));
+                let known = known.entry(observed.workspace.clone()).or_default();
+                interactions.push(interaction(observed, operation, id, known));
             }
         }
         if observed.from_mock {
-            remember(observed, &mut known);
+            known
+                .entry(observed.workspace.clone())
+                .or_default()
+                .remember(observed);
         }
     }
     json!({
@@ -122,44 +126,80 @@ fn error_code(observed: &Observed) -> Option<&str> {
         .filter(|_| observed.status >= 400)
 }
 
-/// Remembers each contact and tag `observed`'s answer shows, by id (a deleted contact is
-/// forgotten): what a later interaction's state sets up.
-fn remember(observed: &Observed, known: &mut HashMap<String, Value>) {
-    let Some(body) = &observed.response_body else {
-        return;
-    };
-    if observed.method == "DELETE" && observed.status == 200 {
-        if let Some(Route {
-            param: Some(id), ..
-        }) = route::route(&observed.path)
-        {
-            known.remove(id);
+/// What a workspace's answers so far showed of its contacts and tags.
+#[derive(Default)]
+struct Known {
+    /// Each contact and tag by id, as last shown (a contact's fields it changed without
+    /// showing it, such as its unsubscribed flag, merged in).
+    resources: HashMap<String, Value>,
+    /// Contacts deleted, in order.
+    deleted: Vec<String>,
+}
+
+impl Known {
+    /// Remembers what `observed`'s answer shows or changed.
+    fn remember(&mut self, observed: &Observed) {
+        let Some(body) = &observed.response_body else {
+            return;
+        };
+        if !(200..300).contains(&observed.status) {
+            return;
         }
-        return;
-    }
-    let mut keep = |value: &Value| {
-        if let Some(id) = value.get("id").and_then(Value::as_str) {
-            if value.get("project_id").is_some() && value.get("name").is_some() {
-                known.insert(id.to_owned(), value.clone());
+        let path_id = route::route(&observed.path)
+            .and_then(|found| found.param)
+            .map(str::to_owned);
+        let operation = operation_of(observed).map(|(operation, _)| operation.id);
+        match (operation, path_id) {
+            (Some(OperationId::DeleteContact), Some(id)) => {
+                self.resources.remove(&id);
+                self.deleted.push(id);
+                return;
             }
+            (Some(OperationId::Unsubscribe | OperationId::Resubscribe), Some(id)) => {
+                let unsubscribed = operation == Some(OperationId::Unsubscribe);
+                self.merge(&id, "unsubscribed", json!(unsubscribed));
+                return;
+            }
+            (Some(OperationId::MergeCustomFields), Some(id)) => {
+                self.merge(&id, "custom_fields", body.clone());
+                return;
+            }
+            _ => {}
         }
-    };
-    keep(body);
-    for item in body
-        .as_array()
-        .into_iter()
-        .chain(body.get("contacts").and_then(Value::as_array))
-        .flatten()
-    {
-        keep(item);
+        let mut keep = |value: &Value| {
+            if let Some(id) = value.get("id").and_then(Value::as_str) {
+                if value.get("project_id").is_some() && value.get("name").is_some() {
+                    self.deleted.retain(|deleted| deleted != id);
+                    self.resources.insert(id.to_owned(), value.clone());
+                }
+            }
+        };
+        keep(body);
+        for item in body
+            .as_array()
+            .into_iter()
+            .chain(body.get("contacts").and_then(Value::as_array))
+            .flatten()
+        {
+            keep(item);
+        }
+        for tag in body
+            .get("tags")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            keep(tag);
+        }
     }
-    for tag in body
-        .get("tags")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        keep(tag);
+
+    /// Sets `field` of the contact `id`, shown or not.
+    fn merge(&mut self, id: &str, field: &str, value: Value) {
+        let contact = self
+            .resources
+            .entry(id.to_owned())
+            .or_insert_with(|| json!({ "id": id }));
+        contact[field] = value;
     }
 }
 
@@ -168,7 +208,7 @@ fn interaction(
     observed: &Observed,
     operation: &Operation,
     id: Option<String>,
-    known: &HashMap<String, Value>,
+    known: &Known,
 ) -> Value {
     let body: Option<Value> = serde_json::from_slice(&observed.request_body).ok();
     let mut request = json!({
@@ -191,7 +231,8 @@ fn interaction(
         request["headers"] = json!({ "Content-Type": "application/json" });
         request["body"] = body.clone();
     }
-    let response_body = observed.response_body.clone().unwrap_or(Value::Null);
+    let mut response_body = observed.response_body.clone().unwrap_or(Value::Null);
+    template(&mut response_body, false);
     let mut rules = Map::new();
     matching_rules(&response_body, "$", false, &mut rules);
     let mut response = json!({
@@ -244,12 +285,23 @@ fn provider_states(
     operation: &Operation,
     id: Option<String>,
     body: Option<&Value>,
-    known: &HashMap<String, Value>,
+    known: &Known,
 ) -> Vec<Value> {
     let mut states = vec![json!({ "name": FIXTURES_STATE })];
+    // What earlier calls deleted is gone for this one too.
+    for id in &known.deleted {
+        states.push(json!({
+            "name": format!("contact {id} does not exist"),
+            "params": { "id": id },
+        }));
+    }
     let code = error_code(observed);
     let exists = |kind: &str, id: &str| {
-        let mut params = known.get(id).cloned().unwrap_or_else(|| json!({}));
+        let mut params = known
+            .resources
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| json!({}));
         params["id"] = json!(id);
         json!({ "name": format!("{kind} {id} exists"), "params": params })
     };
@@ -303,6 +355,17 @@ fn provider_states(
             }
         }
     }
+    if code == Some("tag_exists") {
+        if let Some(name) = body
+            .and_then(|body| body.get("name"))
+            .and_then(Value::as_str)
+        {
+            states.push(json!({
+                "name": format!("a tag named {name} exists"),
+                "params": { "name": name },
+            }));
+        }
+    }
     if code == Some("email_taken") {
         if let Some(email) = body
             .and_then(|body| body.get("email"))
@@ -337,7 +400,10 @@ fn matching_rules(value: &Value, path: &str, in_items: bool, rules: &mut Map<Str
                 if key == "status" && member.is_string() && !in_items {
                     continue;
                 }
-                matching_rules(member, &child(path, key), in_items, rules);
+                // A key a Pact path cannot spell is held to its value.
+                if let Some(path) = child(path, key) {
+                    matching_rules(member, &path, in_items, rules);
+                }
             }
         }
         Value::Array(items) => {
@@ -353,20 +419,48 @@ fn matching_rules(value: &Value, path: &str, in_items: bool, rules: &mut Map<Str
             rule(json!({ "match": "regex", "regex": TIMESTAMP_PATTERN }));
         }
         Value::String(_) | Value::Number(_) => rule(json!({ "match": "type" })),
-        Value::Null if in_items => rule(json!({ "match": "type" })),
+        // Text that may be there, or not: the API's optional fields are text or null.
+        Value::Null if in_items => rule(json!({ "match": "regex", "regex": "^.*$" })),
         Value::Bool(_) | Value::Null => {}
     }
 }
 
-/// `$.contacts`, or `$['custom field']` for a key that is not a plain name.
-fn child(path: &str, key: &str) -> String {
+/// `body` as the example of a response: each array's first item, the template every item
+/// is held to, and in such an item a contact's `custom_fields` left empty (each contact
+/// has its own keys; an object in a Pact needs only the keys it lists).
+fn template(body: &mut Value, in_items: bool) {
+    match body {
+        Value::Array(items) => {
+            items.truncate(1);
+            for item in items {
+                template(item, true);
+            }
+        }
+        Value::Object(members) => {
+            for (key, member) in members.iter_mut() {
+                if in_items && key == "custom_fields" && member.is_object() {
+                    *member = json!({});
+                } else {
+                    template(member, in_items);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `$.contacts`, or `$['custom field']` for a key that is not a plain name; `None` for a
+/// key no path of a Pact can spell (empty, or with a quote).
+fn child(path: &str, key: &str) -> Option<String> {
     let plain = !key.is_empty()
         && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !key.starts_with(|c: char| c.is_ascii_digit());
     if plain {
-        format!("{path}.{key}")
+        Some(format!("{path}.{key}"))
+    } else if key.is_empty() || key.contains(['\'', '\\']) {
+        None
     } else {
-        format!("{path}['{}']", key.replace('\'', "\\'"))
+        Some(format!("{path}['{key}']"))
     }
 }
 
@@ -482,6 +576,33 @@ mod tests {
         };
         let pact = contract_of(&[forced, faulted, elsewhere], "c", "p");
         assert!(pact["interactions"].as_array().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_state_carries_what_earlier_calls_changed_without_showing_it() {
+        let path = format!("/api/v1/contacts/{JANE}");
+        let john = "/api/v1/contacts/f7c2a47a-ed10-47d4-8ae0-28a305d98934";
+        let pact = contract_of(
+            &[
+                exchange(
+                    "POST",
+                    &format!("{path}/unsubscribes"),
+                    json!({"reason": "x"}),
+                    201,
+                    json!({"id": "r1", "contact_id": JANE}),
+                ),
+                exchange("DELETE", john, Value::Null, 200, json!({"message": "gone"})),
+                exchange("PATCH", &path, json!({"notes": "x"}), 200, jane()),
+            ],
+            "c",
+            "p",
+        );
+        let states = &pact["interactions"][2]["providerStates"];
+        assert_eq!(
+            states[1]["name"],
+            "contact f7c2a47a-ed10-47d4-8ae0-28a305d98934 does not exist"
+        );
+        assert_eq!(states[2]["params"], json!({"id": JANE, "unsubscribed": true}));
     }
 
     #[test]

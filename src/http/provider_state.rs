@@ -3,8 +3,8 @@
 //! "setup" | "teardown"}`, so that the mock can play the provider of a contract that
 //! `gately-mock pact` wrote. The states it knows are the ones that command names:
 //! `the fixtures` (a reset), `contact <id> exists` (made from its params, the contact as
-//! recorded, when the fixtures lack it), `contact <id> does not exist`, `tag <id> exists`
-//! and `a contact with e-mail <email> exists`. A teardown changes nothing: the next
+//! recorded, over what the fixtures have), `contact <id> does not exist`, `tag <id>
+//! exists`, `a tag named <name> exists` and `a contact with e-mail <email> exists`. A teardown changes nothing: the next
 //! interaction starts from `the fixtures` again.
 
 use std::sync::LazyLock;
@@ -51,6 +51,8 @@ static EXISTS: LazyLock<Regex> = LazyLock::new(|| {
 });
 static EMAIL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^a contact with e-mail (\S+) exists$").expect("a valid pattern"));
+static TAG_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^a tag named (.+) exists$").expect("a valid pattern"));
 
 /// Sets up the state `body` names in `workspace` (or tears it down: nothing to do).
 pub(crate) fn change(
@@ -78,6 +80,8 @@ pub(crate) fn change(
         }
     } else if let Some(found) = EMAIL.captures(name) {
         ensure_email(workspace, fixtures_schema, &found[1])?;
+    } else if let Some(found) = TAG_NAME.captures(name) {
+        ensure_tag_name(workspace, fixtures_schema, &found[1])?;
     } else {
         return Err(unknown(name));
     }
@@ -118,7 +122,18 @@ fn ensure(
         .or_else(|| main_project(workspace))
         .unwrap_or_default();
     let record = match member {
-        "contacts" => contact_record(&current, id, &project, params),
+        "contacts" => {
+            let existing = current.layout().get("contacts").and_then(|contacts| {
+                contacts
+                    .as_array()?
+                    .iter()
+                    .find(|contact| {
+                        contact.get("id").and_then(Value::as_str) == Some(&id.to_string())
+                    })
+                    .cloned()
+            });
+            contact_record(&current, id, &project, params, existing)
+        }
         _ => json!({
             "id": id,
             "project_id": project,
@@ -130,16 +145,26 @@ fn ensure(
     add(workspace, schema, &current, member, record)
 }
 
-/// A fixture record of the contact `id` from its recorded fields.
-fn contact_record(current: &FixtureSet, id: Uuid, project: &str, params: &Value) -> Value {
-    let mut record = Map::new();
+/// A fixture record of the contact `id` from its recorded fields, over its record as it
+/// is now (`existing`), so that params naming a few fields change only those.
+fn contact_record(
+    current: &FixtureSet,
+    id: Uuid,
+    project: &str,
+    params: &Value,
+    existing: Option<Value>,
+) -> Value {
+    let mut record = match existing {
+        Some(Value::Object(record)) => record,
+        _ => Map::new(),
+    };
     for field in CONTACT_FIELDS {
         if let Some(value) = params.get(field).filter(|value| !value.is_null()) {
             record.insert(field.to_owned(), value.clone());
         }
     }
     record.insert("id".to_owned(), json!(id));
-    record.insert("project_id".to_owned(), json!(project));
+    record.entry("project_id").or_insert_with(|| json!(project));
     record
         .entry("name")
         .or_insert_with(|| json!("Pact state contact"));
@@ -190,6 +215,30 @@ fn ensure_email(workspace: &WorkspaceState, schema: &Schema, email: &str) -> Res
         "created_at": MADE_AT,
     });
     add(workspace, schema, &current, "contacts", record)
+}
+
+/// Makes a tag of the main project be named `name`, unless one is.
+fn ensure_tag_name(
+    workspace: &WorkspaceState,
+    schema: &Schema,
+    name: &str,
+) -> Result<(), ApiError> {
+    let current = workspace.current();
+    let project = main_project(workspace).unwrap_or_default();
+    if current
+        .tags
+        .iter()
+        .any(|tag| tag.name() == name && tag.project_id().to_string() == project)
+    {
+        return Ok(());
+    }
+    let record = json!({
+        "id": stable_id(name.as_bytes()),
+        "project_id": project,
+        "name": name,
+        "created_at": MADE_AT,
+    });
+    add(workspace, schema, &current, "tags", record)
 }
 
 /// A stable id for a made contact: the same e-mail gives the same id in every run.

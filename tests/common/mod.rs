@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 pub use gately_mock::internals::SchemaRegistry;
 use gately_mock::{
-    ContractReport, Exchange, MockServer, MockServerBuilder, Outcome, Side, Verdict, Workspace,
+    ContractReport, CoverageReport, Exchange, MockServer, MockServerBuilder, Outcome, Side,
+    Verdict, Workspace,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -79,14 +80,53 @@ impl Drop for Mock {
 
 /// Panics unless `check` of the journal's lines, read as a record file, judges every
 /// exchange as the server did: the same verdict, the same violations and warnings, and
-/// nothing wrong with any response the mock sent.
+/// nothing wrong with any response the mock sent; and unless coverage counts every answer.
 pub fn assert_agreement(server: &MockServer) {
     agree(server.requests(), server.contract_report());
+    covered(&server.requests(), &server.coverage());
 }
 
 /// [`assert_agreement`] for one workspace of a server.
 pub fn assert_workspace_agreement(workspace: &Workspace) {
     agree(workspace.requests(), workspace.contract_report());
+    covered(&workspace.requests(), &workspace.coverage());
+}
+
+/// Every answer the mock gave an operation is an outcome of the operation table (D32):
+/// coverage counts each exchange not forced by `Prefer: code=` once, and each answer a
+/// fault injected among the injected ones. An answer whose code the table does not list
+/// would be missing from the counts.
+fn covered(recorded: &[Exchange], coverage: &CoverageReport) {
+    let operation_answers = recorded
+        .iter()
+        .filter(|exchange| {
+            let code = exchange.response.body.get("code").and_then(Value::as_str);
+            let no_operation = matches!(code, Some("route_not_found" | "method_not_allowed"))
+                || exchange.request.method == "OPTIONS";
+            let prefer_forced = exchange.forced && exchange.faults.is_empty();
+            !no_operation && !prefer_forced
+        })
+        .count();
+    let counted: usize = coverage
+        .outcomes
+        .iter()
+        .map(|outcome| outcome.seen - outcome.forced)
+        .sum::<usize>()
+        + coverage
+            .injected
+            .iter()
+            .map(|outcome| outcome.seen)
+            .sum::<usize>();
+    assert_eq!(
+        counted,
+        operation_answers,
+        "each answer to an operation is one outcome of the table: {:#?}",
+        coverage
+            .outcomes
+            .iter()
+            .filter(|outcome| outcome.seen > 0)
+            .collect::<Vec<_>>()
+    );
 }
 
 fn agree(recorded: Vec<Exchange>, report: ContractReport) {
