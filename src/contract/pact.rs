@@ -602,7 +602,10 @@ mod tests {
             states[1]["name"],
             "contact f7c2a47a-ed10-47d4-8ae0-28a305d98934 does not exist"
         );
-        assert_eq!(states[2]["params"], json!({"id": JANE, "unsubscribed": true}));
+        assert_eq!(
+            states[2]["params"],
+            json!({"id": JANE, "unsubscribed": true})
+        );
     }
 
     #[test]
