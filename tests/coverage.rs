@@ -89,16 +89,11 @@ async fn the_admin_route_counts_each_outcome_of_the_traffic() {
 #[tokio::test]
 async fn each_workspace_has_its_own_coverage_and_injected_answers_are_listed_apart() {
     let mock = common::start().await;
-    let made: Value = mock
-        .http
-        .post(mock.url("/__admin/workspaces"))
-        .json(&json!({"name": "covered", "faults": {"rules": [{"fault": "error", "status": 503}]}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let made = mock
+        .make_workspace(
+            json!({"name": "covered", "faults": {"rules": [{"fault": "error", "status": 503}]}}),
+        )
+        .await;
     let key = made["api_key"].as_str().unwrap();
     let answer = mock
         .http

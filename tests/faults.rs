@@ -411,16 +411,11 @@ async fn the_plan_is_read_and_replaced_at_the_admin_route_and_a_bad_one_names_it
 #[tokio::test]
 async fn each_workspace_has_its_own_plan() {
     let mock = common::start().await;
-    let made: Value = mock
-        .http
-        .post(mock.url("/__admin/workspaces"))
-        .json(&json!({"name": "flaky", "faults": {"rules": [{"fault": "error", "status": 500}]}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let made = mock
+        .make_workspace(
+            json!({"name": "flaky", "faults": {"rules": [{"fault": "error", "status": 500}]}}),
+        )
+        .await;
     let key = made["api_key"].as_str().unwrap();
     let in_workspace = mock
         .http

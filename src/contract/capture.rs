@@ -9,6 +9,10 @@ use serde_json::Value;
 
 use serde_json::value::RawValue;
 
+use hyper::Method;
+
+use crate::api::operation::{self, Operation};
+use crate::api::route;
 use crate::clock::Timestamp;
 use crate::journal::Exchange;
 use crate::journal::exchange::BodyEncoding;
@@ -97,6 +101,14 @@ fn epoch_ms(text: &str) -> Option<i64> {
 }
 
 impl Observed {
+    /// The operation the exchange called, and its path id, if its route and method name
+    /// one.
+    pub(crate) fn operation(&self) -> Option<(&'static Operation, Option<&str>)> {
+        let method = Method::from_bytes(self.method.as_bytes()).ok()?;
+        let found = route::route(&self.path)?;
+        Some((operation::find(found.id, &method)?, found.param))
+    }
+
     /// An exchange this mock recorded; `origin` names where it came from (`traffic.jsonl`).
     pub fn from_exchange(exchange: Exchange, origin: &str) -> Self {
         let request_body = exchange.request.body_bytes();

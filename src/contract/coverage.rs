@@ -15,12 +15,10 @@
 
 use std::fmt::Write as _;
 
-use hyper::Method;
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::api::operation::{OPERATIONS, Operation};
-use crate::api::route;
 use crate::contract::capture::Observed;
 
 /// Every outcome, and how often a capture had it.
@@ -102,7 +100,7 @@ impl CoverageReport {
             .collect();
         let mut injected: Vec<OutcomeCount> = Vec::new();
         for observed in captured {
-            let Some(operation) = operation_of(observed) else {
+            let Some((operation, _)) = observed.operation() else {
                 continue;
             };
             let replaced = observed
@@ -300,13 +298,6 @@ fn counts(outcome: &OutcomeCount) -> String {
             if seen == 1 { "" } else { "s" }
         ),
     }
-}
-
-/// The operation an exchange called, if its route and method name one.
-fn operation_of(observed: &Observed) -> Option<&'static Operation> {
-    let method = Method::from_bytes(observed.method.as_bytes()).ok()?;
-    let found = route::route(&observed.path)?;
-    crate::api::operation::find(found.id, &method)
 }
 
 /// The outcome's code of an answer: `ok` for a success, the problem's `code` otherwise.

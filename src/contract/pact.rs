@@ -16,10 +16,9 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use hyper::Method;
 use serde_json::{Map, Value, json};
 
-use crate::api::operation::{self, Operation, OperationId};
+use crate::api::operation::{Operation, OperationId};
 use crate::api::route::{self, RouteId};
 use crate::contract::capture::Observed;
 
@@ -46,7 +45,7 @@ pub(crate) fn contract(
     let mut interactions = Vec::new();
     for observed in captured {
         let clean = kept_the_contract.contains(&observed.origin) && is_clean(observed);
-        if let Some((operation, id)) = operation_of(observed).filter(|_| clean) {
+        if let Some((operation, id)) = observed.operation().filter(|_| clean) {
             let shape = shape_of(observed, operation);
             if !shapes.contains(&shape) {
                 shapes.push(shape);
@@ -84,14 +83,6 @@ fn is_clean(observed: &Observed) -> bool {
             .response_body
             .as_ref()
             .is_some_and(|body| !body.is_string())
-}
-
-/// The operation an exchange called, and its path id.
-fn operation_of(observed: &Observed) -> Option<(&'static Operation, Option<String>)> {
-    let method = Method::from_bytes(observed.method.as_bytes()).ok()?;
-    let found = route::route(&observed.path)?;
-    let operation = operation::find(found.id, &method)?;
-    Some((operation, found.param.map(str::to_owned)))
 }
 
 /// What makes two requests the same interaction.
@@ -148,7 +139,7 @@ impl Known {
         let path_id = route::route(&observed.path)
             .and_then(|found| found.param)
             .map(str::to_owned);
-        let operation = operation_of(observed).map(|(operation, _)| operation.id);
+        let operation = observed.operation().map(|(operation, _)| operation.id);
         match (operation, path_id) {
             (Some(OperationId::DeleteContact), Some(id)) => {
                 self.resources.remove(&id);
@@ -207,7 +198,7 @@ impl Known {
 fn interaction(
     observed: &Observed,
     operation: &Operation,
-    id: Option<String>,
+    id: Option<&str>,
     known: &Known,
 ) -> Value {
     let body: Option<Value> = serde_json::from_slice(&observed.request_body).ok();
@@ -283,7 +274,7 @@ fn content_type(status: u16) -> &'static str {
 fn provider_states(
     observed: &Observed,
     operation: &Operation,
-    id: Option<String>,
+    id: Option<&str>,
     body: Option<&Value>,
     known: &Known,
 ) -> Vec<Value> {
@@ -313,11 +304,11 @@ fn provider_states(
                     "params": { "id": id },
                 }));
             } else {
-                states.push(exists("contact", &id));
+                states.push(exists("contact", id));
             }
         }
         (RouteId::Tag, Some(id)) if code != Some("tag_not_found") => {
-            states.push(exists("tag", &id));
+            states.push(exists("tag", id));
         }
         _ => {}
     }

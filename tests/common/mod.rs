@@ -205,6 +205,19 @@ impl Mock {
     }
 
     /// The JSON an admin route answers.
+    /// `POST /__admin/workspaces` with `body`: the workspace made (201).
+    pub async fn make_workspace(&self, body: Value) -> Value {
+        let made = self
+            .http
+            .post(self.url("/__admin/workspaces"))
+            .json(&body)
+            .send()
+            .await
+            .expect("the mock answers");
+        assert_eq!(made.status(), StatusCode::CREATED);
+        made.json().await.expect("a workspace is JSON")
+    }
+
     pub async fn admin_json(&self, path: &str) -> Value {
         serde_json::from_str(&self.admin_text(path).await).expect("admin answers are JSON")
     }
