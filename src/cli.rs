@@ -244,6 +244,18 @@ pub enum SchemaName {
     ClockChange,
     /// A fault plan (`--faults`, `PUT /__admin/faults`, D30).
     FaultPlan,
+    /// A contact list, as the list routes answer it (D28).
+    List,
+    /// The contact list create (POST) request body; PATCH takes any of its fields.
+    ListCreate,
+    /// The body that adds a contact to a list (POST …/members).
+    ListMemberAdd,
+    /// One rule of a segment (D29).
+    SegmentRule,
+    /// A segment, as the segment routes answer it.
+    Segment,
+    /// The segment create (POST) request body; PATCH takes any of its fields.
+    SegmentCreate,
 }
 
 /// A usage error in one line, as the README promises: clap's first line without its

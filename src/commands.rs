@@ -293,6 +293,12 @@ pub fn schema(args: &SchemaArgs) -> ExitCode {
         SchemaName::WorkspaceCreate => "workspace-create.json",
         SchemaName::ClockChange => "clock-change.json",
         SchemaName::FaultPlan => "fault-plan.json",
+        SchemaName::List => "list.json",
+        SchemaName::ListCreate => "list-create.json",
+        SchemaName::ListMemberAdd => "list-member-add.json",
+        SchemaName::SegmentRule => "segment-rule.json",
+        SchemaName::Segment => "segment.json",
+        SchemaName::SegmentCreate => "segment-create.json",
     };
     let text = crate::schema::SOURCES
         .iter()

@@ -1,9 +1,11 @@
-//! Fixtures (D22): the API keys, tags and contacts the mock starts with, read from a
-//! directory (`--fixtures DIR`) or from the copy of `fixtures/` compiled into the binary.
+//! Fixtures (D22): the API keys, tags, contacts, and optionally contact lists and segments
+//! the mock starts with, read from a directory (`--fixtures DIR`) or from the copy of
+//! `fixtures/` compiled into the binary.
 //!
 //! A fixture set is checked in full at start-up, first against `schemas/fixtures.json`, then
-//! for what a schema cannot say (unique ids and keys, unique e-mails per project, tag names
-//! that resolve). The first failure names the file and the JSON pointer at fault.
+//! for what a schema cannot say (unique ids, keys and names, unique e-mails per project, tag
+//! names and list members that resolve). The first failure names the file and the JSON
+//! pointer at fault.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -15,15 +17,27 @@ use uuid::Uuid;
 
 use crate::clock::Timestamp;
 use crate::schema::Schema;
-use crate::store::Store;
 use crate::store::contact::{Contact, CreateOnly, OptionalField, Status};
+use crate::store::list::{ContactList, Member};
+use crate::store::segment::{Rule, Segment};
 use crate::store::tag::{self, Tag, TagTable};
+use crate::store::{Records, Store};
 
 const KEYS_FILE: &str = "api-keys.json";
 const TAGS_FILE: &str = "tags.json";
 const CONTACTS_FILE: &str = "contacts.json";
-/// The three files, in the order they are read.
-const FILES: [&str; 3] = [KEYS_FILE, TAGS_FILE, CONTACTS_FILE];
+const LISTS_FILE: &str = "lists.json";
+const SEGMENTS_FILE: &str = "segments.json";
+/// The files, in the order they are read.
+const FILES: [&str; 5] = [
+    KEYS_FILE,
+    TAGS_FILE,
+    CONTACTS_FILE,
+    LISTS_FILE,
+    SEGMENTS_FILE,
+];
+/// The files a directory may leave out: none of their records, then.
+const OPTIONAL_FILES: [&str; 2] = [LISTS_FILE, SEGMENTS_FILE];
 
 /// What a key may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -72,12 +86,22 @@ impl FixtureSource {
             FixtureSource::Embedded => Ok(match file {
                 KEYS_FILE => include_str!("../fixtures/api-keys.json"),
                 TAGS_FILE => include_str!("../fixtures/tags.json"),
+                LISTS_FILE => include_str!("../fixtures/lists.json"),
+                SEGMENTS_FILE => include_str!("../fixtures/segments.json"),
                 _ => include_str!("../fixtures/contacts.json"),
             }
             .to_owned()),
             FixtureSource::Dir(_) => {
                 let path = self.path_of(file);
-                std::fs::read_to_string(&path).map_err(|source| FixtureError::Read { path, source })
+                match std::fs::read_to_string(&path) {
+                    Err(err)
+                        if err.kind() == std::io::ErrorKind::NotFound
+                            && OPTIONAL_FILES.contains(&file) =>
+                    {
+                        Ok("[]".to_owned())
+                    }
+                    read => read.map_err(|source| FixtureError::Read { path, source }),
+                }
             }
         }
     }
@@ -133,6 +157,10 @@ pub struct FixtureSet {
     pub tags: Vec<Tag>,
     /// Contacts of every project, their tags resolved.
     pub contacts: Vec<Contact>,
+    /// Contact lists of every project, with their members (D28).
+    pub lists: Vec<ContactList>,
+    /// Segments of every project (D29).
+    pub segments: Vec<Segment>,
 }
 
 /// A contact as written in `contacts.json`: tags by name, unset fields left out.
@@ -156,6 +184,40 @@ struct ContactRecord {
     optional: BTreeMap<String, Option<String>>,
 }
 
+/// A contact list as written in `lists.json`.
+#[derive(Deserialize)]
+struct ListRecord {
+    id: Uuid,
+    project_id: Uuid,
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    members: Vec<MemberRecord>,
+    created_at: String,
+    updated_at: Option<String>,
+}
+
+/// A member as written in `lists.json`.
+#[derive(Deserialize)]
+struct MemberRecord {
+    contact_id: Uuid,
+    added_at: String,
+}
+
+/// A segment as written in `segments.json`.
+#[derive(Deserialize)]
+struct SegmentRecord {
+    id: Uuid,
+    project_id: Uuid,
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+    rules: Vec<Value>,
+    created_at: String,
+    updated_at: Option<String>,
+}
+
 /// A tag as written in `tags.json`.
 #[derive(Deserialize)]
 struct TagRecord {
@@ -176,13 +238,17 @@ impl FixtureSet {
     /// A store holding exactly these fixtures, its id generator at `seed` (a workspace's).
     pub(crate) fn store_seeded(&self, seed: u64) -> Store {
         Store::new(
-            self.contacts.iter().cloned(),
-            self.tags.iter().cloned(),
+            Records {
+                contacts: self.contacts.clone(),
+                tags: self.tags.clone(),
+                lists: self.lists.clone(),
+                segments: self.segments.clone(),
+            },
             seed,
         )
     }
 
-    /// Reads and checks the three fixture files of `source` against `schema`
+    /// Reads and checks the fixture files of `source` against `schema`
     /// (`schemas/fixtures.json`) and against each other.
     pub fn load(source: &FixtureSource, schema: &Schema) -> Result<Self, FixtureError> {
         let mut document = Map::new();
@@ -195,7 +261,7 @@ impl FixtureSet {
                 })?;
             document.insert(file.to_owned(), value);
         }
-        Self::check(document, &Origin::Files(source), schema)
+        Self::check(document, &Origin::Files(source), schema, Members::Checked)
     }
 
     /// What `store` holds now, with `keys`: a workspace's `state`.
@@ -204,6 +270,8 @@ impl FixtureSet {
             keys,
             tags: store.every_tag().cloned().collect(),
             contacts: store.every_contact().cloned().collect(),
+            lists: store.every_list().cloned().collect(),
+            segments: store.every_segment().cloned().collect(),
         }
     }
 
@@ -221,7 +289,7 @@ impl FixtureSet {
         {
             return Err(FixtureError::Inline {
                 pointer: crate::schema::child_pointer("", unknown),
-                message: "not a member of a fixture set: it holds api_keys, tags and contacts"
+                message: "not a member of a fixture set: it holds api_keys, tags, contacts, lists and segments"
                     .to_owned(),
             });
         }
@@ -237,14 +305,22 @@ impl FixtureSet {
             };
             document.insert(file.to_owned(), value);
         }
-        Self::check(document, &Origin::Inline, schema)
+        // Lists left out are `base`'s: their members whose contacts the set no longer
+        // holds go, as they go when the contact is deleted (D28).
+        let members = if inline.contains_key(member_of(LISTS_FILE)) {
+            Members::Checked
+        } else {
+            Members::Pruned
+        };
+        Self::check(document, &Origin::Inline, schema, members)
     }
 
-    /// Checks the three documents (by file name) against `schema` and against each other.
+    /// Checks the documents (by file name) against `schema` and against each other.
     fn check(
         document: Map<String, Value>,
         origin: &Origin<'_>,
         schema: &Schema,
+        members: Members,
     ) -> Result<Self, FixtureError> {
         let document = Value::Object(document);
         if let Some(first) = schema.violations(&document).into_iter().next() {
@@ -259,14 +335,21 @@ impl FixtureSet {
         let tag_records: Vec<TagRecord> = decode(origin, TAGS_FILE, take(TAGS_FILE))?;
         let contact_records: Vec<ContactRecord> =
             decode(origin, CONTACTS_FILE, take(CONTACTS_FILE))?;
+        let list_records: Vec<ListRecord> = decode(origin, LISTS_FILE, take(LISTS_FILE))?;
+        let segment_records: Vec<SegmentRecord> =
+            decode(origin, SEGMENTS_FILE, take(SEGMENTS_FILE))?;
 
         check_unique(origin, KEYS_FILE, keys.iter().map(|k| k.key.clone()), "key")?;
         let tags = build_tags(origin, tag_records)?;
         let contacts = build_contacts(origin, contact_records, &tags)?;
+        let lists = build_lists(origin, list_records, &contacts, members)?;
+        let segments = build_segments(origin, segment_records)?;
         Ok(Self {
             keys,
             tags: tags.into_values().collect(),
             contacts,
+            lists,
+            segments,
         })
     }
 
@@ -344,12 +427,65 @@ impl FixtureSet {
             .iter()
             .map(|key| serde_json::to_value(key).expect("a key serialises"))
             .collect();
+        let mut lists: Vec<&ContactList> = self.lists.iter().collect();
+        lists.sort_by_key(|list| (list.created_at, list.id));
+        let lists = lists
+            .into_iter()
+            .map(|list| {
+                let members: Vec<Value> = list
+                    .members
+                    .iter()
+                    .map(|member| {
+                        serde_json::json!({
+                            "contact_id": member.contact_id,
+                            "added_at": member.added_at.to_string(),
+                        })
+                    })
+                    .collect();
+                serde_json::json!({
+                    "id": list.id,
+                    "project_id": list.project_id,
+                    "name": list.name,
+                    "description": list.description,
+                    "members": members,
+                    "created_at": list.created_at.to_string(),
+                    "updated_at": list.updated_at.to_string(),
+                })
+            })
+            .collect();
+        let mut segments: Vec<&Segment> = self.segments.iter().collect();
+        segments.sort_by_key(|segment| (segment.created_at, segment.id));
+        let segments = segments
+            .into_iter()
+            .map(|segment| {
+                serde_json::json!({
+                    "id": segment.id,
+                    "project_id": segment.project_id,
+                    "name": segment.name,
+                    "description": segment.description,
+                    "rules": segment.rules.iter().map(Rule::to_json).collect::<Vec<_>>(),
+                    "created_at": segment.created_at.to_string(),
+                    "updated_at": segment.updated_at.to_string(),
+                })
+            })
+            .collect();
         Map::from_iter([
             (member_of(KEYS_FILE).to_owned(), Value::Array(keys)),
             (member_of(TAGS_FILE).to_owned(), Value::Array(tags)),
             (member_of(CONTACTS_FILE).to_owned(), Value::Array(contacts)),
+            (member_of(LISTS_FILE).to_owned(), Value::Array(lists)),
+            (member_of(SEGMENTS_FILE).to_owned(), Value::Array(segments)),
         ])
     }
+}
+
+/// What is done with a list member whose contact the set does not hold.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Members {
+    /// It is refused, naming its pointer: the lists were written with the contacts.
+    Checked,
+    /// It is left out: the lists are kept from a set whose contacts were replaced.
+    Pruned,
 }
 
 /// Where a fixture set comes from, for its errors.
@@ -394,6 +530,8 @@ fn member_of(file: &str) -> &'static str {
     match file {
         KEYS_FILE => "api_keys",
         TAGS_FILE => "tags",
+        LISTS_FILE => "lists",
+        SEGMENTS_FILE => "segments",
         _ => "contacts",
     }
 }
@@ -524,10 +662,13 @@ fn build_contacts(
             at(index, "created_at"),
             &record.created_at,
         )?;
-        let updated_at = match &record.updated_at {
-            Some(text) => timestamp(origin, CONTACTS_FILE, at(index, "updated_at"), text)?,
-            None => created_at,
-        };
+        let updated_at = updated_at(
+            origin,
+            CONTACTS_FILE,
+            index,
+            record.updated_at.as_deref(),
+            created_at,
+        )?;
         let last_contacted_at = match &record.last_contacted_at {
             Some(text) => Some(timestamp(
                 origin,
@@ -560,6 +701,145 @@ fn build_contacts(
         });
     }
     Ok(contacts)
+}
+
+/// `updated_at` as written, or `created_at` when left out.
+fn updated_at(
+    origin: &Origin<'_>,
+    file: &str,
+    index: usize,
+    written: Option<&str>,
+    created_at: Timestamp,
+) -> Result<Timestamp, FixtureError> {
+    match written {
+        Some(text) => timestamp(origin, file, format!("/{index}/updated_at"), text),
+        None => Ok(created_at),
+    }
+}
+
+fn build_lists(
+    origin: &Origin<'_>,
+    records: Vec<ListRecord>,
+    contacts: &[Contact],
+    unknown_members: Members,
+) -> Result<Vec<ContactList>, FixtureError> {
+    check_unique(
+        origin,
+        LISTS_FILE,
+        records.iter().map(|l| l.id.to_string()),
+        "id",
+    )?;
+    check_unique(
+        origin,
+        LISTS_FILE,
+        records
+            .iter()
+            .map(|l| format!("{}/{}", l.project_id, l.name)),
+        "name",
+    )?;
+    let project_of: BTreeMap<Uuid, Uuid> = contacts
+        .iter()
+        .map(|contact| (contact.id, contact.project_id))
+        .collect();
+    let mut lists = Vec::with_capacity(records.len());
+    for (index, record) in records.into_iter().enumerate() {
+        let mut members: Vec<Member> = Vec::with_capacity(record.members.len());
+        for (position, member) in record.members.iter().enumerate() {
+            let at = format!("/{index}/members/{position}");
+            if project_of.get(&member.contact_id) != Some(&record.project_id) {
+                if unknown_members == Members::Pruned {
+                    continue;
+                }
+                return Err(origin.invalid(
+                    LISTS_FILE,
+                    format!("{at}/contact_id"),
+                    format!(
+                        "contact {} is not in {} for project {}",
+                        member.contact_id,
+                        origin.name_of(CONTACTS_FILE),
+                        record.project_id
+                    ),
+                ));
+            }
+            if members.iter().any(|m| m.contact_id == member.contact_id) {
+                return Err(origin.invalid(
+                    LISTS_FILE,
+                    format!("{at}/contact_id"),
+                    format!("contact {} is a member twice", member.contact_id),
+                ));
+            }
+            members.push(Member {
+                contact_id: member.contact_id,
+                added_at: timestamp(
+                    origin,
+                    LISTS_FILE,
+                    format!("{at}/added_at"),
+                    &member.added_at,
+                )?,
+            });
+        }
+        let created_at = timestamp(
+            origin,
+            LISTS_FILE,
+            format!("/{index}/created_at"),
+            &record.created_at,
+        )?;
+        lists.push(ContactList {
+            id: record.id,
+            project_id: record.project_id,
+            name: record.name,
+            description: record.description,
+            members,
+            created_at,
+            updated_at: updated_at(
+                origin,
+                LISTS_FILE,
+                index,
+                record.updated_at.as_deref(),
+                created_at,
+            )?,
+        });
+    }
+    Ok(lists)
+}
+
+fn build_segments(
+    origin: &Origin<'_>,
+    records: Vec<SegmentRecord>,
+) -> Result<Vec<Segment>, FixtureError> {
+    check_unique(
+        origin,
+        SEGMENTS_FILE,
+        records.iter().map(|s| s.id.to_string()),
+        "id",
+    )?;
+    let mut segments = Vec::with_capacity(records.len());
+    for (index, record) in records.into_iter().enumerate() {
+        let rules = Rule::read_all(&record.rules, &format!("/{index}/rules"))
+            .map_err(|err| origin.invalid(SEGMENTS_FILE, err.pointer.clone(), err.to_string()))?;
+        let created_at = timestamp(
+            origin,
+            SEGMENTS_FILE,
+            format!("/{index}/created_at"),
+            &record.created_at,
+        )?;
+        segments.push(Segment {
+            id: record.id,
+            project_id: record.project_id,
+            name: record.name,
+            description: record.description,
+            rules,
+            created_at,
+            updated_at: updated_at(
+                origin,
+                SEGMENTS_FILE,
+                index,
+                record.updated_at.as_deref(),
+                created_at,
+            )?,
+        });
+    }
+    Ok(segments)
 }
 
 #[cfg(test)]
@@ -625,6 +905,58 @@ mod tests {
         let set = FixtureSet::load(&FixtureSource::Embedded, &schema()).unwrap();
         assert!(set.contacts.len() >= 12);
         assert!(set.keys.len() >= 3);
+        assert_eq!((set.lists.len(), set.segments.len()), (2, 3));
+    }
+
+    /// The error of the built-in fixtures with `file` written as `text`.
+    fn load_error_with(file: &str, text: &str) -> String {
+        let dir = dir_with(&FixtureSource::Embedded.read(CONTACTS_FILE).unwrap());
+        std::fs::write(dir.path().join(file), text).unwrap();
+        let err =
+            FixtureSet::load(&FixtureSource::Dir(dir.path().to_owned()), &schema()).unwrap_err();
+        err.to_string()
+            .replace(&dir.path().display().to_string(), "DIR")
+    }
+
+    #[test]
+    fn lists_and_segments_may_be_left_out() {
+        let dir = dir_with(&FixtureSource::Embedded.read(CONTACTS_FILE).unwrap());
+        let set = FixtureSet::load(&FixtureSource::Dir(dir.path().to_owned()), &schema()).unwrap();
+        assert!(set.lists.is_empty() && set.segments.is_empty());
+    }
+
+    #[test]
+    fn a_list_member_must_be_a_contact_of_the_list_s_project() {
+        let list = |members: &str| {
+            format!(
+                r#"[{{"id":"7a4c2e10-3b5d-4f6a-8c9e-1d2f3a4b5c60","project_id":"3f6c2a91-8d4e-4b7a-9c15-2e8f0d6b4a73","name":"L","members":{members},"created_at":"2025-01-01T00:00:00.000Z"}}]"#
+            )
+        };
+        let member =
+            |id: &str| format!(r#"{{"contact_id":"{id}","added_at":"2025-01-01T00:00:00.000Z"}}"#);
+        let jane = member("a1b2c3d4-e5f6-4789-abcd-ef1234567890");
+        // Tom is a Globex contact.
+        let tom = member("46282c91-3dc7-42d1-ac26-a564c4ce05fe");
+        assert_eq!(
+            load_error_with(LISTS_FILE, &list(&format!("[{jane},{tom}]"))),
+            "DIR/lists.json: /0/members/1/contact_id: contact 46282c91-3dc7-42d1-ac26-a564c4ce05fe is not in contacts.json for project 3f6c2a91-8d4e-4b7a-9c15-2e8f0d6b4a73"
+        );
+        assert!(
+            load_error_with(LISTS_FILE, &list(&format!("[{jane},{jane}]")))
+                .starts_with("DIR/lists.json: /0/members/1/contact_id: contact a1b2c3d4")
+        );
+    }
+
+    #[test]
+    fn a_bad_segment_rule_names_its_pointer() {
+        let segments = r#"[{"id":"3c8e1f42-9a7b-4d5c-a6e2-0b4f8d1c7e53","project_id":"3f6c2a91-8d4e-4b7a-9c15-2e8f0d6b4a73","name":"S","rules":[{"field":"status","operator":"eq","value":"active"},{"field":"plan","operator":"eq","value":"pro"}],"created_at":"2025-01-01T00:00:00.000Z"}]"#;
+        let error = load_error_with(SEGMENTS_FILE, segments);
+        assert!(
+            error.starts_with(
+                "DIR/segments.json: /0/rules/1/field: \"plan\" is not a contact field"
+            ),
+            "{error}"
+        );
     }
 
     #[test]

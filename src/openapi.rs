@@ -37,15 +37,33 @@ pub(crate) fn document(schemas: &SchemaRegistry) -> Value {
         ("WorkspaceCreate", &schemas.workspace_create),
         ("ClockChange", &schemas.clock_change),
         ("FaultPlan", &schemas.fault_plan),
+        ("ContactListObject", &schemas.list),
+        ("ContactLists", &schemas.lists),
+        ("ContactListCreate", &schemas.list_create),
+        ("ContactListUpdate", &schemas.list_update),
+        ("ListMember", &schemas.list_member),
+        ("ListMembers", &schemas.list_members),
+        ("ListMemberAdd", &schemas.list_member_add),
+        ("SegmentRule", &schemas.segment_rule),
+        ("Segment", &schemas.segment),
+        ("Segments", &schemas.segments),
+        ("SegmentCreate", &schemas.segment_create),
+        ("SegmentUpdate", &schemas.segment_update),
     ] {
         add_component(&mut components, name, schema);
     }
+    // A segment rule is described once (`segment-rule.json`); each schema that holds rules
+    // carries a copy as `segment_rule`, which the document names once.
+    share_definition(&mut components, "segment_rule", "SegmentRule");
     // The lists name their items once, by reference: generated clients then share one
     // type for a contact, a tag, an unsubscribe record.
     for (name, items, item) in [
         ("ContactList", "/properties/contacts/items", "Contact"),
         ("TagList", "/items", "Tag"),
         ("UnsubscribeList", "/items", "UnsubscribeRecord"),
+        ("ContactLists", "/items", "ContactListObject"),
+        ("ListMembers", "/items", "ListMember"),
+        ("Segments", "/items", "Segment"),
     ] {
         refer_items(&mut components, name, items, item);
     }
@@ -80,6 +98,8 @@ pub(crate) fn document(schemas: &SchemaRegistry) -> Value {
             { "name": "tags", "description": "Tags, and attaching them to contacts" },
             { "name": "unsubscribes", "description": "Unsubscribe records (D21)" },
             { "name": "custom-fields", "description": "A contact's custom fields (D18, the mock's path)" },
+            { "name": "lists", "description": "Contact lists: static, members added by hand (D28)" },
+            { "name": "segments", "description": "Segments: rules over the contacts, membership worked out on each read (D29)" },
             { "name": "admin", "description": "The mock's own routes: journal, reset, state, clock, health" },
             { "name": "workspaces", "description": "Isolated states in one mock (D26), each with the admin routes of its own" },
         ],
@@ -94,13 +114,9 @@ pub(crate) fn document(schemas: &SchemaRegistry) -> Value {
 /// The path item of `route`: its parameters, and one operation per row of the table.
 fn path_item(route: RouteId) -> Value {
     let mut parameters = Vec::new();
-    if let Some(name) = route.parameter() {
-        let what = if name == "tagId" {
-            "The tag UUID"
-        } else {
-            "The contact UUID"
-        };
-        parameters.push(json!({ "name": name, "in": "path", "required": true, "description": what, "schema": { "type": "string", "format": "uuid" } }));
+    if let Some(parameter) = route.parameter() {
+        let what = format!("The {} UUID", parameter.resource);
+        parameters.push(json!({ "name": parameter.name, "in": "path", "required": true, "description": what, "schema": { "type": "string", "format": "uuid" } }));
     }
     parameters.push(json!({ "name": "X-Project-ID", "in": "header", "required": false, "description": "The project UUID; not needed when the key is bound to a project", "schema": { "type": "string", "format": "uuid" } }));
     parameters.push(json!({ "name": "Prefer", "in": "header", "required": false, "description": "code=NNN answers that documented error instead (D15)", "schema": { "type": "string" } }));
@@ -160,7 +176,38 @@ fn tag_of(route: RouteId) -> &'static str {
         RouteId::Tags | RouteId::Tag | RouteId::ContactTags => "tags",
         RouteId::Unsubscribes => "unsubscribes",
         RouteId::CustomFields => "custom-fields",
+        RouteId::Lists | RouteId::List | RouteId::ListMembers => "lists",
+        RouteId::Segments | RouteId::Segment => "segments",
     }
+}
+
+/// Every copy of definition `def` (component `<owner>_<def>`) dropped, and each reference
+/// to one pointed at component `shared` instead.
+fn share_definition(components: &mut Map<String, Value>, def: &str, shared: &str) {
+    let suffix = format!("_{def}");
+    components.retain(|name, _| !name.ends_with(&suffix));
+    fn point(value: &mut Value, suffix: &str, to: &str) {
+        match value {
+            Value::Object(object) => {
+                let copy = object
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .is_some_and(|target| target.ends_with(suffix));
+                if copy {
+                    object.insert("$ref".to_owned(), Value::from(to));
+                }
+                object
+                    .values_mut()
+                    .for_each(|value| point(value, suffix, to));
+            }
+            Value::Array(items) => items.iter_mut().for_each(|value| point(value, suffix, to)),
+            _ => {}
+        }
+    }
+    let to = format!("#/components/schemas/{shared}");
+    components
+        .values_mut()
+        .for_each(|component| point(component, &suffix, &to));
 }
 
 /// Component `name` (a list) with the schema at `items` replaced by a reference to

@@ -225,11 +225,14 @@ impl Schema {
                     }
                     kind => kind.keyword(),
                 };
-                out.violations.push(Violation::new(
-                    pointer,
-                    describe(kind, error.instance()),
-                    keyword,
-                ));
+                let message = match self.schema_of_keyword(error) {
+                    Some(owner) if owner.get(MESSAGE).is_some() => {
+                        explained(owner, error.instance())
+                    }
+                    _ => describe(kind, error.instance()),
+                };
+                out.violations
+                    .push(Violation::new(pointer, message, keyword));
             }
         }
     }
@@ -239,7 +242,7 @@ impl Schema {
     fn schema_of_keyword(&self, error: &ValidationError<'_>) -> Option<&Value> {
         let path = error.schema_path().as_str();
         let parent = path.rsplit_once('/').map_or("", |(parent, _)| parent);
-        self.document.pointer(parent)
+        node_at(&self.document, parent)
     }
 
     fn allows_lenient_null(&self, error: &ValidationError<'_>) -> bool {
@@ -248,6 +251,54 @@ impl Schema {
             .and_then(Value::as_bool)
             .unwrap_or(false)
     }
+}
+
+/// The vendor keyword of a schema node whose failures all get one message, written for the
+/// value's place: `{value}` is the value sent, `{type}` its JSON type. A value close to one
+/// of the node's (or its branches') enumerated names is told which one it was likely meant
+/// to be.
+const MESSAGE: &str = "x-gately-message";
+
+fn explained(owner: &Value, instance: &Value) -> String {
+    let template = owner
+        .get(MESSAGE)
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let mut message = template
+        .replace("{value}", &excerpt(instance))
+        .replace("{type}", json_type(instance));
+    let branches = owner.get("anyOf").and_then(Value::as_array);
+    let names = std::iter::once(owner)
+        .chain(branches.into_iter().flatten())
+        .filter_map(|node| node.get("enum").and_then(Value::as_array))
+        .flatten()
+        .filter_map(Value::as_str);
+    if let Some(meant) = instance
+        .as_str()
+        .and_then(|sent| suggest::closest(sent, names))
+    {
+        message.push_str(&format!(" (did you mean \"{meant}\"?)"));
+    }
+    message
+}
+
+/// The schema node at `path`, a keyword location: a `$ref` step goes to the definition
+/// the reference names (`#/$defs/…`), as the validator went.
+fn node_at<'a>(document: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut node = document;
+    for step in path.split('/').skip(1) {
+        let step = step.replace("~1", "/").replace("~0", "~");
+        node = match (step.as_str(), node) {
+            ("$ref", Value::Object(object)) => {
+                let target = object.get("$ref")?.as_str()?.strip_prefix('#')?;
+                document.pointer(target)?
+            }
+            (key, Value::Object(object)) => object.get(key)?,
+            (index, Value::Array(items)) => items.get(index.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(node)
 }
 
 /// "unknown field", with a hint when the object schema documents something close (D3).
@@ -476,6 +527,31 @@ pub struct SchemaRegistry {
     pub clock_change: Schema,
     /// A fault plan: `--faults`, `PUT /__admin/faults` (D30).
     pub fault_plan: Schema,
+    /// A contact list, as the list routes answer it (D28).
+    pub list: Schema,
+    /// `GET /api/v1/contacts/lists`: an array of lists.
+    pub lists: Schema,
+    /// `POST /api/v1/contacts/lists` body.
+    pub list_create: Schema,
+    /// `PATCH /api/v1/contacts/lists/{listId}` body (built from `list-create.json`).
+    pub list_update: Schema,
+    /// A member of a list with its contact (built around `contact.json`).
+    pub list_member: Schema,
+    /// `GET …/lists/{listId}/members`: an array of members.
+    pub list_members: Schema,
+    /// `POST …/lists/{listId}/members` body.
+    pub list_member_add: Schema,
+    /// One rule of a segment (D29).
+    pub segment_rule: Schema,
+    /// A segment, as the segment routes answer it (D29).
+    pub segment: Schema,
+    /// `GET /api/v1/contacts/segments`: an array of segments.
+    pub segments: Schema,
+    /// `POST /api/v1/contacts/segments` body.
+    pub segment_create: Schema,
+    /// `PATCH /api/v1/contacts/segments/{segmentId}` body (built from
+    /// `segment-create.json`).
+    pub segment_update: Schema,
 }
 
 /// A schema of the registry, by name: how the operation table refers to one.
@@ -515,6 +591,28 @@ pub(crate) enum SchemaId {
     Contact,
     /// `contact.documented.json`
     ContactDocumented,
+    /// `list.json`
+    List,
+    /// An array of lists.
+    Lists,
+    /// `list-create.json`
+    ListCreate,
+    /// A partial `list-create.json`.
+    ListUpdate,
+    /// A list member with its contact.
+    ListMember,
+    /// An array of list members.
+    ListMembers,
+    /// `list-member-add.json`
+    ListMemberAdd,
+    /// `segment.json`
+    Segment,
+    /// An array of segments.
+    Segments,
+    /// `segment-create.json`
+    SegmentCreate,
+    /// A partial `segment-create.json`.
+    SegmentUpdate,
 }
 
 impl SchemaId {
@@ -538,12 +636,23 @@ impl SchemaId {
             SchemaId::ContactTag => "ContactTag",
             SchemaId::Contact => "Contact",
             SchemaId::ContactDocumented => "ContactDocumented",
+            SchemaId::List => "ContactListObject",
+            SchemaId::Lists => "ContactLists",
+            SchemaId::ListCreate => "ContactListCreate",
+            SchemaId::ListUpdate => "ContactListUpdate",
+            SchemaId::ListMember => "ListMember",
+            SchemaId::ListMembers => "ListMembers",
+            SchemaId::ListMemberAdd => "ListMemberAdd",
+            SchemaId::Segment => "Segment",
+            SchemaId::Segments => "Segments",
+            SchemaId::SegmentCreate => "SegmentCreate",
+            SchemaId::SegmentUpdate => "SegmentUpdate",
         }
     }
 }
 
 /// The schema files, by name, exactly as embedded.
-pub(crate) const SOURCES: [(&str, &str); 20] = [
+pub(crate) const SOURCES: [(&str, &str); 26] = [
     (
         "contact-patch.json",
         include_str!("../schemas/contact-patch.json"),
@@ -606,6 +715,24 @@ pub(crate) const SOURCES: [(&str, &str); 20] = [
         "fault-plan.json",
         include_str!("../schemas/fault-plan.json"),
     ),
+    ("list.json", include_str!("../schemas/list.json")),
+    (
+        "list-create.json",
+        include_str!("../schemas/list-create.json"),
+    ),
+    (
+        "list-member-add.json",
+        include_str!("../schemas/list-member-add.json"),
+    ),
+    (
+        "segment-rule.json",
+        include_str!("../schemas/segment-rule.json"),
+    ),
+    ("segment.json", include_str!("../schemas/segment.json")),
+    (
+        "segment-create.json",
+        include_str!("../schemas/segment-create.json"),
+    ),
 ];
 
 impl SchemaRegistry {
@@ -629,6 +756,17 @@ impl SchemaRegistry {
             SchemaId::ContactTag => &self.contact_tag,
             SchemaId::Contact => &self.contact,
             SchemaId::ContactDocumented => &self.contact_documented,
+            SchemaId::List => &self.list,
+            SchemaId::Lists => &self.lists,
+            SchemaId::ListCreate => &self.list_create,
+            SchemaId::ListUpdate => &self.list_update,
+            SchemaId::ListMember => &self.list_member,
+            SchemaId::ListMembers => &self.list_members,
+            SchemaId::ListMemberAdd => &self.list_member_add,
+            SchemaId::Segment => &self.segment,
+            SchemaId::Segments => &self.segments,
+            SchemaId::SegmentCreate => &self.segment_create,
+            SchemaId::SegmentUpdate => &self.segment_update,
         }
     }
 
@@ -655,11 +793,28 @@ impl SchemaRegistry {
             workspace_create,
             clock_change,
             fault_plan,
+            list,
+            list_create,
+            list_member_add,
+            segment_rule,
+            segment,
+            segment_create,
         ] = SOURCES;
-        let fixtures = Schema::compile(fixtures.0, fixtures.1)?;
+        let rule = Schema::compile(segment_rule.0, segment_rule.1)?;
+        let with_rule = |(name, source): (&'static str, &str)| {
+            let document: Value = serde_json::from_str(source)
+                .map_err(|source| SchemaError::Parse { name, source })?;
+            Schema::from_value(name, with_rule(document, rule.document()))
+        };
+        let fixtures = with_rule(fixtures)?;
         let contact = Schema::compile(contact.0, contact.1)?;
+        let list_member = member_of(contact.document());
         let unsubscribe_record = Schema::compile(record.0, record.1)?;
         let tag = Schema::compile(tag.0, tag.1)?;
+        let list = Schema::compile(list.0, list.1)?;
+        let list_create_schema = Schema::compile(list_create.0, list_create.1)?;
+        let segment = with_rule(segment)?;
+        let segment_create = with_rule(segment_create)?;
         Ok(Self {
             contact_patch: Schema::compile(patch.0, patch.1)?,
             contact_create: Schema::compile(create.0, create.1)?,
@@ -688,6 +843,35 @@ impl SchemaRegistry {
             workspace_create: Schema::compile(workspace_create.0, workspace_create.1)?,
             clock_change: Schema::compile(clock_change.0, clock_change.1)?,
             fault_plan: Schema::compile(fault_plan.0, fault_plan.1)?,
+            list_members: Schema::from_value(
+                "list members",
+                array_of("List members", &list_member),
+            )?,
+            list_member: Schema::from_value("list member", list_member)?,
+            list_update: Schema::from_value(
+                "list update",
+                partial_of(
+                    list_create_schema.document(),
+                    "Contact list update request",
+                    "Body of PATCH /api/v1/contacts/lists/{listId} (D28): only the fields sent change; a null description clears it.",
+                ),
+            )?,
+            list_create: list_create_schema,
+            lists: Schema::from_value("list list", array_of("Contact lists", list.document()))?,
+            list,
+            list_member_add: Schema::compile(list_member_add.0, list_member_add.1)?,
+            segments: Schema::from_value("segment list", array_of("Segments", segment.document()))?,
+            segment,
+            segment_update: Schema::from_value(
+                "segment update",
+                partial_of(
+                    segment_create.document(),
+                    "Segment update request",
+                    "Body of PATCH /api/v1/contacts/segments/{segmentId} (D29): only the fields sent change; rules, when sent, replace every rule.",
+                ),
+            )?,
+            segment_create,
+            segment_rule: rule,
         })
     }
 }
@@ -717,18 +901,92 @@ fn layout_of(fixtures: &Value) -> Value {
     layout
 }
 
-/// An array of `item` documents, as a schema of its own.
-fn array_of(title: &str, item: &Value) -> Value {
-    let mut item = item.clone();
-    if let Some(object) = item.as_object_mut() {
+/// `document` with each reference to `segment-rule.json` pointed at a copy of `rule` in
+/// its own `$defs` (`segment_rule`): the rule is described once, in its file, and
+/// embedded where bodies and fixtures hold rules.
+fn with_rule(mut document: Value, rule: &Value) -> Value {
+    fn point(value: &mut Value) {
+        match value {
+            Value::Object(object) => {
+                if object.get("$ref").and_then(Value::as_str) == Some("segment-rule.json") {
+                    object.insert("$ref".to_owned(), Value::from("#/$defs/segment_rule"));
+                }
+                object.values_mut().for_each(point);
+            }
+            Value::Array(items) => items.iter_mut().for_each(point),
+            _ => {}
+        }
+    }
+    point(&mut document);
+    let mut rule = rule.clone();
+    if let Some(object) = rule.as_object_mut() {
         object.remove("$schema");
     }
+    if let Some(object) = document.as_object_mut() {
+        let defs = object
+            .entry("$defs")
+            .or_insert_with(|| Value::Object(serde_json::Map::new()));
+        if let Some(defs) = defs.as_object_mut() {
+            defs.insert("segment_rule".to_owned(), rule);
+        }
+    }
+    document
+}
+
+/// A partial update body made from a create body `create`: the same fields, none required.
+fn partial_of(create: &Value, title: &str, description: &str) -> Value {
+    let mut partial = create.clone();
+    if let Some(object) = partial.as_object_mut() {
+        object.remove("required");
+        object.insert("title".to_owned(), Value::from(title));
+        object.insert("description".to_owned(), Value::from(description));
+    }
+    partial
+}
+
+/// A list member (D28) around the contact schema `contact`: `crm_contacts` holds the
+/// contact.
+fn member_of(contact: &Value) -> Value {
+    let mut item = contact.clone();
+    let defs = item.as_object_mut().and_then(|object| {
+        object.remove("$schema");
+        object.remove("$defs")
+    });
     serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "List member",
+        "description": "A contact's membership of a list (D28), with the contact.",
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["contact_id", "list_id", "added_at", "crm_contacts"],
+        "properties": {
+            "contact_id": { "type": "string", "format": "uuid" },
+            "list_id": { "type": "string", "format": "uuid" },
+            "added_at": { "$ref": "#/$defs/timestamp" },
+            "crm_contacts": item,
+        },
+        "$defs": defs.unwrap_or_else(|| serde_json::json!({})),
+    })
+}
+
+/// An array of `item` documents, as a schema of its own.
+/// The item's `$defs` move to the array, where its references (`#/$defs/…`) resolve.
+fn array_of(title: &str, item: &Value) -> Value {
+    let mut item = item.clone();
+    let defs = item.as_object_mut().and_then(|object| {
+        object.remove("$schema");
+        object.remove("$defs")
+    });
+    let mut array = serde_json::json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": title,
         "type": "array",
         "items": item,
-    })
+    });
+    if let Some(defs) = defs {
+        array["$defs"] = defs;
+    }
+    array
 }
 
 /// The `GET /api/v1/contacts` body around the contact schema `contact` (D19): `contacts`

@@ -595,11 +595,12 @@ fn readme_routes_examples() -> (Vec<String>, Vec<String>) {
 #[tokio::test]
 async fn the_readme_routes_table_runs_top_to_bottom_without_a_refusal() {
     let (variables, commands) = readme_routes_examples();
-    // Every operation but the PATCH, whose example is the "Try it" block, then the state,
-    // the clock, a workspace made, the coverage, a fault plan put and the workspace read.
+    // Every operation but the PATCH, whose example is the "Try it" block, the segment's
+    // members listed, then the state, the clock, a workspace made, the coverage, a fault
+    // plan put and the workspace read.
     assert_eq!(
         commands.len(),
-        22,
+        36,
         "every route has its example: {commands:?}"
     );
     let (_child, url) = serve(&["--port", "0"], &[]).await;

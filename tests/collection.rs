@@ -137,11 +137,14 @@ async fn filters_search_status_and_tags_combine() {
 }
 
 #[tokio::test]
-async fn segment_id_is_answered_422_not_ignored() {
+async fn segment_id_must_be_a_segment_of_the_project() {
     let mock = start().await;
-    let answer = list(&mock, "?segment_id=3b8f").await;
-    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-    snapshot!("segment_id", answer.body);
+    let malformed = list(&mock, "?segment_id=3b8f").await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    snapshot!("segment_id", malformed.body);
+    let unknown = list(&mock, "?segment_id=00000000-0000-4000-8000-000000000000").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(unknown.body["code"], "segment_not_found");
 }
 
 #[tokio::test]
@@ -275,19 +278,17 @@ async fn another_projects_key_cannot_delete() {
 #[tokio::test]
 async fn static_words_are_not_taken_for_a_contact_id() {
     let mock = start().await;
-    let not_served = mock
-        .send(mock.request(Method::GET, "/api/v1/contacts/lists"))
-        .await;
-    let tags = mock
-        .send(mock.request(Method::GET, "/api/v1/contacts/tags"))
-        .await;
-    assert_eq!(not_served.status, StatusCode::NOT_FOUND);
-    assert_eq!(not_served.body["code"], "route_not_found");
-    assert_eq!(
-        tags.status,
-        StatusCode::OK,
-        "the tag list, not a contact called \"tags\""
-    );
+    for word in ["tags", "lists", "segments"] {
+        let answer = mock
+            .send(mock.request(Method::GET, &format!("/api/v1/contacts/{word}")))
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "the {word}, not a contact called {word:?}"
+        );
+        assert!(answer.body.is_array(), "{word}: {}", answer.body);
+    }
 }
 
 // ---- bulk import -------------------------------------------------------------------------

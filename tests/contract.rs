@@ -233,7 +233,7 @@ async fn check_of_a_clean_recording_exits_0() {
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     assert_eq!(
         stdout(&output).lines().last().unwrap(),
-        "3 exchanges, 0 with violations, 0 with warnings, 0 unchecked; 0 not on Gately routes"
+        "3 exchanges, 0 with violations, 0 with warnings; 0 not on Gately routes"
     );
 }
 
@@ -369,6 +369,12 @@ fn schema_prints_each_schema_file_as_it_is() {
         ("workspace-create", "workspace-create.json"),
         ("clock-change", "clock-change.json"),
         ("fault-plan", "fault-plan.json"),
+        ("list", "list.json"),
+        ("list-create", "list-create.json"),
+        ("list-member-add", "list-member-add.json"),
+        ("segment-rule", "segment-rule.json"),
+        ("segment", "segment.json"),
+        ("segment-create", "segment-create.json"),
     ];
     let mut files: Vec<String> =
         std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas"))
@@ -416,6 +422,11 @@ async fn openapi_is_the_same_document_the_server_serves_and_covers_every_route()
             "/api/v1/contacts/tags",
             "/api/v1/contacts/tags/{tagId}",
             "/api/v1/contacts/contact-tags",
+            "/api/v1/contacts/lists",
+            "/api/v1/contacts/lists/{listId}",
+            "/api/v1/contacts/lists/{listId}/members",
+            "/api/v1/contacts/segments",
+            "/api/v1/contacts/segments/{segmentId}",
             "/api/v1/contacts/{contactId}",
             "/api/v1/contacts/{contactId}/unsubscribes",
             "/api/v1/contacts/{contactId}/custom-fields",
@@ -564,6 +575,6 @@ async fn a_clean_recording_of_every_route_checks_clean_and_nothing_is_unchecked(
     assert_eq!(output.status.code(), Some(0), "{report:#}");
     assert_eq!(
         report["summary"],
-        json!({"exchanges": 16, "with_violations": 0, "with_warnings": 0, "unchecked": 0, "skipped": 0})
+        json!({"exchanges": 16, "with_violations": 0, "with_warnings": 0, "skipped": 0})
     );
 }

@@ -53,12 +53,13 @@ async fn a_preflight_on_any_api_path_is_answered_so_the_browser_can_read_the_404
             .header("access-control-request-method", "GET")
     };
 
-    let unserved = mock.send(preflight("/api/v1/contacts/lists")).await;
+    let unserved_path = "/api/v1/contacts/a1b2c3d4-e5f6-4789-abcd-ef1234567890/notes";
+    let unserved = mock.send(preflight(unserved_path)).await;
     let elsewhere = mock.send(preflight("/api/v1/nothing/here")).await;
     let outside = mock.send(preflight("/favicon.ico")).await;
     let then = mock
         .send(
-            mock.request(Method::GET, "/api/v1/contacts/lists")
+            mock.request(Method::GET, unserved_path)
                 .header("origin", "http://localhost:5173"),
         )
         .await;

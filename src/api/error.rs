@@ -4,6 +4,7 @@
 use hyper::{Method, StatusCode};
 use serde::Serialize;
 
+use crate::api::route::PathParameter;
 use crate::auth::AuthError;
 use crate::clock::ClockError;
 use crate::journal::FilterError;
@@ -35,11 +36,11 @@ pub(crate) enum ApiError {
     /// The key or project is missing, unknown or not allowed.
     #[error(transparent)]
     Auth(#[from] AuthError),
-    /// A path id (`contactId`, `tagId`) is not a UUID.
-    #[error("{parameter} {id:?} is not a UUID (e.g. a1b2c3d4-e5f6-4789-abcd-ef1234567890)")]
+    /// A path id (`contactId`, `tagId`, …) is not a UUID.
+    #[error("{} {id:?} is not a UUID (e.g. a1b2c3d4-e5f6-4789-abcd-ef1234567890)", parameter.name)]
     InvalidPathId {
-        /// The parameter's name.
-        parameter: &'static str,
+        /// The parameter.
+        parameter: &'static PathParameter,
         /// The segment sent.
         id: String,
     },
@@ -144,14 +145,6 @@ pub(crate) enum ApiError {
     BadQuery {
         /// Every violation, pointers `/query/<name>`.
         violations: Vec<Violation>,
-    },
-    /// A documented filter the mock does not model (`segment_id`).
-    #[error(
-        "filtering by {parameter} is documented but the mock has no segments yet; leave the parameter out"
-    )]
-    UnsupportedFilter {
-        /// The parameter.
-        parameter: &'static str,
     },
     /// A request line or header hyper could not parse (answered for hyper, which sends no
     /// body of its own: `head_error`).
@@ -301,15 +294,18 @@ impl ApiError {
             | ApiError::InvalidQuery(_)
             | ApiError::BadQuery { .. }
             | ApiError::BodyUnreadable => StatusCode::BAD_REQUEST,
-            ApiError::UnsupportedFilter { .. } | ApiError::Store(StoreError::Incomplete) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ApiError::Store(StoreError::Incomplete) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Store(
-                StoreError::ContactNotFound { .. } | StoreError::TagNotFound { .. },
+                StoreError::ContactNotFound { .. }
+                | StoreError::TagNotFound { .. }
+                | StoreError::ListNotFound { .. }
+                | StoreError::SegmentNotFound { .. },
             ) => StatusCode::NOT_FOUND,
-            ApiError::Store(StoreError::EmailTaken { .. } | StoreError::TagExists { .. }) => {
-                StatusCode::CONFLICT
-            }
+            ApiError::Store(
+                StoreError::EmailTaken { .. }
+                | StoreError::TagExists { .. }
+                | StoreError::ListExists { .. },
+            ) => StatusCode::CONFLICT,
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation { .. } | ApiError::Patch(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -346,14 +342,14 @@ impl ApiError {
                 AuthError::ProjectMismatch { .. } => "project_mismatch",
                 AuthError::ReadOnly => "insufficient_permissions",
             },
-            ApiError::InvalidPathId { parameter, .. } => match *parameter {
-                "tagId" => "invalid_tag_id",
-                _ => "invalid_contact_id",
-            },
+            ApiError::InvalidPathId { parameter, .. } => parameter.invalid_code,
             ApiError::Store(StoreError::ContactNotFound { .. }) => "contact_not_found",
             ApiError::Store(StoreError::EmailTaken { .. }) => "email_taken",
             ApiError::Store(StoreError::TagNotFound { .. }) => "tag_not_found",
             ApiError::Store(StoreError::TagExists { .. }) => "tag_exists",
+            ApiError::Store(StoreError::ListNotFound { .. }) => "list_not_found",
+            ApiError::Store(StoreError::ListExists { .. }) => "list_exists",
+            ApiError::Store(StoreError::SegmentNotFound { .. }) => "segment_not_found",
             ApiError::BodyTooLarge { .. } => "body_too_large",
             ApiError::BodyUnreadable => "body_unreadable",
             ApiError::EmptyBody => "empty_body",
@@ -367,7 +363,6 @@ impl ApiError {
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::InjectedFault { .. } => "injected_fault",
             ApiError::InvalidQuery(_) | ApiError::BadQuery { .. } => "invalid_query",
-            ApiError::UnsupportedFilter { .. } => "unsupported_filter",
             ApiError::Store(StoreError::Incomplete) => "validation_failed",
             ApiError::Forced { status } => forced_code(*status),
             ApiError::Recorded { code, .. } => code,
@@ -397,6 +392,9 @@ impl ApiError {
                     | StoreError::EmailTaken { .. }
                     | StoreError::TagNotFound { .. }
                     | StoreError::TagExists { .. }
+                    | StoreError::ListNotFound { .. }
+                    | StoreError::ListExists { .. }
+                    | StoreError::SegmentNotFound { .. }
             ) | ApiError::Forced { .. }
                 | ApiError::RateLimited { .. }
                 | ApiError::InjectedFault { .. }
@@ -419,10 +417,12 @@ impl ApiError {
                 one(err.pointer(), keyword)
             }
             ApiError::InvalidPathId { parameter, .. } => {
-                one(&child_pointer("/path", parameter), "format")
+                one(&child_pointer("/path", parameter.name), "format")
             }
             ApiError::Store(StoreError::EmailTaken { .. }) => one("/email", "unique"),
-            ApiError::Store(StoreError::TagExists { .. }) => one("/name", "unique"),
+            ApiError::Store(StoreError::TagExists { .. } | StoreError::ListExists { .. }) => {
+                one("/name", "unique")
+            }
             ApiError::EmptyBody => one("", "required"),
             ApiError::UnsupportedMediaType { .. } => one("/headers/content-type", "mediaType"),
             ApiError::InvalidPrefer { .. } | ApiError::InvalidPreferFault { .. } => {
@@ -435,9 +435,6 @@ impl ApiError {
             | ApiError::Recorded {
                 errors: violations, ..
             } => violations.clone(),
-            ApiError::UnsupportedFilter { parameter } => {
-                one(&child_pointer("/query", parameter), "unsupported")
-            }
             ApiError::WorkspaceExists { .. } => one("/name", "unique"),
             ApiError::FaultPlan { violations, .. } => violations.clone(),
             ApiError::ProviderState { .. } => one("/state", "enum"),

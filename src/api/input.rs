@@ -8,11 +8,12 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::api::error::ApiError;
-use crate::api::query;
+use crate::api::query::{self, Page};
 use crate::schema::{Findings, SchemaRegistry, Strictness, Violation};
-use crate::store::ContactQuery;
 use crate::store::contact::CreateOnly;
 use crate::store::patch::ContactPatch;
+use crate::store::segment::Rule;
+use crate::store::{ContactQuery, SegmentChange};
 
 /// The advice recorded when `unsubscribed` changes through PATCH (D8).
 pub(crate) const UNSUBSCRIBED_ADVICE: &str = "unsubscribed was changed through PATCH, which keeps no audit record; the docs advise POST or DELETE /api/v1/contacts/{contactId}/unsubscribes";
@@ -50,6 +51,56 @@ pub(crate) enum Input {
     Unsubscribe(UnsubscribeRequest),
     /// `PATCH …/custom-fields`: the merge patch.
     CustomFields(Map<String, Value>),
+    /// `POST …/lists`
+    NewList(NewList),
+    /// `PATCH …/lists/{listId}`
+    ListChange(ListChange),
+    /// `GET …/lists/{listId}/members`: the page asked for.
+    Page(Page),
+    /// `POST …/lists/{listId}/members`, `DELETE …/members?contact_id=`: the contact.
+    Member(Uuid),
+    /// `POST …/segments`
+    NewSegment(NewSegment),
+    /// `PATCH …/segments/{segmentId}`
+    SegmentChange(SegmentChange),
+}
+
+/// `POST /api/v1/contacts/lists` (D28)
+#[derive(Debug, Deserialize)]
+pub(crate) struct NewList {
+    /// The name, unique in the project.
+    pub(crate) name: String,
+    /// What the list is for.
+    #[serde(default)]
+    pub(crate) description: Option<String>,
+}
+
+/// `PATCH /api/v1/contacts/lists/{listId}`: `None` leaves a field as it is.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ListChange {
+    /// A new name.
+    #[serde(default)]
+    pub(crate) name: Option<String>,
+    /// A new description; `Some(None)` clears it.
+    #[serde(default, deserialize_with = "sent")]
+    pub(crate) description: Option<Option<String>>,
+}
+
+/// `POST /api/v1/contacts/segments` (D29)
+#[derive(Debug)]
+pub(crate) struct NewSegment {
+    /// Its name.
+    pub(crate) name: String,
+    /// What it is for.
+    pub(crate) description: Option<String>,
+    /// Its rules.
+    pub(crate) rules: Vec<Rule>,
+}
+
+/// The body of `POST …/lists/{listId}/members`.
+#[derive(Deserialize)]
+struct MemberBody {
+    contact_id: Uuid,
 }
 
 /// A contact to create (D20): its fields, and those only a create accepts.
@@ -291,7 +342,132 @@ pub(crate) fn contact_tag_query(
     strictness: Strictness,
     findings: &mut Findings,
 ) -> Result<Input, ApiError> {
-    let (contact_id, tag_id, warnings) = query::contact_tag_query(raw, strictness)?;
+    let ([contact_id, tag_id], warnings) = query::ids_query(
+        raw,
+        [
+            ("contact_id", "the contact and the tag to detach from it"),
+            ("tag_id", "the contact and the tag to detach from it"),
+        ],
+        strictness,
+    )?;
     findings.warnings.extend(warnings);
     Ok(Input::ContactTagQuery(ContactTag { contact_id, tag_id }))
+}
+
+/// `POST /api/v1/contacts/lists` (D28)
+pub(crate) fn new_list(
+    body: Value,
+    _: &SchemaRegistry,
+    _: Strictness,
+    _: &mut Findings,
+) -> Result<Input, ApiError> {
+    typed(body, "list-create.json").map(Input::NewList)
+}
+
+/// `PATCH /api/v1/contacts/lists/{listId}` (D28)
+pub(crate) fn list_change(
+    body: Value,
+    _: &SchemaRegistry,
+    _: Strictness,
+    _: &mut Findings,
+) -> Result<Input, ApiError> {
+    typed(body, "list-create.json").map(Input::ListChange)
+}
+
+/// `POST /api/v1/contacts/lists/{listId}/members` (D28)
+pub(crate) fn new_member(
+    body: Value,
+    _: &SchemaRegistry,
+    _: Strictness,
+    _: &mut Findings,
+) -> Result<Input, ApiError> {
+    typed(body, "list-member-add.json").map(|member: MemberBody| Input::Member(member.contact_id))
+}
+
+/// `GET /api/v1/contacts/lists/{listId}/members?page&limit` (D28)
+pub(crate) fn members_query(
+    raw: Option<&str>,
+    strictness: Strictness,
+    findings: &mut Findings,
+) -> Result<Input, ApiError> {
+    let (page, warnings) = query::page_query(raw, strictness)?;
+    findings.warnings.extend(warnings);
+    Ok(Input::Page(page))
+}
+
+/// `DELETE /api/v1/contacts/lists/{listId}/members?contact_id=…` (D28)
+pub(crate) fn member_query(
+    raw: Option<&str>,
+    strictness: Strictness,
+    findings: &mut Findings,
+) -> Result<Input, ApiError> {
+    let ([contact_id], warnings) = query::ids_query(
+        raw,
+        [("contact_id", "the contact to remove from the list")],
+        strictness,
+    )?;
+    findings.warnings.extend(warnings);
+    Ok(Input::Member(contact_id))
+}
+
+/// `POST /api/v1/contacts/segments` (D29)
+pub(crate) fn new_segment(
+    body: Value,
+    _: &SchemaRegistry,
+    _: Strictness,
+    _: &mut Findings,
+) -> Result<Input, ApiError> {
+    let mut change = segment_fields(body, "segment-create.json")?;
+    match (change.name.take(), change.rules.take()) {
+        (Some(name), Some(rules)) => Ok(Input::NewSegment(NewSegment {
+            name,
+            description: change.description.flatten(),
+            rules,
+        })),
+        _ => Err(ApiError::Internal {
+            message: "schemas/segment-create.json let a body without name or rules through"
+                .to_owned(),
+        }),
+    }
+}
+
+/// `PATCH /api/v1/contacts/segments/{segmentId}` (D29)
+pub(crate) fn segment_change(
+    body: Value,
+    _: &SchemaRegistry,
+    _: Strictness,
+    _: &mut Findings,
+) -> Result<Input, ApiError> {
+    segment_fields(body, "segment-create.json").map(Input::SegmentChange)
+}
+
+/// The fields of a checked segment body: what was sent.
+fn segment_fields(body: Value, schema: &str) -> Result<SegmentChange, ApiError> {
+    let mut fields = object(body, schema)?;
+    let drifted = |what: &str| ApiError::Internal {
+        message: format!("schemas/{schema} let a body through whose {what} does not read"),
+    };
+    let name = match fields.remove("name") {
+        Some(Value::String(name)) => Some(name),
+        None => None,
+        Some(_) => return Err(drifted("name")),
+    };
+    let description = match fields.remove("description") {
+        Some(Value::String(text)) => Some(Some(text)),
+        Some(Value::Null) => Some(None),
+        None => None,
+        Some(_) => return Err(drifted("description")),
+    };
+    let rules = match fields.remove("rules") {
+        Some(Value::Array(rules)) => {
+            Some(Rule::read_all(&rules, "/rules").map_err(|err| drifted(&err.pointer))?)
+        }
+        None => None,
+        Some(_) => return Err(drifted("rules")),
+    };
+    Ok(SegmentChange {
+        name,
+        description,
+        rules,
+    })
 }

@@ -31,6 +31,19 @@ pub(crate) enum OperationId {
     Resubscribe,
     GetCustomFields,
     MergeCustomFields,
+    ListLists,
+    CreateList,
+    GetList,
+    UpdateList,
+    DeleteList,
+    ListMembers,
+    AddMember,
+    RemoveMember,
+    ListSegments,
+    CreateSegment,
+    GetSegment,
+    UpdateSegment,
+    DeleteSegment,
 }
 
 /// The request body an operation takes.
@@ -134,6 +147,18 @@ const TAG_EXISTS: Refusal = Refusal {
     status: 409,
     code: "tag_exists",
 };
+const LIST_NOT_FOUND: Refusal = Refusal {
+    status: 404,
+    code: "list_not_found",
+};
+const LIST_EXISTS: Refusal = Refusal {
+    status: 409,
+    code: "list_exists",
+};
+const SEGMENT_NOT_FOUND: Refusal = Refusal {
+    status: 404,
+    code: "segment_not_found",
+};
 
 const CONTACT_LIST_QUERY: &[QueryParameter] = &[
     QueryParameter {
@@ -166,7 +191,35 @@ const CONTACT_LIST_QUERY: &[QueryParameter] = &[
         required: false,
         schema: r#"{"type": "string"}"#,
     },
+    QueryParameter {
+        name: "segment_id",
+        description: "only the members of this segment (D29), as its rules select them now",
+        required: false,
+        schema: r#"{"type": "string", "format": "uuid"}"#,
+    },
 ];
+
+const MEMBERS_QUERY: &[QueryParameter] = &[
+    QueryParameter {
+        name: "page",
+        description: "the page, from 1",
+        required: false,
+        schema: r#"{"type": "integer", "minimum": 1, "default": 1}"#,
+    },
+    QueryParameter {
+        name: "limit",
+        description: "members per page",
+        required: false,
+        schema: r#"{"type": "integer", "minimum": 1, "maximum": 200, "default": 100}"#,
+    },
+];
+
+const MEMBER_QUERY: &[QueryParameter] = &[QueryParameter {
+    name: "contact_id",
+    description: "the contact to remove from the list",
+    required: true,
+    schema: r#"{"type": "string", "format": "uuid"}"#,
+}];
 
 const CONTACT_TAG_QUERY: &[QueryParameter] = &[
     QueryParameter {
@@ -184,7 +237,7 @@ const CONTACT_TAG_QUERY: &[QueryParameter] = &[
 ];
 
 /// The table.
-pub(crate) static OPERATIONS: [Operation; 17] = [
+pub(crate) static OPERATIONS: [Operation; 30] = [
     Operation {
         id: OperationId::ListContacts,
         name: "listContacts",
@@ -192,7 +245,7 @@ pub(crate) static OPERATIONS: [Operation; 17] = [
         route: RouteId::Contacts,
         summary: "List contacts, newest first (D19)",
         description: Some(
-            "The docs also name a segment_id filter; the mock has no segments, so it answers a request with segment_id with 422 unsupported_filter instead of ignoring it.",
+            "segment_id keeps the segment's members (D29), combined with the other filters and paging; a segment the project does not have is 404 segment_not_found.",
         ),
         writes: false,
         query: Some(QueryRule {
@@ -203,7 +256,7 @@ pub(crate) static OPERATIONS: [Operation; 17] = [
         success: &[200],
         answer: SchemaId::ContactList,
         documented: Documented::ContactPage,
-        refusals: &[],
+        refusals: &[SEGMENT_NOT_FOUND],
     },
     Operation {
         id: OperationId::CreateContact,
@@ -482,6 +535,229 @@ pub(crate) static OPERATIONS: [Operation; 17] = [
         documented: Documented::Nothing,
         refusals: &[CONTACT_NOT_FOUND],
     },
+    Operation {
+        id: OperationId::ListLists,
+        name: "listContactLists",
+        method: Method::GET,
+        route: RouteId::Lists,
+        summary: "The project's contact lists, oldest first (D28)",
+        description: None,
+        writes: false,
+        query: None,
+        body: None,
+        success: &[200],
+        answer: SchemaId::Lists,
+        // The docs show the list's fields but not member_count or updated_at (D28).
+        documented: Documented::Nothing,
+        refusals: &[],
+    },
+    Operation {
+        id: OperationId::CreateList,
+        name: "createContactList",
+        method: Method::POST,
+        route: RouteId::Lists,
+        summary: "Create a contact list; its name must be new in the project (D28)",
+        description: None,
+        writes: true,
+        query: None,
+        body: Some(BodyRule {
+            schema: SchemaId::ListCreate,
+            required: true,
+            read: input::new_list,
+        }),
+        success: &[201],
+        answer: SchemaId::List,
+        documented: Documented::Nothing,
+        refusals: &[LIST_EXISTS],
+    },
+    Operation {
+        id: OperationId::GetList,
+        name: "getContactList",
+        method: Method::GET,
+        route: RouteId::List,
+        summary: "Get a contact list",
+        description: None,
+        writes: false,
+        query: None,
+        body: None,
+        success: &[200],
+        answer: SchemaId::List,
+        documented: Documented::Nothing,
+        refusals: &[LIST_NOT_FOUND],
+    },
+    Operation {
+        id: OperationId::UpdateList,
+        name: "updateContactList",
+        method: Method::PATCH,
+        route: RouteId::List,
+        summary: "Rename a contact list or change its description: only the fields sent change",
+        description: None,
+        writes: true,
+        query: None,
+        body: Some(BodyRule {
+            schema: SchemaId::ListUpdate,
+            required: true,
+            read: input::list_change,
+        }),
+        success: &[200],
+        answer: SchemaId::List,
+        documented: Documented::Nothing,
+        refusals: &[LIST_NOT_FOUND, LIST_EXISTS],
+    },
+    Operation {
+        id: OperationId::DeleteList,
+        name: "deleteContactList",
+        method: Method::DELETE,
+        route: RouteId::List,
+        summary: "Delete a contact list; its contacts stay",
+        description: None,
+        writes: true,
+        query: None,
+        body: None,
+        success: &[200],
+        answer: SchemaId::Message,
+        documented: Documented::Schema(SchemaId::Message),
+        refusals: &[LIST_NOT_FOUND],
+    },
+    Operation {
+        id: OperationId::ListMembers,
+        name: "getListMembers",
+        method: Method::GET,
+        route: RouteId::ListMembers,
+        summary: "A page of a list's members, oldest first, each with its contact (D28)",
+        description: None,
+        writes: false,
+        query: Some(QueryRule {
+            parameters: MEMBERS_QUERY,
+            read: input::members_query,
+        }),
+        body: None,
+        success: &[200],
+        answer: SchemaId::ListMembers,
+        documented: Documented::Nothing,
+        refusals: &[LIST_NOT_FOUND],
+    },
+    Operation {
+        id: OperationId::AddMember,
+        name: "addListMember",
+        method: Method::POST,
+        route: RouteId::ListMembers,
+        summary: "Add a contact to a list: the member is answered, 201 when it was added, 200 when it already was one",
+        description: None,
+        writes: true,
+        query: None,
+        body: Some(BodyRule {
+            schema: SchemaId::ListMemberAdd,
+            required: true,
+            read: input::new_member,
+        }),
+        success: &[200, 201],
+        answer: SchemaId::ListMember,
+        documented: Documented::Nothing,
+        refusals: &[LIST_NOT_FOUND, CONTACT_NOT_FOUND],
+    },
+    Operation {
+        id: OperationId::RemoveMember,
+        name: "removeListMember",
+        method: Method::DELETE,
+        route: RouteId::ListMembers,
+        summary: "Remove a contact from a list; one that was not a member is not an error",
+        description: None,
+        writes: true,
+        query: Some(QueryRule {
+            parameters: MEMBER_QUERY,
+            read: input::member_query,
+        }),
+        body: None,
+        success: &[200],
+        answer: SchemaId::Message,
+        documented: Documented::Nothing,
+        refusals: &[LIST_NOT_FOUND, CONTACT_NOT_FOUND],
+    },
+    Operation {
+        id: OperationId::ListSegments,
+        name: "listSegments",
+        method: Method::GET,
+        route: RouteId::Segments,
+        summary: "The project's segments, oldest first, each with its contact_count now (D29)",
+        description: None,
+        writes: false,
+        query: None,
+        body: None,
+        success: &[200],
+        answer: SchemaId::Segments,
+        // The docs' segment is cut after its rules (D29).
+        documented: Documented::Nothing,
+        refusals: &[],
+    },
+    Operation {
+        id: OperationId::CreateSegment,
+        name: "createSegment",
+        method: Method::POST,
+        route: RouteId::Segments,
+        summary: "Create a segment: contacts meeting every rule are its members, worked out on each read",
+        description: None,
+        writes: true,
+        query: None,
+        body: Some(BodyRule {
+            schema: SchemaId::SegmentCreate,
+            required: true,
+            read: input::new_segment,
+        }),
+        success: &[201],
+        answer: SchemaId::Segment,
+        documented: Documented::Nothing,
+        refusals: &[],
+    },
+    Operation {
+        id: OperationId::GetSegment,
+        name: "getSegment",
+        method: Method::GET,
+        route: RouteId::Segment,
+        summary: "Get a segment, with its contact_count now",
+        description: None,
+        writes: false,
+        query: None,
+        body: None,
+        success: &[200],
+        answer: SchemaId::Segment,
+        documented: Documented::Nothing,
+        refusals: &[SEGMENT_NOT_FOUND],
+    },
+    Operation {
+        id: OperationId::UpdateSegment,
+        name: "updateSegment",
+        method: Method::PATCH,
+        route: RouteId::Segment,
+        summary: "Change a segment: only the fields sent change; rules sent replace every rule",
+        description: None,
+        writes: true,
+        query: None,
+        body: Some(BodyRule {
+            schema: SchemaId::SegmentUpdate,
+            required: true,
+            read: input::segment_change,
+        }),
+        success: &[200],
+        answer: SchemaId::Segment,
+        documented: Documented::Nothing,
+        refusals: &[SEGMENT_NOT_FOUND],
+    },
+    Operation {
+        id: OperationId::DeleteSegment,
+        name: "deleteSegment",
+        method: Method::DELETE,
+        route: RouteId::Segment,
+        summary: "Delete a segment; its contacts stay",
+        description: None,
+        writes: true,
+        query: None,
+        body: None,
+        success: &[200],
+        answer: SchemaId::Message,
+        documented: Documented::Schema(SchemaId::Message),
+        refusals: &[SEGMENT_NOT_FOUND],
+    },
 ];
 
 /// The operation `method` performs on `route`, if the contract documents one.
@@ -542,16 +818,11 @@ impl Operation {
         if self.writes {
             outcomes.push((403, "insufficient_permissions"));
         }
-        match self.route.parameter() {
-            Some("tagId") => outcomes.push((400, "invalid_tag_id")),
-            Some(_) => outcomes.push((400, "invalid_contact_id")),
-            None => {}
+        if let Some(parameter) = self.route.parameter() {
+            outcomes.push((400, parameter.invalid_code));
         }
         // A query where the operation reads none is refused too.
         outcomes.push((400, "invalid_query"));
-        if self.id == OperationId::ListContacts {
-            outcomes.push((422, "unsupported_filter"));
-        }
         if let Some(body) = &self.body {
             outcomes.extend([
                 (413, "body_too_large"),
@@ -632,7 +903,15 @@ mod tests {
         );
         assert_eq!(
             statuses(RouteId::Contacts, Method::GET),
-            [200, 400, 401, 403, 422]
+            [200, 400, 401, 403, 404]
+        );
+        assert_eq!(
+            statuses(RouteId::ListMembers, Method::POST),
+            [200, 201, 400, 401, 403, 404, 413, 415, 422]
+        );
+        assert_eq!(
+            statuses(RouteId::Segments, Method::GET),
+            [200, 400, 401, 403]
         );
         assert_eq!(
             statuses(RouteId::Contacts, Method::POST),
@@ -659,5 +938,7 @@ mod tests {
         assert_eq!(RouteId::Unsubscribes.allow(), "GET, POST, DELETE, OPTIONS");
         assert_eq!(RouteId::Tag.allow(), "PUT, DELETE, OPTIONS");
         assert_eq!(RouteId::BulkImport.allow(), "POST, OPTIONS");
+        assert_eq!(RouteId::ListMembers.allow(), "GET, POST, DELETE, OPTIONS");
+        assert_eq!(RouteId::Segment.allow(), "GET, PATCH, DELETE, OPTIONS");
     }
 }

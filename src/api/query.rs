@@ -1,6 +1,6 @@
-//! The query parameters of `GET /api/v1/contacts` (D19) and of `DELETE
-//! /api/v1/contacts/contact-tags`, checked all at once: every violation is reported, each
-//! with its `/query/<name>` pointer.
+//! The query parameters of `GET /api/v1/contacts` (D19), of a page of list members (D28),
+//! and of the deletes that name their ids in the query, checked all at once: every
+//! violation is reported, each with its `/query/<name>` pointer.
 
 use uuid::Uuid;
 
@@ -17,26 +17,17 @@ pub(crate) fn contact_query(
     let mut query = ContactQuery::default();
     let mut violations = Vec::new();
     let mut warnings = Vec::new();
-    let mut segment = false;
     for (name, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
         let pointer = child_pointer("/query", &name);
         match name.as_ref() {
-            "page" => match value.parse::<usize>() {
-                Ok(page) if page >= 1 => query.page = page,
-                _ => violations.push(Violation::new(
-                    pointer,
-                    format!("page must be a whole number from 1, got {value:?}"),
-                    "minimum",
-                )),
-            },
-            "limit" => match value.parse::<usize>() {
-                Ok(limit) if (1..=200).contains(&limit) => query.limit = limit,
-                _ => violations.push(Violation::new(
-                    pointer,
-                    format!("limit must be a whole number from 1 to 200, got {value:?}"),
-                    "maximum",
-                )),
-            },
+            "page" | "limit" => {
+                let mut page = Page {
+                    page: query.page,
+                    limit: query.limit,
+                };
+                page.read(&name, &value, &mut violations);
+                (query.page, query.limit) = (page.page, page.limit);
+            }
             "search" => query.search = Some(value.to_lowercase()),
             "status" => match Status::from_name(&value) {
                 Some(status) => query.status = Some(status),
@@ -54,7 +45,14 @@ pub(crate) fn contact_query(
                     .map(str::to_owned)
                     .collect();
             }
-            "segment_id" => segment = true,
+            "segment_id" => match Uuid::try_parse(&value) {
+                Ok(id) => query.segment = Some(id),
+                Err(_) => violations.push(Violation::new(
+                    pointer,
+                    format!("segment_id must be a UUID, got {value:?}"),
+                    "format",
+                )),
+            },
             _ => unknown(
                 &name,
                 "the list takes page, limit, search, status, tags and segment_id",
@@ -66,39 +64,93 @@ pub(crate) fn contact_query(
     if !violations.is_empty() {
         return Err(ApiError::BadQuery { violations });
     }
-    if segment {
-        return Err(ApiError::UnsupportedFilter {
-            parameter: "segment_id",
-        });
-    }
     Ok((query, warnings))
 }
 
-/// The contact and the tag `DELETE /api/v1/contacts/contact-tags?contact_id=…&tag_id=…`
-/// names, and the warnings of lenient mode (unknown parameters).
-pub(crate) fn contact_tag_query(
+/// A page of a bare array (D28's members): `page` from 1, `limit` from 1 to 200.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Page {
+    /// The page, from 1.
+    pub(crate) page: usize,
+    /// Items per page.
+    pub(crate) limit: usize,
+}
+
+impl Page {
+    /// Reads parameter `name` (`page` or `limit`) into the page, or says what is wrong.
+    fn read(&mut self, name: &str, value: &str, violations: &mut Vec<Violation>) {
+        let pointer = child_pointer("/query", name);
+        match (name, value.parse::<usize>()) {
+            ("page", Ok(page)) if page >= 1 => self.page = page,
+            ("page", _) => violations.push(Violation::new(
+                pointer,
+                format!("page must be a whole number from 1, got {value:?}"),
+                "minimum",
+            )),
+            (_, Ok(limit)) if (1..=200).contains(&limit) => self.limit = limit,
+            _ => violations.push(Violation::new(
+                pointer,
+                format!("limit must be a whole number from 1 to 200, got {value:?}"),
+                "maximum",
+            )),
+        }
+    }
+}
+
+/// The page `GET …/lists/{listId}/members?page&limit` asks for (D28: 100 by default), and
+/// the warnings of lenient mode (unknown parameters).
+pub(crate) fn page_query(
     raw: Option<&str>,
     strictness: Strictness,
-) -> Result<(Uuid, Uuid, Vec<Violation>), ApiError> {
-    let (mut contact, mut tag) = (None, None);
+) -> Result<(Page, Vec<Violation>), ApiError> {
+    let mut page = Page {
+        page: 1,
+        limit: 100,
+    };
     let mut violations = Vec::new();
     let mut warnings = Vec::new();
     for (name, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
-        let slot = match name.as_ref() {
-            "contact_id" => &mut contact,
-            "tag_id" => &mut tag,
-            _ => {
-                unknown(
-                    &name,
-                    "this route takes contact_id and tag_id",
-                    strictness,
-                    (&mut violations, &mut warnings),
-                );
-                continue;
-            }
+        match name.as_ref() {
+            "page" | "limit" => page.read(&name, &value, &mut violations),
+            _ => unknown(
+                &name,
+                "this route takes page and limit",
+                strictness,
+                (&mut violations, &mut warnings),
+            ),
+        }
+    }
+    if violations.is_empty() {
+        Ok((page, warnings))
+    } else {
+        Err(ApiError::BadQuery { violations })
+    }
+}
+
+/// The ids a query of UUID parameters names (`DELETE …/contact-tags?contact_id=…&tag_id=…`,
+/// `DELETE …/members?contact_id=…`), each required, in the order of `names` (each a name
+/// and what it is), and the warnings of lenient mode (unknown parameters).
+pub(crate) fn ids_query<const N: usize>(
+    raw: Option<&str>,
+    names: [(&str, &str); N],
+    strictness: Strictness,
+) -> Result<([Uuid; N], Vec<Violation>), ApiError> {
+    let mut ids = [None; N];
+    let mut violations = Vec::new();
+    let mut warnings = Vec::new();
+    let takes: Vec<&str> = names.iter().map(|(name, _)| *name).collect();
+    for (name, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        let Some(slot) = names.iter().position(|(known, _)| *known == name) else {
+            unknown(
+                &name,
+                &format!("this route takes {}", takes.join(" and ")),
+                strictness,
+                (&mut violations, &mut warnings),
+            );
+            continue;
         };
         match Uuid::try_parse(&value) {
-            Ok(id) => *slot = Some(id),
+            Ok(id) => ids[slot] = Some(id),
             Err(_) => violations.push(Violation::new(
                 child_pointer("/query", &name),
                 format!("{name} must be a UUID, got {value:?}"),
@@ -106,20 +158,22 @@ pub(crate) fn contact_tag_query(
             )),
         }
     }
-    for (name, slot) in [("contact_id", contact), ("tag_id", tag)] {
+    for ((name, what), slot) in names.iter().zip(&ids) {
         let named = violations
             .iter()
             .any(|violation| violation.pointer == child_pointer("/query", name));
         if slot.is_none() && !named {
             violations.push(Violation::new(
                 child_pointer("/query", name),
-                format!("{name} is required: the contact and the tag to detach from it"),
+                format!("{name} is required: {what}"),
                 "required",
             ));
         }
     }
-    match (contact, tag) {
-        (Some(contact), Some(tag)) if violations.is_empty() => Ok((contact, tag, warnings)),
+    match ids.iter().copied().collect::<Option<Vec<Uuid>>>() {
+        Some(found) if violations.is_empty() => {
+            Ok((found.try_into().expect("one id per name"), warnings))
+        }
         _ => Err(ApiError::BadQuery { violations }),
     }
 }
@@ -216,7 +270,7 @@ mod tests {
     fn a_contact_tag_query_names_both_ids_or_each_fault() {
         let jane = "a1b2c3d4-e5f6-4789-abcd-ef1234567890";
         let vip = "5d9e5080-6a91-462b-8a91-e13bb106a302";
-        let (contact, tag, warnings) = contact_tag_query(
+        let ([contact, tag], warnings) = contact_tag_query(
             Some(&format!("contact_id={jane}&tag_id={vip}")),
             Strictness::Strict,
         )
@@ -243,7 +297,7 @@ mod tests {
                 pair("/query/tag_id", "required"),
             ]
         );
-        let (_, _, warnings) = contact_tag_query(
+        let (_, warnings) = contact_tag_query(
             Some(&format!("contact_id={jane}&tag_id={vip}&colour=red")),
             Strictness::Lenient,
         )
@@ -251,11 +305,40 @@ mod tests {
         assert_eq!(warnings[0].pointer, "/query/colour");
     }
 
+    /// `DELETE /api/v1/contacts/contact-tags`'s query.
+    fn contact_tag_query(
+        raw: Option<&str>,
+        strictness: Strictness,
+    ) -> Result<([Uuid; 2], Vec<Violation>), ApiError> {
+        ids_query(
+            raw,
+            [("contact_id", "the contact"), ("tag_id", "the tag")],
+            strictness,
+        )
+    }
+
     #[test]
-    fn segment_id_is_refused_not_ignored() {
-        assert!(matches!(
-            contact_query(Some("segment_id=x"), Strictness::Strict),
-            Err(ApiError::UnsupportedFilter { .. })
-        ));
+    fn segment_id_is_a_uuid() {
+        assert_eq!(pointers("segment_id=x"), ["/query/segment_id"]);
+        let segment = "c0ffee00-0000-4000-8000-000000000001";
+        let (query, _) =
+            contact_query(Some(&format!("segment_id={segment}")), Strictness::Strict).unwrap();
+        assert_eq!(
+            query.segment.map(|id| id.to_string()).as_deref(),
+            Some(segment)
+        );
+    }
+
+    #[test]
+    fn a_page_of_members_is_100_by_default_and_at_most_200() {
+        let (page, _) = page_query(None, Strictness::Strict).unwrap();
+        assert_eq!((page.page, page.limit), (1, 100));
+        let Err(ApiError::BadQuery { violations }) =
+            page_query(Some("limit=201&page=0"), Strictness::Strict)
+        else {
+            panic!("limit 201 is refused")
+        };
+        let pointers: Vec<&str> = violations.iter().map(|v| v.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/query/limit", "/query/page"]);
     }
 }

@@ -4,9 +4,41 @@
 /// The prefix of every contacts route.
 pub(crate) const CONTACTS: &str = "/api/v1/contacts";
 
-/// First words under `/api/v1/contacts/` that the docs give routes of their own, though the
-/// mock does not serve them yet (lists, segments): never taken for a `contactId`.
-pub(crate) const UNSERVED_WORDS: [&str; 2] = ["lists", "segments"];
+/// A path parameter: the UUID of one resource.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct PathParameter {
+    /// Its name in the route template (`contactId`).
+    pub(crate) name: &'static str,
+    /// The resource it names, for messages and the OpenAPI document (`contact`).
+    pub(crate) resource: &'static str,
+    /// The problem code of a segment that is not a UUID.
+    pub(crate) invalid_code: &'static str,
+}
+
+/// `{contactId}`
+pub(crate) const CONTACT_ID: PathParameter = PathParameter {
+    name: "contactId",
+    resource: "contact",
+    invalid_code: "invalid_contact_id",
+};
+/// `{tagId}`
+pub(crate) const TAG_ID: PathParameter = PathParameter {
+    name: "tagId",
+    resource: "tag",
+    invalid_code: "invalid_tag_id",
+};
+/// `{listId}` (D28)
+pub(crate) const LIST_ID: PathParameter = PathParameter {
+    name: "listId",
+    resource: "contact list",
+    invalid_code: "invalid_list_id",
+};
+/// `{segmentId}` (D29)
+pub(crate) const SEGMENT_ID: PathParameter = PathParameter {
+    name: "segmentId",
+    resource: "segment",
+    invalid_code: "invalid_segment_id",
+};
 
 /// One segment of a route pattern.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,7 +46,7 @@ enum Segment {
     /// This word exactly.
     Word(&'static str),
     /// A path parameter: any non-empty segment that is not a word of another route.
-    Param(&'static str),
+    Param(&'static PathParameter),
 }
 
 use Segment::{Param, Word};
@@ -38,16 +70,31 @@ pub(crate) enum RouteId {
     Unsubscribes,
     /// `/api/v1/contacts/{contactId}/custom-fields` (D18, the mock's path)
     CustomFields,
+    /// `/api/v1/contacts/lists` (D28)
+    Lists,
+    /// `/api/v1/contacts/lists/{listId}`
+    List,
+    /// `/api/v1/contacts/lists/{listId}/members`
+    ListMembers,
+    /// `/api/v1/contacts/segments` (D29)
+    Segments,
+    /// `/api/v1/contacts/segments/{segmentId}`
+    Segment,
 }
 
 impl RouteId {
     /// Every route, in matching order: words before parameters.
-    pub(crate) const ALL: [RouteId; 8] = [
+    pub(crate) const ALL: [RouteId; 13] = [
         RouteId::Contacts,
         RouteId::BulkImport,
         RouteId::Tags,
         RouteId::Tag,
         RouteId::ContactTags,
+        RouteId::Lists,
+        RouteId::List,
+        RouteId::ListMembers,
+        RouteId::Segments,
+        RouteId::Segment,
         RouteId::Contact,
         RouteId::Unsubscribes,
         RouteId::CustomFields,
@@ -59,11 +106,16 @@ impl RouteId {
             RouteId::Contacts => &[],
             RouteId::BulkImport => &[Word("bulk-import")],
             RouteId::Tags => &[Word("tags")],
-            RouteId::Tag => &[Word("tags"), Param("tagId")],
+            RouteId::Tag => &[Word("tags"), Param(&TAG_ID)],
             RouteId::ContactTags => &[Word("contact-tags")],
-            RouteId::Contact => &[Param("contactId")],
-            RouteId::Unsubscribes => &[Param("contactId"), Word("unsubscribes")],
-            RouteId::CustomFields => &[Param("contactId"), Word("custom-fields")],
+            RouteId::Lists => &[Word("lists")],
+            RouteId::List => &[Word("lists"), Param(&LIST_ID)],
+            RouteId::ListMembers => &[Word("lists"), Param(&LIST_ID), Word("members")],
+            RouteId::Segments => &[Word("segments")],
+            RouteId::Segment => &[Word("segments"), Param(&SEGMENT_ID)],
+            RouteId::Contact => &[Param(&CONTACT_ID)],
+            RouteId::Unsubscribes => &[Param(&CONTACT_ID), Word("unsubscribes")],
+            RouteId::CustomFields => &[Param(&CONTACT_ID), Word("custom-fields")],
         }
     }
 
@@ -75,28 +127,32 @@ impl RouteId {
             RouteId::Tags => "/api/v1/contacts/tags",
             RouteId::Tag => "/api/v1/contacts/tags/{tagId}",
             RouteId::ContactTags => "/api/v1/contacts/contact-tags",
+            RouteId::Lists => "/api/v1/contacts/lists",
+            RouteId::List => "/api/v1/contacts/lists/{listId}",
+            RouteId::ListMembers => "/api/v1/contacts/lists/{listId}/members",
+            RouteId::Segments => "/api/v1/contacts/segments",
+            RouteId::Segment => "/api/v1/contacts/segments/{segmentId}",
             RouteId::Contact => "/api/v1/contacts/{contactId}",
             RouteId::Unsubscribes => "/api/v1/contacts/{contactId}/unsubscribes",
             RouteId::CustomFields => "/api/v1/contacts/{contactId}/custom-fields",
         }
     }
 
-    /// The name of the route's path parameter, if it has one.
-    pub(crate) fn parameter(self) -> Option<&'static str> {
+    /// The route's path parameter, if it has one.
+    pub(crate) fn parameter(self) -> Option<&'static PathParameter> {
         self.pattern().iter().find_map(|segment| match segment {
-            Param(name) => Some(*name),
+            Param(parameter) => Some(*parameter),
             Word(_) => None,
         })
     }
 
-    /// Whether `word`, first after `/api/v1/contacts/`, names a route of its own (served
-    /// or not): such a segment is never a `contactId`.
+    /// Whether `word`, first after `/api/v1/contacts/`, names a route of its own: such a
+    /// segment is never a `contactId`.
     fn is_reserved(word: &str, position: usize) -> bool {
         position == 0
-            && (UNSERVED_WORDS.contains(&word)
-                || RouteId::ALL.iter().any(
-                    |route| matches!(route.pattern().first(), Some(Word(first)) if *first == word),
-                ))
+            && RouteId::ALL
+                .iter()
+                .any(|route| matches!(route.pattern().first(), Some(Word(first)) if *first == word))
     }
 }
 
@@ -105,26 +161,25 @@ impl RouteId {
 pub(crate) struct Route<'a> {
     /// Which route.
     pub(crate) id: RouteId,
-    /// The raw segment of the route's parameter (`contactId`, `tagId`), if it has one.
+    /// The raw segment of the route's parameter (`contactId`, `tagId`, …), if it has one.
     pub(crate) param: Option<&'a str>,
 }
 
 /// The route of `path`, if it is one of the API's. The path is cut into its segments
 /// once; each pattern is then held against them.
 pub(crate) fn route(path: &str) -> Option<Route<'_>> {
+    /// No pattern is longer.
+    const LONGEST: usize = 3;
     let rest = path.strip_prefix(CONTACTS)?;
-    let segments: &[&str] = match rest {
-        "" => &[],
-        _ => {
-            let rest = rest.strip_prefix('/')?;
-            match rest.split_once('/') {
-                None => &[rest],
-                // No pattern is longer than two segments.
-                Some((_, second)) if second.contains('/') => return None,
-                Some((first, second)) => &[first, second],
-            }
+    let mut segments = [""; LONGEST];
+    let mut count = 0;
+    if !rest.is_empty() {
+        for segment in rest.strip_prefix('/')?.split('/') {
+            *segments.get_mut(count)? = segment;
+            count += 1;
         }
-    };
+    }
+    let segments = &segments[..count];
     RouteId::ALL
         .into_iter()
         .find_map(|id| matches(id, segments).map(|param| Route { id, param }))
@@ -158,12 +213,17 @@ pub(crate) fn closest(path: &str) -> Vec<String> {
     if trimmed != path && route(trimmed).is_some() {
         return vec![trimmed.to_owned()];
     }
-    let mut after_tags = false;
+    let mut previous = "";
     let shape: Vec<&str> = path
         .split('/')
         .map(|segment| {
-            let parameter = if after_tags { "{tagId}" } else { "{contactId}" };
-            after_tags = segment == "tags";
+            let parameter = match previous {
+                "tags" => "{tagId}",
+                "lists" => "{listId}",
+                "segments" => "{segmentId}",
+                _ => "{contactId}",
+            };
+            previous = segment;
             if uuid::Uuid::try_parse(segment).is_ok() {
                 parameter
             } else {
@@ -211,14 +271,6 @@ pub(crate) fn is_api_path(path: &str) -> bool {
 pub(crate) fn is_contacts_path(path: &str) -> bool {
     path.strip_prefix(CONTACTS)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-}
-
-/// Whether `path` names a documented route the mock does not serve yet (lists, segments).
-pub(crate) fn is_unserved(path: &str) -> bool {
-    path.strip_prefix(CONTACTS)
-        .and_then(|rest| rest.strip_prefix('/'))
-        .and_then(|rest| rest.split('/').next())
-        .is_some_and(|word| UNSERVED_WORDS.contains(&word))
 }
 
 #[cfg(test)]
@@ -282,8 +334,9 @@ mod tests {
             "/api/v1/contacts/a/b",
             "/api/v2/contacts/a",
             "/api/v1/contacts/bulk-import/x",
-            "/api/v1/contacts/lists",
-            "/api/v1/contacts/segments/s1",
+            "/api/v1/contacts/lists/l1/members/x",
+            "/api/v1/contacts/lists/l1/contacts",
+            "/api/v1/contacts/segments/s1/members",
             "/api/v1/contacts/tags/a/b",
             "/api/v1/contactsx",
         ] {
@@ -307,10 +360,21 @@ mod tests {
     }
 
     #[test]
-    fn unserved_documented_routes_are_told_apart() {
-        assert!(is_unserved("/api/v1/contacts/lists"));
-        assert!(is_unserved("/api/v1/contacts/segments/s1/contacts"));
-        assert!(!is_unserved("/api/v1/contacts/a/lists"));
+    fn lists_and_segments_are_words_not_contact_ids() {
+        assert_eq!(of("/api/v1/contacts/lists"), Some((RouteId::Lists, None)));
+        assert_eq!(
+            of("/api/v1/contacts/lists/l1/members"),
+            Some((RouteId::ListMembers, Some("l1")))
+        );
+        assert_eq!(
+            of("/api/v1/contacts/segments/s1"),
+            Some((RouteId::Segment, Some("s1")))
+        );
+        assert_eq!(
+            of("/api/v1/contacts/lists/unsubscribes"),
+            Some((RouteId::List, Some("unsubscribes")))
+        );
+        assert_eq!(of("/api/v1/contacts/segments/s1/unsubscribes"), None);
         assert!(is_contacts_path("/api/v1/contacts/"));
         assert!(!is_contacts_path("/api/v1/contactsx"));
     }

@@ -27,7 +27,7 @@ use crate::schema::{Findings, Schema, SchemaId, SchemaRegistry, Strictness, Viol
 use capture::Observed;
 use client::{ClientWatch, Seen, client_of};
 use judge::{BodyView, Judged, RequestView, Witness};
-use report::{CheckedExchange, ContractReport, Finding, Outcome, Side};
+use report::{CheckedExchange, ContractReport, Finding, Side};
 
 /// Checks every exchange of `captured`. `strictness` applies to request bodies and query
 /// parameters, as in the server.
@@ -46,15 +46,10 @@ pub(crate) fn check(
             continue;
         }
         let mut checked = CheckedExchange::new(observed);
-        if !observed.from_mock && route::is_unserved(&observed.path) {
-            checked.route = format!("{} {CONTACTS}/{{documented sub-resource}}", observed.method);
-            checked.outcome = Outcome::Unchecked;
-        } else {
-            judge_exchange(observed, schemas, strictness, &mut checked);
-            let watch = watches.entry(observed.workspace.as_deref()).or_default();
-            watch_client(observed, watch, &mut checked);
-            checked.settle();
-        }
+        judge_exchange(observed, schemas, strictness, &mut checked);
+        let watch = watches.entry(observed.workspace.as_deref()).or_default();
+        watch_client(observed, watch, &mut checked);
+        checked.settle();
         report.exchanges.push(checked);
     }
     report
@@ -403,6 +398,8 @@ mod tests {
     use std::collections::BTreeMap;
 
     use serde_json::json;
+
+    use crate::contract::report::Outcome;
 
     use super::*;
 

@@ -78,8 +78,6 @@ pub enum Outcome {
     Warning,
     /// At least one violation.
     Violation,
-    /// A documented route the mock has no contract for yet.
-    Unchecked,
 }
 
 /// One checked exchange.
@@ -129,11 +127,8 @@ impl CheckedExchange {
         }
     }
 
-    /// Sets the outcome from the findings (an unchecked exchange stays unchecked).
+    /// Sets the outcome from the findings.
     pub fn settle(&mut self) {
-        if self.outcome == Outcome::Unchecked {
-            return;
-        }
         self.outcome = if !self.violations.is_empty() {
             Outcome::Violation
         } else if !self.warnings.is_empty() {
@@ -153,8 +148,6 @@ pub struct Summary {
     pub with_violations: usize,
     /// Of those, with warnings only.
     pub with_warnings: usize,
-    /// Of those, on routes with no contract yet.
-    pub unchecked: usize,
     /// Exchanges not on Gately routes (assets, other APIs), left out.
     pub skipped: usize,
 }
@@ -200,7 +193,6 @@ impl ContractReport {
             exchanges: self.exchanges.len(),
             with_violations: count(Outcome::Violation),
             with_warnings: count(Outcome::Warning),
-            unchecked: count(Outcome::Unchecked),
             skipped: self.skipped,
         }
     }
@@ -239,27 +231,16 @@ impl ContractReport {
                 .iter()
                 .filter(|e| e.outcome == Outcome::Violation)
                 .count();
-            let unchecked = exchanges
-                .iter()
-                .filter(|e| e.outcome == Outcome::Unchecked)
-                .count();
-            let tally = if unchecked == exchanges.len() && self.group_by == GroupBy::Route {
-                format!(
-                    "{}, not checked: no contract for this route yet",
-                    exchanges_count(exchanges.len())
-                )
-            } else {
-                format!(
-                    "{}, {failing} with violations",
-                    exchanges_count(exchanges.len())
-                )
-            };
+            let tally = format!(
+                "{}, {failing} with violations",
+                exchanges_count(exchanges.len())
+            );
             let _ = writeln!(out, "{} ({tally})", paint(bold, &group));
             for exchange in exchanges {
                 let (mark, style) = match exchange.outcome {
                     Outcome::Violation => ("✗", red),
                     Outcome::Warning => ("!", yellow),
-                    Outcome::Ok | Outcome::Unchecked => continue,
+                    Outcome::Ok => continue,
                 };
                 let _ = writeln!(
                     out,
@@ -282,11 +263,10 @@ impl ContractReport {
         }
         let s = self.summary();
         let line = format!(
-            "{}, {} with violations, {} with warnings, {} unchecked; {} not on Gately routes",
+            "{}, {} with violations, {} with warnings; {} not on Gately routes",
             exchanges_count(s.exchanges),
             s.with_violations,
             s.with_warnings,
-            s.unchecked,
             s.skipped
         );
         let _ = writeln!(
@@ -334,13 +314,9 @@ impl ContractReport {
                 .iter()
                 .filter(|e| e.outcome == Outcome::Violation)
                 .count();
-            let skipped = exchanges
-                .iter()
-                .filter(|e| e.outcome == Outcome::Unchecked)
-                .count();
             let _ = writeln!(
                 out,
-                "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"0\">",
+                "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\" time=\"0\">",
                 xml(&group),
                 exchanges.len()
             );
@@ -364,9 +340,6 @@ impl ContractReport {
                 };
                 match exchange.outcome {
                     Outcome::Ok => out.push_str("/>\n"),
-                    Outcome::Unchecked => {
-                        out.push_str(">\n      <skipped message=\"no contract for this route yet\"/>\n    </testcase>\n");
-                    }
                     Outcome::Warning => {
                         let _ = write!(
                             out,

@@ -6,8 +6,11 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use crate::api::input::UnsubscribeRequest;
-use crate::api::input::{BulkRow, ContactTag, Input, NewContact, NewTag, TagChange};
+use crate::api::input::{
+    BulkRow, ContactTag, Input, ListChange, NewContact, NewList, NewSegment, NewTag, TagChange,
+    UnsubscribeRequest,
+};
+use crate::api::query::Page;
 use crate::api::{ApiError, OperationId};
 use crate::clock::Timestamp;
 use crate::contract::judge::Accepted;
@@ -17,9 +20,11 @@ use crate::journal::changes;
 use crate::json;
 use crate::schema::Violation;
 use crate::store::contact::ContactView;
+use crate::store::list::Member;
 use crate::store::patch::ContactPatch;
+use crate::store::segment::Segment;
 use crate::store::tag::Tag;
-use crate::store::{ContactQuery, Store, StoreError};
+use crate::store::{ContactQuery, SegmentChange, Store, StoreError};
 
 /// Acts on `accepted`, a request that arrived at `now`: the answer of its operation's
 /// handler, or its refusal (a missing contact, a conflict), with what the judge found on
@@ -93,6 +98,25 @@ impl Call<'_> {
             (OperationId::MergeCustomFields, Input::CustomFields(patch)) => {
                 self.merge_custom_fields(id()?, patch)
             }
+            (OperationId::ListLists, Input::None) => Ok(self.list_lists()),
+            (OperationId::CreateList, Input::NewList(list)) => self.create_list(list),
+            (OperationId::GetList, Input::None) => self.get_list(id()?),
+            (OperationId::UpdateList, Input::ListChange(change)) => self.update_list(id()?, change),
+            (OperationId::DeleteList, Input::None) => self.delete_list(id()?),
+            (OperationId::ListMembers, Input::Page(page)) => self.list_members(id()?, page),
+            (OperationId::AddMember, Input::Member(contact)) => self.add_member(id()?, contact),
+            (OperationId::RemoveMember, Input::Member(contact)) => {
+                self.remove_member(id()?, contact)
+            }
+            (OperationId::ListSegments, Input::None) => Ok(self.list_segments()),
+            (OperationId::CreateSegment, Input::NewSegment(segment)) => {
+                Ok(self.create_segment(segment))
+            }
+            (OperationId::GetSegment, Input::None) => self.get_segment(id()?),
+            (OperationId::UpdateSegment, Input::SegmentChange(change)) => {
+                self.update_segment(id()?, change)
+            }
+            (OperationId::DeleteSegment, Input::None) => self.delete_segment(id()?),
             (operation, input) => Err(ApiError::Internal {
                 message: format!("the handler of {operation:?} cannot take {input:?}"),
             }),
@@ -102,7 +126,7 @@ impl Call<'_> {
     /// `GET /api/v1/contacts` (D19)
     fn list_contacts(&self, query: &ContactQuery) -> Result<Reply, ApiError> {
         let store = self.workspace.store();
-        let (contacts, total) = store.list_contacts(self.project, query);
+        let (contacts, total) = store.list_contacts(self.project, query)?;
         let mut body = b"{\"contacts\":".to_vec();
         json::put_array(&mut body, &contacts, |out, contact| contact.write_json(out));
         body.extend_from_slice(b",\"pagination\":");
@@ -297,6 +321,143 @@ impl Call<'_> {
         })
     }
 
+    /// `GET /api/v1/contacts/lists` (D28)
+    fn list_lists(&self) -> Reply {
+        let store = self.workspace.store();
+        let lists: Vec<Value> = store
+            .lists(self.project)
+            .into_iter()
+            .map(|list| list.to_json())
+            .collect();
+        self.json(StatusCode::OK, &lists)
+    }
+
+    /// `POST /api/v1/contacts/lists` (D28)
+    fn create_list(&self, list: NewList) -> Result<Reply, ApiError> {
+        let mut store = self.workspace.store();
+        let list = store.create_list(self.project, list.name, list.description, self.now)?;
+        Ok(self.json(StatusCode::CREATED, &list.to_json()))
+    }
+
+    /// `GET /api/v1/contacts/lists/{listId}`
+    fn get_list(&self, id: Uuid) -> Result<Reply, ApiError> {
+        let store = self.workspace.store();
+        Ok(self.json(StatusCode::OK, &store.list(self.project, id)?.to_json()))
+    }
+
+    /// `PATCH /api/v1/contacts/lists/{listId}`: only the fields sent change.
+    fn update_list(&self, id: Uuid, change: ListChange) -> Result<Reply, ApiError> {
+        let mut store = self.workspace.store();
+        let before = store.list(self.project, id)?.to_json();
+        let after = store
+            .update_list(self.project, id, change.name, change.description, self.now)?
+            .to_json();
+        let mut reply = self.json(StatusCode::OK, &after);
+        drop(store);
+        reply.changes = changes::of_values(&before, &after);
+        Ok(reply)
+    }
+
+    /// `DELETE /api/v1/contacts/lists/{listId}`: the contacts stay.
+    fn delete_list(&self, id: Uuid) -> Result<Reply, ApiError> {
+        let mut store = self.workspace.store();
+        store.delete_list(self.project, id)?;
+        Ok(self.message("List deleted successfully"))
+    }
+
+    /// `GET /api/v1/contacts/lists/{listId}/members?page&limit` (D28): a bare array.
+    fn list_members(&self, id: Uuid, page: Page) -> Result<Reply, ApiError> {
+        let store = self.workspace.store();
+        let members = store.list_members(self.project, id, page.page, page.limit)?;
+        let mut body = Vec::with_capacity(256 + members.len() * 1024);
+        json::put_array(&mut body, &members, |out, (member, contact)| {
+            write_member(out, id, member, contact);
+        });
+        Ok(self.numbered(Reply::with_body(StatusCode::OK, JSON, body.into())))
+    }
+
+    /// `POST /api/v1/contacts/lists/{listId}/members`: the member, 201 when the contact
+    /// was added, 200 when it already was one.
+    fn add_member(&self, id: Uuid, contact: Uuid) -> Result<Reply, ApiError> {
+        let mut store = self.workspace.store();
+        let before = store.list(self.project, id)?.to_json();
+        let (added, member, view) = store.add_member(self.project, id, contact, self.now)?;
+        let mut body = Vec::with_capacity(1200);
+        write_member(&mut body, id, &member, &view);
+        let status = if added {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        };
+        let mut reply = self.numbered(Reply::with_body(status, JSON, body.into()));
+        let after = store.list(self.project, id)?.to_json();
+        drop(store);
+        reply.changes = changes::of_values(&before, &after);
+        Ok(reply)
+    }
+
+    /// `DELETE /api/v1/contacts/lists/{listId}/members?contact_id=…`: one that was not a
+    /// member is not an error.
+    fn remove_member(&self, id: Uuid, contact: Uuid) -> Result<Reply, ApiError> {
+        let mut store = self.workspace.store();
+        let before = store.list(self.project, id)?.to_json();
+        store.remove_member(self.project, id, contact)?;
+        let mut reply = self.message("Contact removed from list successfully");
+        let after = store.list(self.project, id)?.to_json();
+        drop(store);
+        reply.changes = changes::of_values(&before, &after);
+        Ok(reply)
+    }
+
+    /// `GET /api/v1/contacts/segments` (D29): each with its `contact_count` now.
+    fn list_segments(&self) -> Reply {
+        let store = self.workspace.store();
+        let segments: Vec<Value> = store
+            .segments(self.project)
+            .into_iter()
+            .map(|(segment, count)| segment.to_json(count))
+            .collect();
+        self.json(StatusCode::OK, &segments)
+    }
+
+    /// `POST /api/v1/contacts/segments` (D29)
+    fn create_segment(&self, segment: NewSegment) -> Reply {
+        let mut store = self.workspace.store();
+        let NewSegment {
+            name,
+            description,
+            rules,
+        } = segment;
+        let (segment, count) =
+            store.create_segment(self.project, name, description, rules, self.now);
+        self.json(StatusCode::CREATED, &segment.to_json(count))
+    }
+
+    /// `GET /api/v1/contacts/segments/{segmentId}`
+    fn get_segment(&self, id: Uuid) -> Result<Reply, ApiError> {
+        let store = self.workspace.store();
+        let (segment, count) = store.segment(self.project, id)?;
+        Ok(self.json(StatusCode::OK, &segment.to_json(count)))
+    }
+
+    /// `PATCH /api/v1/contacts/segments/{segmentId}`: only the fields sent change.
+    fn update_segment(&self, id: Uuid, change: SegmentChange) -> Result<Reply, ApiError> {
+        let mut store = self.workspace.store();
+        let before = segment_json(store.segment(self.project, id)?);
+        let after = segment_json(store.update_segment(self.project, id, change, self.now)?);
+        let mut reply = self.json(StatusCode::OK, &after);
+        drop(store);
+        reply.changes = changes::of_values(&before, &after);
+        Ok(reply)
+    }
+
+    /// `DELETE /api/v1/contacts/segments/{segmentId}`: the contacts stay.
+    fn delete_segment(&self, id: Uuid) -> Result<Reply, ApiError> {
+        let mut store = self.workspace.store();
+        store.delete_segment(self.project, id)?;
+        Ok(self.message("Segment deleted successfully"))
+    }
+
     /// `act` on the store, with what it changed in contact `id` as the reply's `changes`.
     /// The contact's JSON before and after is mostly copied from what it keeps (D12), under
     /// the store's lock; comparing the two is not.
@@ -340,6 +501,24 @@ impl Call<'_> {
         reply.seq = Some(self.workspace.sequence.next());
         reply
     }
+}
+
+/// A segment and its member count, as the API sends it.
+fn segment_json((segment, count): (&Segment, usize)) -> Value {
+    segment.to_json(count)
+}
+
+/// Appends list `list`'s `member` with its contact, as D28 has it.
+fn write_member(out: &mut Vec<u8>, list: Uuid, member: &Member, contact: &ContactView<'_>) {
+    out.extend_from_slice(b"{\"contact_id\":");
+    json::put_uuid(out, &member.contact_id);
+    out.extend_from_slice(b",\"list_id\":");
+    json::put_uuid(out, &list);
+    out.extend_from_slice(b",\"added_at\":");
+    member.added_at.write_json(out);
+    out.extend_from_slice(b",\"crm_contacts\":");
+    contact.write_json(out);
+    out.push(b'}');
 }
 
 /// Contact `id` of `project` as the API sends it, if it is there.

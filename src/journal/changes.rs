@@ -35,14 +35,28 @@ pub(crate) fn between(before: &[u8], after: &[u8]) -> Option<Value> {
     ) else {
         return None;
     };
+    fields_between(&before, &after)
+}
+
+/// The fields that differ between `before` and `after`, two resources held as values (a
+/// list, a segment), each with its two values; `None` when nothing differs or either is
+/// not an object.
+pub(crate) fn of_values(before: &Value, after: &Value) -> Option<Value> {
+    match (before, after) {
+        (Value::Object(before), Value::Object(after)) => fields_between(before, after),
+        _ => None,
+    }
+}
+
+fn fields_between(before: &Map<String, Value>, after: &Map<String, Value>) -> Option<Value> {
     let mut changed = Map::new();
-    for (field, now) in &after {
+    for (field, now) in after {
         let was = before.get(field).unwrap_or(&Value::Null);
         if was != now {
             changed.insert(field.clone(), json!({ "before": was, "after": now }));
         }
     }
-    for (field, was) in &before {
+    for (field, was) in before {
         if !after.contains_key(field) {
             changed.insert(
                 field.clone(),

@@ -1,12 +1,16 @@
-//! The mock's data: contacts and tags of every project, held in memory.
+//! The mock's data: contacts, tags, contact lists and segments of every project, held in
+//! memory.
 //!
-//! `contact.rs` and `tag.rs` hold the records and their wire shapes, `patch.rs` reads an
-//! update; this module looks records up within a project (D5) and applies updates
-//! all-or-nothing (D11). A `Store` is built from a [`FixtureSet`] and can be rebuilt from it.
+//! `contact.rs`, `tag.rs`, `list.rs` and `segment.rs` hold the records and their wire
+//! shapes, `patch.rs` reads an update; this module looks records up within a project (D5)
+//! and applies updates all-or-nothing (D11). A `Store` is built from a [`FixtureSet`] and
+//! can be rebuilt from it.
 
 pub(crate) mod contact;
+pub(crate) mod list;
 pub(crate) mod merge_patch;
 pub(crate) mod patch;
+pub(crate) mod segment;
 pub(crate) mod tag;
 pub(crate) mod unsubscribe;
 
@@ -17,7 +21,9 @@ use uuid::Uuid;
 use crate::clock::Timestamp;
 use crate::ids::IdGenerator;
 use contact::{Contact, ContactView, CreateOnly, Status, StoredContact};
+use list::{ContactList, Member};
 use patch::ContactPatch;
+use segment::{Matcher, Rule, Segment};
 use serde_json::{Map, Value};
 use tag::{Tag, TagTable};
 use unsubscribe::UnsubscribeRecord;
@@ -53,6 +59,24 @@ pub enum StoreError {
         /// The name asked for.
         name: String,
     },
+    /// No contact list with that id in the caller's project (D28).
+    #[error("no contact list with id {id} in this project")]
+    ListNotFound {
+        /// The id asked for.
+        id: Uuid,
+    },
+    /// The project already has a contact list with this name (D28).
+    #[error("the project already has a contact list named {name:?}")]
+    ListExists {
+        /// The name asked for.
+        name: String,
+    },
+    /// No segment with that id in the caller's project (D29).
+    #[error("no segment with id {id} in this project")]
+    SegmentNotFound {
+        /// The id asked for.
+        id: Uuid,
+    },
 }
 
 /// What `GET /api/v1/contacts` asks for (D19), checked.
@@ -68,6 +92,8 @@ pub struct ContactQuery {
     pub status: Option<Status>,
     /// Only contacts with any of these tag names.
     pub tags: Vec<String>,
+    /// Only the members of this segment (D29).
+    pub segment: Option<Uuid>,
 }
 
 impl Default for ContactQuery {
@@ -78,12 +104,13 @@ impl Default for ContactQuery {
             search: None,
             status: None,
             tags: Vec::new(),
+            segment: None,
         }
     }
 }
 
 impl ContactQuery {
-    fn matches(&self, contact: &Contact, tags: &TagTable) -> bool {
+    fn matches(&self, contact: &Contact, tags: &TagTable, segment: Option<&Matcher>) -> bool {
         let found = |text: &str| {
             self.search
                 .as_deref()
@@ -101,32 +128,64 @@ impl ContactQuery {
                     tags.get(id)
                         .is_some_and(|tag| self.tags.iter().any(|name| name == tag.name()))
                 }))
+            && segment.is_none_or(|segment| segment.matches(contact))
     }
 }
 
-/// Contacts and tags of every project.
+/// A segment's change: `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct SegmentChange {
+    /// A new name.
+    pub name: Option<String>,
+    /// A new description; `Some(None)` clears it.
+    pub description: Option<Option<String>>,
+    /// New rules, replacing all of them.
+    pub rules: Option<Vec<Rule>>,
+}
+
+/// Contacts, tags, contact lists and segments of every project.
 #[derive(Clone, Debug)]
 pub struct Store {
     contacts: BTreeMap<Uuid, StoredContact>,
     tags: TagTable,
+    lists: BTreeMap<Uuid, ContactList>,
+    segments: BTreeMap<Uuid, Segment>,
     unsubscribes: Vec<UnsubscribeRecord>,
     ids: IdGenerator,
 }
 
+/// What a store starts with: checked fixtures (`FixtureSet::store` makes one).
+pub struct Records {
+    /// Contacts of every project.
+    pub contacts: Vec<Contact>,
+    /// Tags of every project.
+    pub tags: Vec<Tag>,
+    /// Contact lists of every project, with their members.
+    pub lists: Vec<ContactList>,
+    /// Segments of every project.
+    pub segments: Vec<Segment>,
+}
+
 impl Store {
-    /// A store holding exactly `contacts` and `tags` (checked fixtures: `FixtureSet::store`
-    /// makes one), with the id generator at `seed`.
-    pub fn new(
-        contacts: impl IntoIterator<Item = Contact>,
-        tags: impl IntoIterator<Item = Tag>,
-        seed: u64,
-    ) -> Self {
+    /// A store holding exactly `records`, with the id generator at `seed`.
+    pub fn new(records: Records, seed: u64) -> Self {
+        let Records {
+            contacts,
+            tags,
+            lists,
+            segments,
+        } = records;
         Self {
             contacts: contacts
                 .into_iter()
                 .map(|contact| (contact.id, StoredContact::new(contact)))
                 .collect(),
             tags: tags.into_iter().map(|tag| (tag.id(), tag)).collect(),
+            lists: lists.into_iter().map(|list| (list.id, list)).collect(),
+            segments: segments
+                .into_iter()
+                .map(|segment| (segment.id, segment))
+                .collect(),
             unsubscribes: Vec::new(),
             ids: IdGenerator::new(seed),
         }
@@ -140,6 +199,8 @@ impl Store {
             let id = self.ids.next_uuid();
             let taken = self.contacts.contains_key(&id)
                 || self.tags.contains_key(&id)
+                || self.lists.contains_key(&id)
+                || self.segments.contains_key(&id)
                 || self.unsubscribes.iter().any(|record| record.id == id);
             if !taken {
                 return id;
@@ -155,6 +216,16 @@ impl Store {
     /// Every tag of every project, by id.
     pub(crate) fn every_tag(&self) -> impl Iterator<Item = &Tag> {
         self.tags.values()
+    }
+
+    /// Every contact list of every project, by id.
+    pub(crate) fn every_list(&self) -> impl Iterator<Item = &ContactList> {
+        self.lists.values()
+    }
+
+    /// Every segment of every project, by id.
+    pub(crate) fn every_segment(&self) -> impl Iterator<Item = &Segment> {
+        self.segments.values()
     }
 
     /// The contact `id` of `project`.
@@ -253,12 +324,15 @@ impl Store {
         Ok(stored.view(&self.tags))
     }
 
-    /// Deletes the contact `id` of `project` (D20): its tag links and unsubscribe records
-    /// go with it.
+    /// Deletes the contact `id` of `project` (D20): its tag links, unsubscribe records
+    /// and list memberships go with it (D28).
     pub fn delete_contact(&mut self, project: Uuid, id: Uuid) -> Result<(), StoreError> {
         self.owned_mut(project, id)?;
         self.contacts.remove(&id);
         self.unsubscribes.retain(|record| record.contact_id != id);
+        for list in self.lists.values_mut() {
+            list.members.retain(|member| member.contact_id != id);
+        }
         Ok(())
     }
 
@@ -365,18 +439,23 @@ impl Store {
     }
 
     /// One page of the contacts of `project` that `query` selects, newest first (D19),
-    /// and how many it selects in all.
+    /// and how many it selects in all; a segment it names must be the project's (D29).
     pub fn list_contacts(
         &self,
         project: Uuid,
         query: &ContactQuery,
-    ) -> (Vec<ContactView<'_>>, usize) {
+    ) -> Result<(Vec<ContactView<'_>>, usize), StoreError> {
+        let segment = match query.segment {
+            Some(id) => Some(self.owned_segment(project, id)?.matcher(&self.tags)),
+            None => None,
+        };
         let mut selected: Vec<&StoredContact> = self
             .contacts
             .values()
             .filter(|stored| {
                 let contact = stored.contact();
-                contact.project_id == project && query.matches(contact, &self.tags)
+                contact.project_id == project
+                    && query.matches(contact, &self.tags, segment.as_ref())
             })
             .collect();
         selected.sort_by(|a, b| {
@@ -390,7 +469,7 @@ impl Store {
             .take(query.limit)
             .map(|stored| stored.view(&self.tags))
             .collect();
-        (page, total)
+        Ok((page, total))
     }
 
     /// The tags of `project`, oldest first, then by name.
@@ -517,6 +596,263 @@ impl Store {
                 stored.forget_json();
             }
         }
+    }
+
+    /// The contact lists of `project`, oldest first (D28).
+    pub fn lists(&self, project: Uuid) -> Vec<&ContactList> {
+        let mut lists: Vec<&ContactList> = self
+            .lists
+            .values()
+            .filter(|list| list.project_id == project)
+            .collect();
+        lists.sort_by_key(|list| (list.created_at, list.id));
+        lists
+    }
+
+    /// The contact list `id` of `project`.
+    pub fn list(&self, project: Uuid, id: Uuid) -> Result<&ContactList, StoreError> {
+        self.lists
+            .get(&id)
+            .filter(|list| list.project_id == project)
+            .ok_or(StoreError::ListNotFound { id })
+    }
+
+    /// Creates a contact list in `project`; its name must be new there.
+    pub fn create_list(
+        &mut self,
+        project: Uuid,
+        name: String,
+        description: Option<String>,
+        now: Timestamp,
+    ) -> Result<&ContactList, StoreError> {
+        self.list_name_free(project, &name, Uuid::nil())?;
+        let id = self.fresh_id();
+        let list = ContactList {
+            id,
+            project_id: project,
+            name,
+            description,
+            members: Vec::new(),
+            created_at: now,
+            updated_at: now,
+        };
+        Ok(self.lists.entry(id).or_insert(list))
+    }
+
+    /// Changes the name and/or description of list `id` (`Some(None)` clears the
+    /// description); `updated_at` moves when any field was sent (D9). A new name must be
+    /// free in the project.
+    pub fn update_list(
+        &mut self,
+        project: Uuid,
+        id: Uuid,
+        name: Option<String>,
+        description: Option<Option<String>>,
+        now: Timestamp,
+    ) -> Result<&ContactList, StoreError> {
+        self.list(project, id)?;
+        if let Some(name) = &name {
+            self.list_name_free(project, name, id)?;
+        }
+        let list = self.lists.get_mut(&id).expect("the list was found above");
+        if name.is_some() || description.is_some() {
+            list.updated_at = now;
+        }
+        if let Some(name) = name {
+            list.name = name;
+        }
+        if let Some(description) = description {
+            list.description = description;
+        }
+        Ok(list)
+    }
+
+    /// Deletes list `id` of `project`; its contacts stay.
+    pub fn delete_list(&mut self, project: Uuid, id: Uuid) -> Result<(), StoreError> {
+        self.list(project, id)?;
+        self.lists.remove(&id);
+        Ok(())
+    }
+
+    /// One page of the members of list `id`, oldest first, each with its contact.
+    pub fn list_members(
+        &self,
+        project: Uuid,
+        id: Uuid,
+        page: usize,
+        limit: usize,
+    ) -> Result<Vec<(Member, ContactView<'_>)>, StoreError> {
+        let list = self.list(project, id)?;
+        Ok(list
+            .members
+            .iter()
+            .skip((page - 1).saturating_mul(limit))
+            .take(limit)
+            .filter_map(|member| {
+                let contact = self.contact(project, member.contact_id).ok()?;
+                Some((*member, contact))
+            })
+            .collect())
+    }
+
+    /// Adds contact `contact` of `project` to list `id`, and says whether it was not a
+    /// member yet: a member already there keeps its `added_at`.
+    pub fn add_member(
+        &mut self,
+        project: Uuid,
+        id: Uuid,
+        contact: Uuid,
+        now: Timestamp,
+    ) -> Result<(bool, Member, ContactView<'_>), StoreError> {
+        self.list(project, id)?;
+        self.owned(project, contact)?;
+        let list = self.lists.get_mut(&id).expect("the list was found above");
+        let added = !list.has(contact);
+        if added {
+            list.members.push(Member {
+                contact_id: contact,
+                added_at: now,
+            });
+        }
+        let member = *list
+            .members
+            .iter()
+            .find(|member| member.contact_id == contact)
+            .expect("the contact is a member now");
+        Ok((added, member, self.contact(project, contact)?))
+    }
+
+    /// Removes contact `contact` of `project` from list `id`; one that was not a member is
+    /// not an error.
+    pub fn remove_member(
+        &mut self,
+        project: Uuid,
+        id: Uuid,
+        contact: Uuid,
+    ) -> Result<(), StoreError> {
+        self.list(project, id)?;
+        self.owned(project, contact)?;
+        let list = self.lists.get_mut(&id).expect("the list was found above");
+        list.members.retain(|member| member.contact_id != contact);
+        Ok(())
+    }
+
+    /// Fails when a list of `project` other than `except` is named `name`.
+    fn list_name_free(&self, project: Uuid, name: &str, except: Uuid) -> Result<(), StoreError> {
+        let taken = self
+            .lists
+            .values()
+            .any(|list| list.project_id == project && list.id != except && list.name == name);
+        if taken {
+            return Err(StoreError::ListExists {
+                name: name.to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The segments of `project`, oldest first, each with how many contacts it holds now
+    /// (D29).
+    pub fn segments(&self, project: Uuid) -> Vec<(&Segment, usize)> {
+        let mut segments: Vec<&Segment> = self
+            .segments
+            .values()
+            .filter(|segment| segment.project_id == project)
+            .collect();
+        segments.sort_by_key(|segment| (segment.created_at, segment.id));
+        segments
+            .into_iter()
+            .map(|segment| (segment, self.member_count(segment)))
+            .collect()
+    }
+
+    /// The segment `id` of `project`, with how many contacts it holds now.
+    pub fn segment(&self, project: Uuid, id: Uuid) -> Result<(&Segment, usize), StoreError> {
+        let segment = self.owned_segment(project, id)?;
+        Ok((segment, self.member_count(segment)))
+    }
+
+    /// Creates a segment in `project`.
+    pub fn create_segment(
+        &mut self,
+        project: Uuid,
+        name: String,
+        description: Option<String>,
+        rules: Vec<Rule>,
+        now: Timestamp,
+    ) -> (&Segment, usize) {
+        let id = self.fresh_id();
+        let segment = Segment {
+            id,
+            project_id: project,
+            name,
+            description,
+            rules,
+            created_at: now,
+            updated_at: now,
+        };
+        self.segments.insert(id, segment);
+        let segment = &self.segments[&id];
+        (segment, self.member_count(segment))
+    }
+
+    /// Changes what of segment `id` was sent (`Some(None)` clears the description);
+    /// `updated_at` moves when any field was sent (D9).
+    pub fn update_segment(
+        &mut self,
+        project: Uuid,
+        id: Uuid,
+        change: SegmentChange,
+        now: Timestamp,
+    ) -> Result<(&Segment, usize), StoreError> {
+        self.owned_segment(project, id)?;
+        let segment = self
+            .segments
+            .get_mut(&id)
+            .expect("the segment was found above");
+        let SegmentChange {
+            name,
+            description,
+            rules,
+        } = change;
+        if name.is_some() || description.is_some() || rules.is_some() {
+            segment.updated_at = now;
+        }
+        if let Some(name) = name {
+            segment.name = name;
+        }
+        if let Some(description) = description {
+            segment.description = description;
+        }
+        if let Some(rules) = rules {
+            segment.rules = rules;
+        }
+        self.segment(project, id)
+    }
+
+    /// Deletes segment `id` of `project`; its contacts stay.
+    pub fn delete_segment(&mut self, project: Uuid, id: Uuid) -> Result<(), StoreError> {
+        self.owned_segment(project, id)?;
+        self.segments.remove(&id);
+        Ok(())
+    }
+
+    /// The segment `id` of `project`.
+    fn owned_segment(&self, project: Uuid, id: Uuid) -> Result<&Segment, StoreError> {
+        self.segments
+            .get(&id)
+            .filter(|segment| segment.project_id == project)
+            .ok_or(StoreError::SegmentNotFound { id })
+    }
+
+    /// How many contacts of its project `segment` holds now.
+    fn member_count(&self, segment: &Segment) -> usize {
+        let matcher = segment.matcher(&self.tags);
+        self.contacts
+            .values()
+            .map(StoredContact::contact)
+            .filter(|contact| contact.project_id == segment.project_id && matcher.matches(contact))
+            .count()
     }
 
     /// Whether a contact of `project` other than `except` has `email`, ignoring case.

@@ -239,6 +239,11 @@ impl Mock {
             .bearer_auth(SECRET_KEY)
     }
 
+    /// A request with `key` instead of the default key.
+    pub fn request_as(&self, key: &str, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, self.url(path)).bearer_auth(key)
+    }
+
     /// GET a contact with the default key.
     pub async fn get_contact(&self, id: &str) -> Answer {
         self.send(self.request(Method::GET, &format!("/api/v1/contacts/{id}")))
@@ -310,6 +315,24 @@ impl Mock {
             match *method {
                 Method::DELETE => (&schemas.message, "application/json"),
                 _ => (&schemas.tag, "application/json"),
+            }
+        } else if let Some(rest) = path
+            .split('?')
+            .next()
+            .and_then(|path| path.strip_prefix("/api/v1/contacts/lists"))
+        {
+            match (rest.ends_with("/members"), method) {
+                (true, &Method::GET) => (&schemas.list_members, "application/json"),
+                (true, &Method::POST) => (&schemas.list_member, "application/json"),
+                (false, &Method::GET) if rest.is_empty() => (&schemas.lists, "application/json"),
+                (_, &Method::DELETE) => (&schemas.message, "application/json"),
+                _ => (&schemas.list, "application/json"),
+            }
+        } else if let Some(rest) = path.strip_prefix("/api/v1/contacts/segments") {
+            match *method {
+                Method::GET if rest.is_empty() => (&schemas.segments, "application/json"),
+                Method::DELETE => (&schemas.message, "application/json"),
+                _ => (&schemas.segment, "application/json"),
             }
         } else if path.ends_with("/custom-fields") {
             (&schemas.custom_fields, "application/json")
