@@ -26,6 +26,13 @@ from gately_client.api.contacts import (
     update_contact,
 )
 from gately_client.api.custom_fields import get_custom_fields, merge_custom_fields
+from gately_client.api.lists import (
+    add_list_member, create_contact_list, delete_contact_list, get_contact_list,
+    get_list_members, list_contact_lists, remove_list_member, update_contact_list,
+)
+from gately_client.api.segments import (
+    create_segment, delete_segment, get_segment, list_segments, update_segment,
+)
 from gately_client.api.tags import (
     add_tag_to_contact, create_tag, delete_tag, list_tags, remove_tag_from_contact,
     update_tag,
@@ -34,6 +41,8 @@ from gately_client.api.unsubscribes import (
     list_unsubscribes, resubscribe_contact, unsubscribe_contact,
 )
 from gately_client.models import (
+    ContactListCreateRequest, ContactListUpdateRequest, ListMember, ListMemberAddRequest,
+    Segment, SegmentCreateRequest, SegmentUpdateRequest, StaticContactList,
     BulkImportRequest, BulkImportResult, Contact, ContactList, ContactTagRequest,
     CreateContactRequest, CustomFields, FaultPlan, Message, Tag, TagCreateRequest,
     TagUpdateRequest,
@@ -109,6 +118,42 @@ expect("getCustomFields", get_custom_fields.sync_detailed(JANE, client=client), 
        CustomFields)
 expect("mergeCustomFields", merge_custom_fields.sync_detailed(JANE, client=client, body=(
     CustomFields.from_dict({"plan": "enterprise", "source": None}))), 200, CustomFields)
+# Contact lists (D28) and segments (D29).
+expect("listContactLists", list_contact_lists.sync_detailed(client=client), 200,
+       StaticContactList)
+made_list = create_contact_list.sync_detailed(client=client, body=(
+    ContactListCreateRequest.from_dict({"name": "Beta testers", "description": "Early access"})))
+expect("createContactList", made_list, 201, StaticContactList)
+list_id = UUID(str(made_list.parsed.id))
+expect("getContactList", get_contact_list.sync_detailed(list_id, client=client), 200,
+       StaticContactList)
+expect("updateContactList", update_contact_list.sync_detailed(list_id, client=client, body=(
+    ContactListUpdateRequest.from_dict({"description": None}))), 200, StaticContactList)
+expect("addListMember", add_list_member.sync_detailed(list_id, client=client, body=(
+    ListMemberAddRequest.from_dict({"contact_id": str(JANE)}))), 201, ListMember)
+members = get_list_members.sync_detailed(list_id, client=client, limit=10)
+expect("getListMembers", members, 200, ListMember)
+if str(members.parsed[0].crm_contacts.id) != str(JANE):
+    sys.exit(f"getListMembers: {members.content[:300]!r}")
+expect("removeListMember", remove_list_member.sync_detailed(
+    list_id, client=client, contact_id=JANE), 200, Message)
+expect("deleteContactList", delete_contact_list.sync_detailed(list_id, client=client), 200,
+       Message)
+expect("listSegments", list_segments.sync_detailed(client=client), 200, Segment)
+made_segment = create_segment.sync_detailed(client=client, body=SegmentCreateRequest.from_dict(
+    {"name": "Pro", "rules": [{"field": "custom_fields.plan", "operator": "eq", "value": "pro"},
+                              {"field": "tags", "operator": "exists"}]}))
+expect("createSegment", made_segment, 201, Segment)
+segment_id = UUID(str(made_segment.parsed.id))
+expect("getSegment", get_segment.sync_detailed(segment_id, client=client), 200, Segment)
+expect("updateSegment", update_segment.sync_detailed(segment_id, client=client, body=(
+    SegmentUpdateRequest.from_dict({"rules": [
+        {"field": "created_at", "operator": "gte", "value": "2025-01-01T00:00:00Z"}]}))),
+    200, Segment)
+members_of = list_contacts.sync_detailed(client=client, segment_id=segment_id)
+calls -= 1  # an operation already counted
+expect("listContacts by segment", members_of, 200, ContactList)
+expect("deleteSegment", delete_segment.sync_detailed(segment_id, client=client), 200, Message)
 # An error answer parses too: a problem, as the document says.
 missing = get_contact.sync_detailed(UUID(int=0), client=client)
 if missing.status_code != 404 or missing.parsed is None:

@@ -73,6 +73,49 @@ async function main(): Promise<void> {
   expect("mergeCustomFields", await client.PATCH("/api/v1/contacts/{contactId}/custom-fields",
     { ...jane, body: { plan: "enterprise", source: null } }), 200,
     (fields) => fields["plan"] === "enterprise" && !("source" in fields));
+  // Contact lists (D28) and segments (D29).
+  expect("listContactLists", await client.GET("/api/v1/contacts/lists"), 200,
+    (lists) => lists.every((list) => list.member_count >= 0));
+  const list = expect("createContactList", await client.POST("/api/v1/contacts/lists", {
+    body: { name: "Beta testers", description: "Early access" } }), 201,
+    (list) => list.member_count === 0);
+  const onList = { params: { path: { listId: list.id } } };
+  expect("getContactList", await client.GET("/api/v1/contacts/lists/{listId}", onList), 200,
+    (got) => got.name === "Beta testers");
+  expect("updateContactList", await client.PATCH("/api/v1/contacts/lists/{listId}", {
+    ...onList, body: { description: null } }), 200, (changed) => changed.description === null);
+  expect("addListMember", await client.POST("/api/v1/contacts/lists/{listId}/members", {
+    ...onList, body: { contact_id: JANE } }), 201,
+    (member) => member.crm_contacts.id === JANE);
+  expect("getListMembers", await client.GET("/api/v1/contacts/lists/{listId}/members", {
+    params: { path: { listId: list.id }, query: { limit: 10 } } }), 200,
+    (members) => members.length === 1 && members[0].crm_contacts.name === "Jane Smith");
+  expect("removeListMember", await client.DELETE("/api/v1/contacts/lists/{listId}/members", {
+    params: { path: { listId: list.id }, query: { contact_id: JANE } } }), 200,
+    (message) => message.message.length > 0);
+  expect("deleteContactList", await client.DELETE("/api/v1/contacts/lists/{listId}", onList),
+    200, (message) => message.message.length > 0);
+  expect("listSegments", await client.GET("/api/v1/contacts/segments"), 200,
+    (segments) => segments.every((segment) => segment.contact_count >= 0));
+  const segment = expect("createSegment", await client.POST("/api/v1/contacts/segments", {
+    body: { name: "Pro", rules: [
+      { field: "custom_fields.plan", operator: "eq", value: "pro" },
+      { field: "tags", operator: "exists" }] } }), 201, (made) => made.rules.length === 2);
+  const onSegment = { params: { path: { segmentId: segment.id } } };
+  expect("getSegment", await client.GET("/api/v1/contacts/segments/{segmentId}", onSegment),
+    200, (got) => got.contact_count === segment.contact_count);
+  expect("updateSegment", await client.PATCH("/api/v1/contacts/segments/{segmentId}", {
+    ...onSegment, body: { rules: [
+      { field: "created_at", operator: "gte", value: "2025-01-01T00:00:00Z" }] } }), 200,
+    (changed) => changed.rules.length === 1);
+  const members = await client.GET("/api/v1/contacts", {
+    params: { query: { segment_id: segment.id } } });
+  if (members.response.status !== 200 || members.data === undefined) {
+    console.error(`listContacts by segment: ${members.response.status}`);
+    process.exit(1);
+  }
+  expect("deleteSegment", await client.DELETE("/api/v1/contacts/segments/{segmentId}",
+    onSegment), 200, (message) => message.message.length > 0);
   const missing = await client.GET("/api/v1/contacts/{contactId}", {
     params: { path: { contactId: "00000000-0000-4000-8000-000000000000" } } });
   if (missing.response.status !== 404 || missing.error?.code !== "contact_not_found") {

@@ -24,11 +24,23 @@ pub struct Timestamp {
 
 /// Why a text is not a timestamp.
 #[derive(Debug, thiserror::Error)]
-#[error("{text:?} is not an RFC 3339 date-time (e.g. 2025-06-15T14:30:00.000Z)")]
-pub struct TimestampError {
-    text: String,
-    #[source]
-    source: time::error::Parse,
+pub enum TimestampError {
+    /// Not RFC 3339.
+    #[error("{text:?} is not an RFC 3339 date-time (e.g. 2025-06-15T14:30:00.000Z)")]
+    Parse {
+        /// The text.
+        text: String,
+        /// The parser's error.
+        #[source]
+        source: time::error::Parse,
+    },
+    /// RFC 3339, but outside the years the timestamps of the API can be written in, once in
+    /// UTC (`9999-12-31T23:59:59-00:01`).
+    #[error("{text:?} is outside the years 0000 to 9999 once in UTC")]
+    OutOfRange {
+        /// The text.
+        text: String,
+    },
 }
 
 impl Timestamp {
@@ -51,19 +63,28 @@ impl Timestamp {
 
     /// Parses any RFC 3339 date-time; the offset is kept only to convert to UTC.
     pub fn parse(text: &str) -> Result<Self, TimestampError> {
-        OffsetDateTime::parse(text, &Rfc3339)
-            .map(|at| Self::new(at.to_offset(UtcOffset::UTC)))
-            .map_err(|source| TimestampError {
+        let at = OffsetDateTime::parse(text, &Rfc3339).map_err(|source| TimestampError::Parse {
+            text: text.to_owned(),
+            source,
+        })?;
+        at.checked_to_offset(UtcOffset::UTC)
+            .filter(|at| (0..=9999).contains(&at.year()))
+            .map(Self::new)
+            .ok_or_else(|| TimestampError::OutOfRange {
                 text: text.to_owned(),
-                source,
             })
     }
 
-    /// The instant `at` (in UTC), with its text written digit by digit: no allocation and
-    /// no `fmt` padding.
+    /// The instant `at` (in UTC) to the millisecond, with its text written digit by digit:
+    /// no allocation and no `fmt` padding. The instant is the one its text shows, so that
+    /// two timestamps compare as a client reading them would (a segment's
+    /// `created_at lte <the contact's created_at>` holds).
     fn new(at: OffsetDateTime) -> Self {
         let (year, month, day) = at.to_calendar_date();
         let (hour, minute, second, milli) = at.to_hms_milli();
+        let at = at
+            .replace_nanosecond(u32::from(milli) * 1_000_000)
+            .expect("whole milliseconds are a valid nanosecond");
         let fields: [(u32, usize); 7] = [
             (u32::try_from(year).unwrap_or(0).min(9999), 4),
             (u32::from(u8::from(month)), 2),
@@ -334,6 +355,27 @@ mod tests {
     fn timestamps_are_written_in_utc_with_milliseconds() {
         let at = Timestamp::parse("2025-06-15T16:30:00.5+02:00").unwrap();
         assert_eq!(at.to_string(), "2025-06-15T14:30:00.500Z");
+    }
+
+    #[test]
+    fn an_instant_is_the_one_its_text_shows() {
+        let fine = Timestamp::parse("2025-06-15T14:30:00.123456789Z").unwrap();
+        let shown = Timestamp::parse(&fine.to_string()).unwrap();
+        assert_eq!(fine, shown);
+    }
+
+    #[test]
+    fn a_date_time_that_leaves_the_years_0000_to_9999_in_utc_is_refused_not_a_panic() {
+        for text in ["9999-12-31T23:59:59-00:01", "0000-01-01T00:00:00+00:01"] {
+            assert!(
+                matches!(
+                    Timestamp::parse(text),
+                    Err(TimestampError::OutOfRange { .. })
+                ),
+                "{text}"
+            );
+        }
+        assert!(Timestamp::parse("9999-12-31T23:59:59Z").is_ok());
     }
 
     #[test]

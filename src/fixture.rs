@@ -778,6 +778,8 @@ fn build_lists(
                 )?,
             });
         }
+        // Oldest first, as the members are paged (D28), whatever order they were written in.
+        members.sort_by_key(|member| member.added_at);
         let created_at = timestamp(
             origin,
             LISTS_FILE,
@@ -945,6 +947,20 @@ mod tests {
             load_error_with(LISTS_FILE, &list(&format!("[{jane},{jane}]")))
                 .starts_with("DIR/lists.json: /0/members/1/contact_id: contact a1b2c3d4")
         );
+    }
+
+    #[test]
+    fn list_members_are_kept_oldest_first() {
+        let dir = dir_with(&FixtureSource::Embedded.read(CONTACTS_FILE).unwrap());
+        let lists = r#"[{"id":"7a4c2e10-3b5d-4f6a-8c9e-1d2f3a4b5c60","project_id":"3f6c2a91-8d4e-4b7a-9c15-2e8f0d6b4a73","name":"L","members":[{"contact_id":"a1b2c3d4-e5f6-4789-abcd-ef1234567890","added_at":"2025-03-03T00:00:00.000Z"},{"contact_id":"f7c2a47a-ed10-47d4-8ae0-28a305d98934","added_at":"2025-01-01T00:00:00.000Z"}],"created_at":"2025-01-01T00:00:00.000Z"}]"#;
+        std::fs::write(dir.path().join(LISTS_FILE), lists).unwrap();
+        let set = FixtureSet::load(&FixtureSource::Dir(dir.path().to_owned()), &schema()).unwrap();
+        let order: Vec<String> = set.lists[0]
+            .members
+            .iter()
+            .map(|member| member.contact_id.to_string()[..8].to_owned())
+            .collect();
+        assert_eq!(order, ["f7c2a47a", "a1b2c3d4"]);
     }
 
     #[test]

@@ -56,12 +56,13 @@ pub(crate) fn document(schemas: &SchemaRegistry) -> Value {
     // carries a copy as `segment_rule`, which the document names once.
     share_definition(&mut components, "segment_rule", "SegmentRule");
     // The lists name their items once, by reference: generated clients then share one
-    // type for a contact, a tag, an unsubscribe record.
+    // type for a contact, a tag, an unsubscribe record, a list, a member, a segment.
     for (name, items, item) in [
         ("ContactList", "/properties/contacts/items", "Contact"),
         ("TagList", "/items", "Tag"),
         ("UnsubscribeList", "/items", "UnsubscribeRecord"),
         ("ContactLists", "/items", "ContactListObject"),
+        ("ListMember", "/properties/crm_contacts", "Contact"),
         ("ListMembers", "/items", "ListMember"),
         ("Segments", "/items", "Segment"),
     ] {
@@ -210,8 +211,9 @@ fn share_definition(components: &mut Map<String, Value>, def: &str, shared: &str
         .for_each(|component| point(component, &suffix, &to));
 }
 
-/// Component `name` (a list) with the schema at `items` replaced by a reference to
-/// component `item`, and the definitions it carried for its items left to `item`.
+/// Component `name` (a list, or a list member holding a contact) with the schema at
+/// `items` replaced by a reference to component `item`, and the definitions it carried for
+/// it left to `item`.
 fn refer_items(components: &mut Map<String, Value>, name: &str, items: &str, item: &str) {
     let Some(Value::Object(list)) = components.get_mut(name) else {
         return;

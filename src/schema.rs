@@ -952,6 +952,13 @@ fn member_of(contact: &Value) -> Value {
         object.remove("$schema");
         object.remove("$defs")
     });
+    // The contact's timestamp, written out: the member's own fields need none of the
+    // contact's definitions, so the OpenAPI document can name the contact by reference.
+    let timestamp = defs
+        .as_ref()
+        .and_then(|defs| defs.get("timestamp"))
+        .cloned()
+        .unwrap_or_else(|| serde_json::json!({ "type": "string", "format": "date-time" }));
     serde_json::json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "List member",
@@ -962,7 +969,7 @@ fn member_of(contact: &Value) -> Value {
         "properties": {
             "contact_id": { "type": "string", "format": "uuid" },
             "list_id": { "type": "string", "format": "uuid" },
-            "added_at": { "$ref": "#/$defs/timestamp" },
+            "added_at": timestamp,
             "crm_contacts": item,
         },
         "$defs": defs.unwrap_or_else(|| serde_json::json!({})),

@@ -137,6 +137,15 @@ async fn filters_search_status_and_tags_combine() {
 }
 
 #[tokio::test]
+async fn a_parameter_name_with_a_line_break_is_named_in_a_valid_problem() {
+    let mock = start().await;
+    // The answer is checked against schemas/problem.json (D13): its pointer holds "\n".
+    let answer = list(&mock, "?a%0Ab=1").await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer.body["errors"][0]["pointer"], "/query/a\nb");
+}
+
+#[tokio::test]
 async fn segment_id_must_be_a_segment_of_the_project() {
     let mock = start().await;
     let malformed = list(&mock, "?segment_id=3b8f").await;

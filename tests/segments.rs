@@ -223,3 +223,90 @@ async fn every_bad_rule_is_named_with_its_pointer() {
         "nothing changed"
     );
 }
+
+#[tokio::test]
+async fn rule_values_far_from_the_contacts_compare_without_harm() {
+    let mock = start().await;
+    // Valid RFC 3339, but after the year 9999 once in UTC; and a custom field holding one.
+    mock.call(
+        Method::PATCH,
+        &format!("/api/v1/contacts/{JANE}/custom-fields"),
+        Some(json!({"renewal": "9999-12-31T23:59:59-00:01", "seats": 9007199254740993_u64})),
+    )
+    .await;
+    let far = mock
+        .call(
+            Method::POST,
+            SEGMENTS,
+            Some(json!({"name": "Far", "rules": [
+                {"field": "created_at", "operator": "lt", "value": "9999-12-31T23:59:59-23:59"},
+                {"field": "custom_fields.renewal", "operator": "gt", "value": "2025"}
+            ]})),
+        )
+        .await;
+    assert_eq!(far.status, StatusCode::CREATED);
+    assert_eq!(
+        far.body["contact_count"], 1,
+        "compared as text, the instants being out of range"
+    );
+    let exact = mock
+        .call(
+            Method::POST,
+            SEGMENTS,
+            Some(json!({"name": "Seats", "rules": [
+                {"field": "custom_fields.seats", "operator": "eq", "value": 9007199254740992_u64}
+            ]})),
+        )
+        .await;
+    assert_eq!(exact.body["contact_count"], 0, "integers compare exactly");
+    assert_eq!(
+        mock.get_contact(JANE).await.status,
+        StatusCode::OK,
+        "the mock still answers"
+    );
+}
+
+#[tokio::test]
+async fn a_value_that_cannot_match_its_field_is_refused() {
+    let mock = start().await;
+    let refused = mock
+        .call(
+            Method::POST,
+            SEGMENTS,
+            Some(json!({"name": "Never", "rules": [
+                {"field": "created_at", "operator": "gte", "value": "2025-03-01"},
+                {"field": "status", "operator": "eq", "value": "Active"},
+                {"field": "unsubscribed", "operator": "eq", "value": "true"}
+            ]})),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let errors: Vec<(&str, &str)> = refused.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["pointer"].as_str().unwrap(),
+                e["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (
+                "/rules/0/value",
+                "\"2025-03-01\" is not an RFC 3339 date-time: a timestamp field compares with one (e.g. 2025-03-01T00:00:00Z)"
+            ),
+            (
+                "/rules/1/value",
+                "\"Active\" is not a status: new, active, inactive or archived (did you mean \"active\"?)"
+            ),
+            (
+                "/rules/2/value",
+                "unsubscribed is true or false, not \"true\""
+            ),
+        ]
+    );
+}

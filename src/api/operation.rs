@@ -616,7 +616,8 @@ pub(crate) static OPERATIONS: [Operation; 30] = [
         body: None,
         success: &[200],
         answer: SchemaId::Message,
-        documented: Documented::Schema(SchemaId::Message),
+        // The docs show no answer of it (D28, D29).
+        documented: Documented::Nothing,
         refusals: &[LIST_NOT_FOUND],
     },
     Operation {
@@ -755,7 +756,8 @@ pub(crate) static OPERATIONS: [Operation; 30] = [
         body: None,
         success: &[200],
         answer: SchemaId::Message,
-        documented: Documented::Schema(SchemaId::Message),
+        // The docs show no answer of it (D28, D29).
+        documented: Documented::Nothing,
         refusals: &[SEGMENT_NOT_FOUND],
     },
 ];

@@ -5,7 +5,7 @@
 //! values each operator takes); this module holds rules that passed it, and evaluates them.
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 use uuid::Uuid;
 
 use crate::clock::Timestamp;
@@ -221,7 +221,7 @@ enum Operand {
         exact: String,
         lower: String,
     },
-    Number(f64),
+    Number(Number),
     Bool(bool),
     /// A `tags` membership: the ids of the project's tags of that name (none, or one).
     Tag(Option<Uuid>),
@@ -246,9 +246,7 @@ impl Prepared {
                 exact: text.clone(),
                 lower: text.to_lowercase(),
             },
-            (_, Some(Value::Number(number))) => {
-                number.as_f64().map_or(Operand::None, Operand::Number)
-            }
+            (_, Some(Value::Number(number))) => Operand::Number(number.clone()),
             (_, Some(Value::Bool(flag))) => Operand::Bool(*flag),
             _ => Operand::None,
         };
@@ -282,8 +280,16 @@ impl Prepared {
 
     fn equal(&self, seen: &Seen<'_>) -> bool {
         match (seen, &self.operand) {
-            (Seen::Text(text), Operand::Text { exact, .. }) => text == exact,
-            (Seen::Number(number), Operand::Number(value)) => number == value,
+            // Timestamps (in the custom fields) as instants, as `gt`…`lte` compare them.
+            (Seen::Text(text), Operand::Text { exact, .. }) => {
+                match (self.instant, Timestamp::parse(text).ok()) {
+                    (Some(value), Some(at)) => at == value,
+                    _ => text == exact,
+                }
+            }
+            (Seen::Number(number), Operand::Number(value)) => {
+                compare_numbers(number, value).is_some_and(std::cmp::Ordering::is_eq)
+            }
             (Seen::Bool(flag), Operand::Bool(value)) => flag == value,
             (Seen::Instant(at), _) => self.instant.is_some_and(|value| *at == value),
             (Seen::Uuid(id), Operand::Text { exact, .. }) => Uuid::try_parse(exact) == Ok(*id),
@@ -315,8 +321,12 @@ impl Prepared {
     /// instants, other text as text; `None` when the two do not compare.
     fn order(&self, seen: &Seen<'_>) -> Option<std::cmp::Ordering> {
         match (seen, &self.operand) {
-            (Seen::Number(number), Operand::Number(value)) => number.partial_cmp(value),
-            (Seen::Instant(at), _) => self.instant.map(|value| at.cmp(&value)),
+            (Seen::Number(number), Operand::Number(value)) => compare_numbers(number, value),
+            (Seen::Instant(at), Operand::Text { exact, .. }) => match self.instant {
+                Some(value) => Some(at.cmp(&value)),
+                // RFC 3339 but out of the years a timestamp is written in: as text.
+                None => Some(at.to_string().as_str().cmp(exact.as_str())),
+            },
             (Seen::Uuid(id), Operand::Text { lower, .. }) => {
                 Some(id.hyphenated().to_string().as_str().cmp(lower.as_str()))
             }
@@ -331,13 +341,32 @@ impl Prepared {
     }
 }
 
+/// How two JSON numbers compare: integers exactly (`9007199254740993` is not
+/// `9007199254740992`), others as floating point.
+fn compare_numbers(a: &Number, b: &Number) -> Option<std::cmp::Ordering> {
+    if let (Some(a), Some(b)) = (a.as_i64(), b.as_i64()) {
+        return Some(a.cmp(&b));
+    }
+    if let (Some(a), Some(b)) = (a.as_u64(), b.as_u64()) {
+        return Some(a.cmp(&b));
+    }
+    // An integer beyond i64 against a negative one: the unsigned one is the greater.
+    if a.is_u64() && b.is_i64() {
+        return Some(std::cmp::Ordering::Greater);
+    }
+    if a.is_i64() && b.is_u64() {
+        return Some(std::cmp::Ordering::Less);
+    }
+    a.as_f64()?.partial_cmp(&b.as_f64()?)
+}
+
 /// A contact's value of one field.
 enum Seen<'a> {
     Missing,
     Text(&'a str),
     /// `id`, `project_id`: compared as their text.
     Uuid(Uuid),
-    Number(f64),
+    Number(&'a Number),
     Bool(bool),
     Instant(Timestamp),
     Tags(&'a [Uuid]),
@@ -366,7 +395,7 @@ impl<'a> Seen<'a> {
             Field::Custom(key) => match contact.custom_fields.get(key) {
                 None | Some(Value::Null) => Seen::Missing,
                 Some(Value::String(text)) => Seen::Text(text),
-                Some(Value::Number(number)) => number.as_f64().map_or(Seen::Missing, Seen::Number),
+                Some(Value::Number(number)) => Seen::Number(number),
                 Some(Value::Bool(flag)) => Seen::Bool(*flag),
                 Some(Value::Array(items)) => Seen::Items(items),
                 Some(Value::Object(_)) => Seen::Object,
@@ -458,7 +487,15 @@ mod tests {
             (Value::String(a), Value::String(b)) if field == "id" || field == "project_id" => {
                 Uuid::try_parse(b).is_ok_and(|b| b.to_string() == *a)
             }
-            (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+            (Value::String(_), Value::String(_))
+                if instant(seen).is_some() && instant(value).is_some() =>
+            {
+                instant(seen) == instant(value)
+            }
+            (Value::Number(a), Value::Number(b)) => match (a.as_i64(), b.as_i64()) {
+                (Some(a), Some(b)) => a == b,
+                _ => a.as_f64() == b.as_f64(),
+            },
             (a, b) if a.is_array() || a.is_object() => {
                 let _ = b;
                 false
@@ -471,8 +508,15 @@ mod tests {
             _ => false,
         };
         let order = |seen: &Value| match (seen, value) {
-            (Value::Number(a), Value::Number(b)) => a.as_f64().partial_cmp(&b.as_f64()),
-            _ if instant_field => instant(value).map(|b| instant(seen).unwrap().cmp(&b)),
+            (Value::Number(a), Value::Number(b)) => match (a.as_i64(), b.as_i64()) {
+                (Some(a), Some(b)) => Some(a.cmp(&b)),
+                _ => a.as_f64().partial_cmp(&b.as_f64()),
+            },
+            _ if instant_field => match (instant(value), value.as_str()) {
+                (Some(b), _) => Some(instant(seen).unwrap().cmp(&b)),
+                (None, Some(b)) => Some(seen.as_str().unwrap().cmp(b)),
+                (None, None) => None,
+            },
             (Value::String(a), Value::String(b)) => match (instant(seen), instant(value)) {
                 (Some(a), Some(b)) => Some(a.cmp(&b)),
                 // Ids compare as they are written, in lower case.
@@ -517,6 +561,8 @@ mod tests {
             json!(["pro", "beta"]),
             json!({"tier": "gold"}),
             json!("2025-03-01T00:00:00.000Z"),
+            json!("2025-03-01T01:00:00+01:00"),
+            json!(9007199254740993_i64),
         ]);
         (
             0..4usize,
@@ -601,8 +647,11 @@ mod tests {
             json!(5),
             json!(12.5),
             json!(true),
+            json!(9007199254740992_i64),
+            json!(9007199254740993_i64),
             json!("2025-03-01T00:00:00.000Z"),
             json!("2025-03-01T01:00:00+01:00"),
+            json!("9999-12-31T23:59:59-23:59"),
             json!("C0000000-0000-0000-0000-000000000007"),
         ]);
         (field, operator, value).prop_map(|(field, operator, value)| {
