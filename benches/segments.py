@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from load import KEY, MOCK, finish, start
+from load import KEY, MOCK, start
 
 ACME = "3f6c2a91-8d4e-4b7a-9c15-2e8f0d6b4a73"
 SEGMENTS = {
@@ -106,7 +106,8 @@ def main():
             lambda body: body["pagination"]["total"])
     row("`GET /api/v1/contacts/segments` (all three)", "/api/v1/contacts/segments",
         lambda body: sum(s["contact_count"] for s in body))
-    finish(server)
+    server.terminate()
+    server.wait()
     shutil.rmtree(directory)
 
 

@@ -67,7 +67,7 @@ pub struct ServeArgs {
     /// Port to listen on; 0 lets the system pick a free one (printed at start-up).
     #[arg(long, env = "GATELY_MOCK_PORT", default_value_t = 4010)]
     pub port: u16,
-    /// Directory with api-keys.json, tags.json and contacts.json [default: the built-in fixtures].
+    /// Directory with api-keys.json, tags.json, contacts.json, and optionally lists.json and segments.json [default: the built-in fixtures].
     #[arg(long, env = "GATELY_MOCK_FIXTURES", value_name = "DIR")]
     pub fixtures: Option<PathBuf>,
     /// Accept harmless undocumented input (unknown fields, null on optional strings) with a

@@ -582,6 +582,29 @@ fn check_unique(
     Ok(())
 }
 
+/// Fails on the first `(project, value)` of `values` seen before: a name or e-mail twice in
+/// one project.
+fn check_unique_in_project(
+    origin: &Origin<'_>,
+    file: &str,
+    values: impl Iterator<Item = (Uuid, String)>,
+    field: &str,
+) -> Result<(), FixtureError> {
+    let mut seen = HashSet::new();
+    for (index, (project, value)) in values.enumerate() {
+        if !seen.insert((project, value.clone())) {
+            return Err(origin.invalid(
+                file,
+                format!("/{index}/{field}"),
+                format!(
+                    "{value:?} appears twice in project {project}; each {field} must be unique in its project"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn build_tags(origin: &Origin<'_>, records: Vec<TagRecord>) -> Result<TagTable, FixtureError> {
     check_unique(
         origin,
@@ -589,12 +612,10 @@ fn build_tags(origin: &Origin<'_>, records: Vec<TagRecord>) -> Result<TagTable, 
         records.iter().map(|t| t.id.to_string()),
         "id",
     )?;
-    check_unique(
+    check_unique_in_project(
         origin,
         TAGS_FILE,
-        records
-            .iter()
-            .map(|t| format!("{}/{}", t.project_id, t.name)),
+        records.iter().map(|t| (t.project_id, t.name.clone())),
         "name",
     )?;
     let mut tags = TagTable::new();
@@ -630,12 +651,12 @@ fn build_contacts(
         records.iter().map(|c| c.id.to_string()),
         "id",
     )?;
-    check_unique(
+    check_unique_in_project(
         origin,
         CONTACTS_FILE,
         records
             .iter()
-            .map(|c| format!("{}/{}", c.project_id, c.email.to_lowercase())),
+            .map(|c| (c.project_id, c.email.to_lowercase())),
         "email",
     )?;
     let at = |index: usize, field: &str| format!("/{index}/{field}");
@@ -729,12 +750,10 @@ fn build_lists(
         records.iter().map(|l| l.id.to_string()),
         "id",
     )?;
-    check_unique(
+    check_unique_in_project(
         origin,
         LISTS_FILE,
-        records
-            .iter()
-            .map(|l| format!("{}/{}", l.project_id, l.name)),
+        records.iter().map(|l| (l.project_id, l.name.clone())),
         "name",
     )?;
     let project_of: BTreeMap<Uuid, Uuid> = contacts

@@ -379,8 +379,12 @@ fn describe(kind: &ValidationErrorKind, instance: &Value) -> String {
             None => "items must be unique".to_owned(),
         },
         ValidationErrorKind::Pattern { pattern } => format!("{value} does not match {pattern}"),
-        ValidationErrorKind::MinItems { limit } => format!("must hold at least {limit} items"),
-        ValidationErrorKind::MaxItems { limit } => format!("must hold at most {limit} items"),
+        ValidationErrorKind::MinItems { limit } => {
+            format!("must hold at least {limit} item{}", plural(*limit))
+        }
+        ValidationErrorKind::MaxItems { limit } => {
+            format!("must hold at most {limit} item{}", plural(*limit))
+        }
         ValidationErrorKind::MinProperties { limit } => {
             format!("must hold at least {limit} member{}", plural(*limit))
         }

@@ -251,7 +251,7 @@ impl Prepared {
             _ => Operand::None,
         };
         let instant = match &rule.value {
-            Some(Value::String(text)) => Timestamp::parse(text).ok(),
+            Some(Value::String(text)) => instant_of(text),
             _ => None,
         };
         Self {
@@ -282,9 +282,9 @@ impl Prepared {
         match (seen, &self.operand) {
             // Timestamps (in the custom fields) as instants, as `gt`…`lte` compare them.
             (Seen::Text(text), Operand::Text { exact, .. }) => {
-                match (self.instant, Timestamp::parse(text).ok()) {
-                    (Some(value), Some(at)) => at == value,
-                    _ => text == exact,
+                match self.instant.zip(instant_of(text)) {
+                    Some((value, at)) => at == value,
+                    None => text == exact,
                 }
             }
             (Seen::Number(number), Operand::Number(value)) => {
@@ -331,14 +331,24 @@ impl Prepared {
                 Some(id.hyphenated().to_string().as_str().cmp(lower.as_str()))
             }
             (Seen::Text(text), Operand::Text { exact, .. }) => {
-                match (Timestamp::parse(text).ok(), self.instant) {
-                    (Some(at), Some(value)) => Some(at.cmp(&value)),
-                    _ => Some((*text).cmp(exact.as_str())),
+                match self.instant.zip(instant_of(text)) {
+                    Some((value, at)) => Some(at.cmp(&value)),
+                    None => Some((*text).cmp(exact.as_str())),
                 }
             }
             _ => None,
         }
     }
+}
+
+/// The instant `text` writes, if it is an RFC 3339 date-time in the years 0000-9999. Asked
+/// of every contact's text when the rule's value is a timestamp: what cannot be one (too
+/// short, not starting with a digit) is told without parsing it.
+fn instant_of(text: &str) -> Option<Timestamp> {
+    /// `2025-03-01T00:00:00Z`
+    const SHORTEST: usize = 20;
+    let plausible = text.len() >= SHORTEST && text.as_bytes()[0].is_ascii_digit();
+    plausible.then(|| Timestamp::parse(text).ok()).flatten()
 }
 
 /// How two JSON numbers compare: integers exactly (`9007199254740993` is not
