@@ -149,12 +149,24 @@ impl RouteId {
     /// Whether `word`, first after `/api/v1/contacts/`, names a route of its own: such a
     /// segment is never a `contactId`.
     fn is_reserved(word: &str, position: usize) -> bool {
-        position == 0
-            && RouteId::ALL
-                .iter()
-                .any(|route| matches!(route.pattern().first(), Some(Word(first)) if *first == word))
+        position == 0 && FIRST_WORDS.contains(&word)
     }
 }
+
+/// The words routes start with (`tags`, `lists`, …), each once: looked up for every path
+/// with a `contactId`, so gathered from the patterns once.
+static FIRST_WORDS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    let mut words: Vec<&'static str> = RouteId::ALL
+        .iter()
+        .filter_map(|route| match route.pattern().first() {
+            Some(Word(word)) => Some(*word),
+            _ => None,
+        })
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words
+});
 
 /// A path matched to its route, with the raw value of its parameter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
