@@ -190,7 +190,8 @@ async fn every_bad_rule_is_named_with_its_pointer() {
                     {"field": "created_at", "operator": "gt", "value": true},
                     {"field": "phone", "operator": "exists", "value": "x"},
                     {"field": "company", "operator": "neq"},
-                    {"field": "custom_fields.plan", "operator": "eq", "value": ["pro"]}
+                    {"field": "custom_fields.plan", "operator": "eq", "value": ["pro"]},
+                    {"field": "status", "operator": "EQ", "value": "active"}
                 ]
             })),
         )
