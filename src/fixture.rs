@@ -999,7 +999,7 @@ mod tests {
         let contacts = r#"[{"id":"a1b2c3d4-e5f6-4789-abcd-ef1234567890","project_id":"3f6c2a91-8d4e-4b7a-9c15-2e8f0d6b4a73","name":"A","email":"a@example.com","status":"actve","created_at":"2025-01-01T00:00:00.000Z"}]"#;
         assert_eq!(
             load_error(contacts),
-            "DIR/contacts.json: /0/status: \"actve\" is not one of new, active, inactive, archived"
+            "DIR/contacts.json: /0/status: \"actve\" is not one of new, active, inactive, archived: did you mean \"active\"?"
         );
     }
 

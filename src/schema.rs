@@ -359,7 +359,21 @@ fn describe(kind: &ValidationErrorKind, instance: &Value) -> String {
                 .as_array()
                 .map(|values| values.iter().map(plain).collect())
                 .unwrap_or_default();
-            format!("{value} is not one of {}", allowed.join(", "))
+            let names = options
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str);
+            match instance
+                .as_str()
+                .and_then(|sent| suggest::closest(sent, names))
+            {
+                Some(meant) => format!(
+                    "{value} is not one of {}: did you mean \"{meant}\"?",
+                    allowed.join(", ")
+                ),
+                None => format!("{value} is not one of {}", allowed.join(", ")),
+            }
         }
         ValidationErrorKind::Format { format } => match format.as_str() {
             "email" => email_refusal(&value, instance),
@@ -1070,7 +1084,7 @@ mod tests {
                 (
                     "/status",
                     "enum",
-                    "\"actve\" is not one of new, active, inactive, archived"
+                    "\"actve\" is not one of new, active, inactive, archived: did you mean \"active\"?"
                 ),
                 ("/tags", "uniqueItems", "\"VIP\" appears more than once"),
             ]

@@ -174,7 +174,7 @@ async fn a_bad_fixture_stops_start_up_with_one_line_naming_file_and_pointer() {
 
     assert_eq!(output.status.code(), Some(2));
     let expected = format!(
-        "gately-mock: {}: /0/status: \"actve\" is not one of new, active, inactive, archived",
+        "gately-mock: {}: /0/status: \"actve\" is not one of new, active, inactive, archived: did you mean \"active\"?",
         dir.join("contacts.json").display()
     );
     assert_eq!(one_line(&output), expected);

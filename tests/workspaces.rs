@@ -460,7 +460,7 @@ async fn bad_workspace_requests_are_refused_naming_the_field() {
     .await;
     assert_eq!(
         problem["errors"][0]["message"],
-        "\"actve\" is not one of new, active, inactive, archived"
+        "\"actve\" is not one of new, active, inactive, archived: did you mean \"active\"?"
     );
     let (status, problem) = create_raw(&mock, "{\"name\":").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
