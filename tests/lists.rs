@@ -36,18 +36,7 @@ async fn the_built_in_lists_are_the_project_s_oldest_first_with_their_member_cou
     let mock = start().await;
     let lists = mock.call(Method::GET, LISTS, None).await;
     assert_eq!(lists.status, StatusCode::OK);
-    let summary: Vec<(&str, u64)> = lists
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|list| {
-            (
-                list["name"].as_str().unwrap(),
-                list["member_count"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let summary = common::counts(&lists.body, "member_count");
     assert_eq!(summary, [("Weekly Newsletter", 3), ("Event Invitees", 2)]);
 
     let globex = mock
@@ -170,13 +159,7 @@ async fn a_bad_list_body_or_id_is_refused_naming_the_field() {
         .call(Method::POST, LISTS, Some(json!({"nmae": "Beta"})))
         .await;
     assert_eq!(nameless.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let pointers: Vec<&str> = nameless.body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|error| error["pointer"].as_str().unwrap())
-        .collect();
-    assert_eq!(pointers, ["/name", "/nmae"]);
+    assert_eq!(common::pointers(&nameless.body), ["/name", "/nmae"]);
     assert!(
         nameless.body["errors"][1]["message"]
             .as_str()
@@ -253,13 +236,10 @@ async fn members_are_paged_oldest_first_each_with_its_contact() {
         .await;
     assert_eq!(too_many.status, StatusCode::BAD_REQUEST);
     assert_eq!(too_many.body["code"], "invalid_query");
-    let pointers: Vec<&str> = too_many.body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|error| error["pointer"].as_str().unwrap())
-        .collect();
-    assert_eq!(pointers, ["/query/limit", "/query/colour"]);
+    assert_eq!(
+        common::pointers(&too_many.body),
+        ["/query/limit", "/query/colour"]
+    );
 
     let unknown = mock
         .call(
@@ -296,6 +276,17 @@ async fn a_member_is_added_once_and_removed_by_its_contact_id() {
     assert_eq!(again.body, added.body);
     let list = mock.call(Method::GET, &list_path(INVITEES), None).await;
     assert_eq!(list.body["member_count"], 3);
+    let journal = mock.journal("").await;
+    assert_eq!(
+        journal["requests"][0]["changes"],
+        json!({"member_count": {"before": 2, "after": 3}}),
+        "the add is recorded as the list's change"
+    );
+    assert_eq!(
+        journal["requests"][1]["changes"],
+        Value::Null,
+        "already a member: none"
+    );
 
     let removed = mock
         .call(

@@ -33,18 +33,7 @@ async fn the_built_in_segments_count_their_members_on_every_read() {
     let mock = start().await;
     let segments = mock.call(Method::GET, SEGMENTS, None).await;
     assert_eq!(segments.status, StatusCode::OK);
-    let summary: Vec<(&str, u64)> = segments
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["name"].as_str().unwrap(),
-                s["contact_count"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let summary = common::counts(&segments.body, "contact_count");
     assert_eq!(
         summary,
         [

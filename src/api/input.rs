@@ -441,30 +441,30 @@ pub(crate) fn segment_change(
     segment_fields(body, "segment-create.json").map(Input::SegmentChange)
 }
 
+/// A checked segment body as sent: `None` where a field was left out.
+#[derive(Deserialize)]
+struct SegmentBody {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default, deserialize_with = "sent")]
+    description: Option<Option<String>>,
+    #[serde(default)]
+    rules: Option<Vec<Value>>,
+}
+
 /// The fields of a checked segment body: what was sent.
 fn segment_fields(body: Value, schema: &str) -> Result<SegmentChange, ApiError> {
-    let mut fields = object(body, schema)?;
-    let drifted = |what: &str| ApiError::Internal {
-        message: format!("schemas/{schema} let a body through whose {what} does not read"),
-    };
-    let name = match fields.remove("name") {
-        Some(Value::String(name)) => Some(name),
-        None => None,
-        Some(_) => return Err(drifted("name")),
-    };
-    let description = match fields.remove("description") {
-        Some(Value::String(text)) => Some(Some(text)),
-        Some(Value::Null) => Some(None),
-        None => None,
-        Some(_) => return Err(drifted("description")),
-    };
-    let rules = match fields.remove("rules") {
-        Some(Value::Array(rules)) => {
-            Some(Rule::read_all(&rules, "/rules").map_err(|err| drifted(&err.pointer))?)
-        }
-        None => None,
-        Some(_) => return Err(drifted("rules")),
-    };
+    let SegmentBody {
+        name,
+        description,
+        rules,
+    } = typed(body, schema)?;
+    let rules = rules
+        .map(|rules| Rule::read_all(&rules, "/rules"))
+        .transpose()
+        .map_err(|err| ApiError::Internal {
+            message: format!("schemas/{schema}: {err}"),
+        })?;
     Ok(SegmentChange {
         name,
         description,

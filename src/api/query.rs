@@ -15,19 +15,16 @@ pub(crate) fn contact_query(
     strictness: Strictness,
 ) -> Result<(ContactQuery, Vec<Violation>), ApiError> {
     let mut query = ContactQuery::default();
+    let mut page = Page {
+        page: query.page,
+        limit: query.limit,
+    };
     let mut violations = Vec::new();
     let mut warnings = Vec::new();
     for (name, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
         let pointer = child_pointer("/query", &name);
         match name.as_ref() {
-            "page" | "limit" => {
-                let mut page = Page {
-                    page: query.page,
-                    limit: query.limit,
-                };
-                page.read(&name, &value, &mut violations);
-                (query.page, query.limit) = (page.page, page.limit);
-            }
+            "page" | "limit" => page.read(&name, &value, &mut violations),
             "search" => query.search = Some(value.to_lowercase()),
             "status" => match Status::from_name(&value) {
                 Some(status) => query.status = Some(status),
@@ -64,6 +61,7 @@ pub(crate) fn contact_query(
     if !violations.is_empty() {
         return Err(ApiError::BadQuery { violations });
     }
+    (query.page, query.limit) = (page.page, page.limit);
     Ok((query, warnings))
 }
 

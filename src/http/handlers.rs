@@ -347,15 +347,11 @@ impl Call<'_> {
 
     /// `PATCH /api/v1/contacts/lists/{listId}`: only the fields sent change.
     fn update_list(&self, id: Uuid, change: ListChange) -> Result<Reply, ApiError> {
-        let mut store = self.workspace.store();
-        let before = store.list(self.project, id)?.to_json();
-        let after = store
-            .update_list(self.project, id, change.name, change.description, self.now)?
-            .to_json();
-        let mut reply = self.json(StatusCode::OK, &after);
-        drop(store);
-        reply.changes = changes::of_values(&before, &after);
-        Ok(reply)
+        self.changing_list(id, |store| {
+            let list =
+                store.update_list(self.project, id, change.name, change.description, self.now)?;
+            Ok(self.json(StatusCode::OK, &list.to_json()))
+        })
     }
 
     /// `DELETE /api/v1/contacts/lists/{listId}`: the contacts stay.
@@ -379,34 +375,26 @@ impl Call<'_> {
     /// `POST /api/v1/contacts/lists/{listId}/members`: the member, 201 when the contact
     /// was added, 200 when it already was one.
     fn add_member(&self, id: Uuid, contact: Uuid) -> Result<Reply, ApiError> {
-        let mut store = self.workspace.store();
-        let before = store.list(self.project, id)?.to_json();
-        let (added, member, view) = store.add_member(self.project, id, contact, self.now)?;
-        let mut body = Vec::with_capacity(1200);
-        write_member(&mut body, id, &member, &view);
-        let status = if added {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
-        };
-        let mut reply = self.numbered(Reply::with_body(status, JSON, body.into()));
-        let after = store.list(self.project, id)?.to_json();
-        drop(store);
-        reply.changes = changes::of_values(&before, &after);
-        Ok(reply)
+        self.changing_list(id, |store| {
+            let (added, member, view) = store.add_member(self.project, id, contact, self.now)?;
+            let mut body = Vec::with_capacity(1200);
+            write_member(&mut body, id, &member, &view);
+            let status = if added {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            Ok(self.numbered(Reply::with_body(status, JSON, body.into())))
+        })
     }
 
     /// `DELETE /api/v1/contacts/lists/{listId}/members?contact_id=…`: one that was not a
     /// member is not an error.
     fn remove_member(&self, id: Uuid, contact: Uuid) -> Result<Reply, ApiError> {
-        let mut store = self.workspace.store();
-        let before = store.list(self.project, id)?.to_json();
-        store.remove_member(self.project, id, contact)?;
-        let mut reply = self.message("Contact removed from list successfully");
-        let after = store.list(self.project, id)?.to_json();
-        drop(store);
-        reply.changes = changes::of_values(&before, &after);
-        Ok(reply)
+        self.changing_list(id, |store| {
+            store.remove_member(self.project, id, contact)?;
+            Ok(self.message("Contact removed from list successfully"))
+        })
     }
 
     /// `GET /api/v1/contacts/segments` (D29): each with its `contact_count` now.
@@ -456,6 +444,23 @@ impl Call<'_> {
         let mut store = self.workspace.store();
         store.delete_segment(self.project, id)?;
         Ok(self.message("Segment deleted successfully"))
+    }
+
+    /// `act` on the store, with what it changed in list `id` (its name, description,
+    /// `member_count`) as the reply's `changes`; a list the project lacks is refused first.
+    fn changing_list(
+        &self,
+        id: Uuid,
+        act: impl FnOnce(&mut Store) -> Result<Reply, ApiError>,
+    ) -> Result<Reply, ApiError> {
+        let mut store = self.workspace.store();
+        let before = store.list(self.project, id)?.to_json();
+        let mut reply = act(&mut store)?;
+        let after = store.list(self.project, id)?.to_json();
+        // Compared once the store is free again for other requests.
+        drop(store);
+        reply.changes = changes::of_values(&before, &after);
+        Ok(reply)
     }
 
     /// `act` on the store, with what it changed in contact `id` as the reply's `changes`.

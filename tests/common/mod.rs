@@ -36,6 +36,36 @@ pub const JOHN: &str = "f7c2a47a-ed10-47d4-8ae0-28a305d98934";
 /// A Globex contact.
 pub const TOM: &str = "46282c91-3dc7-42d1-ac26-a564c4ce05fe";
 
+/// The pointers of a problem's `errors`, in order.
+pub fn pointers(problem: &Value) -> Vec<&str> {
+    problem["errors"]
+        .as_array()
+        .expect("a problem with errors")
+        .iter()
+        .map(|error| {
+            error["pointer"]
+                .as_str()
+                .expect("every error has a pointer")
+        })
+        .collect()
+}
+
+/// Each item of an array answer as its `name` and its count `field` (`member_count`,
+/// `contact_count`).
+pub fn counts<'a>(items: &'a Value, field: &str) -> Vec<(&'a str, u64)> {
+    items
+        .as_array()
+        .expect("an array answer")
+        .iter()
+        .map(|item| {
+            (
+                item["name"].as_str().expect("a name"),
+                item[field].as_u64().expect("a count"),
+            )
+        })
+        .collect()
+}
+
 /// A server of its own for one test, and a client for it.
 pub struct Mock {
     pub server: MockServer,
