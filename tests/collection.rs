@@ -170,6 +170,40 @@ async fn an_unknown_parameter_is_refused_strictly_and_a_warning_leniently() {
     assert_eq!(journal["requests"][0]["verdict"], "warning");
 }
 
+#[tokio::test]
+async fn a_mistyped_parameter_or_status_is_told_the_one_likely_meant() {
+    let mock = start().await;
+    let refused = list(&mock, "?stauts=active&status=actve").await;
+
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.body["code"], "invalid_query");
+    let errors: Vec<(&str, &str)> = refused.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["pointer"].as_str().unwrap(),
+                e["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (
+                "/query/stauts",
+                "unknown query parameter \"stauts\" (did you mean \"status\"?); \
+                 the list takes page, limit, search, status, tags and segment_id"
+            ),
+            (
+                "/query/status",
+                "\"actve\" is not one of new, active, inactive, archived: did you mean \"active\"?"
+            ),
+        ]
+    );
+}
+
 // ---- create ------------------------------------------------------------------------------
 
 #[tokio::test]

@@ -8,6 +8,12 @@ use crate::api::error::ApiError;
 use crate::schema::{Findings, Strictness, Violation, child_pointer};
 use crate::store::ContactQuery;
 use crate::store::contact::Status;
+use crate::suggest;
+
+/// The parameters of `GET /api/v1/contacts` (D19), in the order the docs list them.
+const CONTACT_PARAMETERS: [&str; 6] = ["page", "limit", "search", "status", "tags", "segment_id"];
+/// The parameters of a page of list members (D28).
+const PAGE_PARAMETERS: [&str; 2] = ["page", "limit"];
 
 /// The query `raw` asks for, and the warnings of lenient mode (unknown parameters).
 pub(crate) fn contact_query(
@@ -28,11 +34,7 @@ pub(crate) fn contact_query(
             "search" => query.search = Some(value.to_lowercase()),
             "status" => match Status::from_name(&value) {
                 Some(status) => query.status = Some(status),
-                None => violations.push(Violation::new(
-                    pointer,
-                    format!("{value:?} is not one of new, active, inactive, archived"),
-                    "enum",
-                )),
+                None => violations.push(Violation::new(pointer, not_a_status(&value), "enum")),
             },
             "tags" => {
                 query.tags = value
@@ -52,6 +54,7 @@ pub(crate) fn contact_query(
             },
             _ => unknown(
                 &name,
+                &CONTACT_PARAMETERS,
                 "the list takes page, limit, search, status, tags and segment_id",
                 strictness,
                 (&mut violations, &mut warnings),
@@ -112,6 +115,7 @@ pub(crate) fn page_query(
             "page" | "limit" => page.read(&name, &value, &mut violations),
             _ => unknown(
                 &name,
+                &PAGE_PARAMETERS,
                 "this route takes page and limit",
                 strictness,
                 (&mut violations, &mut warnings),
@@ -141,6 +145,7 @@ pub(crate) fn ids_query<const N: usize>(
         let Some(slot) = names.iter().position(|(known, _)| *known == name) else {
             unknown(
                 &name,
+                &takes,
                 &format!("this route takes {}", takes.join(" and ")),
                 strictness,
                 (&mut violations, &mut warnings),
@@ -190,6 +195,7 @@ pub(crate) fn none(
     for (name, _) in form_urlencoded::parse(raw.as_bytes()) {
         unknown(
             &name,
+            &[],
             "this route takes no query parameters",
             strictness,
             (&mut violations, &mut findings.warnings),
@@ -202,16 +208,36 @@ pub(crate) fn none(
     }
 }
 
-/// An unknown parameter `name`: a violation in strict mode, a warning otherwise.
+/// What is wrong with `status=value`, with the status likely meant, as the schema's enum
+/// messages say it (`"actve" is not one of …: did you mean "active"?`).
+fn not_a_status(value: &str) -> String {
+    let names = Status::ALL.map(Status::name);
+    let message = format!("{value:?} is not one of {}", names.join(", "));
+    match suggest::closest(value, names) {
+        Some(meant) => format!("{message}: did you mean {meant:?}?"),
+        None => message,
+    }
+}
+
+/// An unknown parameter `name` of a route that takes `known` (`expected` says so in
+/// words): a violation in strict mode, a warning otherwise. A name close to a known one
+/// (`tag`, `stauts`) is told the one likely meant, as unknown body fields are.
 fn unknown(
     name: &str,
+    known: &[&str],
     expected: &str,
     strictness: Strictness,
     (violations, warnings): (&mut Vec<Violation>, &mut Vec<Violation>),
 ) {
+    let message = match suggest::closest(name, known.iter().copied()) {
+        Some(meant) => {
+            format!("unknown query parameter {name:?} (did you mean {meant:?}?); {expected}")
+        }
+        None => format!("unknown query parameter {name:?}; {expected}"),
+    };
     let unknown = Violation::new(
         child_pointer("/query", name),
-        format!("unknown query parameter {name:?}; {expected}"),
+        message,
         "additionalProperties",
     );
     match strictness {
@@ -251,6 +277,41 @@ mod tests {
                 "/query/colour"
             ]
         );
+    }
+
+    #[test]
+    fn a_near_miss_is_told_the_name_or_status_likely_meant() {
+        let messages = |raw: &str| match contact_query(Some(raw), Strictness::Strict) {
+            Err(ApiError::BadQuery { violations }) => violations
+                .into_iter()
+                .map(|v| (v.pointer, v.message))
+                .collect::<Vec<_>>(),
+            other => panic!("expected a bad query, got {other:?}"),
+        };
+        assert_eq!(
+            messages("status=actve&tag=vip&colour=red"),
+            [
+                (
+                    "/query/status".to_owned(),
+                    "\"actve\" is not one of new, active, inactive, archived: did you mean \"active\"?".to_owned()
+                ),
+                (
+                    "/query/tag".to_owned(),
+                    "unknown query parameter \"tag\" (did you mean \"tags\"?); the list takes page, limit, search, status, tags and segment_id".to_owned()
+                ),
+                (
+                    "/query/colour".to_owned(),
+                    "unknown query parameter \"colour\"; the list takes page, limit, search, status, tags and segment_id".to_owned()
+                ),
+            ]
+        );
+        match page_query(Some("limt=5"), Strictness::Strict) {
+            Err(ApiError::BadQuery { violations }) => assert_eq!(
+                violations[0].message,
+                "unknown query parameter \"limt\" (did you mean \"limit\"?); this route takes page and limit"
+            ),
+            other => panic!("expected a bad query, got {other:?}"),
+        }
     }
 
     #[test]

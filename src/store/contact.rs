@@ -26,6 +26,14 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in the docs' order.
+    pub const ALL: [Status; 4] = [
+        Status::New,
+        Status::Active,
+        Status::Inactive,
+        Status::Archived,
+    ];
+
     /// The status's name on the wire.
     pub fn name(self) -> &'static str {
         match self {

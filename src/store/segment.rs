@@ -603,12 +603,7 @@ mod tests {
                         name: "Jane Smith".to_owned(),
                         email: "jane@example.com".to_owned(),
                         optional,
-                        status: [
-                            Status::New,
-                            Status::Active,
-                            Status::Inactive,
-                            Status::Archived,
-                        ][status],
+                        status: Status::ALL[status],
                         custom_fields,
                         tags: tag_ids,
                         unsubscribed,
