@@ -154,6 +154,7 @@ async fn segment_id_must_be_a_segment_of_the_project() {
     let unknown = list(&mock, "?segment_id=00000000-0000-4000-8000-000000000000").await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert_eq!(unknown.body["code"], "segment_not_found");
+    assert_eq!(common::pointers(&unknown.body), ["/query/segment_id"]);
 }
 
 #[tokio::test]

@@ -339,6 +339,7 @@ async fn only_a_contact_of_the_project_can_be_a_member() {
             .await;
         assert_eq!(refused.status, StatusCode::NOT_FOUND, "{why}");
         assert_eq!(refused.body["code"], "contact_not_found", "{why}");
+        assert_eq!(common::pointers(&refused.body), ["/contact_id"], "{why}");
     }
     let not_an_id = mock
         .call(

@@ -272,12 +272,15 @@ async fn contact_tags_name_what_is_missing_unknown_or_malformed() {
 
     assert_eq!(no_tag.status, StatusCode::NOT_FOUND);
     assert_eq!(no_tag.body["code"], "tag_not_found");
+    assert_eq!(common::pointers(&no_tag.body), ["/tag_id"]);
     assert_eq!(no_contact.status, StatusCode::NOT_FOUND);
     assert_eq!(no_contact.body["code"], "contact_not_found");
+    assert_eq!(common::pointers(&no_contact.body), ["/contact_id"]);
     assert_eq!(malformed.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(malformed.body["errors"][0]["pointer"], "/tag_id");
     assert_eq!(detach_no_tag.status, StatusCode::NOT_FOUND);
     assert_eq!(detach_no_tag.body["code"], "tag_not_found");
+    assert_eq!(common::pointers(&detach_no_tag.body), ["/query/tag_id"]);
     assert_eq!(no_query.status, StatusCode::BAD_REQUEST);
     let pointers: Vec<&Value> = no_query.body["errors"]
         .as_array()

@@ -47,6 +47,15 @@ pub(crate) enum ApiError {
     /// The store refused (404, 409).
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A refusal caused by the resource a field of the body or query names (the tag of
+    /// `{"tag_id": …}` that the project lacks): the refusal, and that field's pointer.
+    #[error("{error}")]
+    Named {
+        /// The refusal.
+        error: Box<ApiError>,
+        /// The field whose value it is about (`/tag_id`, `/query/segment_id`).
+        pointer: String,
+    },
     /// The body passed `--max-body`.
     #[error(
         "the body is larger than the limit of {limit} bytes; send less, or start the mock with a larger --max-body"
@@ -274,6 +283,7 @@ impl ApiError {
     /// The HTTP status: the only place a failure gets one.
     pub(crate) fn status(&self) -> StatusCode {
         match self {
+            ApiError::Named { error, .. } => error.status(),
             ApiError::RouteNotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Auth(err) => match err {
@@ -331,6 +341,7 @@ impl ApiError {
     /// The stable machine-readable code (D1).
     pub(crate) fn code(&self) -> &str {
         match self {
+            ApiError::Named { error, .. } => error.code(),
             ApiError::RouteNotFound { .. } => "route_not_found",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::Auth(err) => match err {
@@ -385,6 +396,9 @@ impl ApiError {
     /// Whether the request broke the contract (as opposed to a refusal the contract
     /// foresees for a valid request: an unknown contact, a taken e-mail, a forced error).
     pub(crate) fn is_violation(&self) -> bool {
+        if let ApiError::Named { error, .. } = self {
+            return error.is_violation();
+        }
         !matches!(
             self,
             ApiError::Store(
@@ -436,6 +450,7 @@ impl ApiError {
                 errors: violations, ..
             } => violations.clone(),
             ApiError::WorkspaceExists { .. } => one("/name", "unique"),
+            ApiError::Named { pointer, .. } => one(pointer, "known"),
             ApiError::FaultPlan { violations, .. } => violations.clone(),
             ApiError::ProviderState { .. } => one("/state", "enum"),
             ApiError::ProviderStateParams { .. } => one("/params", "fixture"),
@@ -457,6 +472,26 @@ impl ApiError {
         match self.errors() {
             errors if errors.is_empty() => vec![Violation::new("", self.to_string(), self.code())],
             errors => errors,
+        }
+    }
+
+    /// This refusal naming the field at fault when it is a "not found" of a resource one of
+    /// `fields` (each a resource kind, as [`StoreError::missing`] says it, and the field's
+    /// pointer) names: an unknown `tag_id` is then told at `/tag_id`.
+    pub(crate) fn naming(self, fields: &[(&str, &str)]) -> ApiError {
+        let missing = match &self {
+            ApiError::Store(err) => err.missing(),
+            _ => None,
+        };
+        match fields
+            .iter()
+            .find(|(resource, _)| Some(*resource) == missing)
+        {
+            Some((_, pointer)) => ApiError::Named {
+                error: Box::new(self),
+                pointer: (*pointer).to_owned(),
+            },
+            None => self,
         }
     }
 
@@ -512,5 +547,34 @@ fn forced_code(status: StatusCode) -> &'static str {
         415 => "unsupported_media_type",
         422 => "validation_failed",
         _ => "forced_error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    #[test]
+    fn a_named_refusal_keeps_its_status_and_code_and_points_at_the_field() {
+        let tag = ApiError::from(StoreError::TagNotFound { id: Uuid::nil() });
+        let named = tag.naming(&[("contact", "/contact_id"), ("tag", "/tag_id")]);
+
+        assert_eq!(named.status(), StatusCode::NOT_FOUND);
+        assert_eq!(named.code(), "tag_not_found");
+        assert!(
+            !named.is_violation(),
+            "a missing tag is a refusal the contract foresees"
+        );
+        let problem: serde_json::Value = serde_json::from_slice(&named.problem()).unwrap();
+        assert_eq!(problem["errors"][0]["pointer"], "/tag_id");
+        assert_eq!(problem["errors"][0]["keyword"], "known");
+
+        let taken = ApiError::from(StoreError::TagExists { name: "VIP".into() });
+        let unnamed = taken.naming(&[("tag", "/tag_id")]);
+        assert!(matches!(
+            unnamed,
+            ApiError::Store(StoreError::TagExists { .. })
+        ));
     }
 }

@@ -126,7 +126,9 @@ impl Call<'_> {
     /// `GET /api/v1/contacts` (D19)
     fn list_contacts(&self, query: &ContactQuery) -> Result<Reply, ApiError> {
         let store = self.workspace.store();
-        let (contacts, total) = store.list_contacts(self.project, query)?;
+        let (contacts, total) = store
+            .list_contacts(self.project, query)
+            .map_err(|err| ApiError::from(err).naming(&[("segment", "/query/segment_id")]))?;
         let mut body = b"{\"contacts\":".to_vec();
         json::put_array(&mut body, &contacts, |out, contact| contact.write_json(out));
         body.extend_from_slice(b",\"pagination\":");
@@ -273,6 +275,7 @@ impl Call<'_> {
             };
             Ok(self.contact(status, &view))
         })
+        .map_err(|err| err.naming(&[("contact", "/contact_id"), ("tag", "/tag_id")]))
     }
 
     /// `DELETE /api/v1/contacts/contact-tags?contact_id=…&tag_id=…`: one that was not
@@ -282,6 +285,7 @@ impl Call<'_> {
             store.detach_tag(self.project, pair.contact_id, pair.tag_id, self.now)?;
             Ok(self.message("Tag removed from contact successfully"))
         })
+        .map_err(|err| err.naming(&[("contact", "/query/contact_id"), ("tag", "/query/tag_id")]))
     }
 
     /// `GET /api/v1/contacts/{contactId}/unsubscribes` (D21)
@@ -386,6 +390,7 @@ impl Call<'_> {
             };
             Ok(self.numbered(Reply::with_body(status, JSON, body.into())))
         })
+        .map_err(|err| err.naming(&[("contact", "/contact_id")]))
     }
 
     /// `DELETE /api/v1/contacts/lists/{listId}/members?contact_id=…`: one that was not a
@@ -395,6 +400,7 @@ impl Call<'_> {
             store.remove_member(self.project, id, contact)?;
             Ok(self.message("Contact removed from list successfully"))
         })
+        .map_err(|err| err.naming(&[("contact", "/query/contact_id")]))
     }
 
     /// `GET /api/v1/contacts/segments` (D29): each with its `contact_count` now.

@@ -79,6 +79,23 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    /// The kind of resource a "not found" is about (`contact`, `tag`, `contact list`,
+    /// `segment`, as the path parameters name them); `None` for the other refusals.
+    pub fn missing(&self) -> Option<&'static str> {
+        match self {
+            StoreError::ContactNotFound { .. } => Some("contact"),
+            StoreError::TagNotFound { .. } => Some("tag"),
+            StoreError::ListNotFound { .. } => Some("contact list"),
+            StoreError::SegmentNotFound { .. } => Some("segment"),
+            StoreError::EmailTaken { .. }
+            | StoreError::Incomplete
+            | StoreError::TagExists { .. }
+            | StoreError::ListExists { .. } => None,
+        }
+    }
+}
+
 /// What `GET /api/v1/contacts` asks for (D19), checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ContactQuery {
