@@ -178,19 +178,8 @@ async fn a_mistyped_parameter_or_status_is_told_the_one_likely_meant() {
 
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert_eq!(refused.body["code"], "invalid_query");
-    let errors: Vec<(&str, &str)> = refused.body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["pointer"].as_str().unwrap(),
-                e["message"].as_str().unwrap(),
-            )
-        })
-        .collect();
     assert_eq!(
-        errors,
+        common::messages(&refused.body),
         [
             (
                 "/query/stauts",

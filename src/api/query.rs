@@ -250,13 +250,16 @@ fn unknown(
 mod tests {
     use super::*;
 
-    fn pointers(raw: &str) -> Vec<String> {
+    /// What the contact list refuses in query `raw`.
+    fn refused(raw: &str) -> Vec<Violation> {
         match contact_query(Some(raw), Strictness::Strict) {
-            Err(ApiError::BadQuery { violations }) => {
-                violations.into_iter().map(|v| v.pointer).collect()
-            }
+            Err(ApiError::BadQuery { violations }) => violations,
             other => panic!("expected a bad query, got {other:?}"),
         }
+    }
+
+    fn pointers(raw: &str) -> Vec<String> {
+        refused(raw).into_iter().map(|v| v.pointer).collect()
     }
 
     #[test]
@@ -281,15 +284,12 @@ mod tests {
 
     #[test]
     fn a_near_miss_is_told_the_name_or_status_likely_meant() {
-        let messages = |raw: &str| match contact_query(Some(raw), Strictness::Strict) {
-            Err(ApiError::BadQuery { violations }) => violations
-                .into_iter()
-                .map(|v| (v.pointer, v.message))
-                .collect::<Vec<_>>(),
-            other => panic!("expected a bad query, got {other:?}"),
-        };
+        let messages: Vec<(String, String)> = refused("status=actve&tag=vip&colour=red")
+            .into_iter()
+            .map(|v| (v.pointer, v.message))
+            .collect();
         assert_eq!(
-            messages("status=actve&tag=vip&colour=red"),
+            messages,
             [
                 (
                     "/query/status".to_owned(),

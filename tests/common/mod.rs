@@ -36,17 +36,30 @@ pub const JOHN: &str = "f7c2a47a-ed10-47d4-8ae0-28a305d98934";
 /// A Globex contact.
 pub const TOM: &str = "46282c91-3dc7-42d1-ac26-a564c4ce05fe";
 
-/// The pointers of a problem's `errors`, in order.
-pub fn pointers(problem: &Value) -> Vec<&str> {
+/// The pointer and message of each of a problem's `errors`, in order.
+pub fn messages(problem: &Value) -> Vec<(&str, &str)> {
     problem["errors"]
         .as_array()
         .expect("a problem with errors")
         .iter()
         .map(|error| {
-            error["pointer"]
-                .as_str()
-                .expect("every error has a pointer")
+            (
+                error["pointer"]
+                    .as_str()
+                    .expect("every error has a pointer"),
+                error["message"]
+                    .as_str()
+                    .expect("every error has a message"),
+            )
         })
+        .collect()
+}
+
+/// The pointers of a problem's `errors`, in order.
+pub fn pointers(problem: &Value) -> Vec<&str> {
+    messages(problem)
+        .into_iter()
+        .map(|(pointer, _)| pointer)
         .collect()
 }
 
