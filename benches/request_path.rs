@@ -64,7 +64,7 @@ fn validate(bencher: Bencher, body: &[u8]) {
 #[divan::bench]
 fn apply(bencher: Bencher) {
     let schemas = SchemaRegistry::compile().unwrap();
-    let fixtures = FixtureSet::load(&FixtureSource::Embedded, &schemas.fixtures).unwrap();
+    let fixtures = FixtureSet::load(&FixtureSource::Embedded, &schemas).unwrap();
     let mut store = fixtures.store();
     let Value::Object(fields) = serde_json::from_slice(SEED_BODY).unwrap() else {
         unreachable!()
@@ -81,7 +81,7 @@ fn apply(bencher: Bencher) {
 #[divan::bench]
 fn serialise(bencher: Bencher) {
     let schemas = SchemaRegistry::compile().unwrap();
-    let fixtures = FixtureSet::load(&FixtureSource::Embedded, &schemas.fixtures).unwrap();
+    let fixtures = FixtureSet::load(&FixtureSource::Embedded, &schemas).unwrap();
     let store = fixtures.store();
     let (project, id): (Uuid, Uuid) = (ACME.parse().unwrap(), JANE.parse().unwrap());
     bencher.bench_local(|| {
@@ -96,7 +96,7 @@ fn serialise(bencher: Bencher) {
 #[divan::bench]
 fn serialise_changed(bencher: Bencher) {
     let schemas = SchemaRegistry::compile().unwrap();
-    let fixtures = FixtureSet::load(&FixtureSource::Embedded, &schemas.fixtures).unwrap();
+    let fixtures = FixtureSet::load(&FixtureSource::Embedded, &schemas).unwrap();
     let (project, id): (Uuid, Uuid) = (ACME.parse().unwrap(), JANE.parse().unwrap());
     bencher
         .with_inputs(|| fixtures.store())

@@ -160,7 +160,7 @@ mod tests {
 
     fn keyring() -> Keyring {
         let schemas = SchemaRegistry::compile().unwrap();
-        Keyring::new(&FixtureSet::load(&FixtureSource::Embedded, &schemas.fixtures).unwrap())
+        Keyring::new(&FixtureSet::load(&FixtureSource::Embedded, &schemas).unwrap())
     }
 
     fn authorize(auth: Option<&str>, project: Option<&str>, need: Need) -> Result<Uuid, AuthError> {

@@ -38,6 +38,31 @@ pub enum Command {
     Openapi,
     /// Write a Pact v3 consumer contract from recorded traffic, for the provider's tools.
     Pact(PactArgs),
+    /// Work with fixture directories.
+    #[command(subcommand)]
+    Fixtures(FixturesCommand),
+}
+
+/// `gately-mock fixtures …`
+#[derive(Debug, Subcommand)]
+pub enum FixturesCommand {
+    /// Write a fixture directory: the built-in set plus N generated contacts in the default
+    /// key's project, the same for the same seed (for `serve --fixtures DIR`).
+    Generate(GenerateArgs),
+}
+
+/// `gately-mock fixtures generate`
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// How many contacts to add to the built-in ones.
+    #[arg(long, value_name = "N")]
+    pub contacts: usize,
+    /// The seed the contacts are drawn from.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// The directory to write (made if missing; it must not hold fixture files yet).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 /// `gately-mock pact`

@@ -9,11 +9,12 @@ use std::process::ExitCode;
 use serde_json::Value;
 
 use crate::cli::{
-    CheckArgs, Grouping, PactArgs, ReportFormat, SchemaArgs, SchemaName, ValidateArgs,
+    CheckArgs, GenerateArgs, Grouping, PactArgs, ReportFormat, SchemaArgs, SchemaName, ValidateArgs,
 };
 use crate::contract::coverage::{CoverageReport, UnknownOutcome};
 use crate::contract::report::GroupBy;
 use crate::contract::{self, capture};
+use crate::fixture::generate::{self, GenerateError, Generation};
 use crate::schema::{SchemaError, SchemaRegistry, Strictness};
 
 /// Why a command could not do its work.
@@ -46,6 +47,9 @@ pub enum CommandError {
     /// `--require` names no outcome.
     #[error(transparent)]
     Outcome(#[from] UnknownOutcome),
+    /// A fixture directory cannot be written.
+    #[error(transparent)]
+    Generate(#[from] GenerateError),
     /// The report cannot be written.
     #[error("{}: cannot write the report", path.display())]
     Write {
@@ -314,5 +318,19 @@ pub fn openapi() -> Result<ExitCode, CommandError> {
     let text = serde_json::to_string_pretty(&crate::openapi::document(&schemas))
         .expect("a JSON value serialises");
     println!("{text}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `fixtures generate`: the built-in fixtures plus `--contacts` drawn ones, written to `--out`.
+pub fn generate_fixtures(args: &GenerateArgs) -> Result<ExitCode, CommandError> {
+    let generation = Generation {
+        contacts: args.contacts,
+        seed: args.seed,
+    };
+    let written = generate::generate(&generation, &args.out)?;
+    println!(
+        "wrote {written} contacts to {} (serve it with --fixtures {0})",
+        args.out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -181,7 +181,7 @@ impl ServeConfig {
     /// Compiles the schemas, loads the fixtures and opens the record file `options` name.
     pub fn load(options: Options) -> Result<Self, ConfigError> {
         let schemas = SchemaRegistry::compile()?;
-        let fixtures = FixtureSet::load(&options.fixtures, &schemas.fixtures)?;
+        let fixtures = FixtureSet::load(&options.fixtures, &schemas)?;
         let faults = match &options.faults {
             None => FaultPlan::none(),
             Some(path) => read_faults(path, &schemas)?,

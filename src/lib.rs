@@ -48,6 +48,7 @@ mod json;
 mod latency;
 mod mock_server;
 mod openapi;
+mod parallel;
 mod schema;
 mod secret;
 mod store;
@@ -70,9 +71,11 @@ pub mod internals {
     use hyper::Method;
     use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 
-    pub use crate::cli::{Cli, Command, ServeArgs, usage_error};
+    pub use crate::cli::{Cli, Command, FixturesCommand, ServeArgs, usage_error};
     pub use crate::clock::Timestamp;
-    pub use crate::commands::{CommandError, check, openapi, pact, schema, validate};
+    pub use crate::commands::{
+        CommandError, check, generate_fixtures, openapi, pact, schema, validate,
+    };
     pub use crate::config::{ConfigError, Options, ServeConfig};
     pub use crate::fixture::{FixtureSet, FixtureSource};
     pub use crate::http::{AppState, Body, RecordedRequest, Reply, ServerHandle, respond};

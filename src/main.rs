@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Parser;
 use clap::error::ErrorKind;
 use gately_mock::internals::{
-    self, AppState, Cli, Command, Options, ServeConfig, ServerHandle, usage_error,
+    self, AppState, Cli, Command, FixturesCommand, Options, ServeConfig, ServerHandle, usage_error,
 };
 
 fn main() -> ExitCode {
@@ -48,6 +48,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Schema(args) => Ok(internals::schema(&args)),
         Command::Openapi => Ok(internals::openapi()?),
         Command::Pact(args) => Ok(internals::pact(&args)?),
+        Command::Fixtures(FixturesCommand::Generate(args)) => {
+            Ok(internals::generate_fixtures(&args)?)
+        }
     }
 }
 

@@ -534,6 +534,9 @@ pub struct SchemaRegistry {
     pub problem: Schema,
     /// A fixtures directory (D22).
     pub fixtures: Schema,
+    /// One item of `contacts.json` (built from `fixtures.json`): a long file's contacts are
+    /// checked one by one.
+    pub contact_fixture: Schema,
     /// A recorded exchange (D23).
     pub exchange: Schema,
     /// A fixture set in the inline layout (`{"api_keys", "tags", "contacts"}`, each
@@ -856,6 +859,10 @@ impl SchemaRegistry {
             contact_documented: Schema::compile(documented.0, documented.1)?,
             problem: Schema::compile(problem.0, problem.1)?,
             fixture_layout: Schema::from_value("fixture layout", layout_of(fixtures.document()))?,
+            contact_fixture: Schema::from_value(
+                "contact fixture",
+                item_of(fixtures.document(), "contacts.json"),
+            )?,
             fixtures,
             exchange: Schema::compile(exchange.0, exchange.1)?,
             workspace_create: Schema::compile(workspace_create.0, workspace_create.1)?,
@@ -917,6 +924,16 @@ fn layout_of(fixtures: &Value) -> Value {
         }
     }
     layout
+}
+
+/// The schema of one item of `file` in `fixtures` (`schemas/fixtures.json`), with the
+/// definitions it refers to.
+fn item_of(fixtures: &Value, file: &str) -> Value {
+    let mut item = fixtures["properties"][file]["items"].clone();
+    if let (Some(object), Some(defs)) = (item.as_object_mut(), fixtures.get("$defs")) {
+        object.insert("$defs".to_owned(), defs.clone());
+    }
+    item
 }
 
 /// `document` with each reference to `segment-rule.json` pointed at a copy of `rule` in

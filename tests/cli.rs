@@ -209,6 +209,105 @@ async fn fixture_files_that_are_not_json_or_missing_stop_start_up_with_exit_2() 
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// The contacts of the Acme project in `dir`'s `contacts.json`.
+fn acme_contacts(dir: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(dir.join("contacts.json")).unwrap();
+    let contacts: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    let acme = "3f6c2a91-8d4e-4b7a-9c15-2e8f0d6b4a73";
+    contacts
+        .into_iter()
+        .filter(|c| c["project_id"] == acme)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_generated_fixture_set_serves_its_contacts_paged_filtered_and_searched_as_written() {
+    let dir = std::env::temp_dir().join(format!("gately-cli-generated-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = dir.to_str().unwrap();
+    let generate = [
+        "fixtures",
+        "generate",
+        "--contacts",
+        "3000",
+        "--seed",
+        "5",
+        "--out",
+        out,
+    ];
+    let output = run(&generate).await;
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let said = String::from_utf8(output.stdout).unwrap();
+    assert!(said.starts_with("wrote 3014 contacts to "), "{said}");
+    // Never over a set already there: one line, exit 2, the files as they were.
+    let again = run(&generate).await;
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        one_line(&again)
+            .ends_with("api-keys.json: already exists; give --out a new or empty directory")
+    );
+
+    let acme = acme_contacts(&dir);
+    let (child, url) = serve(&["--port", "0", "--fixtures", out], &[]).await;
+    let http = reqwest::Client::new();
+    let list = |query: &'static str| {
+        let request = http
+            .get(format!("{url}/api/v1/contacts?{query}"))
+            .bearer_auth(KEY);
+        async move {
+            request
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    // Newest first, then by id (D19): the last page holds the oldest.
+    let mut newest: Vec<(&str, &str)> = acme
+        .iter()
+        .map(|c| (c["created_at"].as_str().unwrap(), c["id"].as_str().unwrap()))
+        .collect();
+    newest.sort_by(|a, b| b.0.cmp(a.0).then(a.1.cmp(b.1)));
+    let last = list("limit=200&page=16").await;
+    let ids: Vec<&str> = last["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    let expected: Vec<&str> = newest[3000..].iter().map(|(_, id)| *id).collect();
+    assert_eq!(ids, expected);
+    assert_eq!(last["pagination"]["total"], acme.len());
+
+    let count = |keep: &dyn Fn(&serde_json::Value) -> bool| acme.iter().filter(|c| keep(c)).count();
+    let active = list("status=active&limit=1").await;
+    assert_eq!(
+        active["pagination"]["total"],
+        count(&|c| c["status"] == "active")
+    );
+    let tagged = list("tags=Trial,Partner&limit=1").await;
+    let trial_or_partner = |c: &serde_json::Value| {
+        c["tags"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|t| t == "Trial" || t == "Partner"))
+    };
+    assert_eq!(tagged["pagination"]["total"], count(&trial_or_partner));
+    let searched = list("search=HANSEN&limit=1").await;
+    let hansen = |c: &serde_json::Value| {
+        ["name", "email", "company"].iter().any(|f| {
+            c[*f]
+                .as_str()
+                .is_some_and(|v| v.to_lowercase().contains("hansen"))
+        })
+    };
+    assert!(count(&hansen) > 0);
+    assert_eq!(searched["pagination"]["total"], count(&hansen));
+    terminate(&child);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 #[tokio::test]
 async fn a_port_in_use_stops_start_up_with_one_line() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

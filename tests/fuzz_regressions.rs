@@ -81,7 +81,7 @@ fn in_process_admin_answers_are_not_recorded() {
 #[test]
 fn every_kept_patch_applier_input_applies_or_is_refused_without_panicking() {
     let schemas = SchemaRegistry::compile().unwrap();
-    let fixtures = FixtureSet::load(&FixtureSource::Embedded, &schemas.fixtures).unwrap();
+    let fixtures = FixtureSet::load(&FixtureSource::Embedded, &schemas).unwrap();
     let project: Uuid = "3f6c2a91-8d4e-4b7a-9c15-2e8f0d6b4a73".parse().unwrap();
     let jane: Uuid = "a1b2c3d4-e5f6-4789-abcd-ef1234567890".parse().unwrap();
     let now = Timestamp::parse("2025-06-15T14:30:00.000Z").unwrap();

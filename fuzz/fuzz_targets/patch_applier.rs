@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(data) else { return };
     let Ok(patch) = ContactPatch::from_body(body) else { return };
     let schemas = SchemaRegistry::compile().expect("the embedded schemas compile");
-    let fixtures = FixtureSet::load(&FixtureSource::Embedded, &schemas.fixtures).expect("the embedded fixtures load");
+    let fixtures = FixtureSet::load(&FixtureSource::Embedded, &schemas).expect("the embedded fixtures load");
     let mut store = fixtures.store();
     let project: Uuid = "3f6c2a91-8d4e-4b7a-9c15-2e8f0d6b4a73".parse().expect("a UUID");
     let jane: Uuid = "a1b2c3d4-e5f6-4789-abcd-ef1234567890".parse().expect("a UUID");

@@ -1,7 +1,7 @@
 //! The contact record and its wire shape (D12).
 
 use std::cell::OnceCell;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -129,8 +129,9 @@ pub struct Contact {
     pub name: String,
     /// E-mail address, unique within the project regardless of case (D10).
     pub email: String,
-    /// The optional strings, indexed as [`OptionalField::ALL`].
-    pub optional: [Option<String>; 10],
+    /// The optional strings, indexed as [`OptionalField::ALL`]; boxed strings (no spare
+    /// capacity, 16 bytes a slot), as a store may hold 100 000 contacts.
+    pub optional: [Option<Box<str>>; 10],
     /// Lifecycle status.
     pub status: Status,
     /// Free-form fields.
@@ -146,8 +147,9 @@ pub struct Contact {
     /// When it last changed.
     pub updated_at: Timestamp,
     /// What create accepts and no response shows (`address_line_1`, `address_line_2`,
-    /// `external_id`), kept as sent.
-    pub create_only: CreateOnly,
+    /// `external_id`), kept as sent; `None` when none was sent (the common case: 8 bytes
+    /// a contact instead of 72).
+    pub create_only: Option<Box<CreateOnly>>,
 }
 
 /// The fields only create accepts. The contact object (D12) does not carry them, so they
@@ -169,7 +171,7 @@ impl Contact {
     }
 
     /// The slot of an optional field.
-    pub fn slot_mut(&mut self, field: OptionalField) -> &mut Option<String> {
+    pub fn slot_mut(&mut self, field: OptionalField) -> &mut Option<Box<str>> {
         &mut self.optional[field as usize]
     }
 }
@@ -180,9 +182,13 @@ impl Contact {
 /// what is already set), and writing its 800 bytes field by field was a tenth of the
 /// instructions of the seed PATCH. The contact changes only through the methods below, so
 /// that the kept JSON is never stale.
+///
+/// The contact is shared (an `Arc`) with the fixture set it was loaded from and with every
+/// other store made from that set (a reset, a workspace) until one of them changes it: a
+/// store of 100 000 fixture contacts then costs no copy of them.
 #[derive(Clone)]
 pub(crate) struct StoredContact {
-    contact: Contact,
+    contact: Arc<Contact>,
     /// `{"id":…,"updated_at":`: every key and value but the last.
     head: OnceCell<Box<[u8]>>,
 }
@@ -199,9 +205,9 @@ impl std::fmt::Debug for StoredContact {
 
 impl StoredContact {
     /// `contact`, its JSON not written yet.
-    pub(crate) fn new(contact: Contact) -> Self {
+    pub(crate) fn new(contact: impl Into<Arc<Contact>>) -> Self {
         Self {
-            contact,
+            contact: contact.into(),
             head: OnceCell::new(),
         }
     }
@@ -211,23 +217,28 @@ impl StoredContact {
         &self.contact
     }
 
-    /// The contact, to change: the kept JSON is forgotten.
+    /// The contact, as shared with the fixture set it came from.
+    pub(crate) fn shared(&self) -> &Arc<Contact> {
+        &self.contact
+    }
+
+    /// The contact, to change (copied first if it is shared): the kept JSON is forgotten.
     pub(crate) fn edit(&mut self) -> &mut Contact {
         self.head.take();
-        &mut self.contact
+        Arc::make_mut(&mut self.contact)
     }
 
     /// Changes the contact through `change`, which says whether it changed anything; the
     /// kept JSON is forgotten only then. For updates that often set what is already set.
     pub(crate) fn change(&mut self, change: impl FnOnce(&mut Contact) -> bool) {
-        if change(&mut self.contact) {
+        if change(Arc::make_mut(&mut self.contact)) {
             self.head.take();
         }
     }
 
     /// Moves `updated_at`, which the kept JSON leaves out.
     pub(crate) fn touch(&mut self, now: Timestamp) {
-        self.contact.updated_at = now;
+        Arc::make_mut(&mut self.contact).updated_at = now;
     }
 
     /// Forgets the kept JSON, for a change to one of the contact's tags, which it shows.
@@ -343,9 +354,9 @@ mod tests {
             at("2025-01-10T09:00:00Z"),
         );
         let tags: TagTable = [(tag.id(), tag.clone())].into();
-        let mut optional: [Option<String>; 10] = Default::default();
-        optional[OptionalField::Notes as usize] = Some("line 1\nline 2 \\ café 🙂".to_owned());
-        optional[OptionalField::City as usize] = Some("Zürich".to_owned());
+        let mut optional: [Option<Box<str>>; 10] = Default::default();
+        optional[OptionalField::Notes as usize] = Some("line 1\nline 2 \\ café 🙂".into());
+        optional[OptionalField::City as usize] = Some("Zürich".into());
         let contact = Contact {
             id: "a1b2c3d4-e5f6-4789-abcd-ef1234567890".parse().unwrap(),
             project_id: tag.project_id(),
@@ -365,7 +376,7 @@ mod tests {
             last_contacted_at: None,
             created_at: at("2025-03-02T10:15:00Z"),
             updated_at: at("2025-06-15T14:30:00.5+02:00"),
-            create_only: CreateOnly::default(),
+            create_only: None,
         };
 
         let stored = StoredContact::new(contact);
@@ -407,8 +418,8 @@ mod tests {
     /// Jane, written once so that her JSON is kept, then that JSON replaced by a sentinel
     /// that shows whether the next answer copies it.
     fn jane_with_planted_json() -> (StoredContact, TagTable) {
-        let mut optional: [Option<String>; 10] = Default::default();
-        optional[OptionalField::Notes as usize] = Some("Met at the fair".to_owned());
+        let mut optional: [Option<Box<str>>; 10] = Default::default();
+        optional[OptionalField::Notes as usize] = Some("Met at the fair".into());
         let stored = StoredContact::new(Contact {
             id: "a1b2c3d4-e5f6-4789-abcd-ef1234567890".parse().unwrap(),
             project_id: "3f6c2a91-8d4e-4b7a-9c15-2e8f0d6b4a73".parse().unwrap(),
@@ -422,7 +433,7 @@ mod tests {
             last_contacted_at: None,
             created_at: at("2025-03-02T10:15:00Z"),
             updated_at: at("2025-06-15T12:30:00Z"),
-            create_only: CreateOnly::default(),
+            create_only: None,
         });
         let tags = TagTable::new();
         stored.view(&tags).write_json(&mut Vec::new());

@@ -7,6 +7,7 @@
 //! can be rebuilt from it.
 
 pub(crate) mod contact;
+pub(crate) mod index;
 pub(crate) mod list;
 pub(crate) mod merge_patch;
 pub(crate) mod patch;
@@ -15,15 +16,17 @@ pub(crate) mod tag;
 pub(crate) mod unsubscribe;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use uuid::Uuid;
 
 use crate::clock::Timestamp;
 use crate::ids::IdGenerator;
 use contact::{Contact, ContactView, CreateOnly, Status, StoredContact};
+use index::{ContactTable, TagFilter};
 use list::{ContactList, Member};
 use patch::ContactPatch;
-use segment::{Matcher, Rule, Segment};
+use segment::{Rule, Segment};
 use serde_json::{Map, Value};
 use tag::{Tag, TagTable};
 use unsubscribe::UnsubscribeRecord;
@@ -126,29 +129,6 @@ impl Default for ContactQuery {
     }
 }
 
-impl ContactQuery {
-    fn matches(&self, contact: &Contact, tags: &TagTable, segment: Option<&Matcher>) -> bool {
-        let found = |text: &str| {
-            self.search
-                .as_deref()
-                .is_some_and(|s| text.to_lowercase().contains(s))
-        };
-        self.status.is_none_or(|status| status == contact.status)
-            && (self.search.is_none()
-                || found(&contact.name)
-                || found(&contact.email)
-                || contact
-                    .get(contact::OptionalField::Company)
-                    .is_some_and(found))
-            && (self.tags.is_empty()
-                || contact.tags.iter().any(|id| {
-                    tags.get(id)
-                        .is_some_and(|tag| self.tags.iter().any(|name| name == tag.name()))
-                }))
-            && segment.is_none_or(|segment| segment.matches(contact))
-    }
-}
-
 /// A segment's change: `None` leaves a field as it is.
 #[derive(Debug, Default)]
 pub struct SegmentChange {
@@ -163,7 +143,7 @@ pub struct SegmentChange {
 /// Contacts, tags, contact lists and segments of every project.
 #[derive(Clone, Debug)]
 pub struct Store {
-    contacts: BTreeMap<Uuid, StoredContact>,
+    contacts: ContactTable,
     tags: TagTable,
     lists: BTreeMap<Uuid, ContactList>,
     segments: BTreeMap<Uuid, Segment>,
@@ -173,8 +153,8 @@ pub struct Store {
 
 /// What a store starts with: checked fixtures (`FixtureSet::store` makes one).
 pub struct Records {
-    /// Contacts of every project.
-    pub contacts: Vec<Contact>,
+    /// Contacts of every project (shared with the fixture set they come from).
+    pub contacts: Vec<Arc<Contact>>,
     /// Tags of every project.
     pub tags: Vec<Tag>,
     /// Contact lists of every project, with their members.
@@ -193,10 +173,7 @@ impl Store {
             segments,
         } = records;
         Self {
-            contacts: contacts
-                .into_iter()
-                .map(|contact| (contact.id, StoredContact::new(contact)))
-                .collect(),
+            contacts: contacts.into_iter().map(StoredContact::new).collect(),
             tags: tags.into_iter().map(|tag| (tag.id(), tag)).collect(),
             lists: lists.into_iter().map(|list| (list.id, list)).collect(),
             segments: segments
@@ -228,6 +205,12 @@ impl Store {
     /// Every contact of every project, by id.
     pub(crate) fn every_contact(&self) -> impl Iterator<Item = &Contact> {
         self.contacts.values().map(StoredContact::contact)
+    }
+
+    /// Every contact of every project, by id, as shared with the fixture set it came from:
+    /// a set made of the store's state (a workspace's `state`) shares them too.
+    pub(crate) fn every_shared_contact(&self) -> impl Iterator<Item = &Arc<Contact>> {
+        self.contacts.values().map(StoredContact::shared)
     }
 
     /// Every tag of every project, by id.
@@ -283,17 +266,16 @@ impl Store {
             .tags
             .take()
             .map(|names| self.resolve_tags(project, names, now));
-        let stored = self
-            .contacts
-            .get_mut(&id)
-            .expect("the contact was found above and nothing removed it");
-        stored.change(|contact| {
-            let tags_changed = tag_ids.is_some_and(|ids| patch::set(&mut contact.tags, ids));
-            patch.apply_fields(contact) | tags_changed
+        self.contacts.modify(&id, |stored| {
+            stored.change(|contact| {
+                let tags_changed = tag_ids.is_some_and(|ids| patch::set(&mut contact.tags, ids));
+                patch.apply_fields(contact) | tags_changed
+            });
+            if touched {
+                stored.touch(now);
+            }
         });
-        if touched {
-            stored.touch(now);
-        }
+        let stored = self.contacts.get(&id).expect("the contact was found above");
         Ok(stored.view(&self.tags))
     }
 
@@ -331,20 +313,17 @@ impl Store {
             last_contacted_at: None,
             created_at: now,
             updated_at: now,
-            create_only,
+            create_only: (create_only != CreateOnly::default()).then(|| Box::new(create_only)),
         };
         draft.apply_fields(&mut contact);
-        let stored = self
-            .contacts
-            .entry(id)
-            .or_insert(StoredContact::new(contact));
+        let stored = self.contacts.insert(StoredContact::new(contact));
         Ok(stored.view(&self.tags))
     }
 
     /// Deletes the contact `id` of `project` (D20): its tag links, unsubscribe records
     /// and list memberships go with it (D28).
     pub fn delete_contact(&mut self, project: Uuid, id: Uuid) -> Result<(), StoreError> {
-        self.owned_mut(project, id)?;
+        self.owned(project, id)?;
         self.contacts.remove(&id);
         self.unsubscribes.retain(|record| record.contact_id != id);
         for list in self.lists.values_mut() {
@@ -353,12 +332,18 @@ impl Store {
         Ok(())
     }
 
-    /// The contact `id` of `project`, for a change.
-    fn owned_mut(&mut self, project: Uuid, id: Uuid) -> Result<&mut StoredContact, StoreError> {
-        self.contacts
-            .get_mut(&id)
-            .filter(|stored| stored.contact().project_id == project)
-            .ok_or(StoreError::ContactNotFound { id })
+    /// Changes the contact `id` of `project` through `change`.
+    fn modify_owned<R>(
+        &mut self,
+        project: Uuid,
+        id: Uuid,
+        change: impl FnOnce(&mut StoredContact) -> R,
+    ) -> Result<R, StoreError> {
+        self.owned(project, id)?;
+        Ok(self
+            .contacts
+            .modify(&id, change)
+            .expect("the contact was found above"))
     }
 
     /// The contact `id` of `project`.
@@ -388,13 +373,14 @@ impl Store {
         patch: Map<String, Value>,
         now: Timestamp,
     ) -> Result<&Map<String, Value>, StoreError> {
-        let stored = self.owned_mut(project, id)?;
-        if !patch.is_empty() {
-            let contact = stored.edit();
-            merge_patch::apply_merge_patch(&mut contact.custom_fields, patch);
-            contact.updated_at = now;
-        }
-        Ok(&stored.contact().custom_fields)
+        self.modify_owned(project, id, |stored| {
+            if !patch.is_empty() {
+                let contact = stored.edit();
+                merge_patch::apply_merge_patch(&mut contact.custom_fields, patch);
+                contact.updated_at = now;
+            }
+        })?;
+        Ok(&self.owned(project, id)?.custom_fields)
     }
 
     /// Unsubscribes contact `id` (D21): a record is added and the flag set.
@@ -406,11 +392,13 @@ impl Store {
         source: Option<String>,
         now: Timestamp,
     ) -> Result<&UnsubscribeRecord, StoreError> {
-        self.owned_mut(project, id)?;
+        self.owned(project, id)?;
         let record_id = self.fresh_id();
-        let contact = self.owned_mut(project, id)?.edit();
-        contact.unsubscribed = true;
-        contact.updated_at = now;
+        self.modify_owned(project, id, |stored| {
+            let contact = stored.edit();
+            contact.unsubscribed = true;
+            contact.updated_at = now;
+        })?;
         let record = UnsubscribeRecord {
             id: record_id,
             contact_id: id,
@@ -445,12 +433,13 @@ impl Store {
         id: Uuid,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let stored = self.owned_mut(project, id)?;
-        if stored.contact().unsubscribed {
-            let contact = stored.edit();
-            contact.unsubscribed = false;
-            contact.updated_at = now;
-        }
+        self.modify_owned(project, id, |stored| {
+            if stored.contact().unsubscribed {
+                let contact = stored.edit();
+                contact.unsubscribed = false;
+                contact.updated_at = now;
+            }
+        })?;
         self.unsubscribes.retain(|record| record.contact_id != id);
         Ok(())
     }
@@ -466,24 +455,33 @@ impl Store {
             Some(id) => Some(self.owned_segment(project, id)?.matcher(&self.tags)),
             None => None,
         };
-        let mut selected: Vec<&StoredContact> = self
-            .contacts
-            .values()
-            .filter(|stored| {
-                let contact = stored.contact();
-                contact.project_id == project
-                    && query.matches(contact, &self.tags, segment.as_ref())
-            })
-            .collect();
-        selected.sort_by(|a, b| {
-            let (a, b) = (a.contact(), b.contact());
-            b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id))
-        });
-        let total = selected.len();
-        let page = selected
+        let skip = (query.page - 1).saturating_mul(query.limit);
+        let (page, total) = match (query.search.as_deref(), query.tags.as_slice()) {
+            (None, []) if query.status.is_none() && segment.is_none() => {
+                self.contacts.page(project, skip, query.limit)
+            }
+            (search, names) => {
+                let finder = search.map(memchr::memmem::Finder::new);
+                let tags = TagFilter::new(&self.tags, project, names);
+                let slow = |contact: &Contact| {
+                    tags.holds(contact) && segment.as_ref().is_none_or(|s| s.matches(contact))
+                };
+                let needs_contact = segment.is_some() || !tags.is_exact();
+                self.contacts.select(
+                    project,
+                    |entry| {
+                        query.status.is_none_or(|status| status == entry.status)
+                            && tags.may_hold(&entry)
+                            && finder.as_ref().is_none_or(|finder| entry.finds(finder))
+                    },
+                    needs_contact.then_some(&slow as &dyn Fn(&Contact) -> bool),
+                    skip,
+                    query.limit,
+                )
+            }
+        };
+        let page = page
             .into_iter()
-            .skip((query.page - 1).saturating_mul(query.limit))
-            .take(query.limit)
             .map(|stored| stored.view(&self.tags))
             .collect();
         Ok((page, total))
@@ -546,11 +544,10 @@ impl Store {
     pub fn delete_tag(&mut self, project: Uuid, id: Uuid) -> Result<(), StoreError> {
         self.owned_tag(project, id)?;
         self.tags.remove(&id);
-        for stored in self.contacts.values_mut() {
-            if stored.contact().tags.contains(&id) {
-                stored.edit().tags.retain(|tag| *tag != id);
-            }
-        }
+        self.contacts.modify_where(
+            |contact| contact.tags.contains(&id),
+            |stored| stored.edit().tags.retain(|tag| *tag != id),
+        );
         Ok(())
     }
 
@@ -565,16 +562,16 @@ impl Store {
     ) -> Result<(bool, ContactView<'_>), StoreError> {
         self.owned(project, id)?;
         self.owned_tag(project, tag)?;
-        let stored = self
-            .contacts
-            .get_mut(&id)
-            .expect("the contact was found above");
-        let attached = !stored.contact().tags.contains(&tag);
-        if attached {
-            let contact = stored.edit();
-            contact.tags.push(tag);
-            contact.updated_at = now;
-        }
+        let attached = self.modify_owned(project, id, |stored| {
+            let attached = !stored.contact().tags.contains(&tag);
+            if attached {
+                let contact = stored.edit();
+                contact.tags.push(tag);
+                contact.updated_at = now;
+            }
+            attached
+        })?;
+        let stored = self.contacts.get(&id).expect("the contact was found above");
         Ok((attached, stored.view(&self.tags)))
     }
 
@@ -589,13 +586,13 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.owned(project, id)?;
         self.owned_tag(project, tag)?;
-        let stored = self.owned_mut(project, id)?;
-        if stored.contact().tags.contains(&tag) {
-            let contact = stored.edit();
-            contact.tags.retain(|attached| *attached != tag);
-            contact.updated_at = now;
-        }
-        Ok(())
+        self.modify_owned(project, id, |stored| {
+            if stored.contact().tags.contains(&tag) {
+                let contact = stored.edit();
+                contact.tags.retain(|attached| *attached != tag);
+                contact.updated_at = now;
+            }
+        })
     }
 
     /// The tag `id` of `project`.
@@ -608,11 +605,10 @@ impl Store {
 
     /// Forgets the kept JSON of every contact that shows tag `id`, which is changing.
     fn forget_json_with_tag(&mut self, id: Uuid) {
-        for stored in self.contacts.values_mut() {
-            if stored.contact().tags.contains(&id) {
-                stored.forget_json();
-            }
-        }
+        self.contacts.modify_where(
+            |contact| contact.tags.contains(&id),
+            StoredContact::forget_json,
+        );
     }
 
     /// The contact lists of `project`, oldest first (D28).
@@ -874,14 +870,7 @@ impl Store {
 
     /// Whether a contact of `project` other than `except` has `email`, ignoring case.
     fn email_taken(&self, project: Uuid, email: &str, except: Uuid) -> bool {
-        self.contacts
-            .values()
-            .map(StoredContact::contact)
-            .any(|contact| {
-                contact.project_id == project
-                    && contact.id != except
-                    && eq_ignoring_case(&contact.email, email)
-            })
+        self.contacts.with_email(project, email, except).is_some()
     }
 
     /// The ids of the tags named `names` in `project`, creating those it lacks.
@@ -900,13 +889,6 @@ impl Store {
     }
 }
 
-/// Unicode case-insensitive equality, without allocating.
-fn eq_ignoring_case(a: &str, b: &str) -> bool {
-    a.chars()
-        .flat_map(char::to_lowercase)
-        .eq(b.chars().flat_map(char::to_lowercase))
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::{Value, json};
@@ -920,7 +902,7 @@ mod tests {
 
     fn fixtures() -> FixtureSet {
         let schemas = SchemaRegistry::compile().unwrap();
-        FixtureSet::load(&FixtureSource::Embedded, &schemas.fixtures).unwrap()
+        FixtureSet::load(&FixtureSource::Embedded, &schemas).unwrap()
     }
 
     fn store() -> Store {
@@ -975,6 +957,29 @@ mod tests {
         expected["notes"] = json!("Churned");
         expected["updated_at"] = json!("2025-06-15T14:30:00.000Z");
         assert_eq!(after, expected);
+    }
+
+    #[test]
+    fn a_store_shares_the_fixture_contacts_until_it_changes_one_and_then_only_its_own_copy_changes()
+    {
+        let set = fixtures();
+        let mut store = set.store();
+        let shared = |store: &Store| {
+            store
+                .every_shared_contact()
+                .filter(|c| set.contacts.iter().any(|f| Arc::ptr_eq(f, c)))
+                .count()
+        };
+        assert_eq!(shared(&store), set.contacts.len());
+        let before = jane(&store);
+        apply(&mut store, json!({"status": "inactive"})).unwrap();
+        assert_eq!(shared(&store), set.contacts.len() - 1);
+        assert_eq!(
+            jane(&set.store()),
+            before,
+            "a fresh store (a reset) shows the fixture"
+        );
+        assert_eq!(jane(&store)["status"], "inactive");
     }
 
     /// Every contact's JSON as the store writes it, kept or not, against the same contact
@@ -1063,13 +1068,177 @@ mod tests {
         }
     }
 
+    /// What `query` selects of `contact`, read the plain way (as the list did before its
+    /// index): the reference the index is held to.
+    fn plainly_matches(query: &ContactQuery, contact: &Contact, tags: &TagTable) -> bool {
+        let found = |text: &str| {
+            query
+                .search
+                .as_deref()
+                .is_some_and(|s| text.to_lowercase().contains(s))
+        };
+        query.status.is_none_or(|status| status == contact.status)
+            && (query.search.is_none()
+                || found(&contact.name)
+                || found(&contact.email)
+                || contact
+                    .get(contact::OptionalField::Company)
+                    .is_some_and(found))
+            && (query.tags.is_empty()
+                || contact.tags.iter().any(|id| {
+                    tags.get(id)
+                        .is_some_and(|tag| query.tags.iter().any(|name| name == tag.name()))
+                }))
+    }
+
+    /// The ids of the page `query` asks for and the total, by a pass and a sort.
+    fn plain_list(store: &Store, project: Uuid, query: &ContactQuery) -> (Vec<Uuid>, usize) {
+        let mut selected: Vec<&Contact> = store
+            .every_contact()
+            .filter(|c| c.project_id == project && plainly_matches(query, c, &store.tags))
+            .collect();
+        selected.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
+        let page = selected
+            .iter()
+            .skip((query.page - 1) * query.limit)
+            .take(query.limit)
+            .map(|c| c.id)
+            .collect();
+        (page, selected.len())
+    }
+
+    /// The queries the index is checked with: pages, each filter, and filters together.
+    fn queries() -> Vec<ContactQuery> {
+        let query =
+            |page, status: Option<Status>, tags: &[&str], search: Option<&str>| ContactQuery {
+                page,
+                limit: 3,
+                search: search.map(str::to_owned),
+                status,
+                tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+                segment: None,
+            };
+        vec![
+            query(1, None, &[], None),
+            query(2, None, &[], None),
+            query(5, None, &[], None),
+            query(1, Some(Status::Active), &[], None),
+            query(2, Some(Status::New), &[], None),
+            query(1, None, &["VIP"], None),
+            query(1, None, &["t1", "t7"], None),
+            query(2, None, &["t3", "Newsletter", "t12"], None),
+            query(1, None, &[], Some("an")),
+            query(1, None, &[], Some("example.com")),
+            query(1, None, &[], Some("corp")),
+            query(1, None, &[], Some("ü")),
+            query(1, Some(Status::Active), &["VIP", "t2"], Some("a")),
+        ]
+    }
+
+    const NAMES: [&str; 6] = ["Ann", "Bob Hansen", "ÜLI", "Dana", "Jane Smith", "an"];
+
+    /// One change picked by `op`, `a` and `b`, to any contact or tag of Acme.
+    fn scale_change(store: &mut Store, n: usize, (op, a, b): (usize, usize, usize)) {
+        let acme: Uuid = ACME.parse().unwrap();
+        let at = Timestamp::parse(&format!("2025-06-{:02}T10:00:00.000Z", 1 + b * 5)).unwrap();
+        let ids: Vec<Uuid> = store
+            .every_contact()
+            .filter(|c| c.project_id == acme)
+            .map(|c| c.id)
+            .collect();
+        // With every contact or tag deleted, a nil id: the change is refused.
+        let id = ids
+            .get((a * 7 + b) % ids.len().max(1))
+            .copied()
+            .unwrap_or_default();
+        let tag_ids: Vec<Uuid> = store.tags(acme).iter().map(|tag| tag.id()).collect();
+        let tag = tag_ids
+            .get((a + b) % tag_ids.len().max(1))
+            .copied()
+            .unwrap_or_default();
+        let email = [format!("c{n}@example.com"), "JANE@example.com".to_owned()][b % 2].clone();
+        let _ = match op {
+            0 => {
+                let mut body =
+                    json!({"name": NAMES[a], "email": email, "tags": [format!("t{}", a * 6 + b)]});
+                if b % 3 == 0 {
+                    body["company"] = json!("Umbrella Corp");
+                }
+                store
+                    .create_contact(acme, patch(body), CreateOnly::default(), at)
+                    .map(drop)
+            }
+            1 => {
+                let status = ["new", "active", "inactive", "archived"][b % 4];
+                store
+                    .patch_contact(acme, id, patch(json!({"status": status})), at)
+                    .map(drop)
+            }
+            2 => {
+                let body = [
+                    json!({"name": NAMES[b]}),
+                    json!({"email": email}),
+                    json!({"company": null}),
+                    json!({"company": "ÜBER Corp"}),
+                ][a % 4]
+                    .clone();
+                store.patch_contact(acme, id, patch(body), at).map(drop)
+            }
+            3 => {
+                let tags = json!([format!("t{}", a * 6 + b), "VIP"]);
+                store
+                    .patch_contact(acme, id, patch(json!({"tags": tags})), at)
+                    .map(drop)
+            }
+            4 => store.delete_contact(acme, id),
+            5 => store.attach_tag(acme, id, tag, at).map(drop),
+            6 => store.detach_tag(acme, id, tag, at),
+            7 => store.delete_tag(acme, tag),
+            _ => store
+                .create_tag(acme, format!("t{}", 36 + a * 6 + b), None, at)
+                .map(drop),
+        };
+    }
+
+    proptest::proptest! {
+        // 40 changes and 13 queries a case: 64 cases keep it to a few seconds.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn the_list_s_index_selects_what_a_plain_pass_and_sort_selects_through_any_changes(
+            ops in proptest::collection::vec((0..9usize, 0..6usize, 0..6usize), 1..40),
+        ) {
+            let acme: Uuid = ACME.parse().unwrap();
+            let mut store = store();
+            for (n, op) in ops.into_iter().enumerate() {
+                scale_change(&mut store, n, op);
+                for query in queries() {
+                    let (page, total) = store.list_contacts(acme, &query).unwrap();
+                    let page: Vec<Uuid> = page.iter().map(|view| value(view)["id"].as_str().unwrap().parse().unwrap()).collect();
+                    proptest::prop_assert_eq!(
+                        (page, total), plain_list(&store, acme, &query), "{:?} after {:?}", query, op
+                    );
+                }
+                for email in ["jane@EXAMPLE.com", &format!("c{n}@example.com"), "nobody@example.com"] {
+                    let plainly = store.every_contact().any(|c| {
+                        c.project_id == acme && c.email.to_lowercase() == email.to_lowercase()
+                    });
+                    proptest::prop_assert_eq!(store.email_taken(acme, email, Uuid::nil()), plainly);
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_patch_that_sets_what_is_already_set_keeps_the_contact_s_json() {
         let mut store = store();
         let body = json!({"status": "inactive", "notes": "Churned after trial"});
         apply(&mut store, body.clone()).unwrap();
         fn kept(store: &Store) -> Option<&[u8]> {
-            store.contacts[&JANE.parse().unwrap()].kept_json()
+            store
+                .contacts
+                .get(&JANE.parse().unwrap())
+                .unwrap()
+                .kept_json()
         }
         let first = kept(&store).expect("written, so kept").as_ptr();
         apply(&mut store, body).unwrap();

@@ -93,7 +93,7 @@ impl ContactPatch {
             changed |= set(&mut contact.status, status);
         }
         for (field, value) in self.optional {
-            changed |= set(contact.slot_mut(field), value);
+            changed |= set(contact.slot_mut(field), value.map(String::into_boxed_str));
         }
         if let Some(custom_fields) = self.custom_fields {
             // Always a change: maps compare equal whatever their keys' order, which the

@@ -429,7 +429,7 @@ mod tests {
 
     use super::*;
     use crate::schema::SchemaRegistry;
-    use crate::store::contact::{CreateOnly, Status, StoredContact};
+    use crate::store::contact::{Status, StoredContact};
     use crate::store::tag::Tag;
 
     static SCHEMAS: std::sync::LazyLock<SchemaRegistry> =
@@ -586,8 +586,8 @@ mod tests {
         )
             .prop_map(
                 |(status, company, plan, tags, created, contacted, unsubscribed, id)| {
-                    let mut optional: [Option<String>; 10] = Default::default();
-                    optional[OptionalField::Company as usize] = company.map(str::to_owned);
+                    let mut optional: [Option<Box<str>>; 10] = Default::default();
+                    optional[OptionalField::Company as usize] = company.map(Box::from);
                     let mut custom_fields = Map::new();
                     if let Some(plan) = plan {
                         custom_fields.insert("plan".to_owned(), plan);
@@ -610,7 +610,7 @@ mod tests {
                         last_contacted_at: contacted.map(|t| at(TIMES[t])),
                         created_at: at(TIMES[created]),
                         updated_at: at(TIMES[3]),
-                        create_only: CreateOnly::default(),
+                        create_only: None,
                     }
                 },
             )
