@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::cli::{
     CheckArgs, GenerateArgs, Grouping, PactArgs, ReportFormat, SchemaArgs, SchemaName, ValidateArgs,
 };
-use crate::contract::coverage::{CoverageReport, UnknownOutcome};
+use crate::contract::coverage::{self, CoverageReport, UnknownOutcome};
 use crate::contract::report::GroupBy;
 use crate::contract::{self, capture};
 use crate::fixture::generate::{self, GenerateError, Generation};
@@ -140,14 +140,23 @@ fn read_input(path: &Path) -> std::io::Result<String> {
 /// `check`: captured traffic, both directions, as a report.
 pub fn check(args: &CheckArgs) -> Result<ExitCode, CommandError> {
     let schemas = SchemaRegistry::compile()?;
-    let observed = read_captures(&args.files)?;
-    let mut report = contract::check(&observed, &schemas, strictness(args.lenient));
+    let counts_coverage = args.coverage || args.min_coverage.is_some() || !args.require.is_empty();
+    let mut checker = contract::Checker::new(&schemas, strictness(args.lenient));
+    let mut tally = coverage::Tally::new();
+    for file in &args.files {
+        capture::read_batches(file, 4096, |batch| {
+            checker.add(batch);
+            if counts_coverage {
+                batch.iter().for_each(|observed| tally.add(observed));
+            }
+        })?;
+    }
+    let mut report = checker.report();
     report.group_by = match args.group_by {
         Grouping::Route => GroupBy::Route,
         Grouping::Workspace => GroupBy::Workspace,
     };
-    let coverage = (args.coverage || args.min_coverage.is_some() || !args.require.is_empty())
-        .then(|| CoverageReport::of(&observed));
+    let coverage = counts_coverage.then(|| tally.report());
     let unmet = match &coverage {
         Some(coverage) => coverage.unmet(args.min_coverage, &args.require)?,
         None => Vec::new(),

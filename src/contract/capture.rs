@@ -167,25 +167,192 @@ pub enum CaptureError {
 
 /// Reads `path`: a HAR when the file is one JSON object with a `log`, else a record file.
 pub(crate) fn read(path: &Path) -> Result<Vec<Observed>, CaptureError> {
-    let text = std::fs::read_to_string(path).map_err(|source| CaptureError::Read {
+    let mut observed = Vec::new();
+    read_batches(path, usize::MAX, |batch| observed.extend_from_slice(batch))?;
+    Ok(observed)
+}
+
+/// Reads `path` as [`read`] does, handing its exchanges to `each` in order, at most
+/// `batch` at a time. A record file is read a block at a time and its lines parsed on every
+/// core, so that a capture of any length needs the memory of one batch, not of the file.
+pub(crate) fn read_batches(
+    path: &Path,
+    batch: usize,
+    mut each: impl FnMut(&[Observed]),
+) -> Result<(), CaptureError> {
+    let unreadable = |source| CaptureError::Read {
         path: path.to_owned(),
         source,
-    })?;
-    let name = spelled_once(path);
-    if let Ok(Value::Object(document)) = serde_json::from_str::<Value>(&text) {
-        if let Some(log) = document.get("log") {
-            return from_har(log, &name).map_err(|(location, message)| CaptureError::Invalid {
-                path: path.to_owned(),
-                location,
-                message,
-            });
-        }
-    }
-    from_record_file(&text, &name).map_err(|(location, message)| CaptureError::Invalid {
+    };
+    let invalid = |(location, message)| CaptureError::Invalid {
         path: path.to_owned(),
         location,
         message,
-    })
+    };
+    let name = spelled_once(path);
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let mut lines = Lines::new(file);
+    // A first line that is a whole exchange makes a record file; anything else (a HAR,
+    // written on one line or many, or a file that is neither) is read whole, as it must be
+    // to say which it is.
+    let streamed = match lines.first_text().map_err(unreadable)? {
+        Some(first) => matches!(
+            serde_json::from_slice::<Value>(first),
+            Ok(Value::Object(object)) if !object.contains_key("log")
+        ),
+        None => false,
+    };
+    if !streamed {
+        let text = lines.rest().map_err(unreadable)?;
+        let observed = match serde_json::from_str::<Value>(&text) {
+            Ok(Value::Object(document)) if document.contains_key("log") => {
+                from_har(&document["log"], &name)
+            }
+            _ => from_record_file(&text, &name),
+        };
+        for part in observed.map_err(invalid)?.chunks(batch.max(1)) {
+            each(part);
+        }
+        return Ok(());
+    }
+    let per_batch = batch.clamp(1, 4096);
+    loop {
+        let read = lines.next_batch(per_batch).map_err(unreadable)?;
+        if read.is_empty() {
+            return Ok(());
+        }
+        let parsed = crate::parallel::chunks(&read, 256, |_, part| {
+            part.iter()
+                .map(|(index, line)| from_record_line(line, *index, &name))
+                .collect::<Vec<_>>()
+        });
+        let mut observed = Vec::with_capacity(read.len());
+        for one in parsed.into_iter().flatten() {
+            observed.extend(one.map_err(invalid)?);
+        }
+        each(&observed);
+    }
+}
+
+/// The lines of a file, read a block at a time into one buffer that is kept from batch to
+/// batch: a long capture's lines are sliced out of it, not each copied into a string.
+struct Lines<R> {
+    reader: R,
+    buffer: Vec<u8>,
+    /// Where the unread lines begin in `buffer`.
+    start: usize,
+    /// The number (from 0) of the next line.
+    next: usize,
+    ended: bool,
+    /// Bytes read at once.
+    block: usize,
+}
+
+impl<R: std::io::Read> Lines<R> {
+    fn new(reader: R) -> Self {
+        Self::with_block(reader, 1 << 20)
+    }
+
+    fn with_block(reader: R, block: usize) -> Self {
+        Self {
+            reader,
+            buffer: Vec::new(),
+            start: 0,
+            next: 0,
+            ended: false,
+            block,
+        }
+    }
+
+    /// Reads one more block; false at the end of the file.
+    fn fill(&mut self) -> std::io::Result<bool> {
+        if self.ended {
+            return Ok(false);
+        }
+        self.buffer.drain(..self.start);
+        self.start = 0;
+        let had = self.buffer.len();
+        self.buffer.resize(had + self.block, 0);
+        let mut got = 0;
+        while got < self.block {
+            match self.reader.read(&mut self.buffer[had + got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(err),
+            }
+        }
+        self.buffer.truncate(had + got);
+        self.ended = got == 0;
+        Ok(!self.ended)
+    }
+
+    /// The end (exclusive, without its line break) of the line that begins `at` bytes into
+    /// the unread ones, and where the line after it begins, both counted as `at` is;
+    /// reads more as needed. `None` at the end of the file.
+    fn line_at(&mut self, at: usize) -> std::io::Result<Option<(usize, usize)>> {
+        loop {
+            let unread = &self.buffer[self.start + at..];
+            if let Some(found) = memchr::memchr(b'\n', unread) {
+                return Ok(Some((at + found, at + found + 1)));
+            }
+            if !self.fill()? {
+                let end = self.buffer.len() - self.start;
+                return Ok((at < end).then_some((end, end)));
+            }
+        }
+    }
+
+    /// The first line that is not blank, left unread: what says which kind of file it is.
+    fn first_text(&mut self) -> std::io::Result<Option<&[u8]>> {
+        loop {
+            let Some((end, after)) = self.line_at(0)? else {
+                return Ok(None);
+            };
+            let line = &self.buffer[self.start..self.start + end];
+            if !line.trim_ascii().is_empty() {
+                return Ok(Some(&self.buffer[self.start..self.start + end]));
+            }
+            self.start += after;
+            self.next += 1;
+        }
+    }
+
+    /// The next `count` lines (fewer at the end of the file), each with its number (from
+    /// 0), as text without its line break.
+    fn next_batch(&mut self, count: usize) -> std::io::Result<Vec<(usize, &str)>> {
+        let mut spans = Vec::with_capacity(count);
+        let mut at = 0;
+        while spans.len() < count {
+            let Some((end, after)) = self.line_at(at)? else {
+                break;
+            };
+            spans.push((at, end));
+            at = after;
+        }
+        let (base, first) = (self.start, self.next);
+        self.start += at;
+        self.next += spans.len();
+        spans
+            .into_iter()
+            .enumerate()
+            .map(|(n, (from, to))| {
+                let line = std::str::from_utf8(&self.buffer[base + from..base + to])
+                    .map_err(|err| std::io::Error::new(std::io::ErrorKind::InvalidData, err))?;
+                Ok((first + n, line.strip_suffix('\r').unwrap_or(line)))
+            })
+            .collect()
+    }
+
+    /// Every byte not read yet, as text, with the blank lines skipped counted in: the line
+    /// numbers of errors are the file's.
+    fn rest(mut self) -> std::io::Result<String> {
+        while self.fill()? {}
+        let blank = "\n".repeat(self.next);
+        let text = String::from_utf8(self.buffer.split_off(self.start))
+            .map_err(|err| std::io::Error::new(std::io::ErrorKind::InvalidData, err))?;
+        Ok(blank + &text)
+    }
 }
 
 /// `path` as reports name it, however it was spelled on the command line (`traffic.jsonl`,
@@ -209,26 +376,32 @@ pub(crate) type Failure = (String, String);
 pub(crate) fn from_record_file(text: &str, name: &str) -> Result<Vec<Observed>, Failure> {
     let mut observed = Vec::new();
     for (index, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let exchange: Exchange = serde_json::from_str(line).map_err(|err| {
-            (
-                format!("line {}", index + 1),
-                format!("not a recorded exchange (a record file has one JSON exchange per line, or give a HAR): {err}"),
-            )
-        })?;
-        let mut one = Observed::from_exchange(exchange, name);
-        // A JSON body as the line holds it: parsed, an object keeps one of each key.
-        if let Ok(Line { request }) = serde_json::from_str::<Line<'_>>(line) {
-            let raw = request.body.get();
-            if request.body_encoding.is_none() && (raw.starts_with('{') || raw.starts_with('[')) {
-                one.request_body = raw.as_bytes().to_vec();
-            }
-        }
-        observed.push(one);
+        observed.extend(from_record_line(line, index, name)?);
     }
     Ok(observed)
+}
+
+/// The exchange of line `index` (from 0) of a record file named `name`; none for a blank
+/// line.
+fn from_record_line(line: &str, index: usize, name: &str) -> Result<Option<Observed>, Failure> {
+    if line.trim().is_empty() {
+        return Ok(None);
+    }
+    let exchange: Exchange = serde_json::from_str(line).map_err(|err| {
+        (
+            format!("line {}", index + 1),
+            format!("not a recorded exchange (a record file has one JSON exchange per line, or give a HAR): {err}"),
+        )
+    })?;
+    let mut one = Observed::from_exchange(exchange, name);
+    // A JSON body as the line holds it: parsed, an object keeps one of each key.
+    if let Ok(Line { request }) = serde_json::from_str::<Line<'_>>(line) {
+        let raw = request.body.get();
+        if request.body_encoding.is_none() && (raw.starts_with('{') || raw.starts_with('[')) {
+            one.request_body = raw.as_bytes().to_vec();
+        }
+    }
+    Ok(Some(one))
 }
 
 /// The request body of a record file's line, as written.
@@ -376,6 +549,56 @@ fn body(text: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_come_out_whole_whatever_the_blocks_they_span() {
+        let text = "\n\n{\"a\":1}\r\nsecond line\n\nlast, with no break";
+        for block in [1, 3, 7, 64] {
+            let mut lines = Lines::with_block(text.as_bytes(), block);
+            assert_eq!(lines.first_text().unwrap(), Some(&b"{\"a\":1}\r"[..]));
+            let first = lines.next_batch(2).unwrap();
+            assert_eq!(
+                first,
+                [(2, "{\"a\":1}"), (3, "second line")],
+                "block {block}"
+            );
+            let rest: Vec<(usize, String)> = lines
+                .next_batch(10)
+                .unwrap()
+                .into_iter()
+                .map(|(n, line)| (n, line.to_owned()))
+                .collect();
+            assert_eq!(
+                rest,
+                [(4, String::new()), (5, "last, with no break".to_owned())]
+            );
+            assert!(lines.next_batch(10).unwrap().is_empty());
+        }
+        let rest = Lines::with_block("\n{\n\"log\": 1}".as_bytes(), 2);
+        assert_eq!(rest.rest().unwrap(), "\n{\n\"log\": 1}");
+    }
+
+    #[test]
+    fn a_record_file_read_in_batches_gives_what_it_gives_read_whole() {
+        let path =
+            std::env::temp_dir().join(format!("gately-capture-{}.jsonl", std::process::id()));
+        let line = |seq: u64| {
+            format!(
+                r#"{{"seq":{seq},"time":"2025-06-15T14:30:00.000Z","duration_ms":1,"request":{{"method":"GET","path":"/api/v1/contacts","query":null,"headers":{{}},"body":null}},"response":{{"status":200,"headers":{{}},"body":{{"a":[1]}}}},"verdict":"ok","violations":[],"warnings":[],"forced":false}}"#
+            )
+        };
+        let text: String = (1..=10).map(|seq| line(seq) + "\n").collect();
+        std::fs::write(&path, &text).unwrap();
+        let mut batches = Vec::new();
+        read_batches(&path, 3, |batch| batches.push(batch.to_vec())).unwrap();
+        assert_eq!(
+            batches.iter().map(Vec::len).collect::<Vec<_>>(),
+            [3, 3, 3, 1]
+        );
+        let whole = from_record_file(&text, &spelled_once(&path)).unwrap();
+        assert_eq!(batches.concat(), whole);
+        std::fs::remove_file(path).unwrap();
+    }
 
     #[test]
     fn paths_come_out_of_any_url() {

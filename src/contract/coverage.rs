@@ -81,10 +81,16 @@ impl OutcomeCount {
     }
 }
 
-impl CoverageReport {
-    /// The coverage of `captured`.
-    pub(crate) fn of(captured: &[Observed]) -> Self {
-        let mut outcomes: Vec<OutcomeCount> = OPERATIONS
+/// Coverage counted one exchange at a time, for a capture read as it streams by.
+pub(crate) struct Tally {
+    outcomes: Vec<OutcomeCount>,
+    injected: Vec<OutcomeCount>,
+}
+
+impl Tally {
+    /// Every outcome of the operation table, none seen yet.
+    pub(crate) fn new() -> Self {
+        let outcomes: Vec<OutcomeCount> = OPERATIONS
             .iter()
             .flat_map(|operation| {
                 let mut listed: Vec<(u16, &str)> = Vec::new();
@@ -98,41 +104,52 @@ impl CoverageReport {
                     .map(move |(status, code)| OutcomeCount::new(operation, status, code))
             })
             .collect();
-        let mut injected: Vec<OutcomeCount> = Vec::new();
-        for observed in captured {
-            let Some((operation, _)) = observed.operation() else {
-                continue;
-            };
-            let replaced = observed
-                .faults
-                .iter()
-                .any(|kind| matches!(kind.as_str(), "rate_limit" | "error" | "reset" | "hang"));
-            let code = code_of(observed);
-            if replaced {
-                let id = format!("{}:{}:{code}", operation.name, observed.status);
-                let at = match injected.iter().position(|outcome| outcome.id == id) {
-                    Some(at) => at,
-                    None => {
-                        injected.push(OutcomeCount::new(operation, observed.status, &code));
-                        injected.len() - 1
-                    }
-                };
-                injected[at].seen += 1;
-                injected[at].forced += 1;
-                continue;
-            }
-            let forced = observed.forced && observed.faults.is_empty();
-            for outcome in outcomes.iter_mut().filter(|outcome| {
-                outcome.operation == operation.name
-                    && outcome.status == observed.status
-                    && (forced || outcome.code == code)
-            }) {
-                outcome.seen += 1;
-                if forced {
-                    outcome.forced += 1;
+        Self {
+            outcomes,
+            injected: Vec::new(),
+        }
+    }
+
+    /// Counts `observed`.
+    pub(crate) fn add(&mut self, observed: &Observed) {
+        let Some((operation, _)) = observed.operation() else {
+            return;
+        };
+        let replaced = observed
+            .faults
+            .iter()
+            .any(|kind| matches!(kind.as_str(), "rate_limit" | "error" | "reset" | "hang"));
+        let code = code_of(observed);
+        if replaced {
+            let id = format!("{}:{}:{code}", operation.name, observed.status);
+            let at = match self.injected.iter().position(|outcome| outcome.id == id) {
+                Some(at) => at,
+                None => {
+                    self.injected
+                        .push(OutcomeCount::new(operation, observed.status, &code));
+                    self.injected.len() - 1
                 }
+            };
+            self.injected[at].seen += 1;
+            self.injected[at].forced += 1;
+            return;
+        }
+        let forced = observed.forced && observed.faults.is_empty();
+        for outcome in self.outcomes.iter_mut().filter(|outcome| {
+            outcome.operation == operation.name
+                && outcome.status == observed.status
+                && (forced || outcome.code == code)
+        }) {
+            outcome.seen += 1;
+            if forced {
+                outcome.forced += 1;
             }
         }
+    }
+
+    /// The coverage of what was counted.
+    pub(crate) fn report(self) -> CoverageReport {
+        let Self { outcomes, injected } = self;
         let covered = outcomes.iter().filter(|outcome| outcome.is_seen()).count();
         let total = outcomes.len();
         let percent = if total == 0 {
@@ -140,7 +157,7 @@ impl CoverageReport {
         } else {
             (covered as f64 * 1000.0 / total as f64).floor() / 10.0
         };
-        Self {
+        CoverageReport {
             covered,
             total,
             percent,
@@ -148,7 +165,17 @@ impl CoverageReport {
             injected,
         }
     }
+}
 
+impl CoverageReport {
+    /// The coverage of `captured`.
+    pub(crate) fn of(captured: &[Observed]) -> Self {
+        let mut tally = Tally::new();
+        for observed in captured {
+            tally.add(observed);
+        }
+        tally.report()
+    }
     /// What keeps the coverage from passing: below `min_percent`, or a required outcome
     /// never seen (`OPERATION:STATUS:CODE`, or `OPERATION:STATUS` for any code of it).
     pub fn unmet(

@@ -36,23 +36,71 @@ pub(crate) fn check(
     schemas: &SchemaRegistry,
     strictness: Strictness,
 ) -> ContractReport {
-    let mut report = ContractReport::default();
-    let mut watches: HashMap<Option<&str>, ClientWatch> = HashMap::new();
-    for observed in captured {
-        // Traffic from elsewhere holds assets and other APIs; the mock's holds only what it
-        // recorded, all of it judged.
-        if !observed.from_mock && !route::is_contacts_path(&observed.path) {
-            report.skipped += 1;
-            continue;
+    let mut checker = Checker::new(schemas, strictness);
+    checker.add(captured);
+    checker.report()
+}
+
+/// The check of a capture read a batch at a time (`check` of a long record file): each
+/// batch's exchanges are judged on every core, then their clients watched in order, so the
+/// report is the one [`check`] gives of the whole capture.
+pub(crate) struct Checker<'a> {
+    schemas: &'a SchemaRegistry,
+    strictness: Strictness,
+    report: ContractReport,
+    /// Each workspace's client watch (D30), carried from one batch to the next.
+    watches: HashMap<Option<String>, ClientWatch>,
+}
+
+impl<'a> Checker<'a> {
+    /// A check with no exchange yet.
+    pub(crate) fn new(schemas: &'a SchemaRegistry, strictness: Strictness) -> Self {
+        Self {
+            schemas,
+            strictness,
+            report: ContractReport::default(),
+            watches: HashMap::new(),
         }
-        let mut checked = CheckedExchange::new(observed);
-        judge_exchange(observed, schemas, strictness, &mut checked);
-        let watch = watches.entry(observed.workspace.as_deref()).or_default();
-        watch_client(observed, watch, &mut checked);
-        checked.settle();
-        report.exchanges.push(checked);
     }
-    report
+
+    /// Checks `batch`, the exchanges that follow those checked so far.
+    pub(crate) fn add(&mut self, batch: &[Observed]) {
+        /// Fewer exchanges than this per core are judged on the calling thread.
+        const PER_THREAD: usize = 256;
+        let (schemas, strictness) = (self.schemas, self.strictness);
+        let judged = crate::parallel::chunks(batch, PER_THREAD, |_, part| {
+            part.iter()
+                .map(|observed| {
+                    // Traffic from elsewhere holds assets and other APIs; the mock's holds
+                    // only what it recorded, all of it judged.
+                    if !observed.from_mock && !route::is_contacts_path(&observed.path) {
+                        return None;
+                    }
+                    let mut checked = CheckedExchange::new(observed);
+                    judge_exchange(observed, schemas, strictness, &mut checked);
+                    Some(checked)
+                })
+                .collect::<Vec<_>>()
+        });
+        for (observed, checked) in batch.iter().zip(judged.into_iter().flatten()) {
+            let Some(mut checked) = checked else {
+                self.report.skipped += 1;
+                continue;
+            };
+            let watch = match self.watches.get_mut(&observed.workspace) {
+                Some(watch) => watch,
+                None => self.watches.entry(observed.workspace.clone()).or_default(),
+            };
+            watch_client(observed, watch, &mut checked);
+            checked.settle();
+            self.report.exchanges.push(checked);
+        }
+    }
+
+    /// The report of every exchange checked.
+    pub(crate) fn report(self) -> ContractReport {
+        self.report
+    }
 }
 
 /// What the exchange tells of how its client copes with failure (D30), after those
