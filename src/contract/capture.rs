@@ -291,11 +291,15 @@ impl<R: std::io::Read> Lines<R> {
     /// the unread ones, and where the line after it begins, both counted as `at` is;
     /// reads more as needed. `None` at the end of the file.
     fn line_at(&mut self, at: usize) -> std::io::Result<Option<(usize, usize)>> {
+        // Where the search for the line break goes on from: a long line is scanned once,
+        // not again from its start after each block.
+        let mut from = at;
         loop {
-            let unread = &self.buffer[self.start + at..];
+            let unread = &self.buffer[self.start + from..];
             if let Some(found) = memchr::memchr(b'\n', unread) {
-                return Ok(Some((at + found, at + found + 1)));
+                return Ok(Some((from + found, from + found + 1)));
             }
+            from = self.buffer.len() - self.start;
             if !self.fill()? {
                 let end = self.buffer.len() - self.start;
                 return Ok((at < end).then_some((end, end)));

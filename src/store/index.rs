@@ -8,6 +8,7 @@
 //! Every change of a contact goes through [`ContactTable::modify`], which brings the
 //! contact's place and columns up to date, so the index is never stale.
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
@@ -42,18 +43,24 @@ fn tag_bits(contact: &Contact) -> u64 {
     contact.tags.iter().fold(0, |bits, id| bits | tag_bit(*id))
 }
 
+/// `field` lower-cased as the query's search text is (`str::to_lowercase`, which knows a
+/// final sigma), copied only when it is not ASCII.
+fn lowered(field: &str) -> Cow<'_, str> {
+    if field.is_ascii() {
+        Cow::Borrowed(field)
+    } else {
+        Cow::Owned(field.to_lowercase())
+    }
+}
+
 impl SearchText {
     fn of(contact: &Contact) -> Self {
         let mut text = String::with_capacity(contact.name.len() + contact.email.len() + 16);
         let mut ends = [0; 2];
         for (n, field) in searched(contact).into_iter().enumerate() {
-            if field.is_ascii() {
-                let start = text.len();
-                text.push_str(field);
-                text[start..].make_ascii_lowercase();
-            } else {
-                text.extend(field.chars().flat_map(char::to_lowercase));
-            }
+            let start = text.len();
+            text.push_str(&lowered(field));
+            text[start..].make_ascii_lowercase();
             if let Some(end) = ends.get_mut(n) {
                 *end = u32::try_from(text.len()).unwrap_or(u32::MAX);
             }
@@ -64,25 +71,28 @@ impl SearchText {
         }
     }
 
-    /// Whether this is `contact`'s text, compared without a copy: a PATCH of the status
-    /// alone writes no text again.
+    /// The three fields of the text: name, e-mail, company.
+    fn fields(&self) -> [&str; 3] {
+        let [name_end, email_end] = self.ends.map(|end| end as usize);
+        let (name, rest) = self.text.split_at(name_end);
+        let (email, company) = rest.split_at(email_end - name_end);
+        [name, email, company]
+    }
+
+    /// Whether this is `contact`'s text, compared without a copy of an ASCII field: a PATCH
+    /// of the status alone writes no text again.
     fn is_of(&self, contact: &Contact) -> bool {
-        let (mut rest, mut at, mut ends) = (&*self.text, 0, [0; 2]);
-        for (n, field) in searched(contact).into_iter().enumerate() {
-            for c in field.chars().flat_map(char::to_lowercase) {
-                let mut buffer = [0; 4];
-                let c = c.encode_utf8(&mut buffer);
-                match rest.strip_prefix(&*c) {
-                    Some(after) => rest = after,
-                    None => return false,
-                }
-                at += c.len();
-            }
-            if let Some(end) = ends.get_mut(n) {
-                *end = u32::try_from(at).unwrap_or(u32::MAX);
-            }
-        }
-        rest.is_empty() && ends == self.ends
+        self.fields()
+            .into_iter()
+            .zip(searched(contact))
+            .all(|(kept, field)| {
+                let field = lowered(field);
+                kept.len() == field.len()
+                    && kept
+                        .bytes()
+                        .zip(field.bytes())
+                        .all(|(k, f)| k == f.to_ascii_lowercase())
+            })
     }
 
     /// Whether the lower-cased `needle` is in the name, the e-mail or the company (each on
@@ -90,10 +100,22 @@ impl SearchText {
     fn finds(&self, needle: &memchr::memmem::Finder<'_>) -> bool {
         let [name_end, email_end] = self.ends.map(|end| end as usize);
         let length = needle.needle().len();
-        needle.find_iter(self.text.as_bytes()).any(|start| {
+        let within_a_field = |start: usize| {
             let end = start + length;
             end <= name_end || (start >= name_end && end <= email_end) || start >= email_end
-        })
+        };
+        // One search over the whole text (most hold no match); after a match across two
+        // fields the next search starts one byte on, so that an overlapping match inside a
+        // field is not skipped.
+        let text = self.text.as_bytes();
+        let mut from = 0;
+        while let Some(found) = text.get(from..).and_then(|rest| needle.find(rest)) {
+            if within_a_field(from + found) {
+                return true;
+            }
+            from += found + 1;
+        }
+        false
     }
 }
 
@@ -520,4 +542,53 @@ pub(crate) fn eq_ignoring_case(a: &str, b: &str) -> bool {
     a.chars()
         .flat_map(char::to_lowercase)
         .eq(b.chars().flat_map(char::to_lowercase))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(name: &str, email: &str, company: Option<&str>) -> SearchText {
+        let mut optional: [Option<Box<str>>; 10] = Default::default();
+        optional[OptionalField::Company as usize] = company.map(Box::from);
+        let at = crate::clock::Timestamp::parse("2025-01-01T00:00:00Z").unwrap();
+        SearchText::of(&Contact {
+            id: Uuid::nil(),
+            project_id: Uuid::nil(),
+            name: name.to_owned(),
+            email: email.to_owned(),
+            optional,
+            status: Status::New,
+            custom_fields: serde_json::Map::new(),
+            tags: Vec::new(),
+            unsubscribed: false,
+            last_contacted_at: None,
+            created_at: at,
+            updated_at: at,
+            create_only: None,
+        })
+    }
+
+    fn finds(text: &SearchText, needle: &str) -> bool {
+        text.finds(&memchr::memmem::Finder::new(&needle.to_lowercase()))
+    }
+
+    #[test]
+    fn a_match_in_one_field_is_found_even_after_one_across_two() {
+        // "han" + "ana@…": the first "ana" runs across the name's end, the e-mail's own
+        // begins inside it.
+        let han = text("Han", "ana@x.io", None);
+        assert!(finds(&han, "ana"));
+        assert!(!finds(&han, "nan"), "across the name and the e-mail only");
+        assert!(finds(&text("Anna", "nana@x.io", Some("Umbrella")), "ana"));
+        assert!(!finds(&text("Ann", "b@x.io", Some("Corp")), "iocorp"));
+    }
+
+    #[test]
+    fn fields_are_lower_cased_as_the_searched_text_is_with_a_final_sigma() {
+        let greek = text("ΟΔΟΣ", "o@x.io", None);
+        assert!(finds(&greek, "ΟΔΟΣ"));
+        assert!(finds(&greek, "Οδος"));
+        assert!(finds(&text("ÜLI", "u@x.io", Some("ÜBER Corp")), "über"));
+    }
 }

@@ -1128,6 +1128,8 @@ mod tests {
             query(1, None, &["t1", "t7"], None),
             query(2, None, &["t3", "Newsletter", "t12"], None),
             query(1, None, &[], Some("an")),
+            query(1, None, &[], Some("ana")),
+            query(1, None, &[], Some("οδος")),
             query(1, None, &[], Some("example.com")),
             query(1, None, &[], Some("corp")),
             query(1, None, &[], Some("ü")),
@@ -1135,7 +1137,7 @@ mod tests {
         ]
     }
 
-    const NAMES: [&str; 6] = ["Ann", "Bob Hansen", "ÜLI", "Dana", "Jane Smith", "an"];
+    const NAMES: [&str; 6] = ["Han", "Bob Hansen", "ÜLI ΟΔΟΣ", "Dana", "Jane Smith", "an"];
 
     /// One change picked by `op`, `a` and `b`, to any contact or tag of Acme.
     fn scale_change(store: &mut Store, n: usize, (op, a, b): (usize, usize, usize)) {
@@ -1156,7 +1158,12 @@ mod tests {
             .get((a + b) % tag_ids.len().max(1))
             .copied()
             .unwrap_or_default();
-        let email = [format!("c{n}@example.com"), "JANE@example.com".to_owned()][b % 2].clone();
+        let email = [
+            format!("c{n}@example.com"),
+            "JANE@example.com".to_owned(),
+            format!("ana{n}@example.com"),
+        ][b % 3]
+            .clone();
         let _ = match op {
             0 => {
                 let mut body =
