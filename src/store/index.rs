@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher, Hasher};
 
 use smallvec::SmallVec;
 use uuid::Uuid;
@@ -298,20 +298,25 @@ fn order_key(contact: &Contact) -> OrderKey {
     (contact.created_at.unix_ms(), Reverse(contact.id))
 }
 
-/// The hash of `email` lower-cased, without making the lower-cased copy.
+/// The hash of `email` lower-cased, without making the lower-cased copy: its lower-cased
+/// bytes, fed to the hasher a block at a time (a character at a time cost 1 500 instructions
+/// of each PATCH).
 fn email_hash(email: &str) -> u64 {
-    EmailHasher::default().hash_one(EmailChars(email))
-}
-
-/// An e-mail hashed as its lower-cased characters.
-struct EmailChars<'a>(&'a str);
-
-impl std::hash::Hash for EmailChars<'_> {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        for c in self.0.chars().flat_map(char::to_lowercase) {
-            state.write_u32(u32::from(c));
+    let mut hasher = EmailHasher::default().build_hasher();
+    if email.is_ascii() {
+        for block in email.as_bytes().chunks(64) {
+            let mut lower = [0; 64];
+            let lower = &mut lower[..block.len()];
+            lower.copy_from_slice(block);
+            lower.make_ascii_lowercase();
+            hasher.write(lower);
+        }
+    } else {
+        for c in email.chars().flat_map(char::to_lowercase) {
+            hasher.write(c.encode_utf8(&mut [0; 4]).as_bytes());
         }
     }
+    hasher.finish()
 }
 
 impl ContactTable {
@@ -571,6 +576,15 @@ mod tests {
 
     fn finds(text: &SearchText, needle: &str) -> bool {
         text.finds(&memchr::memmem::Finder::new(&needle.to_lowercase()))
+    }
+
+    #[test]
+    fn an_e_mail_hashes_as_its_lower_cased_characters_whatever_its_length_or_script() {
+        let long = "A".repeat(150) + "@Example.COM";
+        assert_eq!(email_hash(&long), email_hash(&long.to_lowercase()));
+        assert_eq!(email_hash("ÜLI@x.io"), email_hash("üli@x.io"));
+        assert_eq!(email_hash("Ab@x.io"), email_hash("ab@X.IO"));
+        assert_ne!(email_hash("ab@x.io"), email_hash("ac@x.io"));
     }
 
     #[test]
