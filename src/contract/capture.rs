@@ -191,17 +191,22 @@ pub(crate) fn read_batches(
     };
     let name = spelled_once(path);
     let file = std::fs::File::open(path).map_err(unreadable)?;
-    let mut lines = Lines::new(file);
+    let mut lines = Lines::new(std::io::BufReader::with_capacity(1 << 20, file));
+    let per_batch = batch.clamp(1, 4096);
+    lines.read_batch(per_batch).map_err(unreadable)?;
     // A first line that is a whole exchange makes a record file; anything else (a HAR,
     // written on one line or many, or a file that is neither) is read whole, as it must be
     // to say which it is.
-    let streamed = match lines.first_text().map_err(unreadable)? {
-        Some(first) => matches!(
-            serde_json::from_slice::<Value>(first),
-            Ok(Value::Object(object)) if !object.contains_key("log")
-        ),
-        None => false,
-    };
+    let first = lines.batch().map_err(unreadable)?;
+    let streamed = first
+        .iter()
+        .find(|(_, line)| !line.trim().is_empty())
+        .is_some_and(|(_, line)| {
+            matches!(
+                serde_json::from_str::<Value>(line),
+                Ok(Value::Object(object)) if !object.contains_key("log")
+            )
+        });
     if !streamed {
         let text = lines.rest().map_err(unreadable)?;
         let observed = match serde_json::from_str::<Value>(&text) {
@@ -215,9 +220,8 @@ pub(crate) fn read_batches(
         }
         return Ok(());
     }
-    let per_batch = batch.clamp(1, 4096);
     loop {
-        let read = lines.next_batch(per_batch).map_err(unreadable)?;
+        let read = lines.batch().map_err(unreadable)?;
         if read.is_empty() {
             return Ok(());
         }
@@ -231,131 +235,64 @@ pub(crate) fn read_batches(
             observed.extend(one.map_err(invalid)?);
         }
         each(&observed);
+        lines.read_batch(per_batch).map_err(unreadable)?;
     }
 }
 
-/// The lines of a file, read a block at a time into one buffer that is kept from batch to
-/// batch: a long capture's lines are sliced out of it, not each copied into a string.
+/// A file's lines a batch at a time, read (`BufRead::read_until`) into one buffer that is
+/// kept from batch to batch: a long capture's lines are sliced out of it, not each copied
+/// into a string of its own.
 struct Lines<R> {
     reader: R,
+    /// The batch's bytes, and where each of its lines lies in them.
     buffer: Vec<u8>,
-    /// Where the unread lines begin in `buffer`.
-    start: usize,
-    /// The number (from 0) of the next line.
-    next: usize,
-    ended: bool,
-    /// Bytes read at once.
-    block: usize,
+    spans: Vec<(usize, usize)>,
+    /// The number (from 0) of the batch's first line.
+    first: usize,
 }
 
-impl<R: std::io::Read> Lines<R> {
+impl<R: std::io::BufRead> Lines<R> {
     fn new(reader: R) -> Self {
-        Self::with_block(reader, 1 << 20)
-    }
-
-    fn with_block(reader: R, block: usize) -> Self {
         Self {
             reader,
             buffer: Vec::new(),
-            start: 0,
-            next: 0,
-            ended: false,
-            block,
+            spans: Vec::new(),
+            first: 0,
         }
     }
 
-    /// Reads one more block; false at the end of the file.
-    fn fill(&mut self) -> std::io::Result<bool> {
-        if self.ended {
-            return Ok(false);
-        }
-        self.buffer.drain(..self.start);
-        self.start = 0;
-        let had = self.buffer.len();
-        self.buffer.resize(had + self.block, 0);
-        let mut got = 0;
-        while got < self.block {
-            match self.reader.read(&mut self.buffer[had + got..]) {
-                Ok(0) => break,
-                Ok(n) => got += n,
-                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(err) => return Err(err),
-            }
-        }
-        self.buffer.truncate(had + got);
-        self.ended = got == 0;
-        Ok(!self.ended)
-    }
-
-    /// The end (exclusive, without its line break) of the line that begins `at` bytes into
-    /// the unread ones, and where the line after it begins, both counted as `at` is;
-    /// reads more as needed. `None` at the end of the file.
-    fn line_at(&mut self, at: usize) -> std::io::Result<Option<(usize, usize)>> {
-        // Where the search for the line break goes on from: a long line is scanned once,
-        // not again from its start after each block.
-        let mut from = at;
-        loop {
-            let unread = &self.buffer[self.start + from..];
-            if let Some(found) = memchr::memchr(b'\n', unread) {
-                return Ok(Some((from + found, from + found + 1)));
-            }
-            from = self.buffer.len() - self.start;
-            if !self.fill()? {
-                let end = self.buffer.len() - self.start;
-                return Ok((at < end).then_some((end, end)));
-            }
-        }
-    }
-
-    /// The first line that is not blank, left unread: what says which kind of file it is.
-    fn first_text(&mut self) -> std::io::Result<Option<&[u8]>> {
-        loop {
-            let Some((end, after)) = self.line_at(0)? else {
-                return Ok(None);
-            };
-            let line = &self.buffer[self.start..self.start + end];
-            if !line.trim_ascii().is_empty() {
-                return Ok(Some(&self.buffer[self.start..self.start + end]));
-            }
-            self.start += after;
-            self.next += 1;
-        }
-    }
-
-    /// The next `count` lines (fewer at the end of the file), each with its number (from
-    /// 0), as text without its line break.
-    fn next_batch(&mut self, count: usize) -> std::io::Result<Vec<(usize, &str)>> {
-        let mut spans = Vec::with_capacity(count);
-        let mut at = 0;
-        while spans.len() < count {
-            let Some((end, after)) = self.line_at(at)? else {
+    /// Reads the next `count` lines (fewer at the end of the file) in place of the batch.
+    fn read_batch(&mut self, count: usize) -> std::io::Result<()> {
+        self.first += self.spans.len();
+        self.buffer.clear();
+        self.spans.clear();
+        while self.spans.len() < count {
+            let start = self.buffer.len();
+            if self.reader.read_until(b'\n', &mut self.buffer)? == 0 {
                 break;
-            };
-            spans.push((at, end));
-            at = after;
+            }
+            self.spans.push((start, self.buffer.len()));
         }
-        let (base, first) = (self.start, self.next);
-        self.start += at;
-        self.next += spans.len();
-        spans
-            .into_iter()
-            .enumerate()
-            .map(|(n, (from, to))| {
-                let line = std::str::from_utf8(&self.buffer[base + from..base + to])
-                    .map_err(|err| std::io::Error::new(std::io::ErrorKind::InvalidData, err))?;
-                Ok((first + n, line.strip_suffix('\r').unwrap_or(line)))
-            })
-            .collect()
+        Ok(())
     }
 
-    /// Every byte not read yet, as text, with the blank lines skipped counted in: the line
-    /// numbers of errors are the file's.
+    /// The batch's lines, each with its number (from 0), as text without its line break.
+    fn batch(&self) -> std::io::Result<Vec<(usize, &str)>> {
+        let text = |(n, (from, to)): (usize, &(usize, usize))| {
+            let line = std::str::from_utf8(&self.buffer[*from..*to])
+                .map_err(|err| std::io::Error::new(std::io::ErrorKind::InvalidData, err))?;
+            let line = line.strip_suffix('\n').unwrap_or(line);
+            Ok((self.first + n, line.strip_suffix('\r').unwrap_or(line)))
+        };
+        self.spans.iter().enumerate().map(text).collect()
+    }
+
+    /// The batch and every line after it, as one text: the first batch and the rest of a
+    /// file that must be read whole.
     fn rest(mut self) -> std::io::Result<String> {
-        while self.fill()? {}
-        let blank = "\n".repeat(self.next);
-        let text = String::from_utf8(self.buffer.split_off(self.start))
-            .map_err(|err| std::io::Error::new(std::io::ErrorKind::InvalidData, err))?;
-        Ok(blank + &text)
+        self.reader.read_to_end(&mut self.buffer)?;
+        String::from_utf8(self.buffer)
+            .map_err(|err| std::io::Error::new(std::io::ErrorKind::InvalidData, err))
     }
 }
 
@@ -555,31 +492,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lines_come_out_whole_whatever_the_blocks_they_span() {
+    fn lines_come_out_whole_whatever_the_reads_they_span() {
         let text = "\n\n{\"a\":1}\r\nsecond line\n\nlast, with no break";
-        for block in [1, 3, 7, 64] {
-            let mut lines = Lines::with_block(text.as_bytes(), block);
-            assert_eq!(lines.first_text().unwrap(), Some(&b"{\"a\":1}\r"[..]));
-            let first = lines.next_batch(2).unwrap();
-            assert_eq!(
-                first,
-                [(2, "{\"a\":1}"), (3, "second line")],
-                "block {block}"
-            );
-            let rest: Vec<(usize, String)> = lines
-                .next_batch(10)
-                .unwrap()
-                .into_iter()
-                .map(|(n, line)| (n, line.to_owned()))
-                .collect();
-            assert_eq!(
-                rest,
-                [(4, String::new()), (5, "last, with no break".to_owned())]
-            );
-            assert!(lines.next_batch(10).unwrap().is_empty());
+        for capacity in [1, 3, 7, 64] {
+            let reader = std::io::BufReader::with_capacity(capacity, text.as_bytes());
+            let mut lines = Lines::new(reader);
+            lines.read_batch(4).unwrap();
+            let first = lines.batch().unwrap();
+            let expected = [(0, ""), (1, ""), (2, "{\"a\":1}"), (3, "second line")];
+            assert_eq!(first, expected, "capacity {capacity}");
+            lines.read_batch(10).unwrap();
+            let rest = lines.batch().unwrap();
+            assert_eq!(rest, [(4, ""), (5, "last, with no break")]);
+            lines.read_batch(10).unwrap();
+            assert!(lines.batch().unwrap().is_empty());
         }
-        let rest = Lines::with_block("\n{\n\"log\": 1}".as_bytes(), 2);
-        assert_eq!(rest.rest().unwrap(), "\n{\n\"log\": 1}");
+        let mut whole = Lines::new(std::io::BufReader::with_capacity(
+            2,
+            "\n{\n\"log\": 1}".as_bytes(),
+        ));
+        whole.read_batch(2).unwrap();
+        assert_eq!(whole.rest().unwrap(), "\n{\n\"log\": 1}");
     }
 
     #[test]

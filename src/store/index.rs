@@ -214,16 +214,12 @@ impl Project {
         self.order[self.len() - 1 - at].1.0
     }
 
-    /// Adds `contact` after every other: it is the newest of the project.
-    fn push(&mut self, contact: &Contact) {
-        self.push_place(Place::of(contact));
-    }
-
-    fn push_place(&mut self, place: Place) {
-        self.order.push(place.key);
-        self.statuses.push(place.status);
-        self.tag_bits.push(place.tag_bits);
-        self.texts.push(place.text);
+    /// Takes `place` at `at` of the order.
+    fn insert_at(&mut self, at: usize, place: Place) {
+        self.order.insert(at, place.key);
+        self.statuses.insert(at, place.status);
+        self.tag_bits.insert(at, place.tag_bits);
+        self.texts.insert(at, place.text);
         self.add_email(place.email, place.key.1.0);
     }
 
@@ -242,16 +238,9 @@ impl Project {
 
     /// Adds `contact` at its place: at the end for a contact made now, the common case.
     fn insert(&mut self, contact: &Contact) {
-        let key = order_key(contact);
-        let place = self.order.partition_point(|k| *k < key);
-        if place == self.order.len() {
-            return self.push(contact);
-        }
-        self.order.insert(place, key);
-        self.statuses.insert(place, contact.status);
-        self.tag_bits.insert(place, tag_bits(contact));
-        self.texts.insert(place, SearchText::of(contact));
-        self.add_email(email_hash(&contact.email), contact.id);
+        let place = Place::of(contact);
+        let at = self.order.partition_point(|key| *key < place.key);
+        self.insert_at(at, place);
     }
 
     fn remove(&mut self, key: OrderKey, email: u64) {
@@ -461,18 +450,12 @@ impl ContactTable {
             if !quick(entry) {
                 continue;
             }
-            let picked = match slow {
-                None => None,
-                Some(slow) => {
-                    let stored = &self.contacts[&project.id_at(at)];
-                    if !slow(stored.contact()) {
-                        continue;
-                    }
-                    Some(stored)
-                }
-            };
+            let id = project.id_at(at);
+            if slow.is_some_and(|slow| !slow(self.contacts[&id].contact())) {
+                continue;
+            }
             if total >= skip && page.len() < take {
-                page.push(picked.unwrap_or_else(|| &self.contacts[&project.id_at(at)]));
+                page.push(&self.contacts[&id]);
             }
             total += 1;
         }
@@ -533,7 +516,7 @@ impl FromIterator<StoredContact> for ContactTable {
                     ..Project::default()
                 };
                 for place in places {
-                    project.push_place(place);
+                    project.insert_at(project.len(), place);
                 }
                 (id, project)
             })
