@@ -11,8 +11,8 @@ use serde_json::Value;
 use crate::cli::{
     CheckArgs, GenerateArgs, Grouping, PactArgs, ReportFormat, SchemaArgs, SchemaName, ValidateArgs,
 };
-use crate::contract::coverage::{self, CoverageReport, UnknownOutcome};
-use crate::contract::report::GroupBy;
+use crate::contract::coverage::{self, UnknownOutcome};
+use crate::contract::report::{CoverageSection, Format, GroupBy, Rendering};
 use crate::contract::{self, capture};
 use crate::fixture::generate::{self, GenerateError, Generation};
 use crate::schema::{SchemaError, SchemaRegistry, Strictness};
@@ -50,6 +50,9 @@ pub enum CommandError {
     /// A fixture directory cannot be written.
     #[error(transparent)]
     Generate(#[from] GenerateError),
+    /// The report's spool (an unnamed file in the temporary directory) cannot be written.
+    #[error("cannot spool the report in the temporary directory ($TMPDIR)")]
+    Spool(#[source] std::io::Error),
     /// The report cannot be written.
     #[error("{}: cannot write the report", path.display())]
     Write {
@@ -141,88 +144,75 @@ fn read_input(path: &Path) -> std::io::Result<String> {
 pub fn check(args: &CheckArgs) -> Result<ExitCode, CommandError> {
     let schemas = SchemaRegistry::compile()?;
     let counts_coverage = args.coverage || args.min_coverage.is_some() || !args.require.is_empty();
+    let format = match args.format {
+        ReportFormat::Human => Format::Human {
+            colour: args.output.is_none() && std::io::stdout().is_terminal(),
+        },
+        ReportFormat::Json => Format::Json,
+        ReportFormat::Junit => Format::Junit,
+    };
+    let group_by = match args.group_by {
+        Grouping::Route => GroupBy::Route,
+        Grouping::Workspace => GroupBy::Workspace,
+    };
     let mut checker = contract::Checker::new(&schemas, strictness(args.lenient));
+    let mut rendering = Rendering::new(format, group_by);
+    let mut spooled = Ok(());
     let mut tally = coverage::Tally::new();
     for file in &args.files {
-        capture::read_batches(file, 4096, |batch| {
-            checker.add(batch);
+        capture::read_batches(file, 1024, |batch| {
+            checker.add(batch, |checked| {
+                if spooled.is_ok() {
+                    spooled = rendering.add(&checked);
+                }
+            });
             if counts_coverage {
                 batch.iter().for_each(|observed| tally.add(observed));
             }
         })?;
     }
-    let mut report = checker.report();
-    report.group_by = match args.group_by {
-        Grouping::Route => GroupBy::Route,
-        Grouping::Workspace => GroupBy::Workspace,
-    };
+    spooled.map_err(CommandError::Spool)?;
     let coverage = counts_coverage.then(|| tally.report());
     let unmet = match &coverage {
         Some(coverage) => coverage.unmet(args.min_coverage, &args.require)?,
         None => Vec::new(),
     };
-    let mut text = match args.format {
-        ReportFormat::Human => {
-            report.to_human(args.output.is_none() && std::io::stdout().is_terminal())
-        }
-        ReportFormat::Json => report.to_json(),
-        ReportFormat::Junit => report.to_junit(),
-    };
-    if let Some(coverage) = &coverage {
-        text = with_coverage(text, coverage, &unmet, args.format);
-    }
-    write_out(args.output.as_deref(), &text)?;
+    let violated = rendering.has_violations();
+    let section = coverage.as_ref().map(|coverage| CoverageSection {
+        coverage,
+        unmet: &unmet,
+    });
+    write_report(args.output.as_deref(), |out| {
+        rendering.finish(checker.skipped(), section, out)
+    })?;
     // The human report on standard output says it already.
     if args.format != ReportFormat::Human || args.output.is_some() {
         for reason in &unmet {
             eprintln!("gately-mock: {reason}");
         }
     }
-    Ok(exit(report.has_violations() || !unmet.is_empty()))
+    Ok(exit(violated || !unmet.is_empty()))
 }
 
-/// The contract report `text` with `coverage` added: its table after the human report, a
-/// `coverage` member of the JSON document (with what is `unmet`), a `coverage` test suite
-/// in the JUnit document.
-fn with_coverage(
-    mut text: String,
-    coverage: &CoverageReport,
-    unmet: &[String],
-    format: ReportFormat,
-) -> String {
-    match format {
-        ReportFormat::Human => {
-            text.push('\n');
-            text.push_str(&coverage.to_human());
-            for reason in unmet {
-                text.push_str(&format!("✗ {reason}\n"));
-            }
-            text
-        }
-        ReportFormat::Json => {
-            // The document's last member, spliced in: the exchanges are not read again.
-            let mut coverage = coverage.to_json_value();
-            coverage["unmet"] = serde_json::json!(unmet);
-            let member = serde_json::to_string_pretty(&coverage).expect("the coverage serialises");
-            match text.trim_end().strip_suffix('}') {
-                Some(open) => format!("{},\n  \"coverage\": {member}\n}}\n", open.trim_end()),
-                None => text,
-            }
-        }
-        ReportFormat::Junit => {
-            let Some(end) = text.rfind("</testsuites>") else {
-                return text;
+/// Writes a report with `write` to `output`, or to standard output.
+fn write_report(
+    output: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), CommandError> {
+    match output {
+        Some(path) => {
+            let failed = |source| CommandError::Write {
+                path: path.to_owned(),
+                source,
             };
-            text.insert_str(end, &coverage.to_junit_suite());
-            // The document's count of test cases takes the suite's in.
-            let counted = regex::Regex::new(r#"<testsuites name="([^"]*)" tests="(\d+)""#)
-                .expect("a valid pattern");
-            counted
-                .replace(&text, |found: &regex::Captures<'_>| {
-                    let tests: usize = found[2].parse().unwrap_or(0) + coverage.total;
-                    format!(r#"<testsuites name="{}" tests="{tests}""#, &found[1])
-                })
-                .into_owned()
+            let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(failed)?);
+            write(&mut out).and_then(|()| out.flush()).map_err(failed)
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            // A closed pipe (`check … | head`) is not the check's failure.
+            let _ = write(&mut out).and_then(|()| out.flush());
+            Ok(())
         }
     }
 }
@@ -271,16 +261,7 @@ fn read_captures(files: &[PathBuf]) -> Result<Vec<capture::Observed>, CommandErr
 
 /// Writes `text` to `output`, or to standard output.
 fn write_out(output: Option<&Path>, text: &str) -> Result<(), CommandError> {
-    match output {
-        Some(path) => std::fs::write(path, text).map_err(|source| CommandError::Write {
-            path: path.to_owned(),
-            source,
-        }),
-        None => {
-            let _ = std::io::stdout().write_all(text.as_bytes());
-            Ok(())
-        }
-    }
+    write_report(output, |out| out.write_all(text.as_bytes()))
 }
 
 /// `schema NAME`: the schema file, exactly as embedded.

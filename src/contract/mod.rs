@@ -37,17 +37,23 @@ pub(crate) fn check(
     strictness: Strictness,
 ) -> ContractReport {
     let mut checker = Checker::new(schemas, strictness);
-    checker.add(captured);
-    checker.report()
+    let mut exchanges = Vec::new();
+    checker.add(captured, |checked| exchanges.push(checked));
+    ContractReport {
+        exchanges,
+        skipped: checker.skipped(),
+        ..ContractReport::default()
+    }
 }
 
 /// The check of a capture read a batch at a time (`check` of a long record file): each
 /// batch's exchanges are judged on every core, then their clients watched in order, so the
-/// report is the one [`check`] gives of the whole capture.
+/// verdicts come out as [`check`] gives them of the whole capture.
 pub(crate) struct Checker<'a> {
     schemas: &'a SchemaRegistry,
     strictness: Strictness,
-    report: ContractReport,
+    /// Exchanges not on Gately routes, so far.
+    skipped: usize,
     /// Each workspace's client watch (D30), carried from one batch to the next.
     watches: HashMap<Option<String>, ClientWatch>,
 }
@@ -58,13 +64,14 @@ impl<'a> Checker<'a> {
         Self {
             schemas,
             strictness,
-            report: ContractReport::default(),
+            skipped: 0,
             watches: HashMap::new(),
         }
     }
 
-    /// Checks `batch`, the exchanges that follow those checked so far.
-    pub(crate) fn add(&mut self, batch: &[Observed]) {
+    /// Checks `batch`, the exchanges that follow those checked so far, and hands each
+    /// verdict on Gately routes to `each`, in capture order.
+    pub(crate) fn add(&mut self, batch: &[Observed], mut each: impl FnMut(CheckedExchange)) {
         /// Fewer exchanges than this per core are judged on the calling thread.
         const PER_THREAD: usize = 256;
         let (schemas, strictness) = (self.schemas, self.strictness);
@@ -84,7 +91,7 @@ impl<'a> Checker<'a> {
         });
         for (observed, checked) in batch.iter().zip(judged.into_iter().flatten()) {
             let Some(mut checked) = checked else {
-                self.report.skipped += 1;
+                self.skipped += 1;
                 continue;
             };
             let watch = match self.watches.get_mut(&observed.workspace) {
@@ -93,13 +100,13 @@ impl<'a> Checker<'a> {
             };
             watch_client(observed, watch, &mut checked);
             checked.settle();
-            self.report.exchanges.push(checked);
+            each(checked);
         }
     }
 
-    /// The report of every exchange checked.
-    pub(crate) fn report(self) -> ContractReport {
-        self.report
+    /// How many exchanges checked so far were not on Gately routes.
+    pub(crate) fn skipped(&self) -> usize {
+        self.skipped
     }
 }
 

@@ -11,12 +11,13 @@
 //!   `<failure>` carrying every violation, `<skipped>` for routes not checked yet.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use std::io::{Read, Seek, SeekFrom, Write};
 
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
 use crate::contract::capture::Observed;
+use crate::contract::coverage::CoverageReport;
 use crate::schema::Violation;
 
 /// Which half of the exchange a finding is about.
@@ -197,180 +198,387 @@ impl ContractReport {
         }
     }
 
-    /// The exchanges in their groups (see [`GroupBy`]), groups in name order.
-    fn groups(&self) -> BTreeMap<String, Vec<&CheckedExchange>> {
-        let mut groups: BTreeMap<String, Vec<&CheckedExchange>> = BTreeMap::new();
-        for exchange in &self.exchanges {
-            let group = match self.group_by {
-                GroupBy::Route => exchange.route.clone(),
-                GroupBy::Workspace => format!(
-                    "workspace {}",
-                    exchange.workspace.as_deref().unwrap_or("default")
-                ),
-            };
-            groups.entry(group).or_default().push(exchange);
-        }
-        groups
+    /// The report in `format`, as `gately-mock check` writes it without coverage.
+    fn rendered(&self, format: Format) -> String {
+        let mut rendering = Rendering::new(format, self.group_by);
+        let mut out = Vec::new();
+        let written = self
+            .exchanges
+            .iter()
+            .try_for_each(|exchange| rendering.add(exchange))
+            .and_then(|()| rendering.finish(self.skipped, None, &mut out));
+        written.expect("a report held in memory is written to memory");
+        String::from_utf8(out).expect("the report is text")
     }
 
     /// The `human` format; `colour` adds ANSI colours.
     pub fn to_human(&self, colour: bool) -> String {
-        let paint = |style: Style, text: &str| {
-            if colour {
-                format!("{style}{text}{style:#}")
-            } else {
-                text.to_owned()
-            }
-        };
-        let red = AnsiColor::Red.on_default().bold();
-        let yellow = AnsiColor::Yellow.on_default();
-        let bold = Style::new().bold();
-        let mut out = String::new();
-        for (group, exchanges) in self.groups() {
-            let failing = exchanges
-                .iter()
-                .filter(|e| e.outcome == Outcome::Violation)
-                .count();
-            let tally = format!(
-                "{}, {failing} with violations",
-                exchanges_count(exchanges.len())
-            );
-            let _ = writeln!(out, "{} ({tally})", paint(bold, &group));
-            for exchange in exchanges {
-                let (mark, style) = match exchange.outcome {
-                    Outcome::Violation => ("✗", red),
-                    Outcome::Warning => ("!", yellow),
-                    Outcome::Ok => continue,
-                };
-                let _ = writeln!(
-                    out,
-                    "  {} {}  {} {} → {}",
-                    paint(style, mark),
-                    exchange.origin,
-                    exchange.method,
-                    exchange.path,
-                    exchange.status
-                );
-                for (finding, label) in exchange
-                    .violations
-                    .iter()
-                    .map(|f| (f, ""))
-                    .chain(exchange.warnings.iter().map(|f| (f, "warning: ")))
-                {
-                    let _ = writeln!(out, "      {label}{}", finding.line());
-                }
-            }
-        }
-        let s = self.summary();
-        let line = format!(
-            "{}, {} with violations, {} with warnings; {} not on Gately routes",
-            exchanges_count(s.exchanges),
-            s.with_violations,
-            s.with_warnings,
-            s.skipped
-        );
-        let _ = writeln!(
-            out,
-            "{}",
-            if s.with_violations > 0 {
-                paint(red, &line)
-            } else {
-                line
-            }
-        );
-        out
+        self.rendered(Format::Human { colour })
     }
 
     /// The `json` format.
     pub fn to_json(&self) -> String {
-        #[derive(Serialize)]
-        struct Document<'a> {
-            summary: Summary,
-            exchanges: &'a [CheckedExchange],
-        }
-        let document = Document {
-            summary: self.summary(),
-            exchanges: &self.exchanges,
-        };
-        let mut text = serde_json::to_string_pretty(&document)
-            .expect("the report serialises: strings and numbers");
-        text.push('\n');
-        text
+        self.rendered(Format::Json)
     }
 
     /// The `junit` format.
     pub fn to_junit(&self) -> String {
-        let s = self.summary();
-        let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        let _ = writeln!(
-            out,
-            // junit-10.xsd (Jenkins, Surefire, pytest) has no `skipped` on <testsuites>: the
-            // skipped count is on each <testsuite>.
-            "<testsuites name=\"gately-mock check\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"0\">",
-            s.exchanges, s.with_violations
-        );
-        for (group, exchanges) in self.groups() {
-            let failures = exchanges
-                .iter()
-                .filter(|e| e.outcome == Outcome::Violation)
-                .count();
-            let _ = writeln!(
-                out,
-                "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\" time=\"0\">",
-                xml(&group),
-                exchanges.len()
-            );
-            for exchange in exchanges {
-                let name = format!(
-                    "{}: {} {} → {}",
-                    exchange.origin, exchange.method, exchange.path, exchange.status
+        self.rendered(Format::Junit)
+    }
+}
+
+/// The three renderings of a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// Text for a person; `colour` adds ANSI colours.
+    Human {
+        /// Whether to colour it.
+        colour: bool,
+    },
+    /// One JSON document.
+    Json,
+    /// JUnit XML.
+    Junit,
+}
+
+/// What `--coverage` adds to a report: the coverage, and each threshold it does not meet.
+pub(crate) struct CoverageSection<'a> {
+    /// The outcomes seen and never seen.
+    pub(crate) coverage: &'a CoverageReport,
+    /// `--min-coverage` and `--require` reasons not met.
+    pub(crate) unmet: &'a [String],
+}
+
+/// A report written as its exchanges are checked, so that a long capture's report is never
+/// held whole: each exchange's entry is rendered as it comes, into its group's text (a
+/// report lists its groups in name order, each headed by counts known only at the end), and
+/// the groups' texts go to an unnamed temporary file whenever together they pass
+/// [`Rendering::HELD`]. [`Rendering::finish`] writes the document: summary, groups, and
+/// what was spooled read back in order.
+pub(crate) struct Rendering {
+    format: Format,
+    group_by: GroupBy,
+    summary: Summary,
+    groups: BTreeMap<String, Group>,
+    /// The bytes held in the groups' texts.
+    held: usize,
+    /// Where held texts go when they grow too long, and how long it is.
+    spool: Option<(std::fs::File, u64)>,
+}
+
+/// One group of a report being written.
+#[derive(Default)]
+struct Group {
+    exchanges: usize,
+    failing: usize,
+    /// The group's entries in the spool, in order: offset and length.
+    spooled: Vec<(u64, usize)>,
+    /// Its entries since.
+    text: Vec<u8>,
+}
+
+impl Rendering {
+    /// Entries held in memory up to this many bytes; more go to the spool.
+    const HELD: usize = 2 << 20;
+
+    /// A report in `format` with no exchange yet; `group_by` groups `human` and `junit`.
+    pub(crate) fn new(format: Format, group_by: GroupBy) -> Self {
+        Self {
+            format,
+            group_by,
+            summary: Summary::default(),
+            groups: BTreeMap::new(),
+            held: 0,
+            spool: None,
+        }
+    }
+
+    /// Whether an exchange added so far broke the contract.
+    pub(crate) fn has_violations(&self) -> bool {
+        self.summary.with_violations > 0
+    }
+
+    /// Adds `exchange`, the one after those added so far. Fails only when the spool cannot
+    /// be written.
+    pub(crate) fn add(&mut self, exchange: &CheckedExchange) -> std::io::Result<()> {
+        self.summary.exchanges += 1;
+        match exchange.outcome {
+            Outcome::Violation => self.summary.with_violations += 1,
+            Outcome::Warning => self.summary.with_warnings += 1,
+            Outcome::Ok => {}
+        }
+        // JSON lists every exchange in capture order, whatever the grouping.
+        let name = match (self.format, self.group_by) {
+            (Format::Json, _) => String::new(),
+            (_, GroupBy::Route) => exchange.route.clone(),
+            (_, GroupBy::Workspace) => format!(
+                "workspace {}",
+                exchange.workspace.as_deref().unwrap_or("default")
+            ),
+        };
+        if !self.groups.contains_key(&name) {
+            self.groups.insert(name.clone(), Group::default());
+        }
+        let group = self.groups.get_mut(&name).expect("the group is there");
+        group.exchanges += 1;
+        if exchange.outcome == Outcome::Violation {
+            group.failing += 1;
+        }
+        let before = group.text.len();
+        match self.format {
+            Format::Human { colour } => human_entry(&mut group.text, exchange, colour),
+            Format::Json => json_entry(&mut group.text, exchange, group.exchanges == 1),
+            Format::Junit => junit_entry(&mut group.text, exchange, &name),
+        }
+        self.held += group.text.len() - before;
+        if self.held > Self::HELD {
+            self.spill()?;
+        }
+        Ok(())
+    }
+
+    /// Moves every group's held text to the spool.
+    fn spill(&mut self) -> std::io::Result<()> {
+        let (file, length) = match &mut self.spool {
+            Some(spool) => spool,
+            None => self.spool.insert((tempfile::tempfile()?, 0)),
+        };
+        for group in self
+            .groups
+            .values_mut()
+            .filter(|group| !group.text.is_empty())
+        {
+            file.write_all(&group.text)?;
+            group.spooled.push((*length, group.text.len()));
+            *length += group.text.len() as u64;
+            group.text.clear();
+        }
+        self.held = 0;
+        Ok(())
+    }
+
+    /// Writes the whole report to `out`, with `coverage` when `--coverage` asked for it;
+    /// `skipped` exchanges were not on Gately routes.
+    pub(crate) fn finish(
+        mut self,
+        skipped: usize,
+        coverage: Option<CoverageSection<'_>>,
+        out: &mut dyn Write,
+    ) -> std::io::Result<()> {
+        self.summary.skipped = skipped;
+        let s = self.summary.clone();
+        match self.format {
+            Format::Human { colour } => {
+                let paint = Paint(colour);
+                for (name, group) in &mut self.groups {
+                    let tally = format!(
+                        "{}, {} with violations",
+                        exchanges_count(group.exchanges),
+                        group.failing
+                    );
+                    writeln!(out, "{} ({tally})", paint.apply(Style::new().bold(), name))?;
+                    group.copy(&mut self.spool, out)?;
+                }
+                let line = format!(
+                    "{}, {} with violations, {} with warnings; {} not on Gately routes",
+                    exchanges_count(s.exchanges),
+                    s.with_violations,
+                    s.with_warnings,
+                    s.skipped
                 );
-                let _ = write!(
-                    out,
-                    "    <testcase classname=\"{}\" name=\"{}\" time=\"0\"",
-                    xml(&group),
-                    xml(&name)
-                );
-                let lines = |findings: &[Finding]| -> String {
-                    findings
-                        .iter()
-                        .map(Finding::line)
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                };
-                match exchange.outcome {
-                    Outcome::Ok => out.push_str("/>\n"),
-                    Outcome::Warning => {
-                        let _ = write!(
-                            out,
-                            ">\n      <system-out>{}</system-out>\n    </testcase>\n",
-                            xml(&lines(&exchange.warnings))
-                        );
-                    }
-                    Outcome::Violation => {
-                        let count = exchange.violations.len();
-                        let _ = write!(
-                            out,
-                            ">\n      <failure message=\"{count} contract violation{}\" type=\"contract\">{}</failure>\n",
-                            if count == 1 { "" } else { "s" },
-                            xml(&lines(&exchange.violations))
-                        );
-                        if !exchange.warnings.is_empty() {
-                            let _ = writeln!(
-                                out,
-                                "      <system-out>{}</system-out>",
-                                xml(&lines(&exchange.warnings))
-                            );
-                        }
-                        out.push_str("    </testcase>\n");
+                if s.with_violations > 0 {
+                    writeln!(out, "{}", paint.apply(RED, &line))?;
+                } else {
+                    writeln!(out, "{line}")?;
+                }
+                if let Some(CoverageSection { coverage, unmet }) = coverage {
+                    writeln!(out)?;
+                    out.write_all(coverage.to_human().as_bytes())?;
+                    for reason in unmet {
+                        writeln!(out, "✗ {reason}")?;
                     }
                 }
             }
-            out.push_str("  </testsuite>\n");
+            Format::Json => {
+                let summary = indented(&pretty(&s), "  ");
+                write!(out, "{{\n  \"summary\": {summary},\n  \"exchanges\": [")?;
+                match self.groups.values_mut().next() {
+                    Some(group) => {
+                        out.write_all(b"\n")?;
+                        group.copy(&mut self.spool, out)?;
+                        out.write_all(b"\n  ]")?;
+                    }
+                    None => out.write_all(b"]")?,
+                }
+                if let Some(CoverageSection { coverage, unmet }) = coverage {
+                    let mut member = coverage.to_json_value();
+                    member["unmet"] = serde_json::json!(unmet);
+                    write!(out, ",\n  \"coverage\": {}", pretty(&member))?;
+                }
+                out.write_all(b"\n}\n")?;
+            }
+            Format::Junit => {
+                let coverage_tests = coverage.as_ref().map_or(0, |c| c.coverage.total);
+                writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
+                writeln!(
+                    out,
+                    // junit-10.xsd (Jenkins, Surefire, pytest) has no `skipped` on <testsuites>:
+                    // the skipped count is on each <testsuite>.
+                    "<testsuites name=\"gately-mock check\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"0\">",
+                    s.exchanges + coverage_tests,
+                    s.with_violations
+                )?;
+                for (name, group) in &mut self.groups {
+                    writeln!(
+                        out,
+                        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" time=\"0\">",
+                        xml(name),
+                        group.exchanges,
+                        group.failing
+                    )?;
+                    group.copy(&mut self.spool, out)?;
+                    out.write_all(b"  </testsuite>\n")?;
+                }
+                if let Some(section) = coverage {
+                    out.write_all(section.coverage.to_junit_suite().as_bytes())?;
+                }
+                out.write_all(b"</testsuites>\n")?;
+            }
         }
-        out.push_str("</testsuites>\n");
-        out
+        Ok(())
     }
+}
+
+impl Group {
+    /// Writes the group's entries to `out`: those spooled, then those held.
+    fn copy(
+        &mut self,
+        spool: &mut Option<(std::fs::File, u64)>,
+        out: &mut dyn Write,
+    ) -> std::io::Result<()> {
+        if let Some((file, _)) = spool {
+            let mut buffer = Vec::new();
+            for &(offset, length) in &self.spooled {
+                buffer.resize(length, 0);
+                file.seek(SeekFrom::Start(offset))?;
+                file.read_exact(&mut buffer)?;
+                out.write_all(&buffer)?;
+            }
+        }
+        out.write_all(&self.text)
+    }
+}
+
+/// Bold red: violations.
+const RED: Style = AnsiColor::Red.on_default().bold();
+
+/// ANSI colours, or none.
+#[derive(Clone, Copy)]
+struct Paint(bool);
+
+impl Paint {
+    fn apply(self, style: Style, text: &str) -> String {
+        if self.0 {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+/// A `human` entry: nothing for a clean exchange; else its line and one per finding.
+fn human_entry(out: &mut Vec<u8>, exchange: &CheckedExchange, colour: bool) {
+    let (mark, style) = match exchange.outcome {
+        Outcome::Violation => ("✗", RED),
+        Outcome::Warning => ("!", AnsiColor::Yellow.on_default()),
+        Outcome::Ok => return,
+    };
+    let _ = writeln!(
+        out,
+        "  {} {}  {} {} → {}",
+        Paint(colour).apply(style, mark),
+        exchange.origin,
+        exchange.method,
+        exchange.path,
+        exchange.status
+    );
+    for (finding, label) in exchange
+        .violations
+        .iter()
+        .map(|f| (f, ""))
+        .chain(exchange.warnings.iter().map(|f| (f, "warning: ")))
+    {
+        let _ = writeln!(out, "      {label}{}", finding.line());
+    }
+}
+
+/// A `json` entry: the exchange as a member of the `exchanges` array, after a comma unless
+/// it is the `first`.
+fn json_entry(out: &mut Vec<u8>, exchange: &CheckedExchange, first: bool) {
+    if !first {
+        out.extend_from_slice(b",\n");
+    }
+    out.extend_from_slice(b"    ");
+    out.extend_from_slice(indented(&pretty(exchange), "    ").as_bytes());
+}
+
+/// A `junit` entry: the exchange's `<testcase>` in the suite `group`.
+fn junit_entry(out: &mut Vec<u8>, exchange: &CheckedExchange, group: &str) {
+    let name = format!(
+        "{}: {} {} → {}",
+        exchange.origin, exchange.method, exchange.path, exchange.status
+    );
+    let _ = write!(
+        out,
+        "    <testcase classname=\"{}\" name=\"{}\" time=\"0\"",
+        xml(group),
+        xml(&name)
+    );
+    let lines = |findings: &[Finding]| -> String {
+        findings
+            .iter()
+            .map(Finding::line)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    match exchange.outcome {
+        Outcome::Ok => out.extend_from_slice(b"/>\n"),
+        Outcome::Warning => {
+            let _ = write!(
+                out,
+                ">\n      <system-out>{}</system-out>\n    </testcase>\n",
+                xml(&lines(&exchange.warnings))
+            );
+        }
+        Outcome::Violation => {
+            let count = exchange.violations.len();
+            let _ = write!(
+                out,
+                ">\n      <failure message=\"{count} contract violation{}\" type=\"contract\">{}</failure>\n",
+                if count == 1 { "" } else { "s" },
+                xml(&lines(&exchange.violations))
+            );
+            if !exchange.warnings.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "      <system-out>{}</system-out>",
+                    xml(&lines(&exchange.warnings))
+                );
+            }
+            out.extend_from_slice(b"    </testcase>\n");
+        }
+    }
+}
+
+/// `value` as pretty JSON (two spaces a level).
+fn pretty(value: &impl Serialize) -> String {
+    serde_json::to_string_pretty(value).expect("the report serialises: strings and numbers")
+}
+
+/// `text` with `indent` after each line break: pretty JSON nested a level deeper (its
+/// strings hold no raw line break).
+fn indented(text: &str, indent: &str) -> String {
+    text.replace('\n', &format!("\n{indent}"))
 }
 
 /// "1 exchange", "12 exchanges".
@@ -402,7 +610,80 @@ pub(crate) fn xml(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::xml;
+    use super::*;
+
+    /// An exchange on `route` with a violation when `failing`, named `seq N` after `seq`.
+    fn checked(route: &str, seq: usize, failing: bool) -> CheckedExchange {
+        let mut exchange = CheckedExchange::new(&Observed::answered(
+            "GET",
+            "/api/v1/contacts",
+            serde_json::Value::Null,
+            200,
+            serde_json::json!({}),
+        ));
+        exchange.origin = format!("traffic.jsonl seq {seq}");
+        exchange.route = route.to_owned();
+        if failing {
+            exchange.violations.push(Finding {
+                side: Side::Response,
+                pointer: "/status".to_owned(),
+                message: "wrong".to_owned(),
+                keyword: "enum".to_owned(),
+            });
+        }
+        exchange.settle();
+        exchange
+    }
+
+    #[test]
+    fn a_report_longer_than_memory_holds_comes_back_from_its_spool_in_order() {
+        let routes = ["GET /b", "GET /a", "GET /c"];
+        // Enough test cases to pass the held limit several times over.
+        let count = Rendering::HELD / 100;
+        let mut rendering = Rendering::new(Format::Junit, GroupBy::Route);
+        for seq in 0..count {
+            let exchange = checked(routes[seq % 3], seq, seq % 7 == 0);
+            rendering.add(&exchange).expect("the spool is written");
+        }
+        assert!(rendering.spool.is_some(), "the report was spooled");
+        let mut out = Vec::new();
+        rendering.finish(0, None, &mut out).expect("written");
+        let text = String::from_utf8(out).expect("text");
+        let mut suites = Vec::new();
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("  <testsuite name=\"") {
+                suites.push((rest.split('"').next().unwrap_or("").to_owned(), Vec::new()));
+            } else if let Some(rest) = line.split("seq ").nth(1) {
+                let seq: usize = rest.split(':').next().unwrap_or("").parse().expect("a seq");
+                suites.last_mut().expect("inside a suite").1.push(seq);
+            }
+        }
+        let names: Vec<_> = suites.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["GET /a", "GET /b", "GET /c"]);
+        for (name, seqs) in &suites {
+            let at = routes
+                .iter()
+                .position(|route| route == name)
+                .expect("a route");
+            let expected: Vec<usize> = (at..count).step_by(3).collect();
+            assert_eq!(
+                seqs, &expected,
+                "{name}: every exchange once, in capture order"
+            );
+        }
+        let failures = (0..count).filter(|seq| seq % 7 == 0).count();
+        assert!(text.contains(&format!("tests=\"{count}\" failures=\"{failures}\"")));
+    }
+
+    #[test]
+    fn an_empty_report_is_a_whole_json_document() {
+        let rendering = Rendering::new(Format::Json, GroupBy::Route);
+        let mut out = Vec::new();
+        rendering.finish(2, None, &mut out).expect("written");
+        let document: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+        assert_eq!(document["exchanges"], serde_json::json!([]));
+        assert_eq!(document["summary"]["skipped"], 2);
+    }
 
     #[test]
     fn xml_escapes_markup_and_drops_forbidden_characters() {
