@@ -2,6 +2,7 @@
 //! the raw arguments into a checked configuration.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use std::ffi::OsString;
 
@@ -144,6 +145,38 @@ pub struct ServeArgs {
     /// hangs, dribbled answers; see schemas/fault-plan.json.
     #[arg(long, env = "GATELY_MOCK_FAULTS", value_name = "FILE")]
     pub faults: Option<PathBuf>,
+    /// Proxy mode (D31): forward every API request to URL (http:// or https://) and answer
+    /// with its answer, both directions judged by the documented contract and recorded.
+    #[arg(long, env = "GATELY_MOCK_UPSTREAM", value_name = "URL")]
+    pub upstream: Option<String>,
+    /// Trust the certificates in this PEM file besides the system's (a private CA).
+    #[arg(
+        long,
+        env = "GATELY_MOCK_UPSTREAM_CA",
+        value_name = "FILE",
+        requires = "upstream"
+    )]
+    pub upstream_ca: Option<PathBuf>,
+    /// Seconds the upstream may take to answer, connecting included (e.g. 0.5); past it, 504
+    /// `upstream_timeout`.
+    #[arg(long, env = "GATELY_MOCK_UPSTREAM_TIMEOUT", value_name = "SECS", default_value = "30",
+          value_parser = parse_seconds)]
+    pub upstream_timeout: Duration,
+    /// In proxy mode, forward requests that break the contract too (their verdict is still
+    /// recorded) instead of refusing them as the mock does.
+    #[arg(long, env = "GATELY_MOCK_FORWARD_INVALID", value_parser = BoolishValueParser::new(),
+          action = ArgAction::Set, num_args = 0..=1, require_equals = true,
+          default_value = "false", default_missing_value = "true", requires = "upstream")]
+    pub forward_invalid: bool,
+}
+
+/// A positive number of seconds, fractions allowed: `30`, `0.5`.
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|seconds| *seconds > 0.0)
+        .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
+        .ok_or_else(|| format!("{text:?} is not a positive number of seconds"))
 }
 
 /// `gately-mock validate`
@@ -288,8 +321,18 @@ pub enum SchemaName {
 /// flag is not among `argv`), and where to look for the usage.
 pub fn usage_error(err: &clap::Error, argv: impl IntoIterator<Item = OsString>) -> String {
     let rendered = err.render().to_string();
-    let first = rendered.lines().next().unwrap_or_default();
+    let mut lines = rendered.lines();
+    let first = lines.next().unwrap_or_default();
     let mut line = first.strip_prefix("error: ").unwrap_or(first).to_owned();
+    // "… not provided:" is followed by what was not, one indented line each.
+    if line.ends_with(':') {
+        let listed: Vec<&str> = lines
+            .take_while(|listed| listed.starts_with("  "))
+            .map(str::trim)
+            .collect();
+        line.push(' ');
+        line.push_str(&listed.join(", "));
+    }
     if let Some(env) = env_of_invalid_value(err, argv) {
         line.push_str(&format!(" (from the environment variable {env})"));
     }
@@ -368,6 +411,12 @@ mod tests {
         assert_eq!(
             usage_error(&err, argv.map(OsString::from)),
             "unexpected argument '--nope' found; see gately-mock --help"
+        );
+        let argv = ["gately-mock", "serve", "--forward-invalid"];
+        let err = Cli::try_parse_from(argv).unwrap_err();
+        assert_eq!(
+            usage_error(&err, argv.map(OsString::from)),
+            "the following required arguments were not provided: --upstream <URL>; see gately-mock --help"
         );
     }
 

@@ -13,6 +13,7 @@ use crate::journal::DEFAULT_LIMIT;
 use crate::journal::recorder::{Recorder, RecorderError};
 use crate::latency::Latency;
 use crate::schema::{SchemaError, SchemaRegistry, Strictness};
+use crate::upstream::{Upstream, UpstreamError, UpstreamOptions};
 
 /// What slow or greedy clients may hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +62,10 @@ pub struct Options {
     pub workspaces: WorkspaceLimits,
     /// The fault plan file (D30), if any.
     pub faults: Option<PathBuf>,
+    /// The upstream that proxy mode forwards to (D31), if any.
+    pub upstream: Option<UpstreamOptions>,
+    /// Whether proxy mode forwards requests that break the contract.
+    pub forward_invalid: bool,
 }
 
 impl Default for Options {
@@ -85,6 +90,8 @@ impl Default for Options {
                 ttl: Duration::from_secs(3600),
             },
             faults: None,
+            upstream: None,
+            forward_invalid: false,
         }
     }
 }
@@ -119,6 +126,12 @@ impl Options {
                 ttl: Duration::from_secs(args.workspace_ttl),
             },
             faults: args.faults.clone(),
+            upstream: args.upstream.clone().map(|url| UpstreamOptions {
+                url,
+                ca: args.upstream_ca.clone(),
+                timeout: args.upstream_timeout,
+            }),
+            forward_invalid: args.forward_invalid,
         }
     }
 }
@@ -135,6 +148,9 @@ pub enum ConfigError {
     /// The record file cannot be created.
     #[error(transparent)]
     Record(#[from] RecorderError),
+    /// The upstream's URL or CA file is unusable.
+    #[error(transparent)]
+    Upstream(#[from] UpstreamError),
     /// The fault plan cannot be read, or is not a plan.
     #[error("--faults {}: {message}", path.display())]
     Faults {
@@ -175,6 +191,10 @@ pub struct ServeConfig {
     pub workspaces: WorkspaceLimits,
     /// The fault plan every workspace starts with (D30).
     pub(crate) faults: FaultPlan,
+    /// The upstream of proxy mode (D31), if any.
+    pub(crate) upstream: Option<Upstream>,
+    /// Whether proxy mode forwards requests that break the contract.
+    pub(crate) forward_invalid: bool,
 }
 
 impl ServeConfig {
@@ -186,6 +206,7 @@ impl ServeConfig {
             None => FaultPlan::none(),
             Some(path) => read_faults(path, &schemas)?,
         };
+        let upstream = options.upstream.as_ref().map(Upstream::new).transpose()?;
         let recorder = options
             .record
             .as_deref()
@@ -206,6 +227,8 @@ impl ServeConfig {
             limits: options.limits,
             workspaces: options.workspaces,
             faults,
+            upstream,
+            forward_invalid: options.forward_invalid,
         })
     }
 }

@@ -53,12 +53,13 @@ mod schema;
 mod secret;
 mod store;
 mod suggest;
+mod upstream;
 
 pub use contract::coverage::{CoverageReport, OutcomeCount, UnknownOutcome};
 pub use contract::report::{
     CheckedExchange, ContractReport, Finding, GroupBy, Outcome, Side, Summary,
 };
-pub use journal::exchange::{BodyEncoding, RequestRecord, ResponseRecord};
+pub use journal::exchange::{BodyEncoding, Origin, RequestRecord, ResponseRecord};
 pub use journal::{Exchange, Verdict};
 pub use mock_server::{MockServer, MockServerBuilder, StartError, Workspace, WorkspaceBuilder};
 pub use schema::Violation;
@@ -82,6 +83,7 @@ pub mod internals {
     pub use crate::schema::{SchemaRegistry, Strictness};
     pub use crate::store::Store;
     pub use crate::store::patch::ContactPatch;
+    pub use crate::upstream::{UpstreamError, UpstreamOptions};
 
     /// The request a fuzz input describes: the first byte picks the method, then the
     /// target up to a newline, then `name: value` header lines up to an empty line, then

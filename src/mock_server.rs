@@ -43,6 +43,7 @@ use crate::http::{AppState, ServerHandle};
 use crate::journal::{Exchange, Filter};
 use crate::latency::{Latency, LatencyError};
 use crate::schema::Strictness;
+use crate::upstream::{DEFAULT_TIMEOUT, UpstreamOptions};
 
 /// A running mock; dropped, it stops.
 pub struct MockServer {
@@ -76,6 +77,8 @@ pub struct MockServerBuilder {
     options: Options,
     frozen_time: Option<String>,
     latency: Option<(Duration, Duration)>,
+    upstream_ca: Option<PathBuf>,
+    upstream_timeout: Option<Duration>,
 }
 
 impl Default for MockServerBuilder {
@@ -87,6 +90,8 @@ impl Default for MockServerBuilder {
             },
             frozen_time: None,
             latency: None,
+            upstream_ca: None,
+            upstream_timeout: None,
         }
     }
 }
@@ -165,6 +170,36 @@ impl MockServerBuilder {
         self
     }
 
+    /// Proxy mode (`--upstream`, D31): forwards every API request to `url` and answers with
+    /// its answer, both directions judged by the documented contract and recorded.
+    pub fn upstream(mut self, url: &str) -> Self {
+        self.options.upstream = Some(UpstreamOptions {
+            url: url.to_owned(),
+            ca: None,
+            timeout: DEFAULT_TIMEOUT,
+        });
+        self
+    }
+
+    /// Trusts the certificates of the PEM `file` for the upstream (`--upstream-ca`).
+    pub fn upstream_ca(mut self, file: impl Into<PathBuf>) -> Self {
+        self.upstream_ca = Some(file.into());
+        self
+    }
+
+    /// How long the upstream may take to answer (`--upstream-timeout`; 30 s).
+    pub fn upstream_timeout(mut self, timeout: Duration) -> Self {
+        self.upstream_timeout = Some(timeout);
+        self
+    }
+
+    /// Forwards requests that break the contract too, instead of refusing them
+    /// (`--forward-invalid`).
+    pub fn forward_invalid(mut self) -> Self {
+        self.options.forward_invalid = true;
+        self
+    }
+
     /// Starts the mock on a free port of 127.0.0.1.
     ///
     /// # Panics
@@ -184,6 +219,10 @@ impl MockServerBuilder {
         }
         if let Some((min, max)) = self.latency {
             options.latency = Some(Latency::between(min, max).map_err(StartError::Latency)?);
+        }
+        if let Some(upstream) = &mut options.upstream {
+            upstream.ca = self.upstream_ca;
+            upstream.timeout = self.upstream_timeout.unwrap_or(upstream.timeout);
         }
         let state = Arc::new(AppState::new(ServeConfig::load(options)?));
         let server = ServerHandle::start(("127.0.0.1", 0), Arc::clone(&state))

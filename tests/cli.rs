@@ -723,3 +723,148 @@ async fn the_readme_routes_table_runs_top_to_bottom_without_a_refusal() {
         );
     }
 }
+
+#[tokio::test]
+async fn serve_upstream_forwards_to_a_second_mock_records_origin_and_check_agrees() {
+    let (_upstream, upstream_url) = serve(&["--port", "0"], &[]).await;
+    let record = temp_file("proxy");
+    let (proxy, url) = serve(
+        &[
+            "--port",
+            "0",
+            "--upstream",
+            &upstream_url,
+            "--record",
+            record.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await;
+
+    let client = reqwest::Client::new();
+    let patched = client
+        .patch(format!("{url}/api/v1/contacts/{JANE}"))
+        .bearer_auth(KEY)
+        .json(&serde_json::json!({"status": "inactive"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), 200);
+    // Held to the documented contract (D25), where the mock's own `null`s are warnings.
+    assert_eq!(patched.headers()["x-gately-mock-verdict"], "warning");
+    // The change happened upstream: the upstream itself now shows it.
+    let upstream_view: serde_json::Value = client
+        .get(format!("{upstream_url}/api/v1/contacts/{JANE}"))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(upstream_view["status"], "inactive");
+    let refused = client
+        .patch(format!("{url}/api/v1/contacts/{JANE}"))
+        .bearer_auth(KEY)
+        .json(&serde_json::json!({"statsu": "active"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    drop(proxy);
+
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&record)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let origins: Vec<_> = lines.iter().map(|line| line["origin"].clone()).collect();
+    assert_eq!(
+        origins,
+        ["upstream", "mock"],
+        "the refusal never left the proxy"
+    );
+    assert_eq!(lines[0]["verdict"], "warning");
+    assert_eq!(lines[0]["violations"], serde_json::json!([]));
+    assert!(
+        lines[0]["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|warning| warning["pointer"] == "/response/body/mobile"),
+        "{}",
+        lines[0]["warnings"]
+    );
+    assert_eq!(
+        lines[0]["request"]["headers"]["authorization"],
+        "Bearer gately_sk_test_…"
+    );
+    let checked = run(&["check", record.to_str().unwrap()]).await;
+    assert_eq!(
+        checked.status.code(),
+        Some(1),
+        "the refused PATCH is the one violation: {}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
+    let human = String::from_utf8(checked.stdout).unwrap();
+    assert!(human.contains("/statsu"), "{human}");
+    assert!(
+        human.contains("2 exchanges, 1 with violations, 1 with warnings"),
+        "{human}"
+    );
+    std::fs::remove_file(record).unwrap();
+}
+
+#[tokio::test]
+async fn bad_proxy_flags_stop_start_up_with_one_line_naming_the_flag() {
+    let not_pem = temp_file("not-pem");
+    std::fs::write(&not_pem, "junk").unwrap();
+    for (args, expected) in [
+        (
+            &["serve", "--upstream", "ftp://staging.example"][..],
+            "gately-mock: --upstream ftp://staging.example: the scheme is neither http nor https; give an absolute http:// or https:// URL, e.g. https://staging.gately.example",
+        ),
+        (
+            &[
+                "serve",
+                "--upstream",
+                "https://x.example",
+                "--upstream-ca",
+                "/nonexistent/ca.pem",
+            ],
+            "gately-mock: --upstream-ca /nonexistent/ca.pem: cannot be read: No such file or directory (os error 2)",
+        ),
+        (
+            &[
+                "serve",
+                "--upstream",
+                "https://x.example",
+                "--upstream-ca",
+                not_pem.to_str().unwrap(),
+            ],
+            &format!(
+                "gately-mock: --upstream-ca {}: holds no PEM certificate",
+                not_pem.display()
+            ),
+        ),
+        (
+            &[
+                "serve",
+                "--upstream",
+                "https://x.example",
+                "--upstream-timeout",
+                "0",
+            ],
+            "gately-mock: invalid value '0' for '--upstream-timeout <SECS>': \"0\" is not a positive number of seconds; see gately-mock --help",
+        ),
+        (
+            &["serve", "--forward-invalid"],
+            "gately-mock: the following required arguments were not provided: --upstream <URL>; see gately-mock --help",
+        ),
+    ] {
+        let output = run(args).await;
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert_eq!(one_line(&output), expected, "{args:?}");
+    }
+    std::fs::remove_file(not_pem).unwrap();
+}

@@ -12,6 +12,11 @@ use crate::schema::{Violation, child_pointer};
 use crate::store::StoreError;
 use crate::store::patch::PatchError;
 
+/// The problem code of an upstream that cannot be reached (D31).
+pub(crate) const UPSTREAM_UNREACHABLE: &str = "upstream_unreachable";
+/// The problem code of an upstream that did not answer in time (D31).
+pub(crate) const UPSTREAM_TIMEOUT: &str = "upstream_timeout";
+
 /// A refused request. `Display` is the problem's `detail`.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum ApiError {
@@ -177,6 +182,24 @@ pub(crate) enum ApiError {
         /// The limit.
         limit: usize,
     },
+    /// Proxy mode: the upstream cannot be reached, or its answer broke off (D31).
+    #[error(
+        "the upstream {upstream} could not be reached: {reason}; check that it is up and that --upstream names it"
+    )]
+    UpstreamUnreachable {
+        /// The upstream's base URL.
+        upstream: String,
+        /// Why, as the connection said.
+        reason: String,
+    },
+    /// Proxy mode: the upstream did not answer in time (D31).
+    #[error("the upstream {upstream} did not answer within {timeout_ms} ms (--upstream-timeout)")]
+    UpstreamTimeout {
+        /// The upstream's base URL.
+        upstream: String,
+        /// The timeout, in ms.
+        timeout_ms: u64,
+    },
     /// A refusal read back from a recording, at a step a recording cannot replay (the key
     /// and project, reading the body): what the mock answered then, verbatim.
     #[error("{detail}")]
@@ -327,6 +350,8 @@ impl ApiError {
             ApiError::MalformedHead => StatusCode::BAD_REQUEST,
             ApiError::HeadTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::TooManyConnections { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::UpstreamUnreachable { .. } => StatusCode::BAD_GATEWAY,
+            ApiError::UpstreamTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
             ApiError::WorkspaceNotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::WorkspaceExists { .. } | ApiError::DefaultWorkspace => StatusCode::CONFLICT,
             ApiError::TooManyWorkspaces { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -381,6 +406,8 @@ impl ApiError {
             ApiError::MalformedHead => "malformed_request",
             ApiError::HeadTooLarge { .. } => "head_too_large",
             ApiError::TooManyConnections { .. } => "too_many_connections",
+            ApiError::UpstreamUnreachable { .. } => UPSTREAM_UNREACHABLE,
+            ApiError::UpstreamTimeout { .. } => UPSTREAM_TIMEOUT,
             ApiError::WorkspaceNotFound { .. } => "workspace_not_found",
             ApiError::WorkspaceExists { .. } => "workspace_exists",
             ApiError::TooManyWorkspaces { .. } => "too_many_workspaces",
@@ -412,6 +439,8 @@ impl ApiError {
             ) | ApiError::Forced { .. }
                 | ApiError::RateLimited { .. }
                 | ApiError::InjectedFault { .. }
+                | ApiError::UpstreamUnreachable { .. }
+                | ApiError::UpstreamTimeout { .. }
         )
     }
 

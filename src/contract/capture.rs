@@ -15,7 +15,7 @@ use crate::api::operation::{self, Operation};
 use crate::api::route;
 use crate::clock::Timestamp;
 use crate::journal::Exchange;
-use crate::journal::exchange::BodyEncoding;
+use crate::journal::exchange::{BodyEncoding, Origin};
 use crate::journal::har::CREATOR;
 
 /// The marker header of responses sent by this mock.
@@ -135,7 +135,7 @@ impl Observed {
             request_body,
             status: exchange.response.status,
             response_body: Some(exchange.response.body),
-            from_mock: true,
+            from_mock: exchange.origin == Origin::Mock,
             forced: exchange.forced,
         }
     }
@@ -408,7 +408,10 @@ fn from_har(log: &Value, name: &str) -> Result<Vec<Observed>, Failure> {
                     text_of("/request/postData/_encoding"),
                 ),
                 status,
-                from_mock: from_mock_archive || response_headers.contains_key(MARKER_HEADER),
+                // An answer the mock forwarded from its upstream is the upstream's (D31), even
+                // when the upstream is another gately-mock.
+                from_mock: text_of("/_origin") != Some(Origin::Upstream.name())
+                    && (from_mock_archive || response_headers.contains_key(MARKER_HEADER)),
                 forced: entry.get("_forced").and_then(Value::as_bool) == Some(true),
                 seq: text_of("/comment")
                     .filter(|_| from_mock_archive)

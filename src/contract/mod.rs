@@ -20,6 +20,7 @@ use hyper::{Method, StatusCode};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::api::error::{UPSTREAM_TIMEOUT, UPSTREAM_UNREACHABLE};
 use crate::api::route::{self, CONTACTS};
 use crate::api::{ApiError, Documented, Operation, operation};
 use crate::auth::Need;
@@ -108,6 +109,20 @@ impl<'a> Checker<'a> {
     pub(crate) fn skipped(&self) -> usize {
         self.skipped
     }
+}
+
+/// Judges one exchange in both directions, as `check` does, its client aside: the verdict
+/// of an answer the mock forwarded from its upstream (proxy mode, D31), before it is
+/// recorded; the server watches the client itself.
+pub(crate) fn judge_observed(
+    observed: &Observed,
+    schemas: &SchemaRegistry,
+    strictness: Strictness,
+) -> CheckedExchange {
+    let mut checked = CheckedExchange::new(observed);
+    judge_exchange(observed, schemas, strictness, &mut checked);
+    checked.settle();
+    checked
 }
 
 /// What the exchange tells of how its client copes with failure (D30), after those
@@ -313,7 +328,7 @@ fn check_response(
     checked: &mut CheckedExchange,
 ) {
     let status = observed.status;
-    let injected = observed.from_mock && injected(observed);
+    let injected = observed.from_mock && (injected(observed) || upstream_failed(observed));
     if injected && status == 0 {
         // No answer left: nothing to check of it.
         return;
@@ -378,6 +393,20 @@ fn injected(observed: &Observed) -> bool {
         "reset" | "hang" => observed.status == 0,
         _ => false,
     })
+}
+
+/// Whether the mock answered in place of an upstream it could not reach (D31): a 502 or
+/// 504 problem the operation does not list, and no fault of the client's.
+fn upstream_failed(observed: &Observed) -> bool {
+    let code = observed
+        .response_body
+        .as_ref()
+        .and_then(|body| body.get("code"))
+        .and_then(Value::as_str);
+    matches!(
+        (observed.status, code),
+        (502, Some(UPSTREAM_UNREACHABLE)) | (504, Some(UPSTREAM_TIMEOUT))
+    )
 }
 
 fn strict(schema: &Schema, body: &Value) -> Findings {

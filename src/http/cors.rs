@@ -6,13 +6,14 @@ use hyper::header::{
     ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, HeaderMap, HeaderValue, ORIGIN, VARY,
 };
 
+use crate::api::route::RouteId;
 use crate::http::reply::Reply;
 
 /// The request headers a browser may send.
 const ALLOWED_HEADERS: &str = "Authorization, X-Project-ID, Content-Type, Prefer";
 /// The methods a preflight on a path the mock does not serve allows: any, so that the
 /// browser sends the request and reads its 404.
-pub(crate) const ANY_METHOD: &str = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
+const ANY_METHOD: &str = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
 /// The response headers a frontend may read: the mock's marker, and those its answers
 /// carry for a client to act on.
 const EXPOSED_HEADERS: &str = "Allow, Location, Retry-After, WWW-Authenticate, X-Gately-Mock, X-Gately-Mock-Verdict, X-Gately-Mock-Seq, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset";
@@ -31,6 +32,12 @@ pub(crate) fn preflight(allow: &'static str) -> Reply {
             HeaderValue::from_static(ALLOWED_HEADERS),
         )
         .header(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static(MAX_AGE))
+}
+
+/// The answer to a preflight on an API path: on a route, the methods it allows; elsewhere
+/// under `/api/v1/` (`None`), any method.
+pub(crate) fn api_preflight(route: Option<RouteId>) -> Reply {
+    preflight(route.map_or(ANY_METHOD, |route| route.allow()))
 }
 
 /// Adds the CORS headers every response carries: the request's `Origin` echoed, and

@@ -63,9 +63,7 @@ fn answer(
         workspace.strictness,
         &workspace.keyring,
     )? {
-        Judged::Preflight(route) => Ok(cors::preflight(
-            route.map_or(cors::ANY_METHOD, |route| route.allow()),
-        )),
+        Judged::Preflight(route) => Ok(cors::api_preflight(route)),
         Judged::Accepted(accepted) => Ok(act(workspace, accepted, request)),
     }
 }

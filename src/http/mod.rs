@@ -11,6 +11,9 @@
 //!    accepted operation to its handler (`handlers`) unless a fault answers instead;
 //! 4. `reply` turns a refusal into its problem body; `cors` adds the browser headers to
 //!    whatever is sent (D14); `dribble` sends a body slowly, when a fault says so;
+//!    In proxy mode (`--upstream`), `proxy` takes the judge's place for API routes: it
+//!    forwards what the judge accepts to `crate::upstream` and judges the answer as `check`
+//!    would (D31);
 //! 5. `state` holds the server's settings, its `workspace`s (each with its own store,
 //!    journal and clock) and the record file, and records the exchange (API routes only)
 //!    in the workspace the request's key opened before `server` answers.
@@ -23,6 +26,7 @@ mod handlers;
 mod head_deadline;
 mod head_error;
 mod provider_state;
+mod proxy;
 mod reply;
 mod request;
 mod server;

@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::api::ApiError;
 use crate::auth::AuthError;
 use crate::faults::Effect;
+use crate::journal::exchange::Origin;
 use crate::schema::Violation;
 
 /// The content type of success bodies.
@@ -43,6 +44,8 @@ pub struct Reply {
     pub changes: Option<serde_json::Value>,
     /// What injected faults do to the answer (D30), if any fired.
     pub(crate) effect: Option<Box<Effect>>,
+    /// Who answered: the mock, or in proxy mode the upstream (D31).
+    pub(crate) origin: Origin,
 }
 
 impl Reply {
@@ -101,6 +104,7 @@ impl Reply {
             seq: None,
             changes: None,
             effect: None,
+            origin: Origin::Mock,
         }
     }
 

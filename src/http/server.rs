@@ -32,6 +32,7 @@ use crate::http::dispatch::{decorated, respond_in};
 use crate::http::dribble::Dribble;
 use crate::http::head_deadline::{Answering, HeadDeadline};
 use crate::http::head_error::{MAX_HEAD_BYTES, ProblemIo};
+use crate::http::proxy;
 use crate::http::reply::Reply;
 use crate::http::request::RecordedRequest;
 use crate::http::state::AppState;
@@ -243,8 +244,18 @@ async fn handle(
         };
         return Ok(head.map(|_| Either::Right(Either::Left(body))));
     }
-    let mut reply = respond_in(&state, &workspace, &request);
-    if admin::is_admin(&request.path) {
+    let is_admin = admin::is_admin(&request.path);
+    let mut reply = match &state.upstream {
+        Some(upstream) if !is_admin => match proxy::step(&state, &workspace, &request) {
+            proxy::Step::Forward(outgoing) => {
+                let answered = upstream.send(outgoing).await;
+                proxy::answer(&state, &workspace, &request, answered)
+            }
+            proxy::Step::Answer(reply) => reply,
+        },
+        _ => respond_in(&state, &workspace, &request),
+    };
+    if is_admin {
         return Ok(AppState::dated(&workspace, reply.into_response()).map(Either::Left));
     }
     let seq = reply.seq.unwrap_or_else(|| workspace.sequence.next());

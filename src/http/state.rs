@@ -21,6 +21,7 @@ use crate::journal::recorder::{RecordTicket, Recorder};
 use crate::journal::{Entry, Verdict};
 use crate::latency::Latency;
 use crate::schema::SchemaRegistry;
+use crate::upstream::Upstream;
 
 /// What a request handler can see: the server's settings and its workspaces, each with
 /// its own store and journal. A workspace's locks are taken store first, journal second,
@@ -40,6 +41,10 @@ pub struct AppState {
     pub(crate) log_requests: bool,
     /// What one client may hold.
     pub(crate) limits: ConnectionLimits,
+    /// The upstream of proxy mode (D31), if any.
+    pub(crate) upstream: Option<Upstream>,
+    /// Whether proxy mode forwards requests that break the contract (`--forward-invalid`).
+    pub(crate) forward_invalid: bool,
     /// Set when the server begins to shut down: injected delays and hangs end then.
     stopping: tokio::sync::watch::Sender<bool>,
 }
@@ -62,6 +67,8 @@ impl AppState {
             latency: config.latency,
             log_requests: config.log_requests,
             limits: config.limits,
+            upstream: config.upstream,
+            forward_invalid: config.forward_invalid,
             stopping: tokio::sync::watch::Sender::new(false),
         }
     }
@@ -199,6 +206,7 @@ impl AppState {
                 &NO_HEADERS
             },
             response_body: if answered { &reply.body } else { &[] },
+            origin: reply.origin,
             verdict,
             violations: &reply.violations,
             warnings: &reply.warnings,

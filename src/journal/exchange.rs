@@ -14,12 +14,14 @@
 //! `duration_ms` is 0), so the same requests sent one after another give the same file,
 //! byte for byte:
 //!
-//! An update that changed its contact or tag adds `"changes"` after `forced` (see
+//! `origin` says who answered (D31): `mock`, or `upstream` in proxy mode, where the
+//! response body is the upstream's, kept as a request body is (below).
+//! An update that changed its contact or tag adds `"changes"` after `origin` (see
 //! [`Exchange::changes`]); an exchange a fault was injected into adds `"faults"` last (see
 //! [`Exchange::faults`]), and its `status` is 0 when no answer left.
 //!
 //! ```json
-//! {"seq":1,"time":"2025-06-15T14:30:00.000Z","duration_ms":0,"request":{"method":"PATCH","path":"/api/v1/contacts/a1b2…","query":null,"headers":{"authorization":"Bearer gately_sk_test_…","content-type":"application/json"},"body":{"status":"inactive"}},"response":{"status":200,"headers":{"content-type":"application/json"},"body":{"id":"a1b2…"}},"verdict":"ok","violations":[],"warnings":[],"forced":false}
+//! {"seq":1,"time":"2025-06-15T14:30:00.000Z","duration_ms":0,"request":{"method":"PATCH","path":"/api/v1/contacts/a1b2…","query":null,"headers":{"authorization":"Bearer gately_sk_test_…","content-type":"application/json"},"body":{"status":"inactive"}},"response":{"status":200,"headers":{"content-type":"application/json"},"body":{"id":"a1b2…"}},"verdict":"ok","violations":[],"warnings":[],"forced":false,"origin":"mock"}
 //! ```
 //!
 //! Request bodies are embedded as sent when they are one-line JSON, re-written on one line
@@ -68,6 +70,28 @@ impl Verdict {
             "warning" => Some(Verdict::Warning),
             "violation" => Some(Verdict::Violation),
             _ => None,
+        }
+    }
+}
+
+/// Who answered an exchange (D31): the mock, or in proxy mode the upstream.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// The mock answered (in proxy mode too: a preflight, a refused request, an upstream
+    /// that could not be reached).
+    #[default]
+    Mock,
+    /// The upstream answered; the mock forwarded the request and judged both directions.
+    Upstream,
+}
+
+impl Origin {
+    /// `mock` or `upstream`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Origin::Mock => "mock",
+            Origin::Upstream => "upstream",
         }
     }
 }
@@ -126,8 +150,10 @@ pub(crate) struct ExchangeView<'a> {
     pub status: u16,
     /// The headers the mock set.
     pub response_headers: &'a HeaderMap,
-    /// The body the mock sent: JSON it wrote itself, or nothing.
+    /// The body sent: JSON the mock wrote itself, or nothing; or the upstream's, any bytes.
     pub response_body: &'a [u8],
+    /// Who answered.
+    pub origin: Origin,
     /// The verdict.
     pub verdict: Verdict,
     /// What the request broke.
@@ -167,7 +193,7 @@ impl ExchangeView<'_> {
         out.extend_from_slice(b",\"headers\":");
         headers::write_request(out, self.request_headers);
         out.extend_from_slice(b",\"body\":");
-        match write_request_body(out, self.request_body, self.request_body_is_json) {
+        match write_body(out, self.request_body, self.request_body_is_json) {
             None => {}
             Some(encoding) => {
                 out.extend_from_slice(b",\"body_encoding\":");
@@ -179,9 +205,15 @@ impl ExchangeView<'_> {
         out.extend_from_slice(b",\"headers\":");
         headers::write_response(out, self.response_headers);
         out.extend_from_slice(b",\"body\":");
-        match self.response_body.trim_ascii() {
-            [] => out.extend_from_slice(b"null"),
-            json => out.extend_from_slice(json),
+        match (self.origin, self.response_body.trim_ascii()) {
+            (Origin::Mock, []) => out.extend_from_slice(b"null"),
+            (Origin::Mock, json) => out.extend_from_slice(json),
+            (Origin::Upstream, _) => {
+                if let Some(encoding) = write_body(out, self.response_body, false) {
+                    out.extend_from_slice(b",\"body_encoding\":");
+                    put_str(out, encoding.name());
+                }
+            }
         }
         out.extend_from_slice(b"},\"verdict\":");
         put_str(out, self.verdict.name());
@@ -191,6 +223,8 @@ impl ExchangeView<'_> {
         put(out, &self.warnings);
         out.extend_from_slice(b",\"forced\":");
         put(out, &self.forced);
+        out.extend_from_slice(b",\"origin\":");
+        put_str(out, self.origin.name());
         if let Some(changes) = self.changes {
             out.extend_from_slice(b",\"changes\":");
             put(out, changes);
@@ -203,7 +237,15 @@ impl ExchangeView<'_> {
     }
 }
 
-/// A request body: embedded as sent when it is one line of JSON, re-written on one line
+/// A body as [`write_body`] records it, read back: what `check` sees of it in a record
+/// file, for judging an answer before it is recorded (proxy mode).
+pub(crate) fn recorded_body(body: &[u8]) -> Value {
+    let mut out = Vec::with_capacity(body.len() + 2);
+    let _ = write_body(&mut out, body, false);
+    serde_json::from_slice(&out).expect("write_body writes one JSON value")
+}
+
+/// A body (a request's, or an upstream's answer): embedded as sent when it is one line of JSON, re-written on one line
 /// when it is JSON over several lines (a record file holds one exchange per line), `null`
 /// when empty; any other body is kept byte for byte, as a string: the text as it is, or
 /// bytes that are not UTF-8 in base64. Returns the encoding of such a string. A body
@@ -211,7 +253,7 @@ impl ExchangeView<'_> {
 /// string or `null` is kept as text too, so that an unmarked string always means text (as
 /// in record files written before `body_encoding`) and `null` always means no body; so is
 /// JSON nested deeper than the mock takes, so that every line reads back.
-fn write_request_body(out: &mut Vec<u8>, body: &[u8], known_json: bool) -> Option<BodyEncoding> {
+fn write_body(out: &mut Vec<u8>, body: &[u8], known_json: bool) -> Option<BodyEncoding> {
     if body.is_empty() {
         out.extend_from_slice(b"null");
         return None;
@@ -269,6 +311,9 @@ pub struct Exchange {
     pub warnings: Vec<Violation>,
     /// Whether `Prefer: code=` chose the response.
     pub forced: bool,
+    /// Who answered (D31); `mock` in record files written before proxy mode.
+    #[serde(default)]
+    pub origin: Origin,
     /// What the exchange changed in the contact or tag it updated, field by field:
     /// `{"status": {"before": "active", "after": "inactive"}}`; left out when it changed
     /// nothing (reads, refusals, creates and deletes, whose answer shows the resource).
@@ -361,8 +406,12 @@ pub struct ResponseRecord {
     pub status: u16,
     /// Header names (lower case) and values, as the mock set them.
     pub headers: BTreeMap<String, String>,
-    /// The body: parsed JSON, `null` when empty.
+    /// The body: parsed JSON, `null` when empty; an upstream's body that is not JSON is
+    /// a string, as `body_encoding` says.
     pub body: Value,
+    /// How an upstream's body that is not JSON is kept; `None` when it is JSON (or empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_encoding: Option<BodyEncoding>,
 }
 
 #[cfg(test)]
@@ -389,6 +438,7 @@ mod tests {
                 HeaderValue::from_static("application/json"),
             )]),
             response_body: br#"{"id":"x"}"#,
+            origin: Origin::Mock,
             verdict: Verdict::Ok,
             violations: &[],
             warnings: &[],
@@ -428,7 +478,7 @@ mod tests {
     fn a_body_known_to_be_json_is_embedded_and_still_kept_on_one_line() {
         let embedded = |body: &[u8]| {
             let mut out = Vec::new();
-            write_request_body(&mut out, body, true);
+            write_body(&mut out, body, true);
             String::from_utf8(out).unwrap()
         };
         assert_eq!(embedded(br#" {"a":1} "#), r#"{"a":1}"#);

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::journal::Exchange;
-use crate::journal::exchange::BodyEncoding;
+use crate::journal::exchange::{BodyEncoding, Origin};
 
 /// The creator name that marks an archive as recorded by this mock.
 pub(crate) const CREATOR: &str = "gately-mock";
@@ -90,6 +90,9 @@ fn entry(exchange: &Exchange, base_url: &str) -> Value {
         }
         if exchange.forced {
             fields.insert("_forced".to_owned(), Value::Bool(true));
+        }
+        if exchange.origin == Origin::Upstream {
+            fields.insert("_origin".to_owned(), Value::from(Origin::Upstream.name()));
         }
         if !exchange.faults.is_empty() {
             fields.insert("_faults".to_owned(), json!(exchange.faults));
