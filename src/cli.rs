@@ -39,6 +39,9 @@ pub enum Command {
     Openapi,
     /// Write a Pact v3 consumer contract from recorded traffic, for the provider's tools.
     Pact(PactArgs),
+    /// Re-send the requests of recorded traffic to a live API and report how its answers
+    /// drifted from the recorded ones (D31).
+    Replay(ReplayArgs),
     /// Work with fixture directories.
     #[command(subcommand)]
     Fixtures(FixturesCommand),
@@ -79,6 +82,43 @@ pub struct PactArgs {
     #[arg(long, value_name = "NAME", default_value = "gately-api")]
     pub provider: String,
     /// Write the contract to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `gately-mock replay`
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// Record files (`serve --record`) or HAR 1.2 archives, replayed in order.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// The live API's base URL (http:// or https://): staging, or another mock.
+    #[arg(long, value_name = "URL")]
+    pub against: String,
+    /// The key sent as `Authorization: Bearer KEY` in place of each recorded (masked) one
+    /// of its kind; repeat it to give a read-only `gately_pk_` key too.
+    #[arg(
+        long = "key",
+        env = "GATELY_MOCK_REPLAY_KEY",
+        value_name = "KEY",
+        required = true,
+        hide_env_values = true
+    )]
+    pub keys: Vec<String>,
+    /// The project sent as `X-Project-ID` in place of the recorded one, where there is one
+    /// (the fixtures' project is not the live API's).
+    #[arg(long, value_name = "ID")]
+    pub project: Option<String>,
+    /// Trust the certificates in this PEM file besides the system's (a private CA).
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+    /// Seconds each answer may take, connecting included; past it the replay stops (exit 2).
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = parse_seconds)]
+    pub timeout: Duration,
+    /// How to write the report.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+    /// Write the report to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }

@@ -47,6 +47,9 @@ pub enum CommandError {
     /// `--require` names no outcome.
     #[error(transparent)]
     Outcome(#[from] UnknownOutcome),
+    /// A replay stopped, or could not start.
+    #[error(transparent)]
+    Replay(#[from] crate::replay::ReplayError),
     /// A fixture directory cannot be written.
     #[error(transparent)]
     Generate(#[from] GenerateError),
@@ -144,13 +147,7 @@ fn read_input(path: &Path) -> std::io::Result<String> {
 pub fn check(args: &CheckArgs) -> Result<ExitCode, CommandError> {
     let schemas = SchemaRegistry::compile()?;
     let counts_coverage = args.coverage || args.min_coverage.is_some() || !args.require.is_empty();
-    let format = match args.format {
-        ReportFormat::Human => Format::Human {
-            colour: args.output.is_none() && std::io::stdout().is_terminal(),
-        },
-        ReportFormat::Json => Format::Json,
-        ReportFormat::Junit => Format::Junit,
-    };
+    let format = report_format(args.format, args.output.as_deref());
     let group_by = match args.group_by {
         Grouping::Route => GroupBy::Route,
         Grouping::Workspace => GroupBy::Workspace,
@@ -194,8 +191,19 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, CommandError> {
     Ok(exit(violated || !unmet.is_empty()))
 }
 
+/// The rendering of `format`: human text in colour only on a terminal (no `output`).
+pub(crate) fn report_format(format: ReportFormat, output: Option<&Path>) -> Format {
+    match format {
+        ReportFormat::Human => Format::Human {
+            colour: output.is_none() && std::io::stdout().is_terminal(),
+        },
+        ReportFormat::Json => Format::Json,
+        ReportFormat::Junit => Format::Junit,
+    }
+}
+
 /// Writes a report with `write` to `output`, or to standard output.
-fn write_report(
+pub(crate) fn write_report(
     output: Option<&Path>,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), CommandError> {

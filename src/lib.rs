@@ -49,6 +49,7 @@ mod latency;
 mod mock_server;
 mod openapi;
 mod parallel;
+mod replay;
 mod schema;
 mod secret;
 mod store;
@@ -80,6 +81,7 @@ pub mod internals {
     pub use crate::config::{ConfigError, Options, ServeConfig};
     pub use crate::fixture::{FixtureSet, FixtureSource};
     pub use crate::http::{AppState, Body, RecordedRequest, Reply, ServerHandle, respond};
+    pub use crate::replay::{ReplayError, replay};
     pub use crate::schema::{SchemaRegistry, Strictness};
     pub use crate::store::Store;
     pub use crate::store::patch::ContactPatch;

@@ -48,6 +48,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Schema(args) => Ok(internals::schema(&args)),
         Command::Openapi => Ok(internals::openapi()?),
         Command::Pact(args) => Ok(internals::pact(&args)?),
+        Command::Replay(args) => Ok(internals::replay(&args)?),
         Command::Fixtures(FixturesCommand::Generate(args)) => {
             Ok(internals::generate_fixtures(&args)?)
         }

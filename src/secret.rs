@@ -47,6 +47,12 @@ fn key_prefix(token: &[u8]) -> &'static str {
 
 /// Header names that carry a key as their whole value (besides `Authorization`).
 const KEY_HEADERS: [&str; 4] = ["x-api-key", "api-key", "x-auth-token", "x-gately-key"];
+/// Whether header `name` (lower case) carries a key as its whole value, besides
+/// `Authorization`: what is recorded of it is only a mask.
+pub(crate) fn carries_key(name: &str) -> bool {
+    KEY_HEADERS.contains(&name)
+}
+
 /// Query parameters that carry a key as their whole value.
 const KEY_PARAMETERS: [&str; 5] = ["api_key", "apikey", "key", "token", "access_token"];
 

@@ -60,6 +60,40 @@ pub enum UpstreamError {
     },
 }
 
+/// Why the upstream gave no answer.
+#[derive(Debug)]
+pub(crate) enum SendError {
+    /// It cannot be reached, or its answer broke off.
+    Unreachable {
+        /// The upstream's base URL.
+        upstream: String,
+        /// Why, as the connection said.
+        reason: String,
+    },
+    /// It did not answer within the timeout.
+    Timeout {
+        /// The upstream's base URL.
+        upstream: String,
+        /// The timeout.
+        timeout: Duration,
+    },
+}
+
+/// Proxy mode answers a failed send with its problem: 502 or 504 (D31).
+impl From<SendError> for ApiError {
+    fn from(failure: SendError) -> Self {
+        match failure {
+            SendError::Unreachable { upstream, reason } => {
+                ApiError::UpstreamUnreachable { upstream, reason }
+            }
+            SendError::Timeout { upstream, timeout } => ApiError::UpstreamTimeout {
+                upstream,
+                timeout_ms: u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
+            },
+        }
+    }
+}
+
 /// A request on its way to the upstream.
 #[derive(Debug)]
 pub(crate) struct Outgoing {
@@ -110,6 +144,12 @@ impl Upstream {
             return Err(bad("the scheme is neither http nor https"));
         }
         let authority = uri.authority().ok_or_else(|| bad("no host"))?;
+        // Credentials in the URL would be printed in every message that names it.
+        if authority.as_str().contains('@') {
+            return Err(bad(
+                "a user name or password in the URL is not taken; the API's key goes in its requests",
+            ));
+        }
         if uri.query().is_some() {
             return Err(bad("a base URL takes no query"));
         }
@@ -131,10 +171,9 @@ impl Upstream {
         format!("{}{}", self.origin, self.prefix)
     }
 
-    /// Sends `outgoing` to the upstream and reads its answer whole: a 502
-    /// `upstream_unreachable` when it cannot be reached or breaks off, a 504
-    /// `upstream_timeout` when the whole exchange takes longer than the timeout.
-    pub(crate) async fn send(&self, outgoing: Outgoing) -> Result<Answered, ApiError> {
+    /// Sends `outgoing` to the upstream and reads its answer whole; fails when it cannot
+    /// be reached or breaks off, or when the whole exchange takes longer than the timeout.
+    pub(crate) async fn send(&self, outgoing: Outgoing) -> Result<Answered, SendError> {
         let Outgoing {
             method,
             path,
@@ -146,7 +185,7 @@ impl Upstream {
             Some(query) => format!("{}{}{path}?{query}", self.origin, self.prefix),
             None => format!("{}{}{path}", self.origin, self.prefix),
         };
-        let unreachable = |reason: String| ApiError::UpstreamUnreachable {
+        let unreachable = |reason: String| SendError::Unreachable {
             upstream: self.url(),
             reason,
         };
@@ -177,9 +216,9 @@ impl Upstream {
         tokio::time::timeout(self.timeout, exchange)
             .await
             .unwrap_or_else(|_| {
-                Err(ApiError::UpstreamTimeout {
+                Err(SendError::Timeout {
                     upstream: self.url(),
-                    timeout_ms: u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX),
+                    timeout: self.timeout,
                 })
             })
     }
@@ -289,6 +328,7 @@ mod tests {
             "staging.example",
             "ftp://staging.example",
             "https://h/?x=1",
+            "https://user:secret@staging.example",
             "",
         ] {
             let err = Upstream::new(&options(url)).unwrap_err().to_string();

@@ -10,6 +10,7 @@
 pub(crate) mod capture;
 pub(crate) mod client;
 pub(crate) mod coverage;
+pub(crate) mod drift;
 pub(crate) mod judge;
 pub(crate) mod pact;
 pub(crate) mod report;

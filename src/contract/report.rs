@@ -41,6 +41,9 @@ pub struct Finding {
     pub message: String,
     /// The rule broken.
     pub keyword: String,
+    /// The decision (`D2`) a drifted live answer contradicts (`replay`); `None` elsewhere.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<&'static str>,
 }
 
 impl Finding {
@@ -55,7 +58,13 @@ impl Finding {
         } else {
             &self.pointer
         };
-        format!("{side} {pointer}: {} [{}]", self.message, self.keyword)
+        match self.decision {
+            Some(decision) => format!(
+                "{side} {pointer}: {} [{}; contradicts {decision}]",
+                self.message, self.keyword
+            ),
+            None => format!("{side} {pointer}: {} [{}]", self.message, self.keyword),
+        }
     }
 
     /// `violation`, on `side`.
@@ -65,6 +74,7 @@ impl Finding {
             pointer: violation.pointer,
             message: violation.message,
             keyword: violation.keyword,
+            decision: None,
         }
     }
 }
@@ -256,6 +266,8 @@ pub(crate) struct CoverageSection<'a> {
 /// [`Rendering::HELD`]. [`Rendering::finish`] writes the document: summary, groups, and
 /// what was spooled read back in order.
 pub(crate) struct Rendering {
+    /// The JUnit document's name: the command that wrote it.
+    title: &'static str,
     format: Format,
     group_by: GroupBy,
     summary: Summary,
@@ -284,6 +296,7 @@ impl Rendering {
     /// A report in `format` with no exchange yet; `group_by` groups `human` and `junit`.
     pub(crate) fn new(format: Format, group_by: GroupBy) -> Self {
         Self {
+            title: "gately-mock check",
             format,
             group_by,
             summary: Summary::default(),
@@ -291,6 +304,11 @@ impl Rendering {
             held: 0,
             spool: None,
         }
+    }
+
+    /// The same report, named after `title`, the command writing it (`gately-mock replay`).
+    pub(crate) fn titled(self, title: &'static str) -> Self {
+        Self { title, ..self }
     }
 
     /// Whether an exchange added so far broke the contract.
@@ -424,7 +442,8 @@ impl Rendering {
                     out,
                     // junit-10.xsd (Jenkins, Surefire, pytest) has no `skipped` on <testsuites>:
                     // the skipped count is on each <testsuite>.
-                    "<testsuites name=\"gately-mock check\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"0\">",
+                    "<testsuites name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"0\">",
+                    self.title,
                     s.exchanges + coverage_tests,
                     s.with_violations
                 )?;
@@ -629,6 +648,7 @@ mod tests {
                 pointer: "/status".to_owned(),
                 message: "wrong".to_owned(),
                 keyword: "enum".to_owned(),
+                decision: None,
             });
         }
         exchange.settle();

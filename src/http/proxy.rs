@@ -24,7 +24,7 @@ use crate::http::state::AppState;
 use crate::http::workspace::WorkspaceState;
 use crate::journal::exchange::{Origin, recorded_body};
 use crate::schema::Violation;
-use crate::upstream::{Answered, Outgoing};
+use crate::upstream::{Answered, Outgoing, SendError};
 
 /// What proxy mode does with a request: send it on, or answer it itself.
 pub(crate) enum Step {
@@ -75,11 +75,11 @@ pub(crate) fn answer(
     state: &AppState,
     workspace: &WorkspaceState,
     request: &RecordedRequest,
-    answered: Result<Answered, ApiError>,
+    answered: Result<Answered, SendError>,
 ) -> Reply {
     let answered = match answered {
         Ok(answered) => answered,
-        Err(failure) => return decorated(Reply::refusal(failure), request),
+        Err(failure) => return decorated(Reply::refusal(failure.into()), request),
     };
     let checked = judge_observed(
         &observed(request, &answered),

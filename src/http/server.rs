@@ -36,6 +36,7 @@ use crate::http::proxy;
 use crate::http::reply::Reply;
 use crate::http::request::RecordedRequest;
 use crate::http::state::AppState;
+use crate::journal::exchange::Origin;
 use crate::journal::stream::EventStream;
 
 /// How long open connections get to finish once shutdown starts.
@@ -260,7 +261,8 @@ async fn handle(
     }
     let seq = reply.seq.unwrap_or_else(|| workspace.sequence.next());
     reply.seq = Some(seq);
-    if let Some(latency) = state.latency {
+    // The upstream's answers take the time they took (D31).
+    if let Some(latency) = state.latency.filter(|_| reply.origin == Origin::Mock) {
         tokio::time::sleep(latency.delay(seq)).await;
     }
     let (delay, delivery) = reply

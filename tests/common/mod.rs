@@ -5,6 +5,8 @@
 #![allow(dead_code)] // each test binary uses its own part of this module
 #![allow(unreachable_pub)] // shared by every test binary, so `pub` though no crate exports it
 
+pub mod upstream;
+
 use std::sync::Arc;
 
 pub use gately_mock::internals::SchemaRegistry;
