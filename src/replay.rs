@@ -71,6 +71,11 @@ pub enum ReplayError {
         /// Why.
         reason: String,
     },
+    /// No exchange of the captures could be replayed.
+    #[error(
+        "no exchange was replayed: the captures hold none on Gately routes that could be sent (see the lines above)"
+    )]
+    Nothing,
     /// The live API did not answer a request in time.
     #[error(
         "{origin}: {url} did not answer within {} s (--timeout); nothing after it was replayed",
@@ -87,10 +92,19 @@ pub enum ReplayError {
 }
 
 /// Replays the captures of `args` and writes the report; exit 0 when no answer drifted or
-/// broke the documented contract, 1 when one did. A replay that stops (the live API does
-/// not answer) still writes the report of what it replayed, then fails.
+/// broke the documented contract, 1 when one did or when a request had no `--key` of its
+/// kind (the replay is not whole). A replay that stops (the live API does not answer)
+/// still writes the report of what it replayed, then fails; so does one that replayed
+/// nothing.
 pub fn replay(args: &ReplayArgs) -> Result<ExitCode, CommandError> {
     let schemas = SchemaRegistry::compile()?;
+    // Before anything is sent: a report that cannot be written makes the writes for nothing.
+    if let Some(path) = &args.output {
+        std::fs::File::create(path).map_err(|source| CommandError::Write {
+            path: path.clone(),
+            source,
+        })?;
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -111,10 +125,12 @@ pub fn replay(args: &ReplayArgs) -> Result<ExitCode, CommandError> {
                     return;
                 }
                 match runtime.block_on(session.replay(recorded, &schemas)) {
-                    Ok(Replayed::Judged(checked)) if spooled.is_ok() => {
-                        spooled = rendering.add(&checked);
+                    Ok(Replayed::Judged(checked)) => {
+                        tally.replayed += 1;
+                        if spooled.is_ok() {
+                            spooled = rendering.add(&checked);
+                        }
                     }
-                    Ok(Replayed::Judged(_)) => {}
                     Ok(Replayed::NotSent(reason)) => {
                         *tally.not_sent.entry(reason).or_default() += 1
                     }
@@ -141,16 +157,22 @@ pub fn replay(args: &ReplayArgs) -> Result<ExitCode, CommandError> {
     if let Some(err) = stopped {
         return Err(err.into());
     }
-    Ok(if drifted {
+    if tally.replayed == 0 {
+        return Err(ReplayError::Nothing.into());
+    }
+    let incomplete = tally.not_sent.contains_key(&NotSent::NoKey);
+    Ok(if drifted || incomplete {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
 }
 
-/// Exchanges a replay did not send.
+/// What a replay did with the exchanges it read.
 #[derive(Default)]
 struct Tally {
+    /// Sent, answered and judged.
+    replayed: usize,
     /// How many were not sent, by reason, in the reasons' order.
     not_sent: std::collections::BTreeMap<NotSent, usize>,
     /// Not on Gately routes (a browser HAR's assets and other APIs).
@@ -175,13 +197,13 @@ enum NotSent {
 impl std::fmt::Display for NotSent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            NotSent::Forced => "their answers were forced by Prefer or made by a fault",
-            NotSent::Unanswered => "they got no answer when recorded",
-            NotSent::Method => "their method is not an HTTP method",
+            NotSent::Forced => "answer forced by Prefer or made by a fault",
+            NotSent::Unanswered => "no answer when recorded",
+            NotSent::Method => "method not an HTTP method",
             NotSent::NoKey => {
-                "they were made with a key of a kind no --key is (give a gately_pk_ key for read-only requests)"
+                "made with a key of a kind no --key is; give one (a gately_pk_ key for read-only requests): this fails the replay"
             }
-            NotSent::Dependent => "they name a contact or other resource whose create failed live",
+            NotSent::Dependent => "names a contact or other resource whose create failed live",
         })
     }
 }

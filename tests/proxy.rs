@@ -196,6 +196,42 @@ async fn a_mock_behind_the_proxy_is_forwarded_to_judged_and_recorded_without_vio
             exchange.seq
         );
     }
+    // The upstream mock's own seq and verdict are not recorded as its answer's headers.
+    for exchange in &recorded[..4] {
+        assert!(!exchange.response.headers.contains_key("x-gately-mock-seq"));
+        assert!(
+            !exchange
+                .response
+                .headers
+                .contains_key("x-gately-mock-verdict")
+        );
+    }
+    let health: Value = reqwest::get(format!("{base}/__admin/health"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["upstream"], upstream.server.uri());
+    // The inspector page and its stream show the proxied exchanges as any others.
+    let page = reqwest::get(format!("{base}/__admin")).await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let mut stream = reqwest::get(format!("{base}/__admin/requests/stream?verdict=warning"))
+        .await
+        .unwrap();
+    let first = tokio::time::timeout(Duration::from_secs(10), stream.chunk())
+        .await
+        .expect("an event")
+        .unwrap()
+        .unwrap();
+    let first = String::from_utf8_lossy(&first);
+    assert!(first.contains(r#""origin":"upstream""#), "{first}");
     // The documented contract (D25): the mock's own nulls are warnings there.
     assert!(
         findings(&recorded[0].warnings).contains(&("/response/body/contacts/0/mobile", "type"))

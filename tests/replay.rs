@@ -147,7 +147,7 @@ async fn a_mocks_traffic_replayed_against_a_fresh_mock_has_no_drift_and_targets_
     assert_eq!(report["summary"]["with_violations"], 0, "{report:#}");
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(
-        stderr.contains("1 exchange not replayed: their answers were forced by Prefer"),
+        stderr.contains("1 exchange not replayed: answer forced by Prefer"),
         "{stderr}"
     );
     let seen: Vec<_> = live
@@ -341,6 +341,16 @@ async fn unreadable_input_an_unreachable_api_and_a_bad_url_exit_2_with_one_line(
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let silent_url = format!("http://{}", silent.local_addr().unwrap());
     let missing = dir.0.join("missing.jsonl");
+    // A report that cannot be written stops the replay before anything is sent.
+    let untouched = MockServer::start().await;
+    let unwritable = against(
+        &file,
+        &untouched.uri(),
+        &["--output", "/nonexistent/dir/drift.xml"],
+    )
+    .await;
+    assert_eq!(unwritable.status.code(), Some(2));
+    assert!(untouched.requests().is_empty());
     let stopped_report = dir.0.join("stopped.xml");
     let stopped = against(
         &file,
@@ -430,7 +440,9 @@ async fn requests_that_name_a_create_which_failed_live_are_not_sent() {
     );
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(
-        stderr.contains("3 exchanges not replayed: they name a contact or other resource whose create failed live"),
+        stderr.contains(
+            "3 exchanges not replayed: names a contact or other resource whose create failed live"
+        ),
         "{stderr}"
     );
     assert!(
@@ -457,19 +469,48 @@ async fn a_read_only_key_is_replaced_only_by_a_read_only_key() {
             .await
             .unwrap();
         assert_eq!(refused.status(), 403);
+        call(
+            &mock.uri(),
+            Method::GET,
+            &format!("/api/v1/contacts/{JANE}"),
+            None,
+        )
+        .await;
     }
     let live = MockServer::start().await;
 
+    // Without a read-only key the replay is not whole: it fails, and the write is not sent.
     let secret_only = against(&file, &live.uri(), &["--format", "json"]).await;
-    assert_eq!(report(&secret_only, 0)["summary"]["exchanges"], 0);
+    assert_eq!(report(&secret_only, 1)["summary"]["exchanges"], 1);
     let stderr = String::from_utf8_lossy(&secret_only.stderr).into_owned();
     assert!(
-        stderr.contains("1 exchange not replayed: they were made with a key of a kind no --key is"),
+        stderr.contains("1 exchange not replayed: made with a key of a kind no --key is"),
         "{stderr}"
     );
-    assert!(
-        live.requests().is_empty(),
+    let sent: Vec<_> = live
+        .requests()
+        .into_iter()
+        .map(|e| e.request.method)
+        .collect();
+    assert_eq!(
+        sent,
+        ["GET"],
         "the write never reached the live API with a read-write key"
+    );
+    // A key of neither kind replays nothing: exit 2.
+    let garbage = replay(&[
+        file.to_str().unwrap(),
+        "--against",
+        &live.uri(),
+        "--key",
+        "garbage",
+    ])
+    .await;
+    assert_eq!(garbage.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&garbage.stderr).into_owned();
+    assert!(
+        stderr.contains("gately-mock: no exchange was replayed"),
+        "{stderr}"
     );
 
     let both = against(&file, &live.uri(), &["--key", PUBLIC, "--format", "json"]).await;

@@ -392,6 +392,15 @@ fn from_har(log: &Value, name: &str) -> Result<Vec<Observed>, Failure> {
                 text_of("/response/content/encoding"),
             ) {
                 (Some(text), None) => Some(body(text)),
+                // Firefox and proxies write some text answers in base64.
+                (Some(text), Some("base64")) => {
+                    use base64::Engine as _;
+                    base64::engine::general_purpose::STANDARD
+                        .decode(text)
+                        .ok()
+                        .and_then(|bytes| String::from_utf8(bytes).ok())
+                        .map(|text| body(&text))
+                }
                 _ => None,
             };
             Ok(Observed {
@@ -469,17 +478,29 @@ fn path_of(url: &str) -> &str {
     path.split(['?', '#']).next().unwrap_or("/")
 }
 
-/// HAR `[{name, value}]` headers as a map with lower-case names.
+/// HAR `[{name, value}]` headers as a map with lower-case names; a repeated header's
+/// values joined as HTTP/1.1 would send them (HTTP/2 captures split `cookie` in pieces).
 fn name_values(list: Option<&Value>) -> BTreeMap<String, String> {
-    list.and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|header| {
-            let name = header.get("name")?.as_str()?.to_ascii_lowercase();
-            let value = header.get("value")?.as_str()?.to_owned();
-            Some((name, value))
-        })
-        .collect()
+    let mut named: BTreeMap<String, String> = BTreeMap::new();
+    let headers = list.and_then(Value::as_array).into_iter().flatten();
+    for header in headers {
+        let (Some(name), Some(value)) = (
+            header.get("name").and_then(Value::as_str),
+            header.get("value").and_then(Value::as_str),
+        ) else {
+            continue;
+        };
+        let name = name.to_ascii_lowercase();
+        let separator = if name == "cookie" { "; " } else { ", " };
+        named
+            .entry(name)
+            .and_modify(|joined| {
+                joined.push_str(separator);
+                joined.push_str(value);
+            })
+            .or_insert_with(|| value.to_owned());
+    }
+    named
 }
 
 /// A body text as JSON when it parses, else as text; empty is `Null`.
@@ -493,6 +514,24 @@ fn body(text: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_har_answer_in_base64_is_read_and_repeated_headers_are_joined() {
+        let log = serde_json::json!({"entries": [{
+            "request": {"method": "GET", "url": "https://api.example/api/v1/contacts",
+                        "headers": [{"name": "Cookie", "value": "a=1"}, {"name": "cookie", "value": "b=2"},
+                                    {"name": "Accept", "value": "text/html"}, {"name": "accept", "value": "*/*"}]},
+            "response": {"status": 200, "headers": [],
+                         "content": {"text": "eyJ0b3RhbCI6MH0=", "encoding": "base64"}}
+        }]});
+        let observed = from_har(&log, "firefox.har").expect("a HAR");
+        assert_eq!(
+            observed[0].response_body,
+            Some(serde_json::json!({"total": 0}))
+        );
+        assert_eq!(observed[0].request_headers["cookie"], "a=1; b=2");
+        assert_eq!(observed[0].request_headers["accept"], "text/html, */*");
+    }
 
     #[test]
     fn lines_come_out_whole_whatever_the_reads_they_span() {

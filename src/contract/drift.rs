@@ -18,11 +18,17 @@ pub(crate) fn drift(recorded: &Observed, live: &Observed) -> Vec<Finding> {
     let (was, is) = (answer(recorded), answer(live));
     let mut found = Vec::new();
     if recorded.status != live.status {
+        // A key the live API does not know fails every request: say where to look.
+        let hint = if live.status == 401 {
+            " (is --key a key of the live API?)"
+        } else {
+            ""
+        };
         found.push(drifted(
             "",
             "status",
             format!(
-                "the status was {} when recorded, {} live",
+                "the status was {} when recorded, {} live{hint}",
                 recorded.status, live.status
             ),
             status_decision(recorded, operation, &was, live.status),
@@ -224,6 +230,7 @@ fn status_decision(
     let code = was.get("code").and_then(Value::as_str).unwrap_or("");
     let id = operation.map(|operation| operation.id);
     Some(match (recorded.status, code) {
+        _ if live == 401 => "D4",
         (404, _) if live == 403 => "D5",
         (400, "empty_body") => "D6",
         (400, "project_required") | (403, _) => "D4",
@@ -362,6 +369,13 @@ mod tests {
             (403, json!({"code": "forbidden"})),
         );
         assert_eq!(summary(&found), [("", "drift-status", Some("D5"))]);
+        let found = pair("GET", JANE, Value::Null, (200, contact()), (401, json!({})));
+        assert_eq!(summary(&found), [("", "drift-status", Some("D4"))]);
+        assert!(
+            found[0]
+                .message
+                .ends_with("(is --key a key of the live API?)")
+        );
     }
 
     #[test]

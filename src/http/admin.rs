@@ -418,6 +418,7 @@ fn health(state: &AppState) -> Reply {
             "journal": journal.summary(),
             "record_file": state.recorder.is_some(),
             "workspaces": workspaces.len() - 1,
+            "upstream": state.upstream.as_ref().map(|upstream| upstream.url()),
         }),
     )
 }

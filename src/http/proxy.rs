@@ -164,7 +164,9 @@ fn recorded(finding: Finding) -> Violation {
 }
 
 /// The upstream's headers without its CORS headers (and its `Vary: Origin`): the browser
-/// talks to the mock, whose CORS rule (D14) is added in their place.
+/// talks to the mock, whose CORS rule (D14) is added in their place; and without the
+/// `seq` and verdict of an upstream that is another gately-mock, which the proxy's own
+/// replace on the way out and which must not be recorded as the upstream's answer.
 fn without_cors(headers: HeaderMap) -> HeaderMap {
     let mut kept = HeaderMap::with_capacity(headers.len());
     let mut name = None;
@@ -174,7 +176,8 @@ fn without_cors(headers: HeaderMap) -> HeaderMap {
         let Some(name) = &name else { continue };
         let cors = name.as_str().starts_with("access-control-")
             || name == VARY && value.as_bytes().eq_ignore_ascii_case(b"origin");
-        if !cors {
+        let restated = name == "x-gately-mock-seq" || name == "x-gately-mock-verdict";
+        if !cors && !restated {
             kept.append(name.clone(), value);
         }
     }
