@@ -89,7 +89,8 @@ pub struct PactArgs {
 /// `gately-mock replay`
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
-    /// Record files (`serve --record`) or HAR 1.2 archives, replayed in order.
+    /// Record files (`serve --record`), saved `/__admin/requests` documents or HAR 1.2
+    /// archives, replayed in order.
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
     /// The live API's base URL (http:// or https://): staging, or another mock.
@@ -233,7 +234,8 @@ pub struct ValidateArgs {
 /// `gately-mock check`
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Record files (`serve --record`) or HAR 1.2 archives.
+    /// Record files (`serve --record`), saved `/__admin/requests` documents or HAR 1.2
+    /// archives.
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
     /// How to write the report.

@@ -292,6 +292,30 @@ async fn check_reads_the_mocks_own_har_export_as_mock_traffic() {
     );
 }
 
+#[tokio::test]
+async fn check_reads_a_saved_journal_document_as_the_record_file() {
+    let dir = TempDir::new("check-journal");
+    let mock = record_session(&dir.0, false).await;
+    let journal = mock.admin_text("/__admin/requests").await;
+    std::fs::write(dir.0.join("journal.json"), journal).unwrap();
+
+    let from_journal = run_in(&dir.0, &["check", "journal.json", "--format", "json"], "");
+    let from_record = run_in(&dir.0, &["check", "traffic.jsonl", "--format", "json"], "");
+
+    assert_eq!(from_journal.status.code(), Some(1));
+    let verdicts = |output: &std::process::Output| -> Vec<(Value, Value)> {
+        let report: Value = serde_json::from_str(&stdout(output)).unwrap();
+        report["exchanges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["outcome"].clone(), e["violations"].clone()))
+            .collect()
+    };
+    assert_eq!(verdicts(&from_journal).len(), 6);
+    assert_eq!(verdicts(&from_journal), verdicts(&from_record));
+}
+
 // ---- check on real traffic (documented contract, D25) ---------------------------------
 
 #[test]

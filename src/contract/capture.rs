@@ -1,6 +1,7 @@
 //! Captured traffic, read from the files `check` is given: the mock's record file (JSON
-//! Lines of D23 exchanges) or a HAR 1.2 archive (browser dev-tools, proxies, the mock's own
-//! `/__admin/requests.har`). Both become a list of [`Observed`] exchanges.
+//! Lines of D23 exchanges), a saved `GET /__admin/requests` document, or a HAR 1.2 archive
+//! (browser dev-tools, proxies, the mock's own `/__admin/requests.har`). Each becomes a
+//! list of [`Observed`] exchanges.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -165,7 +166,8 @@ pub enum CaptureError {
     },
 }
 
-/// Reads `path`: a HAR when the file is one JSON object with a `log`, else a record file.
+/// Reads `path`: a HAR when the file is one JSON object with a `log`, a journal document
+/// with `requests`, else a record file.
 pub(crate) fn read(path: &Path) -> Result<Vec<Observed>, CaptureError> {
     let mut observed = Vec::new();
     read_batches(path, usize::MAX, |batch| observed.extend_from_slice(batch))?;
@@ -204,7 +206,8 @@ pub(crate) fn read_batches(
         .is_some_and(|(_, line)| {
             matches!(
                 serde_json::from_str::<Value>(line),
-                Ok(Value::Object(object)) if !object.contains_key("log")
+                Ok(Value::Object(object))
+                    if !object.contains_key("log") && !object.contains_key("requests")
             )
         });
     if !streamed {
@@ -212,6 +215,9 @@ pub(crate) fn read_batches(
         let observed = match serde_json::from_str::<Value>(&text) {
             Ok(Value::Object(document)) if document.contains_key("log") => {
                 from_har(&document["log"], &name)
+            }
+            Ok(Value::Object(mut document)) if document.contains_key("requests") => {
+                from_journal(document.remove("requests").unwrap_or_default(), &name)
             }
             _ => from_record_file(&text, &name),
         };
@@ -320,6 +326,30 @@ pub(crate) fn from_record_file(text: &str, name: &str) -> Result<Vec<Observed>, 
         observed.extend(from_record_line(line, index, name)?);
     }
     Ok(observed)
+}
+
+/// The exchanges of a saved `GET /__admin/requests` document (its `requests` array), named
+/// `FILE seq N` as a record file's are.
+fn from_journal(requests: Value, name: &str) -> Result<Vec<Observed>, Failure> {
+    let Value::Array(requests) = requests else {
+        return Err((
+            "/requests".to_owned(),
+            "the journal's requests must be an array".to_owned(),
+        ));
+    };
+    requests
+        .into_iter()
+        .enumerate()
+        .map(|(index, exchange)| {
+            let exchange: Exchange = serde_json::from_value(exchange).map_err(|err| {
+                (
+                    format!("/requests/{index}"),
+                    format!("not a recorded exchange: {err}"),
+                )
+            })?;
+            Ok(Observed::from_exchange(exchange, name))
+        })
+        .collect()
 }
 
 /// The exchange of line `index` (from 0) of a record file named `name`; none for a blank
