@@ -132,9 +132,13 @@ def million(args):
         server.wait()
 
 
-def row(name, runs, key, fmt):
-    values = [run[key] for run in runs]
+def spread(values, fmt):
+    """The median of `values`, with their range: `12 (10–15)`."""
     return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
+
+
+def row(name, runs, key, fmt):
+    return spread([run[key] for run in runs], fmt)
 
 
 def main():

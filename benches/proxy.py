@@ -5,11 +5,10 @@ with benches/proxy.sh, which builds the mock and installs oha."""
 import argparse
 import os
 import platform
-import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from load import JANE, MOCK, SEED_BODY, TICKS, cpu_ticks, finish, oha, start  # noqa: E402
+from load import JANE, MOCK, SEED_BODY, TICKS, cpu_ticks, finish, oha, spread, start  # noqa: E402
 
 
 def measure(url, watched, args, method, body):
@@ -37,10 +36,6 @@ def one_round(args, method, body):
         for process in (proxy, upstream):
             process.terminate()
             process.wait()
-
-
-def spread(values, fmt):
-    return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
 
 
 def main():

@@ -56,6 +56,12 @@ pub enum ReplayError {
         /// The flag.
         flag: &'static str,
     },
+    /// `--output` names one of the captures.
+    #[error("--output {}: is one of the captures replayed; name another file", path.display())]
+    OutputIsInput {
+        /// The file.
+        path: PathBuf,
+    },
     /// The runtime cannot start.
     #[error("cannot start the runtime")]
     Runtime(#[source] std::io::Error),
@@ -72,9 +78,7 @@ pub enum ReplayError {
         reason: String,
     },
     /// No exchange of the captures could be replayed.
-    #[error(
-        "no exchange was replayed: the captures hold none on Gately routes that could be sent (see the lines above)"
-    )]
+    #[error("no exchange was replayed: the captures hold none on Gately routes that could be sent")]
     Nothing,
     /// The live API did not answer a request in time.
     #[error(
@@ -99,11 +103,23 @@ pub enum ReplayError {
 pub fn replay(args: &ReplayArgs) -> Result<ExitCode, CommandError> {
     let schemas = SchemaRegistry::compile()?;
     // Before anything is sent: a report that cannot be written makes the writes for nothing.
+    // Opened, not emptied: a replay that cannot start leaves the last report as it was.
     if let Some(path) = &args.output {
-        std::fs::File::create(path).map_err(|source| CommandError::Write {
-            path: path.clone(),
-            source,
-        })?;
+        let same = |file: &PathBuf| {
+            std::fs::canonicalize(file).ok() == std::fs::canonicalize(path).ok() && path.exists()
+        };
+        if args.files.iter().any(same) {
+            return Err(ReplayError::OutputIsInput { path: path.clone() }.into());
+        }
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|source| CommandError::Write {
+                path: path.clone(),
+                source,
+            })?;
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -201,7 +217,7 @@ impl std::fmt::Display for NotSent {
             NotSent::Unanswered => "no answer when recorded",
             NotSent::Method => "method not an HTTP method",
             NotSent::NoKey => {
-                "made with a key of a kind no --key is; give one (a gately_pk_ key for read-only requests): this fails the replay"
+                "made with a key no --key may stand in for (give a gately_pk_ key for read-only requests); the replay is incomplete"
             }
             NotSent::Dependent => "names a contact or other resource whose create failed live",
         })
@@ -397,6 +413,15 @@ impl Session {
             headers.insert("x-project-id", project.clone());
         }
         if recorded.status == 401 {
+            // Refused for its key: sent with that key masked (what a record file holds
+            // already; a browser's HAR holds it as sent), which no API takes.
+            if let Some(masked) = headers
+                .get(AUTHORIZATION)
+                .map(|value| secret::mask_authorization(value.as_bytes()))
+                .and_then(|masked| HeaderValue::from_str(&masked).ok())
+            {
+                headers.insert(AUTHORIZATION, masked);
+            }
             return Some(headers);
         }
         let key = match recorded.request_headers.get("authorization") {

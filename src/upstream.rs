@@ -1,7 +1,7 @@
 //! The real Gately API behind the mock in proxy mode (`serve --upstream`, D31) and the
 //! target of `replay`: one HTTP client, plain or TLS (rustls, the system's roots plus
 //! `--upstream-ca`), that sends a request as it came and gives back the whole answer, or
-//! the problem that says why there is none. It never waits longer than its timeout.
+//! says why there is none ([`SendError`]). It never waits longer than its timeout.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -296,6 +296,13 @@ async fn check_reads_the_mocks_own_har_export_as_mock_traffic() {
 async fn check_reads_a_saved_journal_document_as_the_record_file() {
     let dir = TempDir::new("check-journal");
     let mock = record_session(&dir.0, false).await;
+    // A body with a key twice: the journal's text keeps it, and so must check's reading.
+    mock.send(
+        mock.request(reqwest::Method::PATCH, &format!("/api/v1/contacts/{JANE}"))
+            .header("content-type", "application/json")
+            .body(r#"{"status":"active","status":"inactive"}"#),
+    )
+    .await;
     let journal = mock.admin_text("/__admin/requests").await;
     std::fs::write(dir.0.join("journal.json"), journal).unwrap();
 
@@ -312,7 +319,13 @@ async fn check_reads_a_saved_journal_document_as_the_record_file() {
             .map(|e| (e["outcome"].clone(), e["violations"].clone()))
             .collect()
     };
-    assert_eq!(verdicts(&from_journal).len(), 6);
+    let report: Value = serde_json::from_str(&stdout(&from_journal)).unwrap();
+    assert_eq!(report["exchanges"][0]["origin"], "journal.json seq 1");
+    assert_eq!(
+        report["exchanges"][6]["violations"][0]["keyword"],
+        "duplicateKey"
+    );
+    assert_eq!(verdicts(&from_journal).len(), 7);
     assert_eq!(verdicts(&from_journal), verdicts(&from_record));
 }
 

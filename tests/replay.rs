@@ -103,6 +103,13 @@ async fn record_session(file: &Path) -> String {
     let client = reqwest::Client::new();
     let keyless = client.get(format!("{base}{jane}")).send().await.unwrap();
     assert_eq!(keyless.status(), 401);
+    let mistyped = client
+        .get(format!("{base}{jane}"))
+        .bearer_auth("gately_sk_test_mistyped")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mistyped.status(), 401);
     let forced = client
         .get(format!("{base}{jane}"))
         .bearer_auth(KEY)
@@ -122,26 +129,33 @@ async fn record_session(file: &Path) -> String {
     id
 }
 
+/// A fresh mock that has already made a contact with `email`.
+async fn live_after_a_create(email: &str) -> MockServer {
+    let live = MockServer::start().await;
+    let created = call(
+        &live.uri(),
+        Method::POST,
+        "/api/v1/contacts",
+        Some(json!({"name": "Made Live", "email": email})),
+    )
+    .await;
+    assert_eq!(created.status(), 201);
+    live
+}
+
 #[tokio::test]
 async fn a_mocks_traffic_replayed_against_a_fresh_mock_has_no_drift_and_targets_created_ids() {
     let dir = TempDir::new("replay-clean");
     let file = dir.0.join("traffic.jsonl");
     let recorded_id = record_session(&file).await;
-    let live = MockServer::start().await;
     // One create first, so that the live mock's next id is not the recording's.
-    call(
-        &live.uri(),
-        Method::POST,
-        "/api/v1/contacts",
-        Some(json!({"name": "Someone Else", "email": "else@example.com"})),
-    )
-    .await;
+    let live = live_after_a_create("else@example.com").await;
 
     let output = against(&file, &live.uri(), &["--format", "json"]).await;
 
     let report = report(&output, 0);
     assert_eq!(
-        report["summary"]["exchanges"], 9,
+        report["summary"]["exchanges"], 10,
         "the forced answer is not replayed"
     );
     assert_eq!(report["summary"]["with_violations"], 0, "{report:#}");
@@ -184,9 +198,17 @@ async fn a_mocks_traffic_replayed_against_a_fresh_mock_has_no_drift_and_targets_
                 404
             ),
             ("GET".to_owned(), jane.clone(), 401),
+            ("GET".to_owned(), jane.clone(), 401),
             ("OPTIONS".to_owned(), jane, 204),
         ],
         "every request in order, the created contact's id mapped"
+    );
+    // A request refused for its key goes with the mask, never a key.
+    let refused_for_key = &live.requests()[9];
+    assert_eq!(refused_for_key.response.status, 401);
+    assert_eq!(
+        refused_for_key.request.headers["authorization"],
+        "Bearer gately_sk_test_…"
     );
     // The report names exchanges as the recording does, whatever ids the live API gave.
     assert_eq!(
@@ -341,6 +363,17 @@ async fn unreadable_input_an_unreachable_api_and_a_bad_url_exit_2_with_one_line(
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let silent_url = format!("http://{}", silent.local_addr().unwrap());
     let missing = dir.0.join("missing.jsonl");
+    // A report written over a capture would lose it: refused, the capture kept.
+    let before = std::fs::read(&file).unwrap();
+    let over = against(
+        &file,
+        "http://127.0.0.1:1",
+        &["--output", file.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(over.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&over.stderr).contains("is one of the captures replayed"));
+    assert_eq!(std::fs::read(&file).unwrap(), before);
     // A report that cannot be written stops the replay before anything is sent.
     let untouched = MockServer::start().await;
     let unwritable = against(
@@ -421,15 +454,8 @@ async fn requests_that_name_a_create_which_failed_live_are_not_sent() {
     let dir = TempDir::new("replay-lost");
     let file = dir.0.join("traffic.jsonl");
     let recorded_id = record_session(&file).await;
-    let live = MockServer::start().await;
     // The live API already has the e-mail: the replayed create is a 409.
-    call(
-        &live.uri(),
-        Method::POST,
-        "/api/v1/contacts",
-        Some(json!({"name": "Already Here", "email": "replay@example.com"})),
-    )
-    .await;
+    let live = live_after_a_create("replay@example.com").await;
 
     let output = against(&file, &live.uri(), &["--format", "json"]).await;
 
@@ -451,7 +477,7 @@ async fn requests_that_name_a_create_which_failed_live_are_not_sent() {
             .all(|exchange| !exchange.request.path.contains(&recorded_id)),
         "nothing was sent for the contact the live API never made"
     );
-    assert_eq!(report["summary"]["exchanges"], 6, "{report:#}");
+    assert_eq!(report["summary"]["exchanges"], 7, "{report:#}");
 }
 
 #[tokio::test]
@@ -484,7 +510,7 @@ async fn a_read_only_key_is_replaced_only_by_a_read_only_key() {
     assert_eq!(report(&secret_only, 1)["summary"]["exchanges"], 1);
     let stderr = String::from_utf8_lossy(&secret_only.stderr).into_owned();
     assert!(
-        stderr.contains("1 exchange not replayed: made with a key of a kind no --key is"),
+        stderr.contains("1 exchange not replayed: made with a key no --key may stand in for"),
         "{stderr}"
     );
     let sent: Vec<_> = live

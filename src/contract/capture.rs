@@ -216,8 +216,8 @@ pub(crate) fn read_batches(
             Ok(Value::Object(document)) if document.contains_key("log") => {
                 from_har(&document["log"], &name)
             }
-            Ok(Value::Object(mut document)) if document.contains_key("requests") => {
-                from_journal(document.remove("requests").unwrap_or_default(), &name)
+            Ok(Value::Object(document)) if document.contains_key("requests") => {
+                from_journal(&text, &name)
             }
             _ => from_record_file(&text, &name),
         };
@@ -328,28 +328,28 @@ pub(crate) fn from_record_file(text: &str, name: &str) -> Result<Vec<Observed>, 
     Ok(observed)
 }
 
-/// The exchanges of a saved `GET /__admin/requests` document (its `requests` array), named
-/// `FILE seq N` as a record file's are.
-fn from_journal(requests: Value, name: &str) -> Result<Vec<Observed>, Failure> {
-    let Value::Array(requests) = requests else {
-        return Err((
+/// The exchanges of a saved `GET /__admin/requests` document, `text`, named `FILE seq N` as
+/// a record file's are: each read as a record file's line is, so that its request body is
+/// judged as it was written (duplicate keys and all).
+fn from_journal(text: &str, name: &str) -> Result<Vec<Observed>, Failure> {
+    #[derive(serde::Deserialize)]
+    struct Journal<'a> {
+        #[serde(borrow)]
+        requests: Vec<&'a RawValue>,
+    }
+    let journal: Journal<'_> = serde_json::from_str(text).map_err(|err| {
+        (
             "/requests".to_owned(),
-            "the journal's requests must be an array".to_owned(),
-        ));
-    };
-    requests
-        .into_iter()
-        .enumerate()
-        .map(|(index, exchange)| {
-            let exchange: Exchange = serde_json::from_value(exchange).map_err(|err| {
-                (
-                    format!("/requests/{index}"),
-                    format!("not a recorded exchange: {err}"),
-                )
-            })?;
-            Ok(Observed::from_exchange(exchange, name))
-        })
-        .collect()
+            format!("not the journal's document: {err}"),
+        )
+    })?;
+    let mut observed = Vec::with_capacity(journal.requests.len());
+    for (index, exchange) in journal.requests.iter().enumerate() {
+        let one = from_record_line(exchange.get(), index, name)
+            .map_err(|(_, message)| (format!("/requests/{index}"), message))?;
+        observed.extend(one);
+    }
+    Ok(observed)
 }
 
 /// The exchange of line `index` (from 0) of a record file named `name`; none for a blank

@@ -20,6 +20,7 @@ use crate::http::cors;
 use crate::http::dispatch::decorated;
 use crate::http::reply::Reply;
 use crate::http::request::{Body, RecordedRequest};
+use crate::http::server::{SEQ, VERDICT};
 use crate::http::state::AppState;
 use crate::http::workspace::WorkspaceState;
 use crate::journal::exchange::{Origin, recorded_body};
@@ -88,7 +89,7 @@ pub(crate) fn answer(
     );
     let mut reply = Reply::empty(answered.status);
     reply.body = answered.body;
-    reply.headers = without_cors(answered.headers);
+    reply.headers = forwardable(answered.headers);
     reply.origin = Origin::Upstream;
     reply.violations = checked.violations.into_iter().map(recorded).collect();
     reply.warnings = checked.warnings.into_iter().map(recorded).collect();
@@ -167,7 +168,7 @@ fn recorded(finding: Finding) -> Violation {
 /// talks to the mock, whose CORS rule (D14) is added in their place; and without the
 /// `seq` and verdict of an upstream that is another gately-mock, which the proxy's own
 /// replace on the way out and which must not be recorded as the upstream's answer.
-fn without_cors(headers: HeaderMap) -> HeaderMap {
+fn forwardable(headers: HeaderMap) -> HeaderMap {
     let mut kept = HeaderMap::with_capacity(headers.len());
     let mut name = None;
     for (named, value) in headers {
@@ -176,7 +177,7 @@ fn without_cors(headers: HeaderMap) -> HeaderMap {
         let Some(name) = &name else { continue };
         let cors = name.as_str().starts_with("access-control-")
             || name == VARY && value.as_bytes().eq_ignore_ascii_case(b"origin");
-        let restated = name == "x-gately-mock-seq" || name == "x-gately-mock-verdict";
+        let restated = name == SEQ || name == VERDICT;
         if !cors && !restated {
             kept.append(name.clone(), value);
         }

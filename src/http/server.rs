@@ -221,9 +221,9 @@ where
 }
 
 /// The header that gives an API answer's verdict to the browser's developer tools.
-const VERDICT: HeaderName = HeaderName::from_static("x-gately-mock-verdict");
+pub(crate) const VERDICT: HeaderName = HeaderName::from_static("x-gately-mock-verdict");
 /// The header that gives an API answer's `seq`.
-const SEQ: HeaderName = HeaderName::from_static("x-gately-mock-seq");
+pub(crate) const SEQ: HeaderName = HeaderName::from_static("x-gately-mock-seq");
 
 /// One exchange: read, dispatch, decorate, delay and record (API routes only), then
 /// answer as the faults drawn for it say (D30).
