@@ -2,7 +2,7 @@
 //! code of its verdict (D24: 0 clean, 1 violations); input it cannot read is an error,
 //! which `main` reports in one line with exit code 2.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -12,7 +12,9 @@ use crate::cli::{
     CheckArgs, GenerateArgs, Grouping, PactArgs, ReportFormat, SchemaArgs, SchemaName, ValidateArgs,
 };
 use crate::contract::coverage::{self, UnknownOutcome};
-use crate::contract::report::{CoverageSection, Format, GroupBy, Rendering};
+use crate::contract::report::{
+    CoverageSection, GroupBy, Rendering, WriteError, report_format, write_report,
+};
 use crate::contract::{self, capture};
 use crate::fixture::generate::{self, GenerateError, Generation};
 use crate::schema::{SchemaError, SchemaRegistry, Strictness};
@@ -47,9 +49,6 @@ pub enum CommandError {
     /// `--require` names no outcome.
     #[error(transparent)]
     Outcome(#[from] UnknownOutcome),
-    /// A replay stopped, or could not start.
-    #[error(transparent)]
-    Replay(#[from] crate::replay::ReplayError),
     /// A fixture directory cannot be written.
     #[error(transparent)]
     Generate(#[from] GenerateError),
@@ -57,14 +56,8 @@ pub enum CommandError {
     #[error("cannot spool the report in the temporary directory ($TMPDIR)")]
     Spool(#[source] std::io::Error),
     /// The report cannot be written.
-    #[error("{}: cannot write the report", path.display())]
-    Write {
-        /// The output file.
-        path: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Write(#[from] WriteError),
 }
 
 fn strictness(lenient: bool) -> Strictness {
@@ -191,40 +184,6 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, CommandError> {
     Ok(exit(violated || !unmet.is_empty()))
 }
 
-/// The rendering of `format`: human text in colour only on a terminal (no `output`).
-pub(crate) fn report_format(format: ReportFormat, output: Option<&Path>) -> Format {
-    match format {
-        ReportFormat::Human => Format::Human {
-            colour: output.is_none() && std::io::stdout().is_terminal(),
-        },
-        ReportFormat::Json => Format::Json,
-        ReportFormat::Junit => Format::Junit,
-    }
-}
-
-/// Writes a report with `write` to `output`, or to standard output.
-pub(crate) fn write_report(
-    output: Option<&Path>,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<(), CommandError> {
-    match output {
-        Some(path) => {
-            let failed = |source| CommandError::Write {
-                path: path.to_owned(),
-                source,
-            };
-            let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(failed)?);
-            write(&mut out).and_then(|()| out.flush()).map_err(failed)
-        }
-        None => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            // A closed pipe (`check … | head`) is not the check's failure.
-            let _ = write(&mut out).and_then(|()| out.flush());
-            Ok(())
-        }
-    }
-}
-
 /// `pact FILE… --consumer NAME`: the Pact v3 contract of the clean exchanges, on standard
 /// output or in `--output`. Exit 0, or 1 when no exchange could go into it.
 pub fn pact(args: &PactArgs) -> Result<ExitCode, CommandError> {
@@ -269,7 +228,7 @@ fn read_captures(files: &[PathBuf]) -> Result<Vec<capture::Observed>, CommandErr
 
 /// Writes `text` to `output`, or to standard output.
 fn write_out(output: Option<&Path>, text: &str) -> Result<(), CommandError> {
-    write_report(output, |out| out.write_all(text.as_bytes()))
+    Ok(write_report(output, |out| out.write_all(text.as_bytes()))?)
 }
 
 /// `schema NAME`: the schema file, exactly as embedded.

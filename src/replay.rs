@@ -22,18 +22,31 @@ use serde_json::Value;
 
 use crate::api::route;
 use crate::cli::ReplayArgs;
-use crate::commands::{CommandError, report_format, write_report};
 use crate::contract::capture::{self, Observed};
-use crate::contract::report::{CheckedExchange, GroupBy, Rendering, Side};
+use crate::contract::report::{
+    CheckedExchange, GroupBy, Rendering, Side, WriteError, report_format, write_report,
+};
 use crate::contract::{drift, judge_observed};
 use crate::journal::exchange::recorded_body;
-use crate::schema::{SchemaRegistry, Strictness};
+use crate::schema::{SchemaError, SchemaRegistry, Strictness};
 use crate::secret;
 use crate::upstream::{Outgoing, SendError, Upstream, UpstreamError, UpstreamOptions};
 
 /// Why a replay stopped, or could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ReplayError {
+    /// An embedded schema is broken (a bug).
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+    /// A capture cannot be read.
+    #[error(transparent)]
+    Capture(#[from] capture::CaptureError),
+    /// The report cannot be written.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    /// The report's spool (an unnamed file in the temporary directory) cannot be written.
+    #[error("cannot spool the report in the temporary directory ($TMPDIR)")]
+    Spool(#[source] std::io::Error),
     /// `--against` is not an http(s) URL.
     #[error("--against {url}: {reason}; give an absolute http:// or https:// URL")]
     Url {
@@ -100,7 +113,7 @@ pub enum ReplayError {
 /// kind (the replay is not whole). A replay that stops (the live API does not answer)
 /// still writes the report of what it replayed, then fails; so does one that replayed
 /// nothing.
-pub fn replay(args: &ReplayArgs) -> Result<ExitCode, CommandError> {
+pub fn replay(args: &ReplayArgs) -> Result<ExitCode, ReplayError> {
     let schemas = SchemaRegistry::compile()?;
     // Before anything is sent: a report that cannot be written makes the writes for nothing.
     // Opened, not emptied: a replay that cannot start leaves the last report as it was.
@@ -109,14 +122,14 @@ pub fn replay(args: &ReplayArgs) -> Result<ExitCode, CommandError> {
             std::fs::canonicalize(file).ok() == std::fs::canonicalize(path).ok() && path.exists()
         };
         if args.files.iter().any(same) {
-            return Err(ReplayError::OutputIsInput { path: path.clone() }.into());
+            return Err(ReplayError::OutputIsInput { path: path.clone() });
         }
         std::fs::OpenOptions::new()
             .write(true)
             .create(true)
             .truncate(false)
             .open(path)
-            .map_err(|source| CommandError::Write {
+            .map_err(|source| WriteError {
                 path: path.clone(),
                 source,
             })?;
@@ -159,7 +172,7 @@ pub fn replay(args: &ReplayArgs) -> Result<ExitCode, CommandError> {
             break;
         }
     }
-    spooled.map_err(CommandError::Spool)?;
+    spooled.map_err(ReplayError::Spool)?;
     let drifted = rendering.has_violations();
     write_report(args.output.as_deref(), |out| {
         rendering.finish(tally.not_gately, None, out)
@@ -171,10 +184,10 @@ pub fn replay(args: &ReplayArgs) -> Result<ExitCode, CommandError> {
         );
     }
     if let Some(err) = stopped {
-        return Err(err.into());
+        return Err(err);
     }
     if tally.replayed == 0 {
-        return Err(ReplayError::Nothing.into());
+        return Err(ReplayError::Nothing);
     }
     let incomplete = tally.not_sent.contains_key(&NotSent::NoKey);
     Ok(if drifted || incomplete {

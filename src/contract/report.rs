@@ -11,11 +11,13 @@
 //!   `<failure>` carrying every violation, `<skipped>` for routes not checked yet.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{IsTerminal, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
 
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
+use crate::cli::ReportFormat;
 use crate::contract::capture::Observed;
 use crate::contract::coverage::CoverageReport;
 use crate::schema::Violation;
@@ -235,6 +237,52 @@ impl ContractReport {
     pub fn to_junit(&self) -> String {
         self.rendered(Format::Junit)
     }
+}
+
+/// The rendering of `format`: human text in colour only on a terminal (no `output`).
+pub(crate) fn report_format(format: ReportFormat, output: Option<&Path>) -> Format {
+    match format {
+        ReportFormat::Human => Format::Human {
+            colour: output.is_none() && std::io::stdout().is_terminal(),
+        },
+        ReportFormat::Json => Format::Json,
+        ReportFormat::Junit => Format::Junit,
+    }
+}
+
+/// Writes a report with `write` to `output`, or to standard output (`check`, `pact`,
+/// `replay`).
+pub(crate) fn write_report(
+    output: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), WriteError> {
+    match output {
+        Some(path) => {
+            let failed = |source| WriteError {
+                path: path.to_owned(),
+                source,
+            };
+            let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(failed)?);
+            write(&mut out).and_then(|()| out.flush()).map_err(failed)
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            // A closed pipe (`check … | head`) is not the check's failure.
+            let _ = write(&mut out).and_then(|()| out.flush());
+            Ok(())
+        }
+    }
+}
+
+/// A report file that cannot be written.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: cannot write the report", path.display())]
+pub struct WriteError {
+    /// The output file.
+    pub path: PathBuf,
+    /// The I/O error.
+    #[source]
+    pub source: std::io::Error,
 }
 
 /// The three renderings of a report.

@@ -12,6 +12,11 @@ use crate::faults::Effect;
 use crate::journal::exchange::Origin;
 use crate::schema::Violation;
 
+/// The header that gives an API answer's verdict to the browser's developer tools.
+pub(crate) const VERDICT: HeaderName = HeaderName::from_static("x-gately-mock-verdict");
+/// The header that gives an API answer's `seq`.
+pub(crate) const SEQ: HeaderName = HeaderName::from_static("x-gately-mock-seq");
+
 /// The content type of success bodies.
 pub(crate) const JSON: &str = "application/json";
 /// The content type of error bodies (RFC 9457).

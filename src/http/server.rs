@@ -12,7 +12,7 @@ use bytes::Bytes;
 use http_body_util::Either;
 use http_body_util::Full;
 use hyper::body::{Frame, Incoming};
-use hyper::header::{CONNECTION, HeaderName, HeaderValue, RETRY_AFTER};
+use hyper::header::{CONNECTION, HeaderValue, RETRY_AFTER};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
@@ -33,7 +33,7 @@ use crate::http::dribble::Dribble;
 use crate::http::head_deadline::{Answering, HeadDeadline};
 use crate::http::head_error::{MAX_HEAD_BYTES, ProblemIo};
 use crate::http::proxy;
-use crate::http::reply::Reply;
+use crate::http::reply::{Reply, SEQ, VERDICT};
 use crate::http::request::RecordedRequest;
 use crate::http::state::AppState;
 use crate::journal::exchange::Origin;
@@ -220,11 +220,6 @@ where
     }
 }
 
-/// The header that gives an API answer's verdict to the browser's developer tools.
-pub(crate) const VERDICT: HeaderName = HeaderName::from_static("x-gately-mock-verdict");
-/// The header that gives an API answer's `seq`.
-pub(crate) const SEQ: HeaderName = HeaderName::from_static("x-gately-mock-seq");
-
 /// One exchange: read, dispatch, decorate, delay and record (API routes only), then
 /// answer as the faults drawn for it say (D30).
 async fn handle(
@@ -249,7 +244,8 @@ async fn handle(
     let mut reply = match &state.upstream {
         Some(upstream) if !is_admin => match proxy::step(&state, &workspace, &request) {
             proxy::Step::Forward(outgoing) => {
-                let answered = upstream.send(outgoing).await;
+                // Boxed: the send's state would otherwise enlarge every request's future.
+                let answered = Box::pin(upstream.send(outgoing)).await;
                 proxy::answer(&state, &workspace, &request, answered)
             }
             proxy::Step::Answer(reply) => reply,
