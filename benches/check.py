@@ -1,6 +1,6 @@
 """`gately-mock check` on a long record file: exchanges per second and peak memory.
 
-    python3 benches/check.py [--exchanges 100000] [--copies 1] [--before BINARY]
+    python3 benches/check.py [--exchanges 100000] [--copies 1] [--har] [--before BINARY]
 
 Records real traffic first: a mock started with `--record` is driven by oha with the mix
 the issue measured (40 % valid PATCHes, 30 % refused PATCHes, 20 % filtered lists, 10 %
@@ -8,15 +8,19 @@ the issue measured (40 % valid PATCHes, 30 % refused PATCHes, 20 % filtered list
 times into one file, each copy's `seq` carried on, for a file the size of a long CI capture
 (`--copies 7` of 100 000 is about 1 GiB). Then `check` reads it in each format, three runs
 each, timed with its peak RSS (`/usr/bin/time`'s own count, from `wait4`); with `--before`,
-the same for that binary, and whether the two reports are byte-identical.
+the same for that binary, and whether the two reports are byte-identical. `--har` checks the
+same traffic as the mock's HAR export (`/__admin/requests.har`, one JSON document, fetched
+before the recording mock stops) instead of its record file.
 """
 import argparse
+import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 KEY = "gately_sk_test_9f8e7d6c5b4a39281706f5e4d3c2b1a0"
 JANE = "a1b2c3d4-e5f6-4789-abcd-ef1234567890"
@@ -29,9 +33,11 @@ MIX = [  # share, method, path, body, extra header
 ]
 
 
-def record(path, exchanges):
+def record(path, exchanges, har=None):
+    """Records `exchanges` of the mix in `path`; with `har`, the journal's HAR there too."""
+    limit = exchanges if har else 100
     server = subprocess.Popen([MOCK, "serve", "--port", "0", "--record", path,
-                               "--journal-limit", "100"], stdout=subprocess.PIPE, text=True)
+                               "--journal-limit", str(limit)], stdout=subprocess.PIPE, text=True)
     url = server.stdout.readline().removeprefix("listening on ").strip()
     try:
         for share, method, route, body, header in MIX:
@@ -42,6 +48,10 @@ def record(path, exchanges):
             if header is not None:
                 command += ["-H", header]
             subprocess.run(command + [url + route], check=True, stdout=subprocess.DEVNULL)
+        if har:
+            with urllib.request.urlopen(url + "/__admin/requests.har") as answer, open(har, "wb") as out:
+                while block := answer.read(1 << 20):
+                    out.write(block)
     finally:
         server.terminate()
         server.wait()
@@ -78,19 +88,27 @@ def main():
     parser.add_argument("--copies", type=int, default=1)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--before", help="an older gately-mock to measure beside this one")
+    parser.add_argument("--har", action="store_true", help="check the mock's HAR export of the traffic")
     parser.add_argument("--file", help="check this record file instead of recording one")
     args = parser.parse_args()
     scratch = tempfile.TemporaryDirectory()
     file = args.file
     if file is None:
         once = os.path.join(scratch.name, "once.jsonl")
-        record(once, args.exchanges)
-        file = once
-        if args.copies > 1:
+        har = os.path.join(scratch.name, "once.har") if args.har else None
+        record(once, args.exchanges, har)
+        file = har or once
+        if args.copies > 1 and not args.har:
             file = os.path.join(scratch.name, "copies.jsonl")
             copied(once, args.copies, file)
             os.remove(once)
-    lines = sum(1 for _ in open(file, "rb"))
+    if args.har and args.file is None:  # the HAR holds the record file's exchanges
+        lines = sum(1 for _ in open(once, "rb"))
+    elif file.endswith(".har"):
+        with open(file, "rb") as archive:
+            lines = len(json.load(archive)["log"]["entries"])
+    else:
+        lines = sum(1 for _ in open(file, "rb"))
     size = os.path.getsize(file)
     print(f"{lines} exchanges, {size / 2**20:.0f} MiB")
     binaries = [("now", MOCK)] + ([("before", args.before)] if args.before else [])

@@ -7,6 +7,7 @@ out its members: `GET …/segments/{id}` (its contact_count), `GET …/segments`
 `GET /api/v1/contacts?segment_id=…` (a page of members), beside the plain first page.
 
     cargo build --release && python3 benches/segments.py [--contacts 100000] [--requests 200]
+        [--binary path/to/another/gately-mock]
 
 Not run by the test suite.
 """
@@ -76,10 +77,11 @@ def main():
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--seed", type=int, default=24)
+    parser.add_argument("--binary", default=MOCK, help="the gately-mock to measure")
     args = parser.parse_args()
     directory = fixtures(args.contacts, args.seed)
     began = time.perf_counter()
-    server, url = start([MOCK, "serve", "--port", "0", "--fixtures", str(directory),
+    server, url = start([args.binary, "serve", "--port", "0", "--fixtures", str(directory),
                          "--frozen-time", "2025-06-15T14:30:00Z", "--journal-limit", "100"])
     startup = (time.perf_counter() - began) * 1000
     host, port = url.removeprefix("http://").split(":")

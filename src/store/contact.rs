@@ -4,11 +4,11 @@ use std::cell::OnceCell;
 use std::sync::{Arc, LazyLock};
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::clock::Timestamp;
 use crate::json::{put, put_array, put_opt_str, put_str, put_uuid};
+use crate::store::custom_fields::CustomFields;
 use crate::store::tag::TagTable;
 
 /// A contact's lifecycle status.
@@ -135,7 +135,7 @@ pub struct Contact {
     /// Lifecycle status.
     pub status: Status,
     /// Free-form fields.
-    pub custom_fields: Map<String, Value>,
+    pub custom_fields: CustomFields,
     /// Ids of its tags, in the order they were given.
     pub tags: Vec<Uuid>,
     /// Whether it is unsubscribed.
@@ -364,10 +364,11 @@ mod tests {
             email: "jane@example.com".to_owned(),
             optional,
             status: Status::Archived,
-            custom_fields: json!({"plan": "pro", "seats": 3, "nested": {"a": [1, null]}})
-                .as_object()
-                .unwrap()
-                .clone(),
+            custom_fields: CustomFields::from_map(
+                json!({"plan": "pro", "seats": 3, "nested": {"a": [1, null]}})
+                    .as_object()
+                    .unwrap(),
+            ),
             tags: vec![
                 tag.id(),
                 "00000000-0000-4000-8000-000000000000".parse().unwrap(),
@@ -427,7 +428,7 @@ mod tests {
             email: "jane@example.com".to_owned(),
             optional,
             status: Status::Active,
-            custom_fields: Map::new(),
+            custom_fields: CustomFields::default(),
             tags: Vec::new(),
             unsubscribed: false,
             last_contacted_at: None,

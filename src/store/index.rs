@@ -547,7 +547,7 @@ mod tests {
             email: email.to_owned(),
             optional,
             status: Status::New,
-            custom_fields: serde_json::Map::new(),
+            custom_fields: crate::store::custom_fields::CustomFields::default(),
             tags: Vec::new(),
             unsubscribed: false,
             last_contacted_at: None,

@@ -7,6 +7,7 @@
 //! can be rebuilt from it.
 
 pub(crate) mod contact;
+pub(crate) mod custom_fields;
 pub(crate) mod index;
 pub(crate) mod list;
 pub(crate) mod merge_patch;
@@ -23,6 +24,7 @@ use uuid::Uuid;
 use crate::clock::Timestamp;
 use crate::ids::IdGenerator;
 use contact::{Contact, ContactView, CreateOnly, Status, StoredContact};
+use custom_fields::CustomFields;
 use index::{ContactTable, TagFilter};
 use list::{ContactList, Member};
 use patch::ContactPatch;
@@ -307,7 +309,7 @@ impl Store {
             email,
             optional: Default::default(),
             status: Status::New,
-            custom_fields: Map::new(),
+            custom_fields: CustomFields::default(),
             tags,
             unsubscribed: false,
             last_contacted_at: None,
@@ -356,11 +358,7 @@ impl Store {
     }
 
     /// The custom fields of contact `id` of `project` (D18).
-    pub fn custom_fields(
-        &self,
-        project: Uuid,
-        id: Uuid,
-    ) -> Result<&Map<String, Value>, StoreError> {
+    pub fn custom_fields(&self, project: Uuid, id: Uuid) -> Result<&CustomFields, StoreError> {
         Ok(&self.owned(project, id)?.custom_fields)
     }
 
@@ -372,11 +370,13 @@ impl Store {
         id: Uuid,
         patch: Map<String, Value>,
         now: Timestamp,
-    ) -> Result<&Map<String, Value>, StoreError> {
+    ) -> Result<&CustomFields, StoreError> {
         self.modify_owned(project, id, |stored| {
             if !patch.is_empty() {
                 let contact = stored.edit();
-                merge_patch::apply_merge_patch(&mut contact.custom_fields, patch);
+                let mut fields = contact.custom_fields.to_map();
+                merge_patch::apply_merge_patch(&mut fields, patch);
+                contact.custom_fields = CustomFields::from_map(&fields);
                 contact.updated_at = now;
             }
         })?;

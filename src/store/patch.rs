@@ -7,6 +7,7 @@
 use serde_json::{Map, Value};
 
 use crate::store::contact::{Contact, OptionalField, Status};
+use crate::store::custom_fields::CustomFields;
 
 /// The fields one PATCH sends. `None` means "not sent".
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -96,10 +97,11 @@ impl ContactPatch {
             changed |= set(contact.slot_mut(field), value.map(String::into_boxed_str));
         }
         if let Some(custom_fields) = self.custom_fields {
-            // Always a change: maps compare equal whatever their keys' order, which the
-            // JSON shows.
-            contact.custom_fields = custom_fields;
-            changed = true;
+            // Compared as written, keys' order too: as the JSON shows them.
+            changed |= set(
+                &mut contact.custom_fields,
+                CustomFields::from_map(&custom_fields),
+            );
         }
         if let Some(flag) = self.unsubscribed {
             changed |= set(&mut contact.unsubscribed, flag);

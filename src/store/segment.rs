@@ -263,7 +263,12 @@ impl Prepared {
     }
 
     fn holds(&self, contact: &Contact) -> bool {
-        let seen = Seen::of(&self.field, contact);
+        // A custom field is read out of the contact's text of them: its value lives here.
+        let custom = match &self.field {
+            Field::Custom(key) => contact.custom_fields.get(key),
+            _ => None,
+        };
+        let seen = Seen::of(&self.field, contact, custom.as_ref());
         match self.operator {
             Operator::Eq => self.equal(&seen),
             Operator::Neq => !self.equal(&seen),
@@ -387,7 +392,9 @@ enum Seen<'a> {
 }
 
 impl<'a> Seen<'a> {
-    fn of(field: &Field, contact: &'a Contact) -> Self {
+    /// The value of `field` of `contact`; `custom` is the value of the custom field `field`
+    /// names, if it does.
+    fn of(field: &Field, contact: &'a Contact, custom: Option<&'a Value>) -> Self {
         match field {
             Field::Id => Seen::Uuid(contact.id),
             Field::ProjectId => Seen::Uuid(contact.project_id),
@@ -402,7 +409,7 @@ impl<'a> Seen<'a> {
                 .map_or(Seen::Missing, Seen::Instant),
             Field::CreatedAt => Seen::Instant(contact.created_at),
             Field::UpdatedAt => Seen::Instant(contact.updated_at),
-            Field::Custom(key) => match contact.custom_fields.get(key) {
+            Field::Custom(_) => match custom {
                 None | Some(Value::Null) => Seen::Missing,
                 Some(Value::String(text)) => Seen::Text(text),
                 Some(Value::Number(number)) => Seen::Number(number),
@@ -430,6 +437,7 @@ mod tests {
     use super::*;
     use crate::schema::SchemaRegistry;
     use crate::store::contact::{Status, StoredContact};
+    use crate::store::custom_fields::CustomFields;
     use crate::store::tag::Tag;
 
     static SCHEMAS: std::sync::LazyLock<SchemaRegistry> =
@@ -604,7 +612,7 @@ mod tests {
                         email: "jane@example.com".to_owned(),
                         optional,
                         status: Status::ALL[status],
-                        custom_fields,
+                        custom_fields: CustomFields::from_map(&custom_fields),
                         tags: tag_ids,
                         unsubscribed,
                         last_contacted_at: contacted.map(|t| at(TIMES[t])),

@@ -3,6 +3,8 @@
 //! (browser dev-tools, proxies, the mock's own `/__admin/requests.har`). Each becomes a
 //! list of [`Observed`] exchanges.
 
+mod har;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -17,7 +19,6 @@ use crate::api::route;
 use crate::clock::Timestamp;
 use crate::journal::Exchange;
 use crate::journal::exchange::{BodyEncoding, Origin};
-use crate::journal::har::CREATOR;
 
 /// The marker header of responses sent by this mock.
 pub(crate) const MARKER_HEADER: &str = "x-gately-mock";
@@ -176,7 +177,8 @@ pub(crate) fn read(path: &Path) -> Result<Vec<Observed>, CaptureError> {
 
 /// Reads `path` as [`read`] does, handing its exchanges to `each` in order, at most
 /// `batch` at a time. A record file is read a block at a time and its lines parsed on every
-/// core, so that a capture of any length needs the memory of one batch, not of the file.
+/// core, a HAR an entry at a time, so that a capture of any length needs the memory of one
+/// batch, not of the file.
 pub(crate) fn read_batches(
     path: &Path,
     batch: usize,
@@ -192,13 +194,18 @@ pub(crate) fn read_batches(
         message,
     };
     let name = spelled_once(path);
+    // A HAR is one document, on one line or many: tried first, as it is told by its `log`
+    // before a record file's first exchange would be read whole.
+    if let har::Read::Har = har::read(path, &name, batch, &mut each)? {
+        return Ok(());
+    }
     let file = std::fs::File::open(path).map_err(unreadable)?;
     let mut lines = Lines::new(std::io::BufReader::with_capacity(1 << 20, file));
     let per_batch = batch.clamp(1, 4096);
     lines.read_batch(per_batch).map_err(unreadable)?;
-    // A first line that is a whole exchange makes a record file; anything else (a HAR,
-    // written on one line or many, or a file that is neither) is read whole, as it must be
-    // to say which it is.
+    // A first line that is a whole exchange makes a record file, read a batch of lines at a
+    // time; anything else (a journal document, a record file whose first line is broken) is
+    // read whole, as it must be to say which it is.
     let first = lines.batch().map_err(unreadable)?;
     let streamed = first
         .iter()
@@ -213,9 +220,6 @@ pub(crate) fn read_batches(
     if !streamed {
         let text = lines.rest().map_err(unreadable)?;
         let observed = match serde_json::from_str::<Value>(&text) {
-            Ok(Value::Object(document)) if document.contains_key("log") => {
-                from_har(&document["log"], &name)
-            }
             Ok(Value::Object(document)) if document.contains_key("requests") => {
                 from_journal(&text, &name)
             }
@@ -390,178 +394,9 @@ struct LineRequest<'a> {
     body_encoding: Option<BodyEncoding>,
 }
 
-fn from_har(log: &Value, name: &str) -> Result<Vec<Observed>, Failure> {
-    let from_mock_archive = log.pointer("/creator/name").and_then(Value::as_str) == Some(CREATOR);
-    let entries = log
-        .get("entries")
-        .and_then(Value::as_array)
-        .ok_or_else(|| {
-            (
-                "/log/entries".to_owned(),
-                "a HAR needs an entries array".to_owned(),
-            )
-        })?;
-    entries
-        .iter()
-        .enumerate()
-        .map(|(index, entry)| {
-            let at = |field: &str| format!("/log/entries/{index}/{field}");
-            let text_of = |pointer: &str| entry.pointer(pointer).and_then(Value::as_str);
-            let method = text_of("/request/method")
-                .ok_or_else(|| (at("request/method"), "missing".to_owned()))?;
-            let url =
-                text_of("/request/url").ok_or_else(|| (at("request/url"), "missing".to_owned()))?;
-            let status = entry
-                .pointer("/response/status")
-                .and_then(Value::as_u64)
-                .and_then(|s| u16::try_from(s).ok())
-                .ok_or_else(|| (at("response/status"), "missing or not a status".to_owned()))?;
-            let response_headers = name_values(entry.pointer("/response/headers"));
-            let response_body = match (
-                text_of("/response/content/text"),
-                text_of("/response/content/encoding"),
-            ) {
-                (Some(text), None) => Some(body(text)),
-                // Firefox and proxies write some text answers in base64.
-                (Some(text), Some("base64")) => {
-                    use base64::Engine as _;
-                    base64::engine::general_purpose::STANDARD
-                        .decode(text)
-                        .ok()
-                        .and_then(|bytes| String::from_utf8(bytes).ok())
-                        .map(|text| body(&text))
-                }
-                _ => None,
-            };
-            Ok(Observed {
-                origin: format!("{name} entry {}", index + 1),
-                workspace: text_of("/_workspace").map(str::to_owned),
-                method: method.to_ascii_uppercase(),
-                path: path_of(url).to_owned(),
-                query: url
-                    .split_once('?')
-                    .map(|(_, query)| query.split('#').next().unwrap_or_default().to_owned()),
-                request_headers: name_values(entry.pointer("/request/headers")),
-                request_body: posted_bytes(
-                    text_of("/request/postData/text"),
-                    text_of("/request/postData/_encoding"),
-                ),
-                status,
-                // An answer the mock forwarded from its upstream is the upstream's (D31), even
-                // when the upstream is another gately-mock.
-                from_mock: text_of("/_origin") != Some(Origin::Upstream.name())
-                    && (from_mock_archive || response_headers.contains_key(MARKER_HEADER)),
-                forced: entry.get("_forced").and_then(Value::as_bool) == Some(true),
-                seq: text_of("/comment")
-                    .filter(|_| from_mock_archive)
-                    .and_then(seq_of_comment)
-                    .unwrap_or(index as u64 + 1),
-                time_ms: text_of("/startedDateTime").and_then(epoch_ms),
-                duration_ms: entry
-                    .get("time")
-                    .and_then(Value::as_f64)
-                    .map_or(0, |ms| ms.max(0.0).round() as u64),
-                retry_after: response_headers.get("retry-after").cloned(),
-                faults: entry
-                    .get("_faults")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|fault| fault.get("kind")?.as_str().map(str::to_owned))
-                    .collect(),
-                response_body,
-            })
-        })
-        .collect()
-}
-
-/// The `seq` of a comment the mock's HAR export writes: `seq 3: ok`, `workspace job-7 seq
-/// 3: ok`.
-fn seq_of_comment(comment: &str) -> Option<u64> {
-    let (before, _) = comment.split_once(':')?;
-    before.rsplit_once("seq ")?.1.parse().ok()
-}
-
-/// The bytes a HAR's `postData` holds: its text, or the bytes of base64 text marked so
-/// (`_encoding`, the mock's own export of a body that is not UTF-8).
-fn posted_bytes(text: Option<&str>, encoding: Option<&str>) -> Vec<u8> {
-    use base64::Engine as _;
-    let text = text.unwrap_or_default();
-    match encoding {
-        Some("base64") => base64::engine::general_purpose::STANDARD
-            .decode(text)
-            .unwrap_or_else(|_| text.as_bytes().to_vec()),
-        _ => text.as_bytes().to_vec(),
-    }
-}
-
-/// `https://host:443/a/b?c=d` → `/a/b`; a URL without scheme is taken as a path.
-fn path_of(url: &str) -> &str {
-    let without_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let path = if url.contains("://") {
-        without_scheme
-            .find('/')
-            .map_or("/", |at| &without_scheme[at..])
-    } else {
-        without_scheme
-    };
-    path.split(['?', '#']).next().unwrap_or("/")
-}
-
-/// HAR `[{name, value}]` headers as a map with lower-case names; a repeated header's
-/// values joined as HTTP/1.1 would send them (HTTP/2 captures split `cookie` in pieces).
-fn name_values(list: Option<&Value>) -> BTreeMap<String, String> {
-    let mut named: BTreeMap<String, String> = BTreeMap::new();
-    let headers = list.and_then(Value::as_array).into_iter().flatten();
-    for header in headers {
-        let (Some(name), Some(value)) = (
-            header.get("name").and_then(Value::as_str),
-            header.get("value").and_then(Value::as_str),
-        ) else {
-            continue;
-        };
-        let name = name.to_ascii_lowercase();
-        let separator = if name == "cookie" { "; " } else { ", " };
-        named
-            .entry(name)
-            .and_modify(|joined| {
-                joined.push_str(separator);
-                joined.push_str(value);
-            })
-            .or_insert_with(|| value.to_owned());
-    }
-    named
-}
-
-/// A body text as JSON when it parses, else as text; empty is `Null`.
-fn body(text: &str) -> Value {
-    if text.is_empty() {
-        return Value::Null;
-    }
-    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_har_answer_in_base64_is_read_and_repeated_headers_are_joined() {
-        let log = serde_json::json!({"entries": [{
-            "request": {"method": "GET", "url": "https://api.example/api/v1/contacts",
-                        "headers": [{"name": "Cookie", "value": "a=1"}, {"name": "cookie", "value": "b=2"},
-                                    {"name": "Accept", "value": "text/html"}, {"name": "accept", "value": "*/*"}]},
-            "response": {"status": 200, "headers": [],
-                         "content": {"text": "eyJ0b3RhbCI6MH0=", "encoding": "base64"}}
-        }]});
-        let observed = from_har(&log, "firefox.har").expect("a HAR");
-        assert_eq!(
-            observed[0].response_body,
-            Some(serde_json::json!({"total": 0}))
-        );
-        assert_eq!(observed[0].request_headers["cookie"], "a=1; b=2");
-        assert_eq!(observed[0].request_headers["accept"], "text/html, */*");
-    }
 
     #[test]
     fn lines_come_out_whole_whatever_the_reads_they_span() {
@@ -607,19 +442,5 @@ mod tests {
         let whole = from_record_file(&text, &spelled_once(&path)).unwrap();
         assert_eq!(batches.concat(), whole);
         std::fs::remove_file(path).unwrap();
-    }
-
-    #[test]
-    fn paths_come_out_of_any_url() {
-        assert_eq!(
-            path_of("https://api.usegately.com/api/v1/contacts/x?a=b"),
-            "/api/v1/contacts/x"
-        );
-        assert_eq!(
-            path_of("http://127.0.0.1:4010/api/v1/contacts/x"),
-            "/api/v1/contacts/x"
-        );
-        assert_eq!(path_of("https://host"), "/");
-        assert_eq!(path_of("/api/v1/contacts/x#frag"), "/api/v1/contacts/x");
     }
 }
