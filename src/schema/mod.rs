@@ -10,6 +10,7 @@
 //! `x-gately-create-only` (names create accepts but this body does not, D3).
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{Draft, ValidationError, Validator};
@@ -17,6 +18,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::suggest;
+pub(crate) use in_place::InPlace;
+use in_place::InPlaceJson;
+
+mod in_place;
 
 /// One way an instance breaks the contract, in the D1 shape.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -83,6 +88,8 @@ pub struct Findings {
 pub struct Schema {
     document: Value,
     validator: Validator,
+    /// The same schema for a document read in place, compiled when first asked for.
+    in_place: OnceLock<Validator<InPlaceJson>>,
 }
 
 /// Why an embedded schema could not be used: a bug in `schemas/`, caught by the test suite.
@@ -124,6 +131,7 @@ impl Schema {
         Ok(Self {
             document,
             validator,
+            in_place: OnceLock::new(),
         })
     }
 
@@ -140,6 +148,19 @@ impl Schema {
     /// Whether `instance` satisfies the schema (the fast path: no messages are built).
     pub fn is_valid(&self, instance: &Value) -> bool {
         self.validator.is_valid(instance)
+    }
+
+    /// Whether `instance`, read in place, satisfies the schema: [`Schema::is_valid`] without
+    /// building a `Value` (start-up's check of every contact of `contacts.json`).
+    pub(crate) fn is_valid_in_place(&self, instance: &InPlace<'_>) -> bool {
+        let validator = self.in_place.get_or_init(|| {
+            jsonschema::options_for::<InPlaceJson>()
+                .with_draft(Draft::Draft202012)
+                .should_validate_formats(true)
+                .build(&self.document)
+                .expect("the schema compiled for a Value compiles for any representation")
+        });
+        validator.is_valid(instance)
     }
 
     /// Every violation of `instance`, strictly.
@@ -676,83 +697,83 @@ impl SchemaId {
 pub(crate) const SOURCES: [(&str, &str); 26] = [
     (
         "contact-patch.json",
-        include_str!("../schemas/contact-patch.json"),
+        include_str!("../../schemas/contact-patch.json"),
     ),
     (
         "contact-create.json",
-        include_str!("../schemas/contact-create.json"),
+        include_str!("../../schemas/contact-create.json"),
     ),
-    ("message.json", include_str!("../schemas/message.json")),
+    ("message.json", include_str!("../../schemas/message.json")),
     (
         "bulk-import.json",
-        include_str!("../schemas/bulk-import.json"),
+        include_str!("../../schemas/bulk-import.json"),
     ),
     (
         "bulk-import-result.json",
-        include_str!("../schemas/bulk-import-result.json"),
+        include_str!("../../schemas/bulk-import-result.json"),
     ),
-    ("tag.json", include_str!("../schemas/tag.json")),
+    ("tag.json", include_str!("../../schemas/tag.json")),
     (
         "tag-create.json",
-        include_str!("../schemas/tag-create.json"),
+        include_str!("../../schemas/tag-create.json"),
     ),
     (
         "tag-update.json",
-        include_str!("../schemas/tag-update.json"),
+        include_str!("../../schemas/tag-update.json"),
     ),
     (
         "contact-tag.json",
-        include_str!("../schemas/contact-tag.json"),
+        include_str!("../../schemas/contact-tag.json"),
     ),
     (
         "unsubscribe.json",
-        include_str!("../schemas/unsubscribe.json"),
+        include_str!("../../schemas/unsubscribe.json"),
     ),
     (
         "unsubscribe-record.json",
-        include_str!("../schemas/unsubscribe-record.json"),
+        include_str!("../../schemas/unsubscribe-record.json"),
     ),
     (
         "custom-fields.json",
-        include_str!("../schemas/custom-fields.json"),
+        include_str!("../../schemas/custom-fields.json"),
     ),
-    ("contact.json", include_str!("../schemas/contact.json")),
+    ("contact.json", include_str!("../../schemas/contact.json")),
     (
         "contact.documented.json",
-        include_str!("../schemas/contact.documented.json"),
+        include_str!("../../schemas/contact.documented.json"),
     ),
-    ("problem.json", include_str!("../schemas/problem.json")),
-    ("fixtures.json", include_str!("../schemas/fixtures.json")),
-    ("exchange.json", include_str!("../schemas/exchange.json")),
+    ("problem.json", include_str!("../../schemas/problem.json")),
+    ("fixtures.json", include_str!("../../schemas/fixtures.json")),
+    ("exchange.json", include_str!("../../schemas/exchange.json")),
     (
         "workspace-create.json",
-        include_str!("../schemas/workspace-create.json"),
+        include_str!("../../schemas/workspace-create.json"),
     ),
     (
         "clock-change.json",
-        include_str!("../schemas/clock-change.json"),
+        include_str!("../../schemas/clock-change.json"),
     ),
     (
         "fault-plan.json",
-        include_str!("../schemas/fault-plan.json"),
+        include_str!("../../schemas/fault-plan.json"),
     ),
-    ("list.json", include_str!("../schemas/list.json")),
+    ("list.json", include_str!("../../schemas/list.json")),
     (
         "list-create.json",
-        include_str!("../schemas/list-create.json"),
+        include_str!("../../schemas/list-create.json"),
     ),
     (
         "list-member-add.json",
-        include_str!("../schemas/list-member-add.json"),
+        include_str!("../../schemas/list-member-add.json"),
     ),
     (
         "segment-rule.json",
-        include_str!("../schemas/segment-rule.json"),
+        include_str!("../../schemas/segment-rule.json"),
     ),
-    ("segment.json", include_str!("../schemas/segment.json")),
+    ("segment.json", include_str!("../../schemas/segment.json")),
     (
         "segment-create.json",
-        include_str!("../schemas/segment-create.json"),
+        include_str!("../../schemas/segment-create.json"),
     ),
 ];
 
