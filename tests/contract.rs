@@ -40,6 +40,18 @@ fn stderr(output: &Output) -> String {
     String::from_utf8(output.stderr.clone()).unwrap()
 }
 
+/// Each exchange's outcome and violations in `check --format json`'s report on standard
+/// output.
+fn verdicts(output: &Output) -> Vec<(Value, Value)> {
+    let report: Value = serde_json::from_str(&stdout(output)).unwrap();
+    report["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["outcome"].clone(), e["violations"].clone()))
+        .collect()
+}
+
 // ---- validate -------------------------------------------------------------------------
 
 #[test]
@@ -310,15 +322,6 @@ async fn check_reads_a_saved_journal_document_as_the_record_file() {
     let from_record = run_in(&dir.0, &["check", "traffic.jsonl", "--format", "json"], "");
 
     assert_eq!(from_journal.status.code(), Some(1));
-    let verdicts = |output: &std::process::Output| -> Vec<(Value, Value)> {
-        let report: Value = serde_json::from_str(&stdout(output)).unwrap();
-        report["exchanges"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| (e["outcome"].clone(), e["violations"].clone()))
-            .collect()
-    };
     let report: Value = serde_json::from_str(&stdout(&from_journal)).unwrap();
     assert_eq!(report["exchanges"][0]["origin"], "journal.json seq 1");
     assert_eq!(
@@ -327,6 +330,27 @@ async fn check_reads_a_saved_journal_document_as_the_record_file() {
     );
     assert_eq!(verdicts(&from_journal).len(), 7);
     assert_eq!(verdicts(&from_journal), verdicts(&from_record));
+}
+
+#[tokio::test]
+async fn check_reads_a_record_file_or_a_har_from_a_pipe() {
+    let dir = TempDir::new("check-pipe");
+    let mock = record_session(&dir.0, false).await;
+    let har = mock.admin_text("/__admin/requests.har").await;
+    std::fs::write(dir.0.join("session.har"), &har).unwrap();
+    let record = std::fs::read_to_string(dir.0.join("traffic.jsonl")).unwrap();
+    let json = ["check", "/dev/stdin", "--format", "json"];
+
+    // A pipe can be read once: what tells a HAR from a record file is read only once.
+    let piped_record = run_in(&dir.0, &json, &record);
+    let piped_har = run_in(&dir.0, &json, &har);
+    let from_file = run_in(&dir.0, &["check", "traffic.jsonl", "--format", "json"], "");
+    let har_from_file = run_in(&dir.0, &["check", "session.har", "--format", "json"], "");
+
+    assert_eq!(verdicts(&from_file).len(), 6);
+    assert_eq!(verdicts(&piped_record), verdicts(&from_file));
+    assert_eq!(verdicts(&piped_har), verdicts(&har_from_file));
+    assert_eq!(piped_record.status.code(), Some(1));
 }
 
 // ---- check on real traffic (documented contract, D25) ---------------------------------

@@ -151,7 +151,8 @@ impl Schema {
     }
 
     /// Whether `instance`, read in place, satisfies the schema: [`Schema::is_valid`] without
-    /// building a `Value` (start-up's check of every contact of `contacts.json`).
+    /// building a `Value` (start-up's check of every contact of `contacts.json`). A text
+    /// with a key twice cannot be read in place: judge its `Value`.
     pub(crate) fn is_valid_in_place(&self, instance: &InPlace<'_>) -> bool {
         let validator = self.in_place.get_or_init(|| {
             jsonschema::options_for::<InPlaceJson>()

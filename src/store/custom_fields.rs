@@ -2,9 +2,10 @@
 //!
 //! A store may hold 100 000 contacts with a few custom fields each. As a `serde_json::Map`
 //! (an `IndexMap`: its entries, its hash table, a `String` per key and per text value) three
-//! fields took ~480 bytes a contact; as one boxed JSON text they take ~60 (BENCHMARKS.md,
+//! fields took ~480 bytes a contact; as one boxed JSON text they take ~64 (BENCHMARKS.md,
 //! "Scale"). They are read whole (a contact's JSON, `GET …/custom-fields`) far more often
-//! than one by one (a segment rule), and changed only by a PATCH or a merge, which parse them.
+//! than one by one (a segment rule), and changed only by a PATCH, which replaces them whole,
+//! or a merge, which parses them.
 
 use std::fmt;
 

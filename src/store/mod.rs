@@ -1023,7 +1023,15 @@ mod tests {
                 json!({"tags": pick(json!(["vip"]), json!(["vip", text]))}),
             )
             .map(drop),
-            4 => apply(store, json!({"custom_fields": {"plan": text}})).map(drop),
+            4 => {
+                // The same fields in either order: the contact's JSON shows the order.
+                let fields = if value < 2 {
+                    json!({"plan": text, "seats": 1})
+                } else {
+                    json!({"seats": 1, "plan": text})
+                };
+                apply(store, json!({"custom_fields": fields})).map(drop)
+            }
             5 => store
                 .merge_custom_fields(
                     acme,

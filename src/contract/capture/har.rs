@@ -2,87 +2,154 @@
 //! `/__admin/requests.har`.
 //!
 //! A HAR is one JSON document, and a long browser session's is hundreds of MiB; `check` reads
-//! it as a stream (serde's visitors over the file) and builds one entry's `Value` at a time,
-//! so that its memory is that of the largest entry and one batch of exchanges.
+//! it as a stream (serde's visitors over the file), keeping one batch of entries as their
+//! text, each batch then parsed on every core: its memory is that of one batch, whatever the
+//! archive's length.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::{CaptureError, Failure, MARKER_HEADER, Observed, epoch_ms};
 use crate::journal::exchange::Origin;
 use crate::journal::har::CREATOR;
+use crate::parallel;
 
 /// What reading a file as a HAR came to.
 pub(super) enum Read {
     /// It was one; its exchanges were handed on.
     Har,
-    /// Its document has no `log` (or is not JSON): a journal document or a record file.
-    NotHar,
+    /// Its document has no `log` (or is not JSON): a journal document or a record file,
+    /// whose reader must start with the bytes this one took (a pipe cannot be read again).
+    NotHar {
+        /// Every byte read of the input so far, from its start.
+        taken: Vec<u8>,
+    },
 }
 
-/// Reads the file at `path`, named `name` in reports, as a HAR, handing its exchanges to
-/// `each` in order, at most `batch` at a time.
+/// Reads `input`, the file at `path`, named `name` in reports, as a HAR, handing its
+/// exchanges to `each` in order, at most `batch` at a time.
+///
+/// The entries come in batches once `log.creator` has told whose archive it is (the mock's
+/// own export numbers its entries with their `seq`). Browsers and the mock write `creator`
+/// first; an archive that writes it after its entries, or not at all, is held (as text)
+/// until its `log` ends.
 pub(super) fn read(
+    input: &mut impl std::io::Read,
     path: &Path,
     name: &str,
     batch: usize,
     each: &mut dyn FnMut(&[Observed]),
 ) -> Result<Read, CaptureError> {
+    let unreadable = |source| CaptureError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let invalid = |(location, message): Failure| CaptureError::Invalid {
+        path: path.to_owned(),
+        location,
+        message,
+    };
+    let keeping = Cell::new(true);
+    let mut taken = Vec::new();
     let mut reader = Reader {
         name,
         batch: batch.max(1),
         each,
-        pass: Pass::Entries,
         from_mock_archive: None,
-        creator_after_entries: false,
         progress: Progress::default(),
+        keeping: &keeping,
         failure: None,
         pending: Vec::new(),
+        first_pending: 0,
     };
-    let outcome = reader.pass(path, Pass::Entries);
-    if !reader.creator_after_entries {
-        return outcome;
+    let parsed = {
+        let copy = Copied {
+            input,
+            taken: &mut taken,
+            keeping: &keeping,
+        };
+        // serde_json reads a byte at a time, which std serves from a `BufReader`'s buffer
+        // without a call per byte: the buffer is on top of the copy.
+        let buffered = std::io::BufReader::with_capacity(1 << 20, copy);
+        let mut document = serde_json::Deserializer::from_reader(buffered);
+        de::Deserializer::deserialize_any(&mut document, Top(&mut reader))
+            .and_then(|()| document.end())
+    };
+    let progress = &reader.progress;
+    if !progress.seen_log {
+        return match parsed {
+            Err(err) if err.is_io() => Err(unreadable(err.into())),
+            _ => Ok(Read::NotHar { taken }),
+        };
     }
-    // `entries` came before `creator` (or there is none): a pass for `creator` alone, then
-    // the entries, knowing whose archive this is.
-    reader.progress = Progress::default();
-    reader.pass(path, Pass::CreatorOnly)?;
-    reader.from_mock_archive = Some(reader.from_mock_archive.unwrap_or(false));
-    reader.progress = Progress::default();
-    reader.pass(path, Pass::Entries)
+    let Err(err) = parsed else {
+        return Ok(Read::Har);
+    };
+    if let Some(failure) = reader.failure.take() {
+        return Err(invalid(failure));
+    }
+    if err.is_io() {
+        return Err(unreadable(err.into()));
+    }
+    let wrong_shape = err.is_data()
+        && ((!progress.in_log && !progress.seen_entries)
+            || (progress.seen_entries && !progress.in_entries));
+    Err(invalid(if wrong_shape {
+        no_entries()
+    } else if progress.in_entries {
+        (
+            format!("/log/entries/{}", progress.entries_read),
+            format!("not valid JSON: {err}"),
+        )
+    } else {
+        ("/log".to_owned(), format!("not valid JSON: {err}"))
+    }))
 }
 
-/// Which part of the archive a pass reads.
-#[derive(Clone, Copy, PartialEq)]
-enum Pass {
-    /// `log.creator`, nothing else.
-    CreatorOnly,
-    /// The entries (and `creator`, when it comes first).
-    Entries,
+/// The input, a copy kept of each block read through it while `keeping` holds.
+struct Copied<'a, R> {
+    input: R,
+    taken: &'a mut Vec<u8>,
+    keeping: &'a Cell<bool>,
 }
 
-/// The state of a pass over the archive, shared by the visitors of its levels.
+impl<R: std::io::Read> std::io::Read for Copied<'_, R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.input.read(buffer)?;
+        if self.keeping.get() {
+            self.taken.extend_from_slice(&buffer[..read]);
+        }
+        Ok(read)
+    }
+}
+
+/// The state of the reading, shared by the visitors of the archive's levels.
 struct Reader<'a> {
     name: &'a str,
     batch: usize,
     each: &'a mut dyn FnMut(&[Observed]),
-    pass: Pass,
     /// Whether the archive is the mock's own export (its `creator`): its comments then
-    /// carry the `seq`, and every answer is the mock's.
+    /// carry the `seq`, and every answer is the mock's. `None` until `creator` is read.
     from_mock_archive: Option<bool>,
-    creator_after_entries: bool,
     progress: Progress,
+    /// Cleared once the document shows a `log`: the bytes need not be kept for another
+    /// reader then.
+    keeping: &'a Cell<bool>,
     /// A fault in an entry (or a `log` without entries), told rather than the parser's error.
     failure: Option<Failure>,
-    pending: Vec<Observed>,
+    /// Entries read but not yet handed on, as their text, and the number of the first.
+    pending: Vec<Box<RawValue>>,
+    first_pending: usize,
 }
 
-/// How far a pass got: the top-level `log`, inside its object, `entries`, inside its array,
-/// and the number of entries read.
+/// How far the reading got: the top-level `log`, inside its object, `entries`, inside its
+/// array, and the number of entries read.
 #[derive(Default)]
 struct Progress {
     seen_log: bool,
@@ -93,64 +160,54 @@ struct Progress {
 }
 
 impl Reader<'_> {
-    /// One pass over the file.
-    fn pass(&mut self, path: &Path, pass: Pass) -> Result<Read, CaptureError> {
-        let unreadable = |source| CaptureError::Read {
-            path: path.to_owned(),
-            source,
-        };
-        let invalid = |(location, message): Failure| CaptureError::Invalid {
-            path: path.to_owned(),
-            location,
-            message,
-        };
-        self.pass = pass;
-        let file = std::fs::File::open(path).map_err(unreadable)?;
-        let mut document =
-            serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 20, file));
-        let parsed = de::Deserializer::deserialize_any(&mut document, Top(self))
-            .and_then(|()| document.end());
-        let Err(err) = parsed else {
-            return Ok(if self.progress.seen_log {
-                Read::Har
-            } else {
-                Read::NotHar
-            });
-        };
-        if let Some(failure) = self.failure.take() {
-            return Err(invalid(failure));
-        }
-        if self.creator_after_entries && pass == Pass::Entries {
-            return Ok(Read::Har);
-        }
-        if err.is_io() {
-            return Err(unreadable(err.into()));
-        }
-        if !self.progress.seen_log {
-            return Ok(Read::NotHar);
-        }
-        let wrong_shape = err.is_data()
-            && ((!self.progress.in_log && !self.progress.seen_entries)
-                || (self.progress.seen_entries && !self.progress.in_entries));
-        Err(invalid(if wrong_shape {
-            no_entries()
-        } else if self.progress.in_entries {
-            (
-                format!("/log/entries/{}", self.progress.entries_read),
-                format!("not valid JSON: {err}"),
-            )
-        } else {
-            ("/log".to_owned(), format!("not valid JSON: {err}"))
-        }))
+    /// Keeps `failure` to be told, and stops the parser.
+    fn fail<E: de::Error>(&mut self, failure: Failure) -> E {
+        self.failure = Some(failure);
+        stop()
     }
 
-    /// Hands the pending exchanges on.
-    fn flush(&mut self) {
-        if !self.pending.is_empty() {
-            (self.each)(&self.pending);
-            self.pending.clear();
-        }
+    /// [`Reader::flush`], stopping the parser on a fault.
+    fn flush_or_stop<E: de::Error>(&mut self) -> Result<(), E> {
+        self.flush().map_err(|failure| self.fail(failure))
     }
+
+    /// Hands the pending entries on as exchanges, each parsed and read on one of the
+    /// machine's cores (the stream itself is read on one).
+    fn flush(&mut self) -> Result<(), Failure> {
+        /// Fewer entries than this per core are read on the calling thread.
+        const PER_THREAD: usize = 64;
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let (name, first) = (self.name, self.first_pending);
+        let from_mock_archive = self.from_mock_archive.unwrap_or(false);
+        let parts = parallel::chunks(&self.pending, PER_THREAD, |start, part| {
+            let read = |(offset, text): (usize, &RawValue)| {
+                let index = first + start + offset;
+                // The stream checked its syntax; a number out of range fails only here.
+                let entry: Value = serde_json::from_str(text.get()).map_err(|err| {
+                    (
+                        format!("/log/entries/{index}"),
+                        format!("not valid JSON: {err}"),
+                    )
+                })?;
+                observed(&entry, index, name, from_mock_archive)
+            };
+            let texts = part.iter().map(|text| &**text);
+            texts.enumerate().map(read).collect::<Vec<_>>()
+        });
+        let exchanges = parts.into_iter().flatten().collect::<Result<Vec<_>, _>>()?;
+        for part in exchanges.chunks(self.batch) {
+            (self.each)(part);
+        }
+        self.first_pending += self.pending.len();
+        self.pending.clear();
+        Ok(())
+    }
+}
+
+fn twice(container: &str) -> String {
+    format!("appears twice in the {container}; a HAR has one")
 }
 
 fn no_entries() -> Failure {
@@ -178,11 +235,14 @@ impl<'de> Visitor<'de> for Top<'_, '_> {
     fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
         let reader = self.0;
         while let Some(key) = map.next_key::<String>()? {
-            if key == "log" && !reader.progress.seen_log {
-                reader.progress.seen_log = true;
-                map.next_value_seed(Log(&mut *reader))?;
-            } else {
+            if key != "log" {
                 map.next_value::<IgnoredAny>()?;
+            } else if reader.progress.seen_log {
+                return Err(reader.fail(("/log".to_owned(), twice("document"))));
+            } else {
+                reader.progress.seen_log = true;
+                reader.keeping.set(false);
+                map.next_value_seed(Log(&mut *reader))?;
             }
         }
         Ok(())
@@ -210,18 +270,22 @@ impl<'de> Visitor<'de> for Log<'_, '_> {
     fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
         let reader = self.0;
         reader.progress.in_log = true;
+        let mut creator_seen = false;
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
-                "creator" if reader.from_mock_archive.is_none() => {
+                "creator" if creator_seen => {
+                    return Err(reader.fail(("/log/creator".to_owned(), twice("log"))));
+                }
+                "creator" => {
+                    creator_seen = true;
                     let creator: Value = map.next_value()?;
                     let name = creator.get("name").and_then(Value::as_str);
                     reader.from_mock_archive = Some(name == Some(CREATOR));
                 }
-                "entries" if reader.pass == Pass::Entries && !reader.progress.seen_entries => {
-                    if reader.from_mock_archive.is_none() {
-                        reader.creator_after_entries = true;
-                        return Err(stop());
-                    }
+                "entries" if reader.progress.seen_entries => {
+                    return Err(reader.fail(("/log/entries".to_owned(), twice("log"))));
+                }
+                "entries" => {
                     reader.progress.seen_entries = true;
                     map.next_value_seed(Entries(&mut *reader))?;
                     reader.progress.in_entries = false;
@@ -231,15 +295,16 @@ impl<'de> Visitor<'de> for Log<'_, '_> {
                 }
             }
         }
-        if reader.pass == Pass::Entries && !reader.progress.seen_entries {
-            reader.failure = Some(no_entries());
-            return Err(stop());
+        if !reader.progress.seen_entries {
+            return Err(reader.fail(no_entries()));
         }
-        Ok(())
+        // Entries held for a `creator` that came after them, or never did.
+        reader.from_mock_archive.get_or_insert(false);
+        reader.flush_or_stop()
     }
 }
 
-/// `entries`: each read as a `Value`, made an [`Observed`] and let go.
+/// `entries`: each read as its text, a batch of them then made [`Observed`] and let go.
 struct Entries<'r, 'a>(&'r mut Reader<'a>);
 
 impl<'de> DeserializeSeed<'de> for Entries<'_, '_> {
@@ -260,22 +325,17 @@ impl<'de> Visitor<'de> for Entries<'_, '_> {
     fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
         let reader = self.0;
         reader.progress.in_entries = true;
-        let from_mock_archive = reader.from_mock_archive.unwrap_or(false);
-        while let Some(entry) = seq.next_element::<Value>()? {
-            let index = reader.progress.entries_read;
-            match observed(&entry, index, reader.name, from_mock_archive) {
-                Ok(one) => reader.pending.push(one),
-                Err(failure) => {
-                    reader.failure = Some(failure);
-                    return Err(stop());
-                }
-            }
+        while let Some(entry) = seq.next_element::<Box<RawValue>>()? {
+            reader.pending.push(entry);
             reader.progress.entries_read += 1;
-            if reader.pending.len() >= reader.batch {
-                reader.flush();
+            // Until `creator` is known, the entries are held.
+            if reader.from_mock_archive.is_some() && reader.pending.len() >= reader.batch {
+                reader.flush_or_stop()?;
             }
         }
-        reader.flush();
+        if reader.from_mock_archive.is_some() {
+            reader.flush_or_stop()?;
+        }
         Ok(())
     }
 }
@@ -433,13 +493,20 @@ mod tests {
         let file = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(file.path(), text).unwrap();
         let (mut observed, mut sizes) = (Vec::new(), Vec::new());
-        let read = read(file.path(), "t.har", batch, &mut |part| {
+        let mut input = std::fs::File::open(file.path()).unwrap();
+        let read = read(&mut input, file.path(), "t.har", batch, &mut |part| {
             sizes.push(part.len());
             observed.extend_from_slice(part);
         });
         match read {
             Ok(Read::Har) => Ok((observed, sizes)),
-            Ok(Read::NotHar) => Err("not a HAR".to_owned()),
+            Ok(Read::NotHar { taken }) => {
+                // What was taken, then what is left, is the whole input.
+                let mut rest = Vec::new();
+                std::io::Read::read_to_end(&mut input, &mut rest).unwrap();
+                assert_eq!([taken, rest].concat(), text.as_bytes());
+                Err("not a HAR".to_owned())
+            }
             Err(CaptureError::Invalid {
                 location, message, ..
             }) => Err(format!("{location}: {message}")),
@@ -490,7 +557,7 @@ mod tests {
                     );
                 }
             }
-            // `creator` after `entries`: read again once it is known.
+            // `creator` after `entries`: the entries are held until it is known.
             let late = format!(
                 r#"{{"log": {{"entries": {}, "creator": {{"name": "{creator}"}}}}}}"#,
                 Value::from(entries.clone())
@@ -502,6 +569,11 @@ mod tests {
             streamed(&anonymous.to_string(), 3).unwrap().0,
             whole(&anonymous)
         );
+        // Batches large enough to be read on every core come out in order.
+        let many: Vec<Value> = (1..=300).map(|seq| entry(seq, seq % 7 == 0)).collect();
+        let document = json!({"log": {"creator": {"name": CREATOR}, "entries": many}});
+        let read = streamed(&document.to_string(), 200).unwrap();
+        assert_eq!(read, (whole(&document), vec![200, 100]));
     }
 
     #[test]
@@ -531,6 +603,40 @@ mod tests {
             (
                 format!(r#"{{"log": {{"creator": {{}}, "entries": [{one}]}}}} trailing"#),
                 "/log: not valid JSON: trailing characters at line 1 column ",
+            ),
+            (
+                format!(r#"{{"log": {{"creator": {{}}, "entries": [{one}, {{"time": 1e400}}]}}}}"#),
+                "/log/entries/1: not valid JSON: number out of range",
+            ),
+            // `creator` late or missing: the same faults.
+            (
+                r#"{"log": {"entries": 5}}"#.to_owned(),
+                "/log/entries: a HAR needs an entries array",
+            ),
+            (
+                r#"{"log": {"entries": {}, "creator": {}}}"#.to_owned(),
+                "/log/entries: a HAR needs an entries array",
+            ),
+            (
+                format!(r#"{{"log": {{"entries": [{one}, {{"request": "#),
+                "/log/entries/1: not valid JSON: EOF while parsing",
+            ),
+            (
+                r#"{"log": {"entries": [{"request": {}}]}}"#.to_owned(),
+                "/log/entries/0/request/method: missing",
+            ),
+            // Twice what a HAR has once.
+            (
+                format!(r#"{{"log": {{"creator": {{}}, "entries": [{one}]}}, "log": 5}}"#),
+                "/log: appears twice in the document",
+            ),
+            (
+                format!(r#"{{"log": {{"creator": {{}}, "entries": [], "entries": [{one}]}}}}"#),
+                "/log/entries: appears twice in the log",
+            ),
+            (
+                r#"{"log": {"creator": {}, "creator": {}, "entries": []}}"#.to_owned(),
+                "/log/creator: appears twice in the log",
             ),
         ];
         for (text, told) in cases {

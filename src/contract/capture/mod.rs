@@ -194,13 +194,16 @@ pub(crate) fn read_batches(
         message,
     };
     let name = spelled_once(path);
+    let mut file = std::fs::File::open(path).map_err(unreadable)?;
     // A HAR is one document, on one line or many: tried first, as it is told by its `log`
-    // before a record file's first exchange would be read whole.
-    if let har::Read::Har = har::read(path, &name, batch, &mut each)? {
-        return Ok(());
-    }
-    let file = std::fs::File::open(path).map_err(unreadable)?;
-    let mut lines = Lines::new(std::io::BufReader::with_capacity(1 << 20, file));
+    // before a record file's first exchange would be read whole. The file is read once (it
+    // may be a pipe): what the HAR reader took of something else comes first again.
+    let taken = match har::read(&mut file, path, &name, batch, &mut each)? {
+        har::Read::Har => return Ok(()),
+        har::Read::NotHar { taken } => taken,
+    };
+    let rest = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut lines = Lines::new(std::io::Read::chain(std::io::Cursor::new(taken), rest));
     let per_batch = batch.clamp(1, 4096);
     lines.read_batch(per_batch).map_err(unreadable)?;
     // A first line that is a whole exchange makes a record file, read a batch of lines at a
@@ -213,8 +216,7 @@ pub(crate) fn read_batches(
         .is_some_and(|(_, line)| {
             matches!(
                 serde_json::from_str::<Value>(line),
-                Ok(Value::Object(object))
-                    if !object.contains_key("log") && !object.contains_key("requests")
+                Ok(Value::Object(object)) if !object.contains_key("requests")
             )
         });
     if !streamed {
