@@ -9,6 +9,7 @@
 //! `json` traits (`options_for`); this is one, to the crate's documented contract.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 
 use jsonschema::JsonType;
@@ -115,11 +116,23 @@ impl<'de> Visitor<'de> for InPlaceVisitor {
     }
 
     fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
-        let mut members = Vec::with_capacity(map.size_hint().unwrap_or(0));
+        /// Up to this many members, a key is looked for among those before it by a scan.
+        const SCANNED: usize = 16;
+        let mut members: Vec<(Cow<'de, str>, InPlace<'de>)> =
+            Vec::with_capacity(map.size_hint().unwrap_or(0));
+        let mut names = HashSet::new();
         while let Some(Name(name)) = map.next_key::<Name<'de>>()? {
             // A key twice: `Value` keeps the last, its members would show both. Refused, so
             // that such a document is judged as a `Value` (`Schema::is_valid_in_place`).
-            if members.iter().any(|(seen, _)| *seen == name) {
+            let twice = if members.len() < SCANNED {
+                members.iter().any(|(seen, _)| *seen == name)
+            } else {
+                if names.is_empty() {
+                    names.extend(members.iter().map(|(seen, _)| seen.clone()));
+                }
+                !names.insert(name.clone())
+            };
+            if twice {
                 return Err(de::Error::custom(format_args!(
                     "the key {name:?} appears twice"
                 )));
@@ -314,6 +327,14 @@ mod tests {
         assert_eq!(InPlace::parse(text).unwrap().to_value(), value);
         let twice = InPlace::parse(r#"{"a": {"b": 1, "b": 2}}"#).unwrap_err();
         assert!(twice.to_string().contains("\"b\" appears twice"), "{twice}");
+        // Past the members a scan looks through, a set tells the same.
+        let many = |last: &str| {
+            let keys: Vec<String> = (0..40).map(|n| format!("\"k{n}\": {n}")).collect();
+            format!("{{{}, \"{last}\": 0}}", keys.join(", "))
+        };
+        assert!(InPlace::parse(&many("k3")).is_err());
+        assert!(InPlace::parse(&many("k39")).is_err());
+        assert!(InPlace::parse(&many("other")).is_ok());
     }
 
     #[test]

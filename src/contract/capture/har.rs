@@ -4,7 +4,8 @@
 //! A HAR is one JSON document, and a long browser session's is hundreds of MiB; `check` reads
 //! it as a stream (serde's visitors over the file), keeping one batch of entries as their
 //! text, each batch then parsed on every core: its memory is that of one batch, whatever the
-//! archive's length.
+//! archive's length (for an archive that writes `creator` after its entries, that of the
+//! entries' text, held until `creator` is known).
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -94,6 +95,11 @@ pub(super) fn read(
     if let Some(failure) = reader.failure.take() {
         return Err(invalid(failure));
     }
+    // The entries read before the parser stopped, not yet handed on: a fault in one of them
+    // comes first in the file. (They are not handed on: the capture fails.)
+    if let Err(failure) = reader.exchanges_of(&reader.pending, reader.first_pending) {
+        return Err(invalid(failure));
+    }
     if err.is_io() {
         return Err(unreadable(err.into()));
     }
@@ -171,17 +177,29 @@ impl Reader<'_> {
         self.flush().map_err(|failure| self.fail(failure))
     }
 
-    /// Hands the pending entries on as exchanges, each parsed and read on one of the
-    /// machine's cores (the stream itself is read on one).
+    /// Hands the pending entries on as exchanges, `batch` at a time, each batch parsed and
+    /// read on every core (the stream itself is read on one).
     fn flush(&mut self) -> Result<(), Failure> {
+        let pending = std::mem::take(&mut self.pending);
+        for part in pending.chunks(self.batch) {
+            let exchanges = self.exchanges_of(part, self.first_pending)?;
+            (self.each)(&exchanges);
+            self.first_pending += part.len();
+        }
+        Ok(())
+    }
+
+    /// The exchanges of `entries`, the first of them entry `first` (from 0).
+    fn exchanges_of(
+        &self,
+        entries: &[Box<RawValue>],
+        first: usize,
+    ) -> Result<Vec<Observed>, Failure> {
         /// Fewer entries than this per core are read on the calling thread.
         const PER_THREAD: usize = 64;
-        if self.pending.is_empty() {
-            return Ok(());
-        }
-        let (name, first) = (self.name, self.first_pending);
+        let name = self.name;
         let from_mock_archive = self.from_mock_archive.unwrap_or(false);
-        let parts = parallel::chunks(&self.pending, PER_THREAD, |start, part| {
+        let parts = parallel::chunks(entries, PER_THREAD, |start, part| {
             let read = |(offset, text): (usize, &RawValue)| {
                 let index = first + start + offset;
                 // The stream checked its syntax; a number out of range fails only here.
@@ -196,13 +214,7 @@ impl Reader<'_> {
             let texts = part.iter().map(|text| &**text);
             texts.enumerate().map(read).collect::<Vec<_>>()
         });
-        let exchanges = parts.into_iter().flatten().collect::<Result<Vec<_>, _>>()?;
-        for part in exchanges.chunks(self.batch) {
-            (self.each)(part);
-        }
-        self.first_pending += self.pending.len();
-        self.pending.clear();
-        Ok(())
+        parts.into_iter().flatten().collect()
     }
 }
 
@@ -235,7 +247,11 @@ impl<'de> Visitor<'de> for Top<'_, '_> {
     fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
         let reader = self.0;
         while let Some(key) = map.next_key::<String>()? {
-            if key != "log" {
+            if key == "requests" && !reader.progress.seen_log {
+                // A journal document: read whole by its own reader, not copied through to
+                // its end here.
+                return Err(stop());
+            } else if key != "log" {
                 map.next_value::<IgnoredAny>()?;
             } else if reader.progress.seen_log {
                 return Err(reader.fail(("/log".to_owned(), twice("document"))));
@@ -576,6 +592,43 @@ mod tests {
         assert_eq!(read, (whole(&document), vec![200, 100]));
     }
 
+    /// Gives its text a few bytes a read, as a pipe may.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+            let count = buffer.len().min(7).min(self.0.len());
+            buffer[..count].copy_from_slice(&self.0[..count]);
+            self.0 = &self.0[count..];
+            Ok(count)
+        }
+    }
+
+    #[test]
+    fn what_is_not_a_har_comes_back_whole_however_it_is_read() {
+        let line = r#"{"seq":1,"request":{"method":"GET","body":"x"}}"#;
+        let lines: String = std::iter::repeat_n(format!("{line}\n"), 60_000).collect();
+        assert!(lines.len() > 2 << 20, "longer than the reader's buffer");
+        let texts = [
+            lines.clone(),
+            format!("not JSON\n{lines}"),
+            format!("{{\"requests\": [{line}]}}\n{lines}"),
+        ];
+        for text in texts {
+            let mut input = Trickle(text.as_bytes());
+            let read = read(&mut input, Path::new("t"), "t", 10, &mut |_| {
+                panic!("nothing is handed on")
+            });
+            let Ok(Read::NotHar { taken }) = read else {
+                panic!("not a HAR")
+            };
+            assert!(taken.len() < 2 << 20, "a buffer or so: {}", taken.len());
+            let mut rest = Vec::new();
+            std::io::Read::read_to_end(&mut input, &mut rest).unwrap();
+            assert!([taken, rest].concat() == text.as_bytes());
+        }
+    }
+
     #[test]
     fn a_broken_har_is_told_where_it_breaks() {
         let one = entry(1, false).to_string();
@@ -606,6 +659,19 @@ mod tests {
             ),
             (
                 format!(r#"{{"log": {{"creator": {{}}, "entries": [{one}, {{"time": 1e400}}]}}}}"#),
+                "/log/entries/1: not valid JSON: number out of range",
+            ),
+            // The first fault in the file, though a later one stopped the parser.
+            (
+                format!(
+                    r#"{{"log": {{"creator": {{}}, "entries": [{one}, {{"request": {{}}}}, {one}, {{"x": ]"#
+                ),
+                "/log/entries/1/request/method: missing",
+            ),
+            (
+                format!(
+                    r#"{{"log": {{"creator": {{}}, "entries": [{one}, {{"time": 1e400}}, {one}, {{"x": ]"#
+                ),
                 "/log/entries/1: not valid JSON: number out of range",
             ),
             // `creator` late or missing: the same faults.
