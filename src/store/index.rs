@@ -119,20 +119,44 @@ impl SearchText {
     }
 }
 
-/// What the list's filters test of one contact: its place's columns.
+/// What a list's filters ask of a place's columns (status, tag bits, searched text), typed
+/// so that a test of the status and tag columns alone is a count the compiler vectorises:
+/// at 100 000 contacts the same test as a closure over zipped columns was 86 % of a
+/// filtered list's time.
 #[derive(Clone, Copy)]
-pub(crate) struct Entry<'a> {
-    /// Its status.
-    pub(crate) status: Status,
-    /// One bit per tag it has ([`tag_bit`]).
-    tag_bits: u64,
-    text: &'a SearchText,
+pub(crate) struct ColumnTest<'a> {
+    /// The status asked for, if any.
+    pub(crate) status: Option<Status>,
+    /// The tags asked for (their bits are tested here; the contact's own tags, where the
+    /// bits cannot tell, by the caller's slower test).
+    pub(crate) tags: &'a TagFilter,
+    /// The lower-cased searched text, if any.
+    pub(crate) finder: Option<&'a memchr::memmem::Finder<'a>>,
 }
 
-impl Entry<'_> {
-    /// Whether the lower-cased `needle` is in the contact's name, e-mail or company.
-    pub(crate) fn finds(&self, needle: &memchr::memmem::Finder<'_>) -> bool {
-        self.text.finds(needle)
+impl ColumnTest<'_> {
+    /// Whether a place with these columns passes.
+    fn passes(&self, status: Status, tag_bits: u64, text: &SearchText) -> bool {
+        self.status.is_none_or(|asked| asked == status)
+            && self.tags.mask().is_none_or(|mask| tag_bits & mask != 0)
+            && (self.finder).is_none_or(|finder| text.finds(finder))
+    }
+
+    /// How many places of `project` pass, when the status and tag columns alone tell: one
+    /// pass down one or two columns of plain values, no text read.
+    fn count(&self, project: &Project) -> Option<usize> {
+        if self.finder.is_some() {
+            return None;
+        }
+        let (statuses, tag_bits) = (&project.statuses, &project.tag_bits);
+        Some(match (self.status, self.tags.mask()) {
+            (None, None) => project.len(),
+            (Some(status), None) => statuses.iter().filter(|s| **s == status).count(),
+            (None, Some(mask)) => tag_bits.iter().filter(|bits| **bits & mask != 0).count(),
+            (Some(status), Some(mask)) => (statuses.iter().zip(tag_bits))
+                .filter(|(s, bits)| **s == status && **bits & mask != 0)
+                .count(),
+        })
     }
 }
 
@@ -172,17 +196,18 @@ impl TagFilter {
         }
     }
 
-    /// Whether the contact of `entry` may have one of the tags (if not, it has none).
-    pub(crate) fn may_hold(&self, entry: &Entry<'_>) -> bool {
-        self.any || entry.tag_bits & self.bits != 0
+    /// The bits a contact's tag bits must share for it to have one of the tags (if it shares
+    /// none, it has none); `None`: no tag asked for.
+    fn mask(&self) -> Option<u64> {
+        (!self.any).then_some(self.bits)
     }
 
-    /// Whether [`TagFilter::may_hold`] alone says it: no contact need be read.
+    /// Whether the tag bits alone say it: no contact need be read.
     pub(crate) fn is_exact(&self) -> bool {
         self.any || self.exact
     }
 
-    /// Whether `contact`, which [`TagFilter::may_hold`] let through, has one of the tags.
+    /// Whether `contact`, whose tag bits let it through, has one of the tags.
     pub(crate) fn holds(&self, contact: &Contact) -> bool {
         self.is_exact() || contact.tags.iter().any(|id| self.wanted.contains(id))
     }
@@ -419,13 +444,13 @@ impl ContactTable {
         (page, project.len())
     }
 
-    /// The contacts of `project` that `quick` (on the entry) and then `slow`, if any (on
+    /// The contacts of `project` that `test` (on the columns) and then `slow`, if any (on
     /// the contact), pick, newest first: those from `skip` on, at most `take` of them, and
     /// how many are picked in all. Without `slow` no contact is read but the page's.
     pub(crate) fn select(
         &self,
         project: Uuid,
-        quick: impl Fn(Entry<'_>) -> bool,
+        test: ColumnTest<'_>,
         slow: Option<&dyn Fn(&Contact) -> bool>,
         skip: usize,
         take: usize,
@@ -433,41 +458,30 @@ impl ContactTable {
         let Some(project) = self.projects.get(&project) else {
             return (Vec::new(), 0);
         };
-        let mut page = Vec::with_capacity(take.min(project.len()));
-        let mut total = 0;
-        // The columns side by side, newest first: one pass down three arrays.
-        let columns = (project.statuses.iter())
-            .zip(&project.tag_bits)
+        // The columns side by side, newest first: the places that pass, each with where it
+        // is counted from the oldest.
+        let passing = (project.statuses.iter().zip(&project.tag_bits))
             .zip(&project.texts)
+            .enumerate()
             .rev()
-            .map(|((status, tag_bits), text)| Entry {
-                status: *status,
-                tag_bits: *tag_bits,
-                text,
-            })
-            .enumerate();
-        if slow.is_none() {
-            // No contact to read: the total is a count of the columns alone (`count` of a
-            // filter adds up the test's answers, no branch on them), the page a scan that
-            // stops once it is full.
-            let total = columns.clone().filter(|(_, entry)| quick(*entry)).count();
-            let picked = columns.filter(|(_, entry)| quick(*entry)).skip(skip);
-            let page = picked
-                .take(take)
-                .map(|(at, _)| &self.contacts[&project.id_at(at)])
-                .collect();
+            .filter(|(_, ((status, tag_bits), text))| test.passes(**status, **tag_bits, text))
+            .map(|(at, _)| at);
+        let contact_at = |at: usize| &self.contacts[&project.order[at].1.0];
+        if let (None, Some(total)) = (slow, test.count(project)) {
+            // The total counted on the columns, the page a scan that stops once it is full.
+            let page = passing.skip(skip).take(take).map(contact_at).collect();
             return (page, total);
         }
-        for (at, entry) in columns {
-            if !quick(entry) {
-                continue;
-            }
-            let id = project.id_at(at);
-            if slow.is_some_and(|slow| !slow(self.contacts[&id].contact())) {
+        let mut page = Vec::with_capacity(take.min(project.len()));
+        let mut total = 0;
+        for at in passing {
+            // A contact is looked up only when it is read or sent (a search may pass
+            // thousands: each lookup is a walk down the by-id tree).
+            if slow.is_some_and(|slow| !slow(contact_at(at).contact())) {
                 continue;
             }
             if total >= skip && page.len() < take {
-                page.push(&self.contacts[&id]);
+                page.push(contact_at(at));
             }
             total += 1;
         }
