@@ -18,11 +18,10 @@ use std::time::Duration;
 use bytes::Bytes;
 use hyper::Method;
 use hyper::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
-use serde_json::Value;
 
 use crate::api::route;
 use crate::cli::ReplayArgs;
-use crate::contract::capture::{self, Observed};
+use crate::contract::capture::{self, AnswerBody, Observed};
 use crate::contract::report::{
     CheckedExchange, GroupBy, Rendering, Side, WriteError, report_format, write_report,
 };
@@ -347,7 +346,7 @@ impl Session {
             .map_err(|failure| Self::stopped(recorded, failure))?;
         let mut live = sent;
         live.status = answered.status.as_u16();
-        live.response_body = Some(recorded_body(&answered.body));
+        live.response_body = Some(AnswerBody::of(&recorded_body(&answered.body)));
         // The live API's answer is held to what the docs promise (D25), whoever sent it.
         live.from_mock = false;
         self.learn(recorded, &live);
@@ -463,9 +462,7 @@ impl Session {
             observed
                 .response_body
                 .as_ref()
-                .and_then(|body| body.get("id"))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
+                .and_then(|body| body.text_of("id"))
         };
         let created = |observed: &Observed| (200..300).contains(&observed.status);
         if recorded.method != "POST" || !created(recorded) {

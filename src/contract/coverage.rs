@@ -335,14 +335,15 @@ fn code_of(observed: &Observed) -> String {
     observed
         .response_body
         .as_ref()
-        .and_then(|body| body.get("code"))
-        .and_then(Value::as_str)
-        .unwrap_or(if observed.status == 0 {
-            "no_answer"
-        } else {
-            "unknown"
+        .and_then(|body| body.text_of("code"))
+        .unwrap_or_else(|| {
+            if observed.status == 0 {
+                "no_answer"
+            } else {
+                "unknown"
+            }
+            .to_owned()
         })
-        .to_owned()
 }
 
 #[cfg(test)]

@@ -7,14 +7,16 @@
 use serde_json::{Map, Value};
 
 use crate::api::operation::{Operation, OperationId};
-use crate::contract::capture::Observed;
+use crate::contract::capture::{AnswerBody, Observed};
 use crate::contract::report::{Finding, Side};
 
 /// The drift between `recorded` and `live`: the same request (the live one with the ids a
 /// replay created mapped in), each with its answer. Nothing when they agree.
 pub(crate) fn drift(recorded: &Observed, live: &Observed) -> Vec<Finding> {
     let operation = recorded.operation().map(|(operation, _)| operation);
-    let answer = |observed: &Observed| observed.response_body.clone().unwrap_or(Value::Null);
+    let answer = |observed: &Observed| {
+        (observed.response_body.as_ref()).map_or(Value::Null, AnswerBody::value)
+    };
     let (was, is) = (answer(recorded), answer(live));
     let mut found = Vec::new();
     if recorded.status != live.status {

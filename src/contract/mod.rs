@@ -25,8 +25,8 @@ use crate::api::error::{UPSTREAM_TIMEOUT, UPSTREAM_UNREACHABLE};
 use crate::api::route::{self, CONTACTS};
 use crate::api::{ApiError, Documented, Operation, operation};
 use crate::auth::Need;
-use crate::schema::{Findings, Schema, SchemaId, SchemaRegistry, Strictness, Violation};
-use capture::Observed;
+use crate::schema::{Findings, InPlace, Schema, SchemaId, SchemaRegistry, Strictness, Violation};
+use capture::{AnswerBody, Observed};
 use client::{ClientWatch, Seen, client_of};
 use judge::{BodyView, Judged, RequestView, Witness};
 use report::{CheckedExchange, ContractReport, Finding, Side};
@@ -273,9 +273,11 @@ impl RecordedAnswer {
         let refusal = observed
             .response_body
             .as_ref()
-            // A forced answer (`Prefer: code=413`) says nothing of the request.
-            .filter(|_| observed.from_mock && !observed.forced)
+            // A forced answer (`Prefer: code=413`) says nothing of the request; a success is
+            // no refusal.
+            .filter(|_| observed.from_mock && !observed.forced && observed.status >= 400)
             .and_then(|body| {
+                let body = body.value();
                 let code = body.get("code")?.as_str()?;
                 if !KEY_CODES.contains(&code) && !BODY_CODES.contains(&code) {
                     return None;
@@ -376,8 +378,8 @@ fn check_response(
         (false, false, _) => Findings::default(),
         (true, true, Some(operation)) => strict(schemas.get(operation.answer), body),
         (false, true, Some(operation)) => match operation.documented {
-            Documented::Schema(id) => schemas.get(id).check(body, Strictness::Documented),
-            Documented::ContactPage => documented_page(body, schemas),
+            Documented::Schema(id) => schemas.get(id).check(&body.value(), Strictness::Documented),
+            Documented::ContactPage => documented_page(&body.value(), schemas),
             Documented::Nothing => Findings::default(),
         },
         (_, true, None) => Findings::default(),
@@ -399,20 +401,25 @@ fn injected(observed: &Observed) -> bool {
 /// Whether the mock answered in place of an upstream it could not reach (D31): a 502 or
 /// 504 problem the operation does not list, and no fault of the client's.
 fn upstream_failed(observed: &Observed) -> bool {
-    let code = observed
-        .response_body
-        .as_ref()
-        .and_then(|body| body.get("code"))
-        .and_then(Value::as_str);
-    matches!(
-        (observed.status, code),
-        (502, Some(UPSTREAM_UNREACHABLE)) | (504, Some(UPSTREAM_TIMEOUT))
-    )
+    let expected = match observed.status {
+        502 => UPSTREAM_UNREACHABLE,
+        504 => UPSTREAM_TIMEOUT,
+        _ => return false,
+    };
+    let code = (observed.response_body.as_ref()).and_then(|body| body.text_of("code"));
+    code.as_deref() == Some(expected)
 }
 
-fn strict(schema: &Schema, body: &Value) -> Findings {
+/// The violations of `body` against `schema`: read in place, and as a `Value` (whose
+/// messages the report gives) only when that finds a fault or cannot read it.
+fn strict(schema: &Schema, body: &AnswerBody) -> Findings {
+    let valid = InPlace::parse(body.text()).is_ok_and(|read| schema.is_valid_in_place(&read));
     Findings {
-        violations: schema.violations(body),
+        violations: if valid {
+            Vec::new()
+        } else {
+            schema.violations(&body.value())
+        },
         warnings: Vec::new(),
     }
 }

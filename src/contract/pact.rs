@@ -20,7 +20,7 @@ use serde_json::{Map, Value, json};
 
 use crate::api::operation::{Operation, OperationId};
 use crate::api::route::{self, RouteId};
-use crate::contract::capture::Observed;
+use crate::contract::capture::{AnswerBody, Observed};
 
 /// A UUID, as the mock writes one.
 const UUID_PATTERN: &str = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
@@ -101,20 +101,17 @@ fn shape_of(observed: &Observed, operation: &Operation) -> String {
         "{} {} {} ?{} {}",
         operation.name,
         observed.status,
-        error_code(observed).unwrap_or("ok"),
+        error_code(observed).as_deref().unwrap_or("ok"),
         names.join(","),
         keys.join(",")
     )
 }
 
 /// The problem `code` of an error answer.
-fn error_code(observed: &Observed) -> Option<&str> {
-    observed
-        .response_body
-        .as_ref()?
-        .get("code")?
-        .as_str()
-        .filter(|_| observed.status >= 400)
+fn error_code(observed: &Observed) -> Option<String> {
+    (observed.status >= 400)
+        .then(|| observed.response_body.as_ref()?.text_of("code"))
+        .flatten()
 }
 
 /// What a workspace's answers so far showed of its contacts and tags.
@@ -136,6 +133,7 @@ impl Known {
         if !(200..300).contains(&observed.status) {
             return;
         }
+        let body = &body.value();
         let path_id = route::route(&observed.path)
             .and_then(|found| found.param)
             .map(str::to_owned);
@@ -222,7 +220,8 @@ fn interaction(
         request["headers"] = json!({ "Content-Type": "application/json" });
         request["body"] = body.clone();
     }
-    let mut response_body = observed.response_body.clone().unwrap_or(Value::Null);
+    let mut response_body =
+        (observed.response_body.as_ref()).map_or(Value::Null, AnswerBody::value);
     template(&mut response_body, false);
     let mut rules = Map::new();
     matching_rules(&response_body, "$", false, &mut rules);
@@ -247,7 +246,7 @@ fn description(observed: &Observed, operation: &Operation) -> String {
     let mut text = format!("{} → {}", operation.name, observed.status);
     if let Some(code) = error_code(observed) {
         text.push(' ');
-        text.push_str(code);
+        text.push_str(&code);
     }
     let keys: Vec<String> = serde_json::from_slice::<Value>(&observed.request_body)
         .ok()
@@ -287,6 +286,7 @@ fn provider_states(
         }));
     }
     let code = error_code(observed);
+    let code = code.as_deref();
     let exists = |kind: &str, id: &str| {
         let mut params = known
             .resources
@@ -332,8 +332,8 @@ fn provider_states(
     }
     // A page of contacts shows the contacts the provider must have.
     if operation.route == RouteId::Contacts && observed.method == "GET" {
-        let listed = observed
-            .response_body
+        let page = (observed.response_body.as_ref()).map(AnswerBody::value);
+        let listed = page
             .as_ref()
             .and_then(|body| body.get("contacts"))
             .and_then(Value::as_array);

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::api::ApiError;
 use crate::auth::Need;
-use crate::contract::capture::Observed;
+use crate::contract::capture::{AnswerBody, Observed};
 use crate::contract::judge::{self, Judged, Witness};
 use crate::contract::judge_observed;
 use crate::contract::report::{Finding, Side};
@@ -122,7 +122,7 @@ fn observed(request: &RecordedRequest, answered: &Answered) -> Observed {
         request_headers: by_name(&request.headers),
         request_body,
         status: answered.status.as_u16(),
-        response_body: Some(recorded_body(&answered.body)),
+        response_body: Some(AnswerBody::of(&recorded_body(&answered.body))),
         from_mock: false,
         forced: false,
         seq: 0,

@@ -384,8 +384,13 @@ impl RequestRecord {
     /// The body's bytes as the mock received them (JSON bodies as JSON: the same value,
     /// not always the same spacing).
     pub fn body_bytes(&self) -> Vec<u8> {
+        Self::body_bytes_of(&self.body, self.body_encoding)
+    }
+
+    /// The bytes of a recorded `body` kept as `encoding` says.
+    pub(crate) fn body_bytes_of(body: &Value, encoding: Option<BodyEncoding>) -> Vec<u8> {
         use base64::Engine as _;
-        match (&self.body, self.body_encoding) {
+        match (body, encoding) {
             (Value::Null, None) => Vec::new(),
             // Text, marked or from a record file written before `body_encoding`.
             (Value::String(text), Some(BodyEncoding::Text) | None) => text.as_bytes().to_vec(),

@@ -16,7 +16,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::{CaptureError, Failure, MARKER_HEADER, Observed, epoch_ms};
+use super::{AnswerBody, CaptureError, Failure, MARKER_HEADER, Observed, epoch_ms};
 use crate::journal::exchange::Origin;
 use crate::journal::har::CREATOR;
 use crate::parallel;
@@ -379,7 +379,7 @@ pub(super) fn observed(
         text_of("/response/content/text"),
         text_of("/response/content/encoding"),
     ) {
-        (Some(text), None) => Some(body(text)),
+        (Some(text), None) => Some(AnswerBody::of(&body(text))),
         // Firefox and proxies write some text answers in base64.
         (Some(text), Some("base64")) => {
             use base64::Engine as _;
@@ -387,7 +387,7 @@ pub(super) fn observed(
                 .decode(text)
                 .ok()
                 .and_then(|bytes| String::from_utf8(bytes).ok())
-                .map(|text| body(&text))
+                .map(|text| AnswerBody::of(&body(&text)))
         }
         _ => None,
     };
@@ -733,7 +733,10 @@ mod tests {
                          "content": {"text": "eyJ0b3RhbCI6MH0=", "encoding": "base64"}}
         });
         let observed = observed(&entry, 0, "firefox.har", false).expect("an entry");
-        assert_eq!(observed.response_body, Some(json!({"total": 0})));
+        assert_eq!(
+            observed.response_body.map(|body| body.value()),
+            Some(json!({"total": 0}))
+        );
         assert_eq!(observed.request_headers["cookie"], "a=1; b=2");
         assert_eq!(observed.request_headers["accept"], "text/html, */*");
     }

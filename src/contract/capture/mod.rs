@@ -8,8 +8,10 @@ mod har;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
+use std::borrow::Cow;
 
+use serde::de::IgnoredAny;
+use serde_json::Value;
 use serde_json::value::RawValue;
 
 use hyper::Method;
@@ -17,8 +19,8 @@ use hyper::Method;
 use crate::api::operation::{self, Operation};
 use crate::api::route;
 use crate::clock::Timestamp;
-use crate::journal::Exchange;
-use crate::journal::exchange::{BodyEncoding, Origin};
+use crate::journal::exchange::{BodyEncoding, FaultRecord, Origin, RequestRecord};
+use crate::journal::{Exchange, Verdict};
 
 /// The marker header of responses sent by this mock.
 pub(crate) const MARKER_HEADER: &str = "x-gately-mock";
@@ -43,8 +45,8 @@ pub struct Observed {
     pub request_body: Vec<u8>,
     /// The response status.
     pub status: u16,
-    /// The response body, as the request body; `None` when the capture left it out.
-    pub response_body: Option<Value>,
+    /// The response body; `None` when the capture left it out.
+    pub response_body: Option<AnswerBody>,
     /// Whether this mock sent the response (its contract is then the stricter one, D25).
     pub from_mock: bool,
     /// Whether `Prefer: code=` chose the response, or a fault changed it (the mock's record
@@ -60,6 +62,59 @@ pub struct Observed {
     pub retry_after: Option<String>,
     /// The kinds of the faults injected into it (D30): `rate_limit`, `error`, `reset`, …
     pub faults: Vec<String>,
+}
+
+/// A captured answer's body as its JSON text (a body that is not JSON, as a JSON string).
+/// Most answers are only held to a schema, which reads them in place (`schema/in_place.rs`):
+/// a `serde_json::Value` of each, an `IndexMap` per object and a `String` per key, was a
+/// third of `check`'s time. The few readers of a body's members parse it when they read.
+#[derive(Clone, Debug)]
+pub struct AnswerBody(Box<RawValue>);
+
+impl AnswerBody {
+    /// The body `value` is.
+    pub(crate) fn of(value: &Value) -> Self {
+        Self(serde_json::value::to_raw_value(value).expect("a JSON value serialises"))
+    }
+
+    /// The body `raw` holds, as the capture wrote it.
+    fn from_raw(raw: &RawValue) -> Self {
+        Self(raw.to_owned())
+    }
+
+    /// Its JSON text.
+    pub(crate) fn text(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The body as a `Value`, parsed now.
+    pub(crate) fn value(&self) -> Value {
+        serde_json::from_str(self.text()).expect("an answer body is one JSON value")
+    }
+
+    /// Whether it is a JSON string: a body that was not JSON.
+    pub(crate) fn is_string(&self) -> bool {
+        self.text().starts_with('"')
+    }
+
+    /// The text of its member `name`, when it is an object with one that is a string: a
+    /// problem's `code`, a created resource's `id`.
+    pub(crate) fn text_of(&self, name: &str) -> Option<String> {
+        if !self.text().starts_with('{') {
+            return None;
+        }
+        match self.value().get_mut(name)?.take() {
+            Value::String(text) => Some(text),
+            _ => None,
+        }
+    }
+}
+
+/// Two bodies are the same when they are the same JSON value, however each was spelled.
+impl PartialEq for AnswerBody {
+    fn eq(&self, other: &Self) -> bool {
+        self.text() == other.text() || self.value() == other.value()
+    }
 }
 
 #[cfg(test)]
@@ -85,7 +140,7 @@ impl Observed {
                 body => body.to_string().into_bytes(),
             },
             status,
-            response_body: Some(answer),
+            response_body: Some(AnswerBody::of(&answer)),
             from_mock: true,
             forced: false,
             seq: 1,
@@ -136,7 +191,7 @@ impl Observed {
             request_headers: exchange.request.headers,
             request_body,
             status: exchange.response.status,
-            response_body: Some(exchange.response.body),
+            response_body: Some(AnswerBody::of(&exchange.response.body)),
             from_mock: exchange.origin == Origin::Mock,
             forced: exchange.forced,
         }
@@ -359,41 +414,107 @@ fn from_journal(text: &str, name: &str) -> Result<Vec<Observed>, Failure> {
 }
 
 /// The exchange of line `index` (from 0) of a record file named `name`; none for a blank
-/// line.
+/// line. The line is parsed once, its bodies kept as the line holds them.
 fn from_record_line(line: &str, index: usize, name: &str) -> Result<Option<Observed>, Failure> {
     if line.trim().is_empty() {
         return Ok(None);
     }
-    let exchange: Exchange = serde_json::from_str(line).map_err(|err| {
+    let record: RecordLine<'_> = serde_json::from_str(line).map_err(|err| {
         (
             format!("line {}", index + 1),
             format!("not a recorded exchange (a record file has one JSON exchange per line, or give a HAR): {err}"),
         )
     })?;
-    let mut one = Observed::from_exchange(exchange, name);
-    // A JSON body as the line holds it: parsed, an object keeps one of each key.
-    if let Ok(Line { request }) = serde_json::from_str::<Line<'_>>(line) {
-        let raw = request.body.get();
-        if request.body_encoding.is_none() && (raw.starts_with('{') || raw.starts_with('[')) {
-            one.request_body = raw.as_bytes().to_vec();
-        }
-    }
-    Ok(Some(one))
+    let origin = match &record.workspace {
+        Some(workspace) => format!("{name} workspace {workspace} seq {}", record.seq),
+        None => format!("{name} seq {}", record.seq),
+    };
+    let (request, response) = (record.request, record.response);
+    Ok(Some(Observed {
+        origin,
+        workspace: record.workspace,
+        request_body: request.body_bytes(),
+        method: request.method,
+        path: request.path,
+        query: request.query,
+        request_headers: request.headers,
+        status: response.status,
+        retry_after: response
+            .headers
+            .get("retry-after")
+            .map(|value| value.as_ref().to_owned()),
+        response_body: Some(AnswerBody::from_raw(response.body)),
+        from_mock: record.origin == Origin::Mock,
+        forced: record.forced,
+        seq: record.seq,
+        time_ms: epoch_ms(&record.time),
+        duration_ms: record.duration_ms,
+        faults: record.faults.into_iter().map(|fault| fault.kind).collect(),
+    }))
 }
 
-/// The request body of a record file's line, as written.
+/// A line of a record file: an [`Exchange`] as `check` reads it, its bodies as the line
+/// holds them (a request body's keys as written, duplicates and all) and what the judge
+/// does not read skipped, not built (the mock's own verdict and findings: they are judged
+/// again). A line without them is still no exchange.
 #[derive(serde::Deserialize)]
-struct Line<'a> {
+struct RecordLine<'a> {
+    seq: u64,
+    #[serde(default)]
+    workspace: Option<String>,
+    #[serde(borrow)]
+    time: Cow<'a, str>,
+    duration_ms: u64,
     #[serde(borrow)]
     request: LineRequest<'a>,
+    #[serde(borrow)]
+    response: LineResponse<'a>,
+    #[serde(rename = "verdict")]
+    _verdict: Verdict,
+    #[serde(rename = "violations")]
+    _violations: IgnoredAny,
+    #[serde(rename = "warnings")]
+    _warnings: IgnoredAny,
+    forced: bool,
+    #[serde(default)]
+    origin: Origin,
+    #[serde(default)]
+    faults: Vec<FaultRecord>,
 }
 
 #[derive(serde::Deserialize)]
 struct LineRequest<'a> {
+    method: String,
+    path: String,
+    query: Option<String>,
+    headers: BTreeMap<String, String>,
     #[serde(borrow)]
     body: &'a RawValue,
     #[serde(default)]
     body_encoding: Option<BodyEncoding>,
+}
+
+impl LineRequest<'_> {
+    /// The body's bytes as the mock received them: a JSON object or array as the line
+    /// writes it, a string as its text (or its base64's bytes), else as [`RequestRecord`]
+    /// gives them.
+    fn body_bytes(&self) -> Vec<u8> {
+        let raw = self.body.get();
+        if self.body_encoding.is_none() && (raw.starts_with('{') || raw.starts_with('[')) {
+            return raw.as_bytes().to_vec();
+        }
+        let body = serde_json::from_str(raw).expect("a raw value is one JSON value");
+        RequestRecord::body_bytes_of(&body, self.body_encoding)
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct LineResponse<'a> {
+    status: u16,
+    #[serde(borrow)]
+    headers: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
+    #[serde(borrow)]
+    body: &'a RawValue,
 }
 
 #[cfg(test)]
@@ -422,6 +543,58 @@ mod tests {
         ));
         whole.read_batch(2).unwrap();
         assert_eq!(whole.rest().unwrap(), "\n{\n\"log\": 1}");
+    }
+
+    const LINE: &str = r#"{"seq":4,"time":"2025-06-15T14:30:00.000Z","duration_ms":2,"request":{"method":"PATCH","path":"/api/v1/contacts/x","query":null,"headers":{"content-type":"application/json"},"body":{"b":1,"b":2}},"response":{"status":429,"headers":{"retry-after":"3"},"body":{"code":"rate_limited","detail":"slow down"}},"verdict":"ok","violations":[],"warnings":[],"forced":false,"faults":[{"kind":"rate_limit","rule":0}]}"#;
+
+    #[test]
+    fn a_record_line_is_read_once_its_bodies_as_written() {
+        let observed = from_record_line(LINE, 0, "t.jsonl").unwrap().unwrap();
+        assert_eq!(observed.origin, "t.jsonl seq 4");
+        assert_eq!(
+            observed.request_body, br#"{"b":1,"b":2}"#,
+            "keys as written"
+        );
+        let answer = observed.response_body.as_ref().unwrap();
+        assert_eq!(
+            answer.text(),
+            r#"{"code":"rate_limited","detail":"slow down"}"#
+        );
+        assert_eq!(answer.text_of("code").as_deref(), Some("rate_limited"));
+        assert_eq!(
+            (observed.retry_after.as_deref(), observed.faults),
+            (Some("3"), vec!["rate_limit".to_owned()])
+        );
+        assert_eq!(observed.time_ms, epoch_ms("2025-06-15T14:30:00Z"));
+    }
+
+    #[test]
+    fn a_record_line_without_the_mock_s_verdict_or_findings_is_no_exchange() {
+        for field in [
+            r#""verdict":"ok","#,
+            r#""violations":[],"#,
+            r#""warnings":[],"#,
+        ] {
+            let line = LINE.replace(field, "");
+            let (location, message) = from_record_line(&line, 2, "t.jsonl").unwrap_err();
+            assert_eq!(location, "line 3");
+            assert!(message.contains("not a recorded exchange"), "{message}");
+        }
+        let verdict = LINE.replace(r#""verdict":"ok""#, r#""verdict":"fine""#);
+        assert!(from_record_line(&verdict, 0, "t.jsonl").is_err());
+    }
+
+    #[test]
+    fn answer_bodies_are_the_same_when_their_values_are() {
+        let spelled =
+            |text: &str| AnswerBody::from_raw(&RawValue::from_string(text.to_owned()).unwrap());
+        let compact = AnswerBody::of(&serde_json::json!({"id": "c1", "n": [1, 2]}));
+        assert_eq!(spelled(r#"{ "n": [1,2], "id": "c1" }"#), compact);
+        assert_ne!(spelled(r#"{"id": "c2", "n": [1, 2]}"#), compact);
+        assert_eq!(compact.text_of("id").as_deref(), Some("c1"));
+        assert_eq!(compact.text_of("n"), None, "not a string");
+        assert!(spelled(r#""<html>""#).is_string() && !compact.is_string());
+        assert_eq!(spelled("[1]").text_of("id"), None);
     }
 
     #[test]
