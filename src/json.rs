@@ -1,9 +1,13 @@
 //! Writing JSON piece by piece into a buffer: the contact, the journal entry and list
 //! pages are written as their parts come, keys as literals and values through serde_json.
-//! These helpers write exactly what serde_json writes.
+//! These helpers write exactly what serde_json writes. A few read without building a tree:
+//! a body's depth, its duplicate keys, one member of an object.
 
 use hyper::header::HeaderName;
+use std::fmt;
+
 use serde::Serialize;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -213,6 +217,62 @@ pub(crate) fn put_uuid(out: &mut Vec<u8>, id: &Uuid) {
             .as_bytes(),
     );
     out.push(b'"');
+}
+
+/// The value of member `key` of the JSON object `text` (the last, if it is there twice, as a
+/// `Value` of the text would have it), the other members passed over unread; `None` when it
+/// has none or `text` is no object.
+pub(crate) fn member(text: &str, key: &str) -> Option<Value> {
+    let mut reader = serde_json::Deserializer::from_str(text);
+    de::Deserializer::deserialize_map(&mut reader, Find(key))
+        .ok()
+        .flatten()
+}
+
+/// Visits an object for the value of one key, passing over the others unread.
+struct Find<'k>(&'k str);
+
+impl<'de> Visitor<'de> for Find<'_> {
+    type Value = Option<Value>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        while let Some(matched) = map.next_key_seed(KeyIs(self.0))? {
+            if matched {
+                found = Some(map.next_value()?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Reads an object key, telling whether it is the one sought (escapes undone first).
+struct KeyIs<'k>(&'k str);
+
+impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("an object key")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<bool, E> {
+        Ok(key == self.0)
+    }
 }
 
 #[cfg(test)]

@@ -586,7 +586,35 @@ fn json_entry(out: &mut Vec<u8>, exchange: &CheckedExchange, first: bool) {
         out.extend_from_slice(b",\n");
     }
     out.extend_from_slice(b"    ");
-    out.extend_from_slice(indented(&pretty(exchange), "    ").as_bytes());
+    let nested = Indented {
+        out,
+        indent: b"    ",
+    };
+    serde_json::to_writer_pretty(nested, exchange).expect("the report serialises to memory");
+}
+
+/// Pretty JSON written into `out` nested a level deeper: `indent` after each line break (its
+/// strings hold no raw line break). Each exchange's entry was pretty-printed into a string
+/// and then copied with its breaks replaced, two copies an exchange.
+struct Indented<'a> {
+    out: &'a mut Vec<u8>,
+    indent: &'a [u8],
+}
+
+impl Write for Indented<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        for line in bytes.split_inclusive(|byte| *byte == b'\n') {
+            self.out.extend_from_slice(line);
+            if line.ends_with(b"\n") {
+                self.out.extend_from_slice(self.indent);
+            }
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A `junit` entry: the exchange's `<testcase>` in the suite `group`.

@@ -7,9 +7,6 @@
 //! than one by one (a segment rule), and changed only by a PATCH, which replaces them whole,
 //! or a merge, which parses them.
 
-use std::fmt;
-
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -46,10 +43,7 @@ impl CustomFields {
 
     /// The value of field `key`, read from the text without building the others.
     pub fn get(&self, key: &str) -> Option<Value> {
-        let text = self.0.as_ref()?;
-        let mut reader = serde_json::Deserializer::from_str(text.get());
-        de::Deserializer::deserialize_map(&mut reader, Find(key))
-            .expect("the text was written as a JSON object")
+        crate::json::member(self.0.as_ref()?.get(), key)
     }
 }
 
@@ -66,52 +60,6 @@ impl Serialize for CustomFields {
             Some(text) => text.serialize(serializer),
             None => serializer.collect_map(std::iter::empty::<((), ())>()),
         }
-    }
-}
-
-/// Visits an object for the value of one key, passing over the others unread.
-struct Find<'k>(&'k str);
-
-impl<'de> Visitor<'de> for Find<'_> {
-    type Value = Option<Value>;
-
-    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str("a JSON object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut found = None;
-        while let Some(matched) = map.next_key_seed(KeyIs(self.0))? {
-            if matched {
-                found = Some(map.next_value()?);
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(found)
-    }
-}
-
-/// Reads an object key, telling whether it is the one sought (escapes undone first).
-struct KeyIs<'k>(&'k str);
-
-impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
-    type Value = bool;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for KeyIs<'_> {
-    type Value = bool;
-
-    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str("an object key")
-    }
-
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<bool, E> {
-        Ok(key == self.0)
     }
 }
 

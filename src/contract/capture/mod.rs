@@ -98,12 +98,9 @@ impl AnswerBody {
     }
 
     /// The text of its member `name`, when it is an object with one that is a string: a
-    /// problem's `code`, a created resource's `id`.
+    /// problem's `code`, a created resource's `id`. The other members are passed over unread.
     pub(crate) fn text_of(&self, name: &str) -> Option<String> {
-        if !self.text().starts_with('{') {
-            return None;
-        }
-        match self.value().get_mut(name)?.take() {
+        match crate::json::member(self.text(), name)? {
             Value::String(text) => Some(text),
             _ => None,
         }
