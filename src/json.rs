@@ -221,7 +221,7 @@ pub(crate) fn put_uuid(out: &mut Vec<u8>, id: &Uuid) {
 
 /// The value of member `key` of the JSON object `text` (the last, if it is there twice, as a
 /// `Value` of the text would have it), the other members passed over unread; `None` when it
-/// has none or `text` is no object.
+/// has none or `text` is no JSON object.
 pub(crate) fn member(text: &str, key: &str) -> Option<Value> {
     let mut reader = serde_json::Deserializer::from_str(text);
     de::Deserializer::deserialize_map(&mut reader, Find(key))

@@ -276,12 +276,13 @@ impl RecordedAnswer {
             // A forced answer (`Prefer: code=413`) says nothing of the request; a success is
             // no refusal.
             .filter(|_| observed.from_mock && !observed.forced && observed.status >= 400)
-            .and_then(|body| {
-                let body = body.value();
-                let code = body.get("code")?.as_str()?;
+            .and_then(|answer| {
+                let code = answer.text_of("code")?;
+                let code = code.as_str();
                 if !KEY_CODES.contains(&code) && !BODY_CODES.contains(&code) {
                     return None;
                 }
+                let body = answer.value();
                 let detail = body.get("detail").and_then(Value::as_str).unwrap_or(code);
                 let errors = body
                     .get("errors")

@@ -139,7 +139,7 @@ impl ColumnTest<'_> {
     fn passes(&self, status: Status, tag_bits: u64, text: &SearchText) -> bool {
         self.status.is_none_or(|asked| asked == status)
             && self.tags.mask().is_none_or(|mask| tag_bits & mask != 0)
-            && (self.finder).is_none_or(|finder| text.finds(finder))
+            && self.finder.is_none_or(|finder| text.finds(finder))
     }
 
     /// How many places of `project` pass, when the status and tag columns alone tell: one
@@ -467,7 +467,7 @@ impl ContactTable {
             .filter(|(_, ((status, tag_bits), text))| test.passes(**status, **tag_bits, text))
             .map(|(at, _)| at);
         let contact_at = |at: usize| &self.contacts[&project.order[at].1.0];
-        if let (None, Some(total)) = (slow, test.count(project)) {
+        if let Some(total) = slow.is_none().then(|| test.count(project)).flatten() {
             // The total counted on the columns, the page a scan that stops once it is full.
             let page = passing.skip(skip).take(take).map(contact_at).collect();
             return (page, total);

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use std::borrow::Cow;
 
-use serde::de::IgnoredAny;
+use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
@@ -166,12 +166,8 @@ impl Observed {
     /// An exchange this mock recorded; `origin` names where it came from (`traffic.jsonl`).
     pub fn from_exchange(exchange: Exchange, origin: &str) -> Self {
         let request_body = exchange.request.body_bytes();
-        let origin = match &exchange.workspace {
-            Some(workspace) => format!("{origin} workspace {workspace} seq {}", exchange.seq),
-            None => format!("{origin} seq {}", exchange.seq),
-        };
         Self {
-            origin,
+            origin: record_origin(origin, exchange.workspace.as_deref(), exchange.seq),
             seq: exchange.seq,
             time_ms: epoch_ms(&exchange.time),
             duration_ms: exchange.duration_ms,
@@ -192,6 +188,14 @@ impl Observed {
             from_mock: exchange.origin == Origin::Mock,
             forced: exchange.forced,
         }
+    }
+}
+
+/// Where a recorded exchange is: `traffic.jsonl seq 3`, `traffic.jsonl workspace job-7 seq 3`.
+fn record_origin(name: &str, workspace: Option<&str>, seq: u64) -> String {
+    match workspace {
+        Some(workspace) => format!("{name} workspace {workspace} seq {seq}"),
+        None => format!("{name} seq {seq}"),
     }
 }
 
@@ -416,19 +420,26 @@ fn from_record_line(line: &str, index: usize, name: &str) -> Result<Option<Obser
     if line.trim().is_empty() {
         return Ok(None);
     }
-    let record: RecordLine<'_> = serde_json::from_str(line).map_err(|err| {
+    let not_an_exchange = |err: serde_json::Error| {
         (
             format!("line {}", index + 1),
-            format!("not a recorded exchange (a record file has one JSON exchange per line, or give a HAR): {err}"),
+            format!(
+                "not a recorded exchange (a record file has one JSON exchange per line, or give a HAR): {err}"
+            ),
         )
-    })?;
-    let origin = match &record.workspace {
-        Some(workspace) => format!("{name} workspace {workspace} seq {}", record.seq),
-        None => format!("{name} seq {}", record.seq),
     };
+    let record: RecordLine<'_> = serde_json::from_str(line).map_err(not_an_exchange)?;
     let (request, response) = (record.request, record.response);
+    // A body taken raw was only skipped over; read through, it must be what a `Value` of it
+    // would accept (numbers in range, escapes whole, nesting within the limit), as the
+    // `Exchange` it was read as once required. If not, that reading says where.
+    let bodies = [request.body, response.body];
+    if let Some(err) = bodies.into_iter().find_map(|body| Whole::check(body).err()) {
+        let err = serde_json::from_str::<Exchange>(line).err().unwrap_or(err);
+        return Err(not_an_exchange(err));
+    }
     Ok(Some(Observed {
-        origin,
+        origin: record_origin(name, record.workspace.as_deref(), record.seq),
         workspace: record.workspace,
         request_body: request.body_bytes(),
         method: request.method,
@@ -436,10 +447,7 @@ fn from_record_line(line: &str, index: usize, name: &str) -> Result<Option<Obser
         query: request.query,
         request_headers: request.headers,
         status: response.status,
-        retry_after: response
-            .headers
-            .get("retry-after")
-            .map(|value| value.as_ref().to_owned()),
+        retry_after: response.headers.get("retry-after").cloned(),
         response_body: Some(AnswerBody::from_raw(response.body)),
         from_mock: record.origin == Origin::Mock,
         forced: record.forced,
@@ -452,8 +460,9 @@ fn from_record_line(line: &str, index: usize, name: &str) -> Result<Option<Obser
 
 /// A line of a record file: an [`Exchange`] as `check` reads it, its bodies as the line
 /// holds them (a request body's keys as written, duplicates and all) and what the judge
-/// does not read skipped, not built (the mock's own verdict and findings: they are judged
-/// again). A line without them is still no exchange.
+/// does not read skipped, not built: the mock's own verdict (still one of the verdicts) and
+/// findings (present, whatever they hold), which are judged again. A line without them is
+/// still no exchange.
 #[derive(serde::Deserialize)]
 struct RecordLine<'a> {
     seq: u64,
@@ -508,10 +517,68 @@ impl LineRequest<'_> {
 #[derive(serde::Deserialize)]
 struct LineResponse<'a> {
     status: u16,
-    #[serde(borrow)]
-    headers: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
+    headers: BTreeMap<String, String>,
     #[serde(borrow)]
     body: &'a RawValue,
+}
+
+/// A JSON value read through and dropped, with every check a `Value` of it would make: a
+/// `RawValue` is only skipped over (a number out of range, a lone surrogate escape or a body
+/// nested too deep pass it).
+struct Whole;
+
+impl Whole {
+    fn check(raw: &RawValue) -> serde_json::Result<()> {
+        serde_json::from_str::<Whole>(raw.get()).map(|_| ())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Whole {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(Whole)
+    }
+}
+
+impl<'de> Visitor<'de> for Whole {
+    type Value = Whole;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Whole, E> {
+        Ok(Whole)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Whole, E> {
+        Ok(Whole)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Whole, E> {
+        Ok(Whole)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Whole, E> {
+        Ok(Whole)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Whole, E> {
+        Ok(Whole)
+    }
+
+    fn visit_unit<E>(self) -> Result<Whole, E> {
+        Ok(Whole)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<Whole, A::Error> {
+        while items.next_element::<Whole>()?.is_some() {}
+        Ok(Whole)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut members: A) -> Result<Whole, A::Error> {
+        while members.next_entry::<Whole, Whole>()?.is_some() {}
+        Ok(Whole)
+    }
 }
 
 #[cfg(test)]
@@ -579,6 +646,23 @@ mod tests {
         }
         let verdict = LINE.replace(r#""verdict":"ok""#, r#""verdict":"fine""#);
         assert!(from_record_line(&verdict, 0, "t.jsonl").is_err());
+    }
+
+    #[test]
+    fn a_body_a_value_could_not_hold_makes_the_line_no_exchange_as_it_did() {
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let broken = [
+            LINE.replace(r#"{"b":1,"b":2}"#, r#""\ud800""#),
+            LINE.replace(r#"{"b":1,"b":2}"#, "1e400"),
+            LINE.replace(r#""detail":"slow down""#, r#""n":1e400"#),
+            LINE.replace(r#"{"b":1,"b":2}"#, &deep),
+        ];
+        for line in broken {
+            let old = serde_json::from_str::<Exchange>(&line).unwrap_err();
+            let (location, message) = from_record_line(&line, 0, "t.jsonl").unwrap_err();
+            assert_eq!(location, "line 1");
+            assert!(message.ends_with(&old.to_string()), "{message} / {old}");
+        }
     }
 
     #[test]
