@@ -1,13 +1,13 @@
 //! Writing JSON piece by piece into a buffer: the contact, the journal entry and list
 //! pages are written as their parts come, keys as literals and values through serde_json.
 //! These helpers write exactly what serde_json writes. A few read without building a tree:
-//! a body's depth, its duplicate keys, one member of an object.
+//! a body's depth, its duplicate keys, one member of an object, whether a value is whole.
 
 use hyper::header::HeaderName;
 use std::fmt;
 
-use serde::Serialize;
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -275,9 +275,84 @@ impl<'de> Visitor<'de> for KeyIs<'_> {
     }
 }
 
+/// Reads `text` through, building nothing, with every check a `Value` of it would make:
+/// a `RawValue` is only skipped over by serde_json, so a number out of range, a lone
+/// surrogate escape or nesting past the limit pass it (a record file's bodies).
+pub(crate) fn read_through(text: &str) -> serde_json::Result<()> {
+    serde_json::from_str::<Whole>(text).map(|_| ())
+}
+
+/// A JSON value read through and dropped ([`read_through`]).
+struct Whole;
+
+impl<'de> Deserialize<'de> for Whole {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(Whole)
+    }
+}
+
+impl<'de> Visitor<'de> for Whole {
+    type Value = Whole;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Whole, E> {
+        Ok(Whole)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Whole, E> {
+        Ok(Whole)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Whole, E> {
+        Ok(Whole)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Whole, E> {
+        Ok(Whole)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Whole, E> {
+        Ok(Whole)
+    }
+
+    fn visit_unit<E>(self) -> Result<Whole, E> {
+        Ok(Whole)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<Whole, A::Error> {
+        while items.next_element::<Whole>()?.is_some() {}
+        Ok(Whole)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut members: A) -> Result<Whole, A::Error> {
+        while members.next_entry::<Whole, Whole>()?.is_some() {}
+        Ok(Whole)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_is_read_through_with_the_checks_a_value_tree_makes() {
+        for whole in [
+            r#"{"a":[1,2.5,-3],"a":"\u00e9","b":null}"#,
+            "true",
+            r#""x""#,
+        ] {
+            assert!(read_through(whole).is_ok(), "{whole}");
+            assert!(serde_json::from_str::<Value>(whole).is_ok());
+        }
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        for broken in ["1e400", r#"["\ud800"]"#, r#"{"n":1e400}"#, deep.as_str()] {
+            assert!(read_through(broken).is_err(), "{broken}");
+            assert!(serde_json::from_str::<Value>(broken).is_err());
+        }
+    }
 
     #[test]
     fn nesting_is_measured_outside_strings() {

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::IgnoredAny;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
@@ -20,6 +20,7 @@ use crate::api::route;
 use crate::clock::Timestamp;
 use crate::journal::exchange::{BodyEncoding, FaultRecord, Origin, RequestRecord};
 use crate::journal::{Exchange, Verdict};
+use crate::json;
 
 /// The marker header of responses sent by this mock.
 pub(crate) const MARKER_HEADER: &str = "x-gately-mock";
@@ -433,7 +434,10 @@ fn from_record_line(line: &str, index: usize, name: &str) -> Result<Option<Obser
     // would accept (numbers in range, escapes whole, nesting within the limit), as the
     // `Exchange` it was read as once required. If not, that reading says where.
     let bodies = [request.body, response.body];
-    if let Some(err) = bodies.into_iter().find_map(|body| Whole::check(body).err()) {
+    if let Some(err) = bodies
+        .into_iter()
+        .find_map(|body| json::read_through(body.get()).err())
+    {
         let err = serde_json::from_str::<Exchange>(line).err().unwrap_or(err);
         return Err(not_an_exchange(err));
     }
@@ -519,65 +523,6 @@ struct LineResponse<'a> {
     headers: BTreeMap<String, String>,
     #[serde(borrow)]
     body: &'a RawValue,
-}
-
-/// A JSON value read through and dropped, with every check a `Value` of it would make: a
-/// `RawValue` is only skipped over (a number out of range, a lone surrogate escape or a body
-/// nested too deep pass it).
-struct Whole;
-
-impl Whole {
-    fn check(raw: &RawValue) -> serde_json::Result<()> {
-        serde_json::from_str::<Whole>(raw.get()).map(|_| ())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Whole {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(Whole)
-    }
-}
-
-impl<'de> Visitor<'de> for Whole {
-    type Value = Whole;
-
-    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("a JSON value")
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Whole, E> {
-        Ok(Whole)
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<Whole, E> {
-        Ok(Whole)
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<Whole, E> {
-        Ok(Whole)
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<Whole, E> {
-        Ok(Whole)
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<Whole, E> {
-        Ok(Whole)
-    }
-
-    fn visit_unit<E>(self) -> Result<Whole, E> {
-        Ok(Whole)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<Whole, A::Error> {
-        while items.next_element::<Whole>()?.is_some() {}
-        Ok(Whole)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut members: A) -> Result<Whole, A::Error> {
-        while members.next_entry::<Whole, Whole>()?.is_some() {}
-        Ok(Whole)
-    }
 }
 
 #[cfg(test)]
