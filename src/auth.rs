@@ -86,7 +86,7 @@ impl Keyring {
             .iter()
             .filter_map(|key| key.project_id)
             .chain(fixtures.tags.iter().map(|tag| tag.project_id()))
-            .chain(fixtures.contacts.iter().map(|contact| contact.project_id))
+            .chain(fixtures.contacts().iter().map(|contact| contact.project_id))
             .collect();
         let keys = fixtures
             .keys

@@ -528,7 +528,7 @@ impl Workspace {
     fn fixture_ids(&self) -> Vec<Uuid> {
         let fixtures = self.inner().fixtures();
         let mut ids: Vec<Uuid> = fixtures
-            .contacts
+            .contacts()
             .iter()
             .flat_map(|c| [c.id, c.project_id])
             .collect();

@@ -1,6 +1,29 @@
 //! Work shared out over the machine's cores, for the few places where one pass over every
 //! contact is the whole cost of start-up (reading `contacts.json`, indexing a store).
 
+/// How many cores the machine has (1 when it cannot tell).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+/// `a` and `b` at once, `b` on a thread of its own (one after the other on one core).
+pub(crate) fn join<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if cores() == 1 {
+        return (a(), b());
+    }
+    std::thread::scope(|scope| {
+        let other = scope.spawn(b);
+        let a = a();
+        let b = other
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (a, b)
+    })
+}
+
 /// `work` on consecutive chunks of `items`, one chunk per core (on the calling thread alone
 /// when there are fewer than `per_thread` items per core): each chunk's result, in order,
 /// with the index of its first item.
@@ -9,8 +32,7 @@ pub(crate) fn chunks<T: Sync, R: Send>(
     per_thread: usize,
     work: impl Fn(usize, &[T]) -> R + Sync,
 ) -> Vec<R> {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let threads = cores.min(items.len().div_ceil(per_thread.max(1))).max(1);
+    let threads = cores().min(items.len().div_ceil(per_thread.max(1))).max(1);
     if threads == 1 {
         return vec![work(0, items)];
     }
@@ -35,6 +57,13 @@ pub(crate) fn chunks<T: Sync, R: Send>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn both_halves_are_done_and_returned_in_their_places() {
+        let items: Vec<u64> = (1..=1000).collect();
+        let (sum, count) = super::join(|| items.iter().sum::<u64>(), || items.len());
+        assert_eq!((sum, count), (500_500, 1000));
+    }
+
     #[test]
     fn every_item_is_worked_on_once_in_order_with_its_index() {
         let items: Vec<usize> = (0..10_007).collect();

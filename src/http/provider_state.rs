@@ -105,7 +105,7 @@ fn ensure(
 ) -> Result<(), ApiError> {
     let current = workspace.current();
     let there = match member {
-        "contacts" => current.contacts.iter().any(|contact| contact.id == id),
+        "contacts" => current.contacts().iter().any(|contact| contact.id == id),
         _ => current.tags.iter().any(|tag| tag.id() == id),
     };
     // Params that say more than the id are the resource as the interaction found it.
@@ -198,7 +198,7 @@ fn contact_record(
 fn ensure_email(workspace: &WorkspaceState, schema: &Schema, email: &str) -> Result<(), ApiError> {
     let current = workspace.current();
     if current
-        .contacts
+        .contacts()
         .iter()
         .any(|contact| contact.email == email)
     {

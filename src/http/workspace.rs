@@ -241,7 +241,7 @@ impl WorkspaceState {
     pub(crate) fn contact_ids(&self) -> Vec<String> {
         let project = self.main_key().and_then(|key| key.project_id);
         self.fixtures()
-            .contacts
+            .contacts()
             .iter()
             .filter(|contact| Some(contact.project_id) == project)
             .map(|contact| contact.id.to_string())

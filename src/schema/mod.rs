@@ -18,8 +18,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::suggest;
-pub(crate) use in_place::InPlace;
 use in_place::InPlaceJson;
+pub(crate) use in_place::{InPlace, Scratch};
 
 mod in_place;
 

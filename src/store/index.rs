@@ -12,6 +12,7 @@ use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher, Hasher};
+use std::sync::Arc;
 
 use smallvec::SmallVec;
 use uuid::Uuid;
@@ -230,6 +231,16 @@ struct Project {
 }
 
 impl Project {
+    fn with_capacity(places: usize) -> Self {
+        Self {
+            order: Vec::with_capacity(places),
+            statuses: Vec::with_capacity(places),
+            tag_bits: Vec::with_capacity(places),
+            texts: Vec::with_capacity(places),
+            emails: HashMap::with_capacity(places),
+        }
+    }
+
     fn len(&self) -> usize {
         self.order.len()
     }
@@ -512,42 +523,117 @@ impl Place {
     }
 }
 
-/// A table of many contacts at once (a store made of fixtures): the places are worked out
-/// on every core, and each project's order sorted once, not kept sorted through each
-/// insertion (100 000 contacts: 270 ms one by one).
-impl FromIterator<StoredContact> for ContactTable {
-    fn from_iter<I: IntoIterator<Item = StoredContact>>(contacts: I) -> Self {
+/// A contact with its place in the index worked out. Fixtures are placed on the thread
+/// that built each contact, while it is still in that core's cache: a later pass over
+/// 100 000 built contacts waits on memory for each one.
+pub(crate) struct Placed {
+    contact: Arc<Contact>,
+    place: Place,
+}
+
+impl Placed {
+    pub(crate) fn new(contact: Arc<Contact>) -> Self {
+        let place = Place::of(&contact);
+        Self { contact, place }
+    }
+
+    pub(crate) fn contact(&self) -> &Arc<Contact> {
+        &self.contact
+    }
+
+    /// Its id and project, read from the place rather than from the contact.
+    pub(crate) fn id(&self) -> Uuid {
+        self.place.key.1.0
+    }
+
+    pub(crate) fn project(&self) -> Uuid {
+        self.place.project
+    }
+
+    /// What its e-mail is indexed by: e-mails equal regardless of case (D10) hash alike.
+    pub(crate) fn email_hash(&self) -> u64 {
+        self.place.email
+    }
+}
+
+/// Contacts by id and each project's index, as a fixture set keeps them: built once
+/// however many stores are made of the set (a reset, a workspace), each of which takes a
+/// copy as its own table.
+#[derive(Clone, Debug)]
+pub(crate) struct IndexedContacts {
+    /// Sorted by id.
+    by_id: Vec<(Uuid, Arc<Contact>)>,
+    projects: HashMap<Uuid, Project>,
+}
+
+impl IndexedContacts {
+    /// `contacts` (their ids unique) indexed, placed on every core.
+    pub(crate) fn of(contacts: &[Arc<Contact>]) -> Self {
         /// Fewer contacts than this per core are placed on the calling thread.
         const PER_THREAD: usize = 8192;
-        let contacts: BTreeMap<Uuid, StoredContact> = contacts
-            .into_iter()
-            .map(|stored| (stored.contact().id, stored))
-            .collect();
-        let all: Vec<&Contact> = contacts.values().map(StoredContact::contact).collect();
-        let places = parallel::chunks(&all, PER_THREAD, |_, part| {
+        parallel::chunks(contacts, PER_THREAD, |_, part| {
             part.iter()
-                .map(|contact| Place::of(contact))
+                .map(|contact| Placed::new(Arc::clone(contact)))
                 .collect::<Vec<_>>()
-        });
-        let mut by_project: HashMap<Uuid, Vec<Place>> = HashMap::new();
-        for place in places.into_iter().flatten() {
-            by_project.entry(place.project).or_default().push(place);
-        }
-        let projects = by_project
+        })
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
+    /// The contact `id`, of any project.
+    pub(crate) fn get(&self, id: &Uuid) -> Option<&Arc<Contact>> {
+        let at = self.by_id.binary_search_by_key(id, |(id, _)| *id).ok()?;
+        Some(&self.by_id[at].1)
+    }
+
+    /// A table of these contacts, for a store of its own: the by-id tree and the copy of
+    /// the projects' index made at once.
+    pub(crate) fn table(&self) -> ContactTable {
+        let (contacts, projects) = parallel::join(
+            || {
+                self.by_id
+                    .iter()
+                    .map(|(id, contact)| (*id, StoredContact::new(Arc::clone(contact))))
+                    .collect()
+            },
+            || self.projects.clone(),
+        );
+        ContactTable { contacts, projects }
+    }
+}
+
+/// Many contacts at once (a fixture set): the places sorted once, by project and then by
+/// order, not kept sorted through each insertion (100 000 contacts: 270 ms one by one),
+/// while the contacts are sorted by id. Their ids are unique, as the fixture set's check
+/// makes sure.
+impl FromIterator<Placed> for IndexedContacts {
+    fn from_iter<I: IntoIterator<Item = Placed>>(placed: I) -> Self {
+        let (mut by_id, mut places): (Vec<_>, Vec<_>) = placed
             .into_iter()
-            .map(|(id, mut places)| {
-                places.sort_unstable_by_key(|place| place.key);
-                let mut project = Project {
-                    emails: HashMap::with_capacity(places.len()),
-                    ..Project::default()
-                };
-                for place in places {
-                    project.insert_at(project.len(), place);
-                }
-                (id, project)
-            })
-            .collect();
-        Self { contacts, projects }
+            .map(|Placed { contact, place }| ((place.key.1.0, contact), place))
+            .unzip();
+        let ((), projects) = parallel::join(
+            || by_id.sort_unstable_by_key(|(id, _)| *id),
+            || {
+                places.sort_unstable_by_key(|place| (place.project, place.key));
+                let runs: Vec<(Uuid, usize)> = places
+                    .chunk_by(|a, b| a.project == b.project)
+                    .map(|run| (run[0].project, run.len()))
+                    .collect();
+                let mut places = places.into_iter();
+                runs.into_iter()
+                    .map(|(id, size)| {
+                        let mut project = Project::with_capacity(size);
+                        for place in places.by_ref().take(size) {
+                            project.insert_at(project.len(), place);
+                        }
+                        (id, project)
+                    })
+                    .collect()
+            },
+        );
+        Self { by_id, projects }
     }
 }
 

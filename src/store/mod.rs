@@ -154,20 +154,21 @@ pub struct Store {
 }
 
 /// What a store starts with: checked fixtures (`FixtureSet::store` makes one).
-pub struct Records {
-    /// Contacts of every project (shared with the fixture set they come from).
-    pub contacts: Vec<Arc<Contact>>,
+pub(crate) struct Records {
+    /// Contacts of every project, indexed (the contacts shared with the fixture set they
+    /// come from, the index a copy of its).
+    pub(crate) contacts: ContactTable,
     /// Tags of every project.
-    pub tags: Vec<Tag>,
+    pub(crate) tags: Vec<Tag>,
     /// Contact lists of every project, with their members.
-    pub lists: Vec<ContactList>,
+    pub(crate) lists: Vec<ContactList>,
     /// Segments of every project.
-    pub segments: Vec<Segment>,
+    pub(crate) segments: Vec<Segment>,
 }
 
 impl Store {
     /// A store holding exactly `records`, with the id generator at `seed`.
-    pub fn new(records: Records, seed: u64) -> Self {
+    pub(crate) fn new(records: Records, seed: u64) -> Self {
         let Records {
             contacts,
             tags,
@@ -175,7 +176,7 @@ impl Store {
             segments,
         } = records;
         Self {
-            contacts: contacts.into_iter().map(StoredContact::new).collect(),
+            contacts,
             tags: tags.into_iter().map(|tag| (tag.id(), tag)).collect(),
             lists: lists.into_iter().map(|list| (list.id, list)).collect(),
             segments: segments
@@ -968,13 +969,13 @@ mod tests {
         let shared = |store: &Store| {
             store
                 .every_shared_contact()
-                .filter(|c| set.contacts.iter().any(|f| Arc::ptr_eq(f, c)))
+                .filter(|c| set.contacts().iter().any(|f| Arc::ptr_eq(f, c)))
                 .count()
         };
-        assert_eq!(shared(&store), set.contacts.len());
+        assert_eq!(shared(&store), set.contacts().len());
         let before = jane(&store);
         apply(&mut store, json!({"status": "inactive"})).unwrap();
-        assert_eq!(shared(&store), set.contacts.len() - 1);
+        assert_eq!(shared(&store), set.contacts().len() - 1);
         assert_eq!(
             jane(&set.store()),
             before,
