@@ -1,17 +1,22 @@
 //! Work shared out over the machine's cores, for the few places where one pass over every
 //! contact is the whole cost of start-up (reading `contacts.json`, indexing a store).
 
-/// How many cores the machine has (1 when it cannot tell).
+/// How many cores the machine has (1 when it cannot tell), asked once.
 fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
 }
 
-/// `a` and `b` at once, `b` on a thread of its own (one after the other on one core).
+/// `a` and `b`, two halves of work on `items` items, at once, `b` on a thread of its own;
+/// one after the other on one core or when there are fewer than `per_thread` items (a thread
+/// costs more: the built-in set of a dozen contacts is reset between every two tests).
 pub(crate) fn join<A: Send, B: Send>(
+    items: usize,
+    per_thread: usize,
     a: impl FnOnce() -> A + Send,
     b: impl FnOnce() -> B + Send,
 ) -> (A, B) {
-    if cores() == 1 {
+    if cores() == 1 || items < per_thread {
         return (a(), b());
     }
     std::thread::scope(|scope| {
@@ -60,8 +65,15 @@ mod tests {
     #[test]
     fn both_halves_are_done_and_returned_in_their_places() {
         let items: Vec<u64> = (1..=1000).collect();
-        let (sum, count) = super::join(|| items.iter().sum::<u64>(), || items.len());
-        assert_eq!((sum, count), (500_500, 1000));
+        for per_thread in [1, 10_000] {
+            let (sum, count) = super::join(
+                items.len(),
+                per_thread,
+                || items.iter().sum::<u64>(),
+                || items.len(),
+            );
+            assert_eq!((sum, count), (500_500, 1000));
+        }
     }
 
     #[test]

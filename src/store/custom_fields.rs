@@ -128,6 +128,13 @@ mod tests {
         let text = r#"{"n": 0.1, "big": 18446744073709551615, "s": "\u00e9\n"}"#;
         let from_text: CustomFields = serde_json::from_str(text).unwrap();
         assert_eq!(from_text, fields(serde_json::from_str(text).unwrap()));
+        // As start-up reads them: from the in-place tree of a fixture contact.
+        let text = r#"{"r\u00e9gion": "x", "n": [0.5, -3, 1e2, {"deep": [null, true]}], "big": 18446744073709551615}"#;
+        let in_place = crate::schema::InPlace::parse(text).unwrap();
+        assert_eq!(
+            CustomFields::deserialize(&in_place).unwrap(),
+            fields(serde_json::from_str(text).unwrap())
+        );
         let empty: CustomFields = serde_json::from_str("{ }").unwrap();
         assert!(empty.is_empty());
         assert!(serde_json::from_str::<CustomFields>("[1]").is_err());

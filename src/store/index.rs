@@ -568,11 +568,9 @@ pub(crate) struct IndexedContacts {
     projects: HashMap<Uuid, Project>,
 }
 
-impl IndexedContacts {
-    /// `contacts` (their ids unique) indexed, placed on every core.
-    pub(crate) fn of(contacts: &[Arc<Contact>]) -> Self {
-        /// Fewer contacts than this per core are placed on the calling thread.
-        const PER_THREAD: usize = 8192;
+impl Placed {
+    /// `contacts` placed, in order, on every core.
+    pub(crate) fn all(contacts: &[Arc<Contact>]) -> Vec<Self> {
         parallel::chunks(contacts, PER_THREAD, |_, part| {
             part.iter()
                 .map(|contact| Placed::new(Arc::clone(contact)))
@@ -581,6 +579,16 @@ impl IndexedContacts {
         .into_iter()
         .flatten()
         .collect()
+    }
+}
+
+/// Fewer contacts than this per core are placed, indexed or copied on the calling thread.
+const PER_THREAD: usize = 8192;
+
+impl IndexedContacts {
+    /// `contacts` (their ids unique) indexed, placed on every core.
+    pub(crate) fn of(contacts: &[Arc<Contact>]) -> Self {
+        Placed::all(contacts).into_iter().collect()
     }
 
     /// The contact `id`, of any project.
@@ -593,6 +601,8 @@ impl IndexedContacts {
     /// the projects' index made at once.
     pub(crate) fn table(&self) -> ContactTable {
         let (contacts, projects) = parallel::join(
+            self.by_id.len(),
+            PER_THREAD,
             || {
                 self.by_id
                     .iter()
@@ -616,6 +626,8 @@ impl FromIterator<Placed> for IndexedContacts {
             .map(|Placed { contact, place }| ((place.key.1.0, contact), place))
             .unzip();
         let ((), projects) = parallel::join(
+            by_id.len(),
+            PER_THREAD,
             || by_id.sort_unstable_by_key(|(id, _)| *id),
             || {
                 places.sort_unstable_by_key(|place| (place.project, place.key));
