@@ -525,6 +525,9 @@ impl Place {
     }
 }
 
+/// Fewer contacts than this per core are placed, indexed or copied on the calling thread.
+const PER_THREAD: usize = 8192;
+
 /// A contact with its place in the index worked out. Fixtures are placed on the thread
 /// that built each contact, while it is still in that core's cache: a later pass over
 /// 100 000 built contacts waits on memory for each one.
@@ -537,6 +540,18 @@ impl Placed {
     pub(crate) fn new(contact: Arc<Contact>) -> Self {
         let place = Place::of(&contact);
         Self { contact, place }
+    }
+
+    /// `contacts` placed, in order, on every core.
+    pub(crate) fn all(contacts: &[Arc<Contact>]) -> Vec<Self> {
+        parallel::chunks(contacts, PER_THREAD, |_, part| {
+            part.iter()
+                .map(|contact| Placed::new(Arc::clone(contact)))
+                .collect::<Vec<_>>()
+        })
+        .into_iter()
+        .flatten()
+        .collect()
     }
 
     pub(crate) fn contact(&self) -> &Arc<Contact> {
@@ -567,23 +582,6 @@ pub(crate) struct IndexedContacts {
     by_id: Vec<(Uuid, Arc<Contact>)>,
     projects: HashMap<Uuid, Project>,
 }
-
-impl Placed {
-    /// `contacts` placed, in order, on every core.
-    pub(crate) fn all(contacts: &[Arc<Contact>]) -> Vec<Self> {
-        parallel::chunks(contacts, PER_THREAD, |_, part| {
-            part.iter()
-                .map(|contact| Placed::new(Arc::clone(contact)))
-                .collect::<Vec<_>>()
-        })
-        .into_iter()
-        .flatten()
-        .collect()
-    }
-}
-
-/// Fewer contacts than this per core are placed, indexed or copied on the calling thread.
-const PER_THREAD: usize = 8192;
 
 impl IndexedContacts {
     /// `contacts` (their ids unique) indexed, placed on every core.
