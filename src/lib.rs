@@ -82,7 +82,7 @@ pub mod internals {
     pub use crate::fixture::{FixtureSet, FixtureSource};
     pub use crate::http::{AppState, Body, RecordedRequest, Reply, ServerHandle, respond};
     pub use crate::replay::{ReplayError, replay};
-    pub use crate::schema::{SchemaRegistry, Strictness};
+    pub use crate::schema::{InPlace, SchemaRegistry, Strictness};
     pub use crate::store::Store;
     pub use crate::store::patch::ContactPatch;
     pub use crate::upstream::{UpstreamError, UpstreamOptions};

@@ -1,17 +1,17 @@
-//! The patch applier on its own: any JSON object, read as a patch (no schema in front of
+//! The patch applier on its own: any JSON document read in place, read as a patch (no schema in front of
 //! it) and applied to Jane Smith, must not panic; what the reader refuses is refused.
 #![no_main]
 
 use gately_mock::internals::{
-    ContactPatch, FixtureSet, FixtureSource, SchemaRegistry, Timestamp,
+    ContactPatch, FixtureSet, FixtureSource, InPlace, SchemaRegistry, Timestamp,
 };
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use uuid::Uuid;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(data) else { return };
-    let Ok(patch) = ContactPatch::from_body(body) else { return };
+    let Some(body) = std::str::from_utf8(data).ok().and_then(|text| InPlace::parse(text).ok()) else { return };
+    let Ok(patch) = ContactPatch::from_body(&body) else { return };
     let schemas = SchemaRegistry::compile().expect("the embedded schemas compile");
     let fixtures = FixtureSet::load(&FixtureSource::Embedded, &schemas).expect("the embedded fixtures load");
     let mut store = fixtures.store();

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::api::error::ApiError;
 use crate::api::query::{self, Page};
-use crate::schema::{Findings, SchemaRegistry, Strictness, Violation};
+use crate::schema::{Findings, InPlace, SchemaRegistry, Strictness, Violation};
 use crate::store::contact::CreateOnly;
 use crate::store::patch::ContactPatch;
 use crate::store::segment::Rule;
@@ -19,8 +19,15 @@ use crate::store::{ContactQuery, SegmentChange};
 pub(crate) const UNSUBSCRIBED_ADVICE: &str = "unsubscribed was changed through PATCH, which keeps no audit record; the docs advise POST or DELETE /api/v1/contacts/{contactId}/unsubscribes";
 
 /// Reads a checked body; may add findings that do not refuse it (warnings, bulk rows).
-pub(crate) type BodyReader =
-    fn(Value, &SchemaRegistry, Strictness, &mut Findings) -> Result<Input, ApiError>;
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum BodyReader {
+    /// From the body's `Value`.
+    Value(fn(Value, &SchemaRegistry, Strictness, &mut Findings) -> Result<Input, ApiError>),
+    /// From the body read in place, its strings borrowed from the text: for the PATCH,
+    /// which clients send most. A `Value` for it (3 200 instructions a seed PATCH, an
+    /// `IndexMap` and a `String` for every key and value) was a tenth of its cost.
+    InPlace(fn(&InPlace<'_>, &mut Findings) -> Result<Input, ApiError>),
+}
 
 /// Checks a raw query string and reads it; unknown parameters are warnings when lenient.
 pub(crate) type QueryReader =
@@ -180,20 +187,25 @@ fn typed<T: serde::de::DeserializeOwned>(body: Value, schema: &str) -> Result<T,
 fn object(body: Value, schema: &str) -> Result<Map<String, Value>, ApiError> {
     match body {
         Value::Object(fields) => Ok(fields),
-        _ => Err(ApiError::Internal {
-            message: format!("schemas/{schema} let a non-object body through"),
-        }),
+        _ => Err(non_object(schema)),
+    }
+}
+
+fn non_object(schema: &str) -> ApiError {
+    ApiError::Internal {
+        message: format!("schemas/{schema} let a non-object body through"),
     }
 }
 
 /// `PATCH /api/v1/contacts/{contactId}` (D6–D11).
 pub(crate) fn contact_patch(
-    body: Value,
-    _: &SchemaRegistry,
-    _: Strictness,
+    body: &InPlace<'_>,
     findings: &mut Findings,
 ) -> Result<Input, ApiError> {
-    let patch = ContactPatch::from_body(object(body, "contact-patch.json")?)?;
+    if !matches!(body, InPlace::Object(_)) {
+        return Err(non_object("contact-patch.json"));
+    }
+    let patch = ContactPatch::from_body(body)?;
     if patch.unsubscribed.is_some() {
         findings.warnings.push(Violation::new(
             "/unsubscribed",
@@ -226,7 +238,7 @@ fn read_new_contact(body: Value) -> Result<NewContact, ApiError> {
         external_id: take("external_id"),
     };
     Ok(NewContact {
-        draft: ContactPatch::from_body(fields)?,
+        draft: ContactPatch::from_body(&InPlace::of(&Value::Object(fields)))?,
         create_only,
     })
 }

@@ -270,7 +270,7 @@ pub(crate) static OPERATIONS: [Operation; 30] = [
         body: Some(BodyRule {
             schema: SchemaId::ContactCreate,
             required: true,
-            read: input::new_contact,
+            read: BodyReader::Value(input::new_contact),
         }),
         success: &[201],
         answer: SchemaId::Contact,
@@ -289,7 +289,7 @@ pub(crate) static OPERATIONS: [Operation; 30] = [
         body: Some(BodyRule {
             schema: SchemaId::BulkImport,
             required: true,
-            read: input::bulk_import,
+            read: BodyReader::Value(input::bulk_import),
         }),
         success: &[200],
         answer: SchemaId::BulkImportResult,
@@ -323,7 +323,7 @@ pub(crate) static OPERATIONS: [Operation; 30] = [
         body: Some(BodyRule {
             schema: SchemaId::ContactPatch,
             required: true,
-            read: input::contact_patch,
+            read: BodyReader::InPlace(input::contact_patch),
         }),
         success: &[200],
         answer: SchemaId::Contact,
@@ -372,7 +372,7 @@ pub(crate) static OPERATIONS: [Operation; 30] = [
         body: Some(BodyRule {
             schema: SchemaId::TagCreate,
             required: true,
-            read: input::new_tag,
+            read: BodyReader::Value(input::new_tag),
         }),
         success: &[201],
         answer: SchemaId::Tag,
@@ -391,7 +391,7 @@ pub(crate) static OPERATIONS: [Operation; 30] = [
         body: Some(BodyRule {
             schema: SchemaId::TagUpdate,
             required: true,
-            read: input::tag_change,
+            read: BodyReader::Value(input::tag_change),
         }),
         success: &[200],
         answer: SchemaId::Tag,
@@ -425,7 +425,7 @@ pub(crate) static OPERATIONS: [Operation; 30] = [
         body: Some(BodyRule {
             schema: SchemaId::ContactTag,
             required: true,
-            read: input::contact_tag,
+            read: BodyReader::Value(input::contact_tag),
         }),
         success: &[200, 201],
         answer: SchemaId::Contact,
@@ -478,7 +478,7 @@ pub(crate) static OPERATIONS: [Operation; 30] = [
         body: Some(BodyRule {
             schema: SchemaId::Unsubscribe,
             required: false,
-            read: input::unsubscribe,
+            read: BodyReader::Value(input::unsubscribe),
         }),
         success: &[201],
         answer: SchemaId::UnsubscribeRecord,
@@ -528,7 +528,7 @@ pub(crate) static OPERATIONS: [Operation; 30] = [
         body: Some(BodyRule {
             schema: SchemaId::CustomFields,
             required: true,
-            read: input::custom_fields,
+            read: BodyReader::Value(input::custom_fields),
         }),
         success: &[200],
         answer: SchemaId::CustomFields,
@@ -563,7 +563,7 @@ pub(crate) static OPERATIONS: [Operation; 30] = [
         body: Some(BodyRule {
             schema: SchemaId::ListCreate,
             required: true,
-            read: input::new_list,
+            read: BodyReader::Value(input::new_list),
         }),
         success: &[201],
         answer: SchemaId::List,
@@ -597,7 +597,7 @@ pub(crate) static OPERATIONS: [Operation; 30] = [
         body: Some(BodyRule {
             schema: SchemaId::ListUpdate,
             required: true,
-            read: input::list_change,
+            read: BodyReader::Value(input::list_change),
         }),
         success: &[200],
         answer: SchemaId::List,
@@ -650,7 +650,7 @@ pub(crate) static OPERATIONS: [Operation; 30] = [
         body: Some(BodyRule {
             schema: SchemaId::ListMemberAdd,
             required: true,
-            read: input::new_member,
+            read: BodyReader::Value(input::new_member),
         }),
         success: &[200, 201],
         answer: SchemaId::ListMember,
@@ -703,7 +703,7 @@ pub(crate) static OPERATIONS: [Operation; 30] = [
         body: Some(BodyRule {
             schema: SchemaId::SegmentCreate,
             required: true,
-            read: input::new_segment,
+            read: BodyReader::Value(input::new_segment),
         }),
         success: &[201],
         answer: SchemaId::Segment,
@@ -737,7 +737,7 @@ pub(crate) static OPERATIONS: [Operation; 30] = [
         body: Some(BodyRule {
             schema: SchemaId::SegmentUpdate,
             required: true,
-            read: input::segment_change,
+            read: BodyReader::Value(input::segment_change),
         }),
         success: &[200],
         answer: SchemaId::Segment,

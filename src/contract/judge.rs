@@ -18,16 +18,16 @@ use std::cell::Cell;
 
 use hyper::Method;
 use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
-use crate::api::input::Input;
+use crate::api::input::{BodyReader, Input};
 use crate::api::operation::{self, Operation};
 use crate::api::prefer::{self, Preferences};
 use crate::api::route::{self, RouteId};
 use crate::api::{ApiError, PREFER, PROJECT_HEADER, Route};
 use crate::auth::{self, Keyring, Need};
-use crate::schema::{Findings, SchemaRegistry, Strictness, Violation};
+use crate::schema::{Findings, InPlace, Schema, SchemaRegistry, Strictness, Violation};
 
 /// A request's headers, looked up by name: a live request's `HeaderMap`, or a captured
 /// request's map of lower-case names. A header sent more than once is its values joined
@@ -190,18 +190,26 @@ pub(crate) fn judge(
         None => crate::api::query::none(request.query, strictness, &mut findings)?,
     }
     if let Some(rule) = &operation.body {
-        let (body, repeated) = json_body(request.body, headers, rule.required, request.parsed)?;
-        let mut checked = schemas.get(rule.schema).check(&body, strictness);
-        add_repeated_keys(repeated, strictness, &mut checked);
-        if !checked.violations.is_empty() {
-            checked.violations.sort_by(|a, b| a.pointer.cmp(&b.pointer));
-            return Err(ApiError::Validation {
-                violations: checked.violations,
-            });
-        }
-        checked.warnings.sort_by(|a, b| a.pointer.cmp(&b.pointer));
-        findings.warnings.extend(checked.warnings);
-        input = (rule.read)(body, schemas, strictness, &mut findings)?;
+        // An optional body left empty reads as `{}`; what was sent is then no JSON.
+        let (text, parsed) = match json_text(request.body, headers, rule.required)? {
+            Some(text) => (text, request.parsed),
+            None => (&b"{}"[..], None),
+        };
+        let schema = schemas.get(rule.schema);
+        input = match rule.read {
+            BodyReader::Value(read) => {
+                let body = checked_value(text, schema, strictness, parsed, &mut findings)?;
+                read(body, schemas, strictness, &mut findings)?
+            }
+            BodyReader::InPlace(read) => match valid_in_place(text, schema, parsed)? {
+                Some(body) => read(&body, &mut findings)?,
+                // Not valid, or a key twice: judged as a `Value`, for the messages.
+                None => {
+                    let body = checked_value(text, schema, strictness, parsed, &mut findings)?;
+                    read(&InPlace::of(&body), &mut findings)?
+                }
+            },
+        };
     }
     let prefer = headers.value(&PREFER);
     if let Some(status) = prefer::forced_status(prefer.as_deref(), operation.statuses())? {
@@ -237,15 +245,13 @@ fn add_repeated_keys(pointers: Vec<String>, strictness: Strictness, checked: &mu
     }
 }
 
-/// The body as JSON: present (or `{}` where it is optional), declared as
-/// `application/json`, well-formed and not too deep; with the pointers of the keys it
-/// repeats.
-fn json_body(
-    body: BodyView<'_>,
+/// The body's text, to be read as JSON: present and declared as `application/json`;
+/// `None` for an empty body where it is optional.
+fn json_text<'a>(
+    body: BodyView<'a>,
     headers: &dyn Headers,
     required: bool,
-    parsed: Option<&Cell<bool>>,
-) -> Result<(Value, Vec<String>), ApiError> {
+) -> Result<Option<&'a [u8]>, ApiError> {
     let bytes = match body {
         BodyView::Sent(bytes) => bytes,
         BodyView::Unread(refusal) => return Err(refusal),
@@ -254,7 +260,7 @@ fn json_body(
         return if required {
             Err(ApiError::EmptyBody)
         } else {
-            Ok((Value::Object(Map::new()), Vec::new()))
+            Ok(None)
         };
     }
     let content_type = headers.value(&CONTENT_TYPE);
@@ -263,9 +269,58 @@ fn json_body(
             found: content_type.map(|raw| String::from_utf8_lossy(&raw).into_owned()),
         });
     }
-    let body =
-        serde_json::from_slice(bytes).map_err(|source| ApiError::MalformedJson { source })?;
-    if crate::json::nests_deeper_than(bytes, crate::json::MAX_DEPTH) {
+    Ok(Some(bytes))
+}
+
+/// `text` as a `Value` that `schema` accepts: well-formed, not too deep, each key once
+/// (else a violation, or a warning when lenient); what the schema finds without refusing
+/// it goes into `findings`.
+fn checked_value(
+    text: &[u8],
+    schema: &Schema,
+    strictness: Strictness,
+    parsed: Option<&Cell<bool>>,
+    findings: &mut Findings,
+) -> Result<Value, ApiError> {
+    let body: Value =
+        serde_json::from_slice(text).map_err(|source| ApiError::MalformedJson { source })?;
+    not_too_deep(text, parsed)?;
+    let repeated = crate::json::duplicate_keys(text, &body);
+    let mut checked = schema.check(&body, strictness);
+    add_repeated_keys(repeated, strictness, &mut checked);
+    if !checked.violations.is_empty() {
+        checked.violations.sort_by(|a, b| a.pointer.cmp(&b.pointer));
+        return Err(ApiError::Validation {
+            violations: checked.violations,
+        });
+    }
+    checked.warnings.sort_by(|a, b| a.pointer.cmp(&b.pointer));
+    findings.warnings.extend(checked.warnings);
+    Ok(body)
+}
+
+/// `text` read in place, if it is well-formed, has each key once and `schema` accepts it
+/// as it is: then there is nothing to report. `None` for any other text, which
+/// [`checked_value`] judges.
+fn valid_in_place<'a>(
+    text: &'a [u8],
+    schema: &Schema,
+    parsed: Option<&Cell<bool>>,
+) -> Result<Option<InPlace<'a>>, ApiError> {
+    let Some(body) = std::str::from_utf8(text)
+        .ok()
+        .and_then(|text| InPlace::parse(text).ok())
+    else {
+        return Ok(None);
+    };
+    not_too_deep(text, parsed)?;
+    Ok(schema.is_valid_in_place(&body).then_some(body))
+}
+
+/// Refuses JSON `text` nested deeper than the mock reads; marks it as parsed otherwise, so
+/// that the journal embeds it as it is.
+fn not_too_deep(text: &[u8], parsed: Option<&Cell<bool>>) -> Result<(), ApiError> {
+    if crate::json::nests_deeper_than(text, crate::json::MAX_DEPTH) {
         return Err(ApiError::TooDeep {
             limit: crate::json::MAX_DEPTH,
         });
@@ -273,8 +328,7 @@ fn json_body(
     if let Some(parsed) = parsed {
         parsed.set(true);
     }
-    let repeated = crate::json::duplicate_keys(bytes, &body);
-    Ok((body, repeated))
+    Ok(())
 }
 
 /// `application/json`, with any parameters (`; charset=utf-8`), in any case.

@@ -53,8 +53,26 @@ impl<'a> InPlace<'a> {
         Ok(document)
     }
 
+    /// `value` seen as a document read in place: its strings borrowed. For a reader of
+    /// documents in place given a `Value` (a body with a key twice, a test).
+    pub(crate) fn of(value: &'a Value) -> Self {
+        match value {
+            Value::Null => InPlace::Null,
+            Value::Bool(flag) => InPlace::Bool(*flag),
+            Value::Number(number) => InPlace::Number(number.clone()),
+            Value::String(text) => InPlace::String(Cow::Borrowed(text)),
+            Value::Array(items) => InPlace::Array(items.iter().map(InPlace::of).collect()),
+            Value::Object(members) => InPlace::Object(
+                members
+                    .iter()
+                    .map(|(name, value)| (Cow::Borrowed(name.as_str()), InPlace::of(value)))
+                    .collect(),
+            ),
+        }
+    }
+
     /// The same document as a `Value`: for error messages, which are rare.
-    fn to_value(&self) -> Value {
+    pub(crate) fn to_value(&self) -> Value {
         match self {
             InPlace::Null => Value::Null,
             InPlace::Bool(flag) => Value::Bool(*flag),

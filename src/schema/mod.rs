@@ -18,8 +18,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::suggest;
+pub use in_place::InPlace;
 use in_place::InPlaceJson;
-pub(crate) use in_place::{InPlace, Scratch};
+pub(crate) use in_place::Scratch;
 
 mod in_place;
 

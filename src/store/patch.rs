@@ -6,6 +6,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::schema::InPlace;
 use crate::store::contact::{Contact, OptionalField, Status};
 use crate::store::custom_fields::CustomFields;
 
@@ -38,35 +39,47 @@ pub struct PatchError {
 }
 
 impl ContactPatch {
-    /// Reads the documented fields of `body`; fields the contract does not know (accepted
-    /// only in lenient mode) are skipped.
-    pub fn from_body(body: Map<String, Value>) -> Result<Self, PatchError> {
+    /// Reads the documented fields of `body`, an object read in place (a `Value` is seen
+    /// through [`InPlace::of`]); fields the contract does not know (accepted only in
+    /// lenient mode) are skipped.
+    pub fn from_body(body: &InPlace<'_>) -> Result<Self, PatchError> {
+        let InPlace::Object(members) = body else {
+            return Err(PatchError {
+                field: String::new(),
+            });
+        };
         let mut patch = ContactPatch::default();
-        for (field, value) in body {
+        for (field, value) in members {
             let mismatch = || PatchError {
-                field: field.clone(),
+                field: field.as_ref().to_owned(),
             };
-            match (field.as_str(), value) {
-                ("name", Value::String(s)) => patch.name = Some(s),
-                ("email", Value::String(s)) => patch.email = Some(s),
-                ("status", Value::String(s)) => {
-                    patch.status = Some(Status::from_name(&s).ok_or_else(mismatch)?);
+            match (field.as_ref(), value) {
+                ("name", InPlace::String(s)) => patch.name = Some(s.as_ref().to_owned()),
+                ("email", InPlace::String(s)) => patch.email = Some(s.as_ref().to_owned()),
+                ("status", InPlace::String(s)) => {
+                    patch.status = Some(Status::from_name(s).ok_or_else(mismatch)?);
                 }
-                ("custom_fields", Value::Object(map)) => patch.custom_fields = Some(map),
-                ("tags", Value::Array(items)) => {
+                ("custom_fields", InPlace::Object(_)) => {
+                    if let Value::Object(map) = value.to_value() {
+                        patch.custom_fields = Some(map);
+                    }
+                }
+                ("tags", InPlace::Array(items)) => {
                     let names = items
-                        .into_iter()
+                        .iter()
                         .map(|item| match item {
-                            Value::String(name) => Ok(name),
+                            InPlace::String(name) => Ok(name.as_ref().to_owned()),
                             _ => Err(mismatch()),
                         })
                         .collect::<Result<_, _>>()?;
                     patch.tags = Some(names);
                 }
-                ("unsubscribed", Value::Bool(flag)) => patch.unsubscribed = Some(flag),
+                ("unsubscribed", InPlace::Bool(flag)) => patch.unsubscribed = Some(*flag),
                 (name, value) => match (OptionalField::from_name(name), value) {
-                    (Some(slot), Value::String(s)) => patch.optional.push((slot, Some(s))),
-                    (Some(slot), Value::Null) => patch.optional.push((slot, None)),
+                    (Some(slot), InPlace::String(s)) => {
+                        patch.optional.push((slot, Some(s.as_ref().to_owned())));
+                    }
+                    (Some(slot), InPlace::Null) => patch.optional.push((slot, None)),
                     (None, _) if !is_documented(name) => {}
                     _ => return Err(mismatch()),
                 },
@@ -133,10 +146,7 @@ mod tests {
     use super::*;
 
     fn read(body: Value) -> Result<ContactPatch, PatchError> {
-        let Value::Object(map) = body else {
-            panic!("test bodies are objects")
-        };
-        ContactPatch::from_body(map)
+        ContactPatch::from_body(&InPlace::of(&body))
     }
 
     #[test]
@@ -149,6 +159,26 @@ mod tests {
         );
         assert_eq!(patch.name, None);
         assert!(!patch.is_empty());
+    }
+
+    #[test]
+    fn a_body_read_in_place_reads_as_its_value_does() {
+        for text in [
+            r#"{"status":"inactive","notes":"Churned after trial"}"#,
+            r#"{"name":"J\u00e9r\u00f4me \"J\" O'Neil","email":"j@example.com","phone":null}"#,
+            r#"{"custom_fields":{"plan":"pro","seats":3,"nested":{"a":[1,null]}},"tags":["vip","b\/c"]}"#,
+            r#"{"unsubscribed":true,"favourite":{"x":1},"company":"Acme"}"#,
+            r#"{"tags":[1]}"#,
+            r#"{}"#,
+        ] {
+            let value: Value = serde_json::from_str(text).unwrap();
+            let in_place = InPlace::parse(text).unwrap();
+            assert_eq!(
+                ContactPatch::from_body(&in_place),
+                ContactPatch::from_body(&InPlace::of(&value)),
+                "{text}"
+            );
+        }
     }
 
     #[test]
