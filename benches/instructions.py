@@ -6,6 +6,11 @@ machine. Needs valgrind.
 
     benches/instructions.py target/release/gately-mock            # the seed PATCH
     benches/instructions.py OLD NEW                               # two builds, side by side
+    benches/instructions.py --live OLD NEW                        # the clock running, as in load.sh
+
+With the clock frozen (the default, so that counts taken on different days compare) every
+PATCH sets what is already set; with it running, as under benches/load.sh, each PATCH
+moves `updated_at`, and the answer and the journal's `changes` say so.
 """
 import http.client
 import os
@@ -21,11 +26,12 @@ BODY = b'{"status":"inactive","notes":"Churned after trial"}'
 FEW, MANY = 2000, 22000
 
 
-def count(binary, requests):
+def count(binary, requests, live):
     out = tempfile.NamedTemporaryFile(delete=False).name
+    clock = [] if live else ["--frozen-time", "2025-06-15T14:30:00.000Z"]
     server = subprocess.Popen(
         ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", binary, "serve",
-         "--port", "0", "--frozen-time", "2025-06-15T14:30:00.000Z"],
+         "--port", "0", *clock],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = server.stdout.readline()
     port = int(re.search(r":(\d+)$", line.strip()).group(1))
@@ -45,10 +51,12 @@ def count(binary, requests):
     return int(totals[-1].split()[1])
 
 
-def per_request(binary):
-    return (count(binary, MANY) - count(binary, FEW)) / (MANY - FEW)
+def per_request(binary, live):
+    return (count(binary, MANY, live) - count(binary, FEW, live)) / (MANY - FEW)
 
 
 if __name__ == "__main__":
-    for binary in sys.argv[1:]:
-        print(f"{binary}: {per_request(binary):,.0f} instructions per seed PATCH")
+    live = "--live" in sys.argv[1:]
+    for binary in [arg for arg in sys.argv[1:] if arg != "--live"]:
+        clock = "live clock" if live else "frozen clock"
+        print(f"{binary}: {per_request(binary, live):,.0f} instructions per seed PATCH ({clock})")

@@ -45,8 +45,9 @@ pub struct Reply {
     pub forced: bool,
     /// The exchange's journal `seq` when the handler drew it under the store lock.
     pub seq: Option<u64>,
-    /// What the exchange changed in the resource it updated, field by field.
-    pub changes: Option<serde_json::Value>,
+    /// What the exchange changed in the resource it updated, field by field, as the JSON
+    /// the journal records.
+    pub changes: Option<Box<serde_json::value::RawValue>>,
     /// What injected faults do to the answer (D30), if any fired.
     pub(crate) effect: Option<Box<Effect>>,
     /// Who answered: the mock, or in proxy mode the upstream (D31).

@@ -162,8 +162,8 @@ pub(crate) struct ExchangeView<'a> {
     pub warnings: &'a [Violation],
     /// Whether `Prefer: code=` chose the response.
     pub forced: bool,
-    /// What it changed in the resource it updated.
-    pub changes: Option<&'a Value>,
+    /// What it changed in the resource it updated, as JSON.
+    pub changes: Option<&'a RawValue>,
     /// The faults injected into it (D30), as a JSON array; empty when none was.
     pub faults: &'a [u8],
 }
@@ -227,7 +227,7 @@ impl ExchangeView<'_> {
         put_str(out, self.origin.name());
         if let Some(changes) = self.changes {
             out.extend_from_slice(b",\"changes\":");
-            put(out, changes);
+            out.extend_from_slice(changes.get().as_bytes());
         }
         if !self.faults.is_empty() {
             out.extend_from_slice(b",\"faults\":");
