@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::api::ApiError;
 use crate::auth::AuthError;
 use crate::faults::Effect;
+use crate::journal::changes::Changes;
 use crate::journal::exchange::Origin;
 use crate::schema::Violation;
 
@@ -47,7 +48,7 @@ pub struct Reply {
     pub seq: Option<u64>,
     /// What the exchange changed in the resource it updated, field by field, as the JSON
     /// the journal records.
-    pub changes: Option<Box<serde_json::value::RawValue>>,
+    pub changes: Option<Changes>,
     /// What injected faults do to the answer (D30), if any fired.
     pub(crate) effect: Option<Box<Effect>>,
     /// Who answered: the mock, or in proxy mode the upstream (D31).

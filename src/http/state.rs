@@ -211,7 +211,7 @@ impl AppState {
             violations: &reply.violations,
             warnings: &reply.warnings,
             forced: reply.forced,
-            changes: reply.changes.as_deref(),
+            changes: reply.changes.as_ref(),
             faults: &faults,
         }
         .write_json(&mut json);

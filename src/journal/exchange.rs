@@ -36,6 +36,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::clock::Timestamp;
+use crate::journal::changes::Changes;
 use crate::journal::headers;
 use crate::json::{MAX_DEPTH, minify, nests_deeper_than, put, put_opt_str, put_str};
 use crate::schema::Violation;
@@ -163,7 +164,7 @@ pub(crate) struct ExchangeView<'a> {
     /// Whether `Prefer: code=` chose the response.
     pub forced: bool,
     /// What it changed in the resource it updated, as JSON.
-    pub changes: Option<&'a RawValue>,
+    pub changes: Option<&'a Changes>,
     /// The faults injected into it (D30), as a JSON array; empty when none was.
     pub faults: &'a [u8],
 }
@@ -227,7 +228,7 @@ impl ExchangeView<'_> {
         put_str(out, self.origin.name());
         if let Some(changes) = self.changes {
             out.extend_from_slice(b",\"changes\":");
-            out.extend_from_slice(changes.get().as_bytes());
+            out.extend_from_slice(changes.as_json().as_bytes());
         }
         if !self.faults.is_empty() {
             out.extend_from_slice(b",\"faults\":");
