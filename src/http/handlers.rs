@@ -19,7 +19,7 @@ use crate::http::workspace::WorkspaceState;
 use crate::journal::changes;
 use crate::json;
 use crate::schema::Violation;
-use crate::store::contact::ContactView;
+use crate::store::contact::{ContactView, Written};
 use crate::store::list::Member;
 use crate::store::patch::ContactPatch;
 use crate::store::segment::Segment;
@@ -206,14 +206,13 @@ impl Call<'_> {
     /// `PATCH /api/v1/contacts/{contactId}` (D6–D11)
     fn update_contact(&self, id: Uuid, patch: ContactPatch) -> Result<Reply, ApiError> {
         let mut store = self.workspace.store();
-        let before = contact_json(&store, self.project, id);
+        let before = written(&store, self.project, id);
         let view = store.patch_contact(self.project, id, patch, self.now)?;
-        let mut reply = self.contact(StatusCode::OK, &view);
-        // The answer is the contact after: its JSON is written once. Compared once the
-        // store is free again for other requests.
+        let after = view.written();
+        let reply = self.contact(StatusCode::OK, &view);
+        // Compared once the store is free again for other requests.
         drop(store);
-        reply.changes = before.and_then(|before| changes::between(&before, &reply.body));
-        Ok(reply)
+        Ok(with_changes(reply, before, Some(after)))
     }
 
     /// `DELETE /api/v1/contacts/{contactId}` (D20)
@@ -478,15 +477,12 @@ impl Call<'_> {
         act: impl FnOnce(&mut Store) -> Result<Reply, ApiError>,
     ) -> Result<Reply, ApiError> {
         let mut store = self.workspace.store();
-        let before = contact_json(&store, self.project, id);
-        let mut reply = act(&mut store)?;
-        let after = contact_json(&store, self.project, id);
+        let before = written(&store, self.project, id);
+        let reply = act(&mut store)?;
+        let after = written(&store, self.project, id);
         // Compared once the store is free again for other requests.
         drop(store);
-        if let (Some(before), Some(after)) = (before, after) {
-            reply.changes = changes::between(&before, &after);
-        }
-        Ok(reply)
+        Ok(with_changes(reply, before, after))
     }
 
     /// A JSON answer, while the store is locked.
@@ -532,11 +528,15 @@ fn write_member(out: &mut Vec<u8>, list: Uuid, member: &Member, contact: &Contac
     out.push(b'}');
 }
 
-/// Contact `id` of `project` as the API sends it, if it is there.
-fn contact_json(store: &Store, project: Uuid, id: Uuid) -> Option<Vec<u8>> {
-    store.contact(project, id).ok().map(|view| {
-        let mut json = Vec::with_capacity(1024);
-        view.write_json(&mut json);
-        json
-    })
+/// Contact `id` of `project` as the API sends it, kept rather than copied, if it is there.
+fn written(store: &Store, project: Uuid, id: Uuid) -> Option<Written> {
+    store.contact(project, id).ok().map(|view| view.written())
+}
+
+/// `reply` with what an update changed in a contact, `before` and `after` it.
+fn with_changes(mut reply: Reply, before: Option<Written>, after: Option<Written>) -> Reply {
+    if let (Some(before), Some(after)) = (before, after) {
+        reply.changes = changes::of_contact(&before, &after);
+    }
+    reply
 }

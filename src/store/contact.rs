@@ -189,8 +189,9 @@ impl Contact {
 #[derive(Clone)]
 pub(crate) struct StoredContact {
     contact: Arc<Contact>,
-    /// `{"id":…,"updated_at":`: every key and value but the last.
-    head: OnceCell<Box<[u8]>>,
+    /// `{"id":…,"updated_at":`: every key and value but the last. Shared with the
+    /// [`Written`] forms taken of it, so that telling what an update changed copies none.
+    head: OnceCell<Arc<[u8]>>,
 }
 
 /// The contact, and the size of its kept JSON rather than its bytes as numbers.
@@ -264,7 +265,52 @@ pub struct ContactView<'a> {
     tags: &'a TagTable,
 }
 
+/// A contact's JSON as it stood when it was taken, without a copy of it: the JSON kept with
+/// it (shared) and its `updated_at`. Two of them, before and after an update, tell what it
+/// changed (`changes`).
+#[derive(Clone, Debug)]
+pub(crate) struct Written {
+    head: Arc<[u8]>,
+    updated_at: Timestamp,
+}
+
+impl Written {
+    /// Whether every field but `updated_at` reads the same in both: the same kept JSON
+    /// (an update that set what was set keeps it), or the same bytes.
+    pub(crate) fn same_fields(&self, other: &Written) -> bool {
+        Arc::ptr_eq(&self.head, &other.head) || self.head == other.head
+    }
+
+    /// `updated_at`, the one field the kept JSON leaves out.
+    pub(crate) fn updated_at(&self) -> Timestamp {
+        self.updated_at
+    }
+
+    /// The JSON as the API sent it then.
+    pub(crate) fn json(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.head.len() + 27);
+        out.extend_from_slice(&self.head);
+        self.updated_at.write_json(&mut out);
+        out.push(b'}');
+        out
+    }
+}
+
 impl ContactView<'_> {
+    /// The contact's JSON as it stands, kept rather than copied (written and kept first
+    /// if it was not).
+    pub(crate) fn written(&self) -> Written {
+        let head = self.stored.head.get_or_init(|| {
+            let mut head = Vec::with_capacity(1024);
+            self.write_head(&mut head);
+            head.into()
+        });
+        Written {
+            head: Arc::clone(head),
+            updated_at: self.stored.contact.updated_at,
+        }
+    }
+
     /// Appends the contact as the API sends it: every key, in the order of D12, with its
     /// tags as objects. All but `updated_at` is copied from the JSON kept with the contact,
     /// or written and kept.
@@ -439,7 +485,7 @@ mod tests {
         let tags = TagTable::new();
         stored.view(&tags).write_json(&mut Vec::new());
         let mut stored = stored;
-        stored.head = OnceCell::from(Box::from(&b"SENTINEL:"[..]));
+        stored.head = OnceCell::from(Arc::from(&b"SENTINEL:"[..]));
         (stored, tags)
     }
 
