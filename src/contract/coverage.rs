@@ -20,6 +20,7 @@ use serde_json::Value;
 
 use crate::api::operation::{OPERATIONS, Operation};
 use crate::contract::capture::Observed;
+use crate::contract::xml;
 
 /// Every outcome, and how often a capture had it.
 #[derive(Clone, Debug, Serialize)]
@@ -279,8 +280,8 @@ impl CoverageReport {
             let _ = write!(
                 out,
                 "    <testcase classname=\"coverage.{}\" name=\"{}\" time=\"0\"",
-                super::report::xml(outcome.operation),
-                super::report::xml(&outcome.id)
+                xml::escaped(outcome.operation),
+                xml::escaped(&outcome.id)
             );
             if outcome.is_seen() {
                 out.push_str("/>\n");

@@ -20,6 +20,7 @@ use serde::Serialize;
 use crate::cli::ReportFormat;
 use crate::contract::capture::Observed;
 use crate::contract::coverage::CoverageReport;
+use crate::contract::xml;
 use crate::schema::Violation;
 
 /// Which half of the exchange a finding is about.
@@ -499,7 +500,7 @@ impl Rendering {
                     writeln!(
                         out,
                         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" time=\"0\">",
-                        xml(name),
+                        xml::escaped(name),
                         group.exchanges,
                         group.failing
                     )?;
@@ -695,8 +696,8 @@ fn junit_entry(out: &mut Vec<u8>, exchange: &CheckedExchange, group: &str) {
     let _ = write!(
         out,
         "    <testcase classname=\"{}\" name=\"{}\" time=\"0\"",
-        xml(group),
-        xml(&name)
+        xml::escaped(group),
+        xml::escaped(&name)
     );
     let lines = |findings: &[Finding]| -> String {
         findings
@@ -711,7 +712,7 @@ fn junit_entry(out: &mut Vec<u8>, exchange: &CheckedExchange, group: &str) {
             let _ = write!(
                 out,
                 ">\n      <system-out>{}</system-out>\n    </testcase>\n",
-                xml(&lines(&exchange.warnings))
+                xml::escaped(&lines(&exchange.warnings))
             );
         }
         Outcome::Violation => {
@@ -720,13 +721,13 @@ fn junit_entry(out: &mut Vec<u8>, exchange: &CheckedExchange, group: &str) {
                 out,
                 ">\n      <failure message=\"{count} contract violation{}\" type=\"contract\">{}</failure>\n",
                 if count == 1 { "" } else { "s" },
-                xml(&lines(&exchange.violations))
+                xml::escaped(&lines(&exchange.violations))
             );
             if !exchange.warnings.is_empty() {
                 let _ = writeln!(
                     out,
                     "      <system-out>{}</system-out>",
-                    xml(&lines(&exchange.warnings))
+                    xml::escaped(&lines(&exchange.warnings))
                 );
             }
             out.extend_from_slice(b"    </testcase>\n");
@@ -752,24 +753,6 @@ fn exchanges_count(count: usize) -> String {
     } else {
         format!("{count} exchanges")
     }
-}
-
-/// Text made safe for XML content and attributes; characters XML 1.0 forbids become U+FFFD.
-pub(crate) fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -848,13 +831,5 @@ mod tests {
         let document: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
         assert_eq!(document["exchanges"], serde_json::json!([]));
         assert_eq!(document["summary"]["skipped"], 2);
-    }
-
-    #[test]
-    fn xml_escapes_markup_and_drops_forbidden_characters() {
-        assert_eq!(
-            xml("a<b & \"c\"\u{1}"),
-            "a&lt;b &amp; &quot;c&quot;\u{FFFD}"
-        );
     }
 }
