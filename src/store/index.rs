@@ -8,7 +8,6 @@
 //! Every change of a contact goes through [`ContactTable::modify`], which brings the
 //! contact's place and columns up to date, so the index is never stale.
 
-use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher, Hasher};
@@ -19,107 +18,16 @@ use uuid::Uuid;
 
 use crate::parallel;
 
-use crate::store::contact::{Contact, OptionalField, Status, StoredContact};
+use crate::store::contact::{Contact, Status, StoredContact};
+use crate::store::search_texts::{Lowered, SearchTexts, Text};
 use crate::store::tag::{Tag, TagTable};
 
 /// Where a contact stands in its project's order, read from the end: the order is kept
 /// oldest first (then by id, backwards) so that a new contact, the newest, is pushed on.
 type OrderKey = (i64, Reverse<Uuid>);
 
-/// Name, e-mail and company of one contact, each lower-cased, one after the other. Shared,
-/// not copied, by the fixture set's index and every store made of it (copying 100 000 of
-/// them was half of a store's start).
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct SearchText {
-    text: Arc<str>,
-    /// Where the name and the e-mail end in `text`.
-    ends: [u32; 2],
-}
-
-/// The searched fields of `contact`: name, e-mail, company.
-fn searched(contact: &Contact) -> [&str; 3] {
-    let company = contact.get(OptionalField::Company).unwrap_or("");
-    [&contact.name, &contact.email, company]
-}
-
 fn tag_bits(contact: &Contact) -> u64 {
     contact.tags.iter().fold(0, |bits, id| bits | tag_bit(*id))
-}
-
-/// `field` lower-cased as the query's search text is (`str::to_lowercase`, which knows a
-/// final sigma), copied only when it is not ASCII.
-fn lowered(field: &str) -> Cow<'_, str> {
-    if field.is_ascii() {
-        Cow::Borrowed(field)
-    } else {
-        Cow::Owned(field.to_lowercase())
-    }
-}
-
-impl SearchText {
-    fn of(contact: &Contact) -> Self {
-        let mut text = String::with_capacity(contact.name.len() + contact.email.len() + 16);
-        let mut ends = [0; 2];
-        for (n, field) in searched(contact).into_iter().enumerate() {
-            let start = text.len();
-            text.push_str(&lowered(field));
-            text[start..].make_ascii_lowercase();
-            if let Some(end) = ends.get_mut(n) {
-                *end = u32::try_from(text.len()).unwrap_or(u32::MAX);
-            }
-        }
-        Self {
-            text: Arc::from(text),
-            ends,
-        }
-    }
-
-    /// The three fields of the text: name, e-mail, company.
-    fn fields(&self) -> [&str; 3] {
-        let [name_end, email_end] = self.ends.map(|end| end as usize);
-        let (name, rest) = self.text.split_at(name_end);
-        let (email, company) = rest.split_at(email_end - name_end);
-        [name, email, company]
-    }
-
-    /// Whether this is `contact`'s text, compared without a copy of an ASCII field: a PATCH
-    /// of the status alone writes no text again.
-    fn is_of(&self, contact: &Contact) -> bool {
-        self.fields()
-            .into_iter()
-            .zip(searched(contact))
-            .all(|(kept, field)| {
-                let field = lowered(field);
-                kept.len() == field.len()
-                    && kept
-                        .bytes()
-                        .zip(field.bytes())
-                        .all(|(k, f)| k == f.to_ascii_lowercase())
-            })
-    }
-
-    /// Whether the lower-cased `needle` is in the name, the e-mail or the company (each on
-    /// its own: a match across two of them does not count).
-    fn finds(&self, needle: &memchr::memmem::Finder<'_>) -> bool {
-        let [name_end, email_end] = self.ends.map(|end| end as usize);
-        let length = needle.needle().len();
-        let within_a_field = |start: usize| {
-            let end = start + length;
-            end <= name_end || (start >= name_end && end <= email_end) || start >= email_end
-        };
-        // One search over the whole text (most hold no match); after a match across two
-        // fields the next search starts one byte on, so that an overlapping match inside a
-        // field is not skipped.
-        let text = self.text.as_bytes();
-        let mut from = 0;
-        while let Some(found) = text.get(from..).and_then(|rest| needle.find(rest)) {
-            if within_a_field(from + found) {
-                return true;
-            }
-            from += found + 1;
-        }
-        false
-    }
 }
 
 /// What a list's filters ask of a place's columns (status, tag bits, searched text), typed
@@ -139,7 +47,7 @@ pub(crate) struct ColumnTest<'a> {
 
 impl ColumnTest<'_> {
     /// Whether a place with these columns passes.
-    fn passes(&self, status: Status, tag_bits: u64, text: &SearchText) -> bool {
+    fn passes(&self, status: Status, tag_bits: u64, text: Text<'_>) -> bool {
         self.status.is_none_or(|asked| asked == status)
             && self.tags.mask().is_none_or(|mask| tag_bits & mask != 0)
             && self.finder.is_none_or(|finder| text.finds(finder))
@@ -227,7 +135,7 @@ struct Project {
     order: Vec<OrderKey>,
     statuses: Vec<Status>,
     tag_bits: Vec<u64>,
-    texts: Vec<SearchText>,
+    texts: SearchTexts,
     /// The hash of each place's e-mail, by which `emails` holds it: a change that leaves
     /// the searched fields alone (most PATCHes) neither hashes nor moves it.
     email_hashes: Vec<u64>,
@@ -236,15 +144,20 @@ struct Project {
 }
 
 impl Project {
-    fn with_capacity(places: usize) -> Self {
-        Self {
-            order: Vec::with_capacity(places),
-            statuses: Vec::with_capacity(places),
-            tag_bits: Vec::with_capacity(places),
-            texts: Vec::with_capacity(places),
-            email_hashes: Vec::with_capacity(places),
-            emails: HashMap::with_capacity(places),
+    /// A project of `size` places, `places` in order; its texts are set apart.
+    fn of_places(places: impl Iterator<Item = Place>, size: usize) -> Self {
+        let mut project = Self {
+            order: Vec::with_capacity(size),
+            statuses: Vec::with_capacity(size),
+            tag_bits: Vec::with_capacity(size),
+            texts: SearchTexts::default(),
+            email_hashes: Vec::with_capacity(size),
+            emails: HashMap::with_capacity(size),
+        };
+        for place in places {
+            project.insert_at(project.len(), &place);
         }
+        project
     }
 
     fn len(&self) -> usize {
@@ -256,12 +169,11 @@ impl Project {
         self.order[self.len() - 1 - at].1.0
     }
 
-    /// Takes `place` at `at` of the order.
-    fn insert_at(&mut self, at: usize, place: Place) {
+    /// Takes `place` at `at` of the order, in every column but the texts'.
+    fn insert_at(&mut self, at: usize, place: &Place) {
         self.order.insert(at, place.key);
         self.statuses.insert(at, place.status);
         self.tag_bits.insert(at, place.tag_bits);
-        self.texts.insert(at, place.text);
         self.email_hashes.insert(at, place.email);
         self.add_email(place.email, place.key.1.0);
     }
@@ -283,7 +195,8 @@ impl Project {
     fn insert(&mut self, contact: &Contact) {
         let place = Place::of(contact);
         let at = self.order.partition_point(|key| *key < place.key);
-        self.insert_at(at, place);
+        self.insert_at(at, &place);
+        self.texts.insert(at, contact);
     }
 
     fn remove(&mut self, key: OrderKey) {
@@ -303,10 +216,7 @@ impl Project {
             Ok(place) if order_key(contact) == key => {
                 self.statuses[place] = contact.status;
                 self.tag_bits[place] = tag_bits(contact);
-                let text_changed = !self.texts[place].is_of(contact);
-                if text_changed {
-                    self.texts[place] = SearchText::of(contact);
-                }
+                let text_changed = self.texts.refresh(place, contact);
                 // An ASCII e-mail whose text is the same hashes the same; another may not
                 // (the text lower-cases a final sigma apart, the hash does not).
                 if text_changed || !contact.email.is_ascii() {
@@ -483,10 +393,10 @@ impl ContactTable {
         // The columns side by side, newest first: the places that pass, each with where it
         // is counted from the oldest.
         let passing = (project.statuses.iter().zip(&project.tag_bits))
-            .zip(&project.texts)
+            .zip(project.texts.iter())
             .enumerate()
             .rev()
-            .filter(|(_, ((status, tag_bits), text))| test.passes(**status, **tag_bits, text))
+            .filter(|(_, ((status, tag_bits), text))| test.passes(**status, **tag_bits, *text))
             .map(|(at, _)| at);
         let contact_at = |at: usize| &self.contacts[&project.order[at].1.0];
         if let Some(total) = slow.is_none().then(|| test.count(project)).flatten() {
@@ -517,7 +427,6 @@ struct Place {
     key: OrderKey,
     status: Status,
     tag_bits: u64,
-    text: SearchText,
     email: u64,
 }
 
@@ -528,7 +437,6 @@ impl Place {
             key: order_key(contact),
             status: contact.status,
             tag_bits: tag_bits(contact),
-            text: SearchText::of(contact),
             email: email_hash(&contact.email),
         }
     }
@@ -543,12 +451,18 @@ const PER_THREAD: usize = 8192;
 pub(crate) struct Placed {
     contact: Arc<Contact>,
     place: Place,
+    text: Lowered,
 }
 
 impl Placed {
     pub(crate) fn new(contact: Arc<Contact>) -> Self {
         let place = Place::of(&contact);
-        Self { contact, place }
+        let text = Lowered::of(&contact);
+        Self {
+            contact,
+            place,
+            text,
+        }
     }
 
     /// `contacts` placed, in order, on every core.
@@ -630,30 +544,56 @@ impl FromIterator<Placed> for IndexedContacts {
     fn from_iter<I: IntoIterator<Item = Placed>>(placed: I) -> Self {
         let (mut by_id, mut places): (Vec<_>, Vec<_>) = placed
             .into_iter()
-            .map(|Placed { contact, place }| ((place.key.1.0, contact), place))
+            .map(
+                |Placed {
+                     contact,
+                     place,
+                     text,
+                 }| ((place.key.1.0, contact), (place, text)),
+            )
             .unzip();
-        let ((), projects) = parallel::join(
-            by_id.len(),
+        let count = by_id.len();
+        parallel::join(
+            count,
             PER_THREAD,
             || by_id.sort_unstable_by_key(|(id, _)| *id),
+            || places.sort_unstable_by_key(|(place, _)| (place.project, place.key)),
+        );
+        let runs: Vec<(Uuid, usize)> = places
+            .chunk_by(|(a, _), (b, _)| a.project == b.project)
+            .map(|run| (run[0].0.project, run.len()))
+            .collect();
+        let (places, texts): (Vec<Place>, Vec<Lowered>) = places.into_iter().unzip();
+        // The texts, copied into their columns (a read of each wherever it was built), on
+        // a core of their own.
+        let (columns, texts) = parallel::join(
+            count,
+            PER_THREAD,
             || {
-                places.sort_unstable_by_key(|place| (place.project, place.key));
-                let runs: Vec<(Uuid, usize)> = places
-                    .chunk_by(|a, b| a.project == b.project)
-                    .map(|run| (run[0].project, run.len()))
-                    .collect();
                 let mut places = places.into_iter();
-                runs.into_iter()
-                    .map(|(id, size)| {
-                        let mut project = Project::with_capacity(size);
-                        for place in places.by_ref().take(size) {
-                            project.insert_at(project.len(), place);
-                        }
-                        (id, project)
+                (runs.iter())
+                    .map(|(_, size)| Project::of_places(places.by_ref().take(*size), *size))
+                    .collect::<Vec<_>>()
+            },
+            || {
+                let mut start = 0;
+                let columns = (runs.iter())
+                    .map(|(_, size)| {
+                        start += size;
+                        SearchTexts::of(&texts[start - size..start])
                     })
-                    .collect()
+                    .collect::<Vec<_>>();
+                // Freed here too, not on the other core.
+                drop(texts);
+                columns
             },
         );
+        let projects = (runs.iter().zip(columns).zip(texts))
+            .map(|(((id, _), mut project), texts)| {
+                project.texts = texts;
+                (*id, project)
+            })
+            .collect();
         Self { by_id, projects }
     }
 }
@@ -669,31 +609,6 @@ pub(crate) fn eq_ignoring_case(a: &str, b: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn text(name: &str, email: &str, company: Option<&str>) -> SearchText {
-        let mut optional: [Option<Box<str>>; 10] = Default::default();
-        optional[OptionalField::Company as usize] = company.map(Box::from);
-        let at = crate::clock::Timestamp::parse("2025-01-01T00:00:00Z").unwrap();
-        SearchText::of(&Contact {
-            id: Uuid::nil(),
-            project_id: Uuid::nil(),
-            name: name.to_owned(),
-            email: email.to_owned(),
-            optional,
-            status: Status::New,
-            custom_fields: crate::store::custom_fields::CustomFields::default(),
-            tags: Vec::new(),
-            unsubscribed: false,
-            last_contacted_at: None,
-            created_at: at,
-            updated_at: at,
-            create_only: None,
-        })
-    }
-
-    fn finds(text: &SearchText, needle: &str) -> bool {
-        text.finds(&memchr::memmem::Finder::new(&needle.to_lowercase()))
-    }
-
     #[test]
     fn an_e_mail_hashes_as_its_lower_cased_characters_whatever_its_length_or_script() {
         let long = "A".repeat(150) + "@Example.COM";
@@ -701,24 +616,5 @@ mod tests {
         assert_eq!(email_hash("ÜLI@x.io"), email_hash("üli@x.io"));
         assert_eq!(email_hash("Ab@x.io"), email_hash("ab@X.IO"));
         assert_ne!(email_hash("ab@x.io"), email_hash("ac@x.io"));
-    }
-
-    #[test]
-    fn a_match_in_one_field_is_found_even_after_one_across_two() {
-        // "han" + "ana@…": the first "ana" runs across the name's end, the e-mail's own
-        // begins inside it.
-        let han = text("Han", "ana@x.io", None);
-        assert!(finds(&han, "ana"));
-        assert!(!finds(&han, "nan"), "across the name and the e-mail only");
-        assert!(finds(&text("Anna", "nana@x.io", Some("Umbrella")), "ana"));
-        assert!(!finds(&text("Ann", "b@x.io", Some("Corp")), "iocorp"));
-    }
-
-    #[test]
-    fn fields_are_lower_cased_as_the_searched_text_is_with_a_final_sigma() {
-        let greek = text("ΟΔΟΣ", "o@x.io", None);
-        assert!(finds(&greek, "ΟΔΟΣ"));
-        assert!(finds(&greek, "Οδος"));
-        assert!(finds(&text("ÜLI", "u@x.io", Some("ÜBER Corp")), "über"));
     }
 }

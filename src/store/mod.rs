@@ -12,6 +12,7 @@ pub(crate) mod index;
 pub(crate) mod list;
 pub(crate) mod merge_patch;
 pub(crate) mod patch;
+mod search_texts;
 pub(crate) mod segment;
 pub(crate) mod tag;
 pub(crate) mod unsubscribe;
