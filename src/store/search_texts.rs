@@ -14,6 +14,8 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use smallvec::SmallVec;
+
 use crate::store::contact::{Contact, OptionalField};
 
 /// The searched fields of `contact`: name, e-mail, company.
@@ -34,12 +36,15 @@ fn lowered(field: &str) -> Cow<'_, str> {
 
 /// Appends the searched text of `contact` to `out`; where its name and e-mail end, from
 /// the start of the text.
-fn write(out: &mut String, contact: &Contact) -> [u32; 2] {
+fn write<B>(out: &mut B, contact: &Contact) -> [u32; 2]
+where
+    B: Extend<u8> + std::ops::DerefMut<Target = [u8]>,
+{
     let start = out.len();
     let mut ends = [0; 2];
     for (n, field) in searched(contact).into_iter().enumerate() {
         let at = out.len();
-        out.push_str(&lowered(field));
+        out.extend(lowered(field).bytes());
         out[at..].make_ascii_lowercase();
         if let Some(end) = ends.get_mut(n) {
             *end = u32::try_from(out.len() - start).unwrap_or(u32::MAX);
@@ -49,16 +54,18 @@ fn write(out: &mut String, contact: &Contact) -> [u32; 2] {
 }
 
 /// One contact's searched text, worked out away from any column: a fixture contact's is
-/// written on the thread that built the contact, while it is in that core's cache.
+/// written on the thread that built the contact, while it is in that core's cache. Held
+/// inline (99 % of 100 000 generated contacts' texts fit): one allocation each, freed once
+/// copied into the column, left 6 MiB of holes among the kept contacts.
 #[derive(Debug)]
 pub(crate) struct Lowered {
-    text: String,
+    text: SmallVec<[u8; 64]>,
     ends: [u32; 2],
 }
 
 impl Lowered {
     pub(crate) fn of(contact: &Contact) -> Self {
-        let mut text = String::with_capacity(contact.name.len() + contact.email.len() + 16);
+        let mut text = SmallVec::new();
         let ends = write(&mut text, contact);
         Self { text, ends }
     }
@@ -81,7 +88,7 @@ impl Span {
 /// The searched texts of a project's places, in the order's order.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct SearchTexts {
-    buffer: Arc<String>,
+    buffer: Arc<Vec<u8>>,
     spans: Vec<Span>,
     /// Bytes of `buffer` no span points at any more.
     unused: usize,
@@ -90,11 +97,11 @@ pub(crate) struct SearchTexts {
 impl SearchTexts {
     /// The column of places whose texts are `texts`, in order.
     pub(crate) fn of(texts: &[Lowered]) -> Self {
-        let mut buffer = String::with_capacity(texts.iter().map(|t| t.text.len()).sum());
+        let mut buffer = Vec::with_capacity(texts.iter().map(|t| t.text.len()).sum());
         let spans = (texts.iter())
             .map(|lowered| {
                 let start = buffer.len();
-                buffer.push_str(&lowered.text);
+                buffer.extend_from_slice(&lowered.text);
                 let [name, email] = lowered.ends;
                 let end = u32::try_from(lowered.text.len()).unwrap_or(u32::MAX);
                 Span {
@@ -147,7 +154,7 @@ impl SearchTexts {
     fn text(&self, span: Span) -> Text<'_> {
         let [name, email, end] = span.ends.map(|end| end as usize);
         Text {
-            text: &self.buffer.as_bytes()[span.start..span.start + end],
+            text: &self.buffer[span.start..span.start + end],
             ends: [name, email],
         }
     }
@@ -170,10 +177,10 @@ impl SearchTexts {
         if self.unused * 2 <= self.buffer.len() {
             return;
         }
-        let mut buffer = String::with_capacity(self.buffer.len() - self.unused);
+        let mut buffer = Vec::with_capacity(self.buffer.len() - self.unused);
         for span in &mut self.spans {
             let start = buffer.len();
-            buffer.push_str(&self.buffer[span.start..span.start + span.len()]);
+            buffer.extend_from_slice(&self.buffer[span.start..span.start + span.len()]);
             span.start = start;
         }
         self.buffer = Arc::new(buffer);
