@@ -144,7 +144,8 @@ struct Project {
 }
 
 impl Project {
-    /// A project of `size` places, `places` in order; its texts are set apart.
+    /// A project of `size` places, `places` in order, its texts' column left empty: the
+    /// caller builds that column apart and sets it.
     fn of_places(places: impl Iterator<Item = Place>, size: usize) -> Self {
         let mut project = Self {
             order: Vec::with_capacity(size),
@@ -566,7 +567,7 @@ impl FromIterator<Placed> for IndexedContacts {
         let (places, texts): (Vec<Place>, Vec<Lowered>) = places.into_iter().unzip();
         // The texts, copied into their columns (a read of each wherever it was built), on
         // a core of their own.
-        let (columns, texts) = parallel::join(
+        let (projects, columns) = parallel::join(
             count,
             PER_THREAD,
             || {
@@ -588,8 +589,9 @@ impl FromIterator<Placed> for IndexedContacts {
                 columns
             },
         );
-        let projects = (runs.iter().zip(columns).zip(texts))
+        let projects = (runs.iter().zip(projects).zip(columns))
             .map(|(((id, _), mut project), texts)| {
+                debug_assert_eq!(project.len(), texts.iter().len());
                 project.texts = texts;
                 (*id, project)
             })
