@@ -159,8 +159,13 @@ impl SearchTexts {
         }
     }
 
-    /// Writes `contact`'s text at the end of the buffer.
+    /// Writes `contact`'s text at the end of the buffer. A buffer still shared is written
+    /// afresh first, with room to spare: `Arc::make_mut` would copy its unused bytes too,
+    /// and the append then grow the copy again.
     fn write(&mut self, contact: &Contact) -> Span {
+        if Arc::get_mut(&mut self.buffer).is_none() {
+            self.write_afresh(self.buffer.len() / 8 + 256);
+        }
         let buffer = Arc::make_mut(&mut self.buffer);
         let start = buffer.len();
         let [name, email] = write(buffer, contact);
@@ -174,10 +179,14 @@ impl SearchTexts {
     /// Counts `span` as unused, and writes the buffer afresh once half of it is.
     fn forget(&mut self, span: Span) {
         self.unused += span.len();
-        if self.unused * 2 <= self.buffer.len() {
-            return;
+        if self.unused * 2 > self.buffer.len() {
+            self.write_afresh(0);
         }
-        let mut buffer = Vec::with_capacity(self.buffer.len() - self.unused);
+    }
+
+    /// A buffer of the places' texts alone, in their order, with `room` bytes to spare.
+    fn write_afresh(&mut self, room: usize) {
+        let mut buffer = Vec::with_capacity(self.buffer.len() - self.unused + room);
         for span in &mut self.spans {
             let start = buffer.len();
             buffer.extend_from_slice(&self.buffer[span.start..span.start + span.len()]);
@@ -409,12 +418,15 @@ mod tests {
             contact("Ann", "a@x.io", None),
             contact("Bo", "b@x.io", None),
         ]);
+        texts.refresh(1, &contact("Bea", "b@x.io", None));
         let mut shared = texts.clone();
         assert!(Arc::ptr_eq(&texts.buffer, &shared.buffer));
         texts.refresh(0, &contact("Cy", "c@x.io", None));
-        shared.refresh(1, &contact("Di", "d@x.io", None));
         assert!(!Arc::ptr_eq(&texts.buffer, &shared.buffer));
-        assert_eq!(held(&texts), [b"cyc@x.io".to_vec(), b"bob@x.io".to_vec()]);
+        // Written afresh, not copied with the text it no longer used ("bob@x.io").
+        assert_eq!(texts.unused, "anna@x.io".len());
+        shared.refresh(1, &contact("Di", "d@x.io", None));
+        assert_eq!(held(&texts), [b"cyc@x.io".to_vec(), b"beab@x.io".to_vec()]);
         assert_eq!(held(&shared), [b"anna@x.io".to_vec(), b"did@x.io".to_vec()]);
     }
 }
