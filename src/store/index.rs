@@ -388,36 +388,75 @@ impl ContactTable {
         skip: usize,
         take: usize,
     ) -> (Vec<&StoredContact>, usize) {
-        let Some(project) = self.projects.get(&project) else {
+        let Some(index) = self.projects.get(&project) else {
             return (Vec::new(), 0);
         };
+        if let Some(slow) = slow {
+            return self.select_reading_each(project, index, test, slow, skip, take);
+        }
         // The columns side by side, newest first: the places that pass, each with where it
         // is counted from the oldest.
-        let passing = (project.statuses.iter().zip(&project.tag_bits))
-            .zip(project.texts.iter())
+        let passing = (index.statuses.iter().zip(&index.tag_bits))
+            .zip(index.texts.iter())
             .enumerate()
             .rev()
             .filter(|(_, ((status, tag_bits), text))| test.passes(**status, **tag_bits, *text))
             .map(|(at, _)| at);
-        let contact_at = |at: usize| &self.contacts[&project.order[at].1.0];
-        if let Some(total) = slow.is_none().then(|| test.count(project)).flatten() {
+        let contact_at = |at: usize| &self.contacts[&index.order[at].1.0];
+        if let Some(total) = test.count(index) {
             // The total counted on the columns, the page a scan that stops once it is full.
             let page = passing.skip(skip).take(take).map(contact_at).collect();
             return (page, total);
         }
-        let mut page = Vec::with_capacity(take.min(project.len()));
+        let mut page = Vec::with_capacity(take.min(index.len()));
         let mut total = 0;
         for at in passing {
-            // A contact is looked up only when it is read or sent (a search may pass
-            // thousands: each lookup is a walk down the by-id tree).
-            if slow.is_some_and(|slow| !slow(contact_at(at).contact())) {
-                continue;
-            }
             if total >= skip && page.len() < take {
                 page.push(contact_at(at));
             }
             total += 1;
         }
+        (page, total)
+    }
+
+    /// [`Self::select`] where every contact of the project must be read (a segment, tags
+    /// that share a bit): the contacts walked in the by-id tree's order, one pass, and only
+    /// those that pass `slow` placed, by their order key, for the columns' test. Looking
+    /// each place's contact up instead was a walk down the tree per contact: a page of a
+    /// segment's members at 100 000 contacts took 43–64 ms, the segment's count 9–21.
+    fn select_reading_each(
+        &self,
+        project: Uuid,
+        index: &Project,
+        test: ColumnTest<'_>,
+        slow: &dyn Fn(&Contact) -> bool,
+        skip: usize,
+        take: usize,
+    ) -> (Vec<&StoredContact>, usize) {
+        let mut passing: Vec<(usize, &StoredContact)> = (self.contacts.values())
+            .filter(|stored| {
+                let contact = stored.contact();
+                contact.project_id == project && slow(contact)
+            })
+            .filter_map(|stored| {
+                let at = index
+                    .order
+                    .binary_search(&order_key(stored.contact()))
+                    .ok()?;
+                let text = index.texts.get(at);
+                test.passes(index.statuses[at], index.tag_bits[at], text)
+                    .then_some((at, stored))
+            })
+            .collect();
+        // Newest first.
+        passing.sort_unstable_by_key(|(at, _)| Reverse(*at));
+        let total = passing.len();
+        let page = passing
+            .into_iter()
+            .skip(skip)
+            .take(take)
+            .map(|(_, stored)| stored)
+            .collect();
         (page, total)
     }
 }

@@ -142,7 +142,7 @@ impl SearchTexts {
     }
 
     /// The text at place `at`.
-    fn get(&self, at: usize) -> Text<'_> {
+    pub(crate) fn get(&self, at: usize) -> Text<'_> {
         self.text(self.spans[at])
     }
 
