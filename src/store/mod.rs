@@ -776,10 +776,21 @@ impl Store {
             .filter(|segment| segment.project_id == project)
             .collect();
         segments.sort_by_key(|segment| (segment.created_at, segment.id));
-        segments
-            .into_iter()
-            .map(|segment| (segment, self.member_count(segment)))
-            .collect()
+        // Every segment counted in one walk of the contacts, not one walk each: at 100 000
+        // contacts a walk is ~8 ms of waiting on memory, whatever the rules.
+        let matchers: Vec<_> = (segments.iter())
+            .map(|segment| segment.matcher(&self.tags))
+            .collect();
+        let mut counts = vec![0; segments.len()];
+        for contact in self.contacts.values().map(StoredContact::contact) {
+            if contact.project_id != project {
+                continue;
+            }
+            for (count, matcher) in counts.iter_mut().zip(&matchers) {
+                *count += usize::from(matcher.matches(contact));
+            }
+        }
+        segments.into_iter().zip(counts).collect()
     }
 
     /// The segment `id` of `project`, with how many contacts it holds now.
