@@ -133,6 +133,12 @@ pub fn replay(args: &ReplayArgs) -> Result<ExitCode, ReplayError> {
                 source,
             })?;
     }
+    // Each capture read through before anything is sent: one broken late in a file would
+    // stop the replay after the live API took the writes before it. A pipe can be read
+    // only once: it is read as it is replayed.
+    for file in args.files.iter().filter(|file| file.is_file()) {
+        capture::read_batches(file, 256, |_| {})?;
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

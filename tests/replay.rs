@@ -384,6 +384,23 @@ async fn unreadable_input_an_unreachable_api_and_a_bad_url_exit_2_with_one_line(
     .await;
     assert_eq!(unwritable.status.code(), Some(2));
     assert!(untouched.requests().is_empty());
+    // Nor is anything sent when a capture is broken late, past the first batch the
+    // replay reads (256 exchanges) and after exchanges that would be sent.
+    let broken = dir.0.join("broken-late.jsonl");
+    let mut late = before.repeat(300 / before.iter().filter(|b| **b == b'\n').count() + 1);
+    late.extend_from_slice(b"{\"seq\": 99, \"request\"\n");
+    std::fs::write(&broken, &late).unwrap();
+    let lines = late.iter().filter(|byte| **byte == b'\n').count() - 1;
+    let refused = against(&broken, &untouched.uri(), &[]).await;
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8(refused.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("gately-mock: {}", broken.display()))
+            && stderr.contains(&format!("line {}", lines + 1)),
+        "{stderr}"
+    );
+    assert!(untouched.requests().is_empty(), "nothing sent");
     let stopped_report = dir.0.join("stopped.xml");
     let stopped = against(
         &file,
