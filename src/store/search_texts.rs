@@ -147,7 +147,9 @@ impl SearchTexts {
     }
 
     /// Every place's text, oldest first.
-    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = Text<'_>> + ExactSizeIterator {
+    pub(crate) fn iter(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = Text<'_>> + ExactSizeIterator + Clone {
         self.spans.iter().map(|span| self.text(*span))
     }
 
