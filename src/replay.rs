@@ -11,7 +11,7 @@
 //! its key (401), which is sent with the key it had.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -133,17 +133,17 @@ pub fn replay(args: &ReplayArgs) -> Result<ExitCode, ReplayError> {
                 source,
             })?;
     }
-    // Each capture read through before anything is sent: one broken late in a file would
-    // stop the replay after the live API took the writes before it. A pipe can be read
-    // only once: it is read as it is replayed.
-    for file in args.files.iter().filter(|file| file.is_file()) {
-        capture::read_batches(file, 256, |_| {})?;
-    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(ReplayError::Runtime)?;
     let mut session = runtime.block_on(async { Session::new(args) })?;
+    // Each capture read through before anything is sent: one broken late in a file, or a
+    // later file missing, would stop the replay after the live API took the writes before
+    // it. A pipe can be read only once: it is checked as it is replayed.
+    for file in args.files.iter().filter(|file| !is_read_once(file)) {
+        capture::read_batches(file, 256, |_| {})?;
+    }
     let mut rendering = Rendering::new(
         report_format(args.format, args.output.as_deref()),
         GroupBy::Route,
@@ -200,6 +200,23 @@ pub fn replay(args: &ReplayArgs) -> Result<ExitCode, ReplayError> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Whether `file` is a pipe, a socket or a device, which a second reading would find empty.
+fn is_read_once(file: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        std::fs::metadata(file).is_ok_and(|metadata| {
+            let kind = metadata.file_type();
+            kind.is_fifo() || kind.is_socket() || kind.is_char_device() || kind.is_block_device()
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        false
+    }
 }
 
 /// What a replay did with the exchanges it read.

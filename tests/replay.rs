@@ -397,10 +397,26 @@ async fn unreadable_input_an_unreachable_api_and_a_bad_url_exit_2_with_one_line(
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
         stderr.starts_with(&format!("gately-mock: {}", broken.display()))
-            && stderr.contains(&format!("line {}", lines + 1)),
+            && stderr.contains(&format!("line {}:", lines + 1)),
         "{stderr}"
     );
     assert!(untouched.requests().is_empty(), "nothing sent");
+    // Nor when a later capture is missing.
+    let gone = replay(&[
+        file.to_str().unwrap(),
+        missing.to_str().unwrap(),
+        "--against",
+        &untouched.uri(),
+        "--key",
+        KEY,
+    ])
+    .await;
+    assert_eq!(gone.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&gone.stderr).contains("cannot be read"));
+    assert!(
+        untouched.requests().is_empty(),
+        "nothing sent before the missing file"
+    );
     let stopped_report = dir.0.join("stopped.xml");
     let stopped = against(
         &file,
