@@ -776,20 +776,7 @@ impl Store {
             .filter(|segment| segment.project_id == project)
             .collect();
         segments.sort_by_key(|segment| (segment.created_at, segment.id));
-        // Every segment counted in one walk of the contacts, not one walk each: at 100 000
-        // contacts a walk is ~8 ms of waiting on memory, whatever the rules.
-        let matchers: Vec<_> = (segments.iter())
-            .map(|segment| segment.matcher(&self.tags))
-            .collect();
-        let mut counts = vec![0; segments.len()];
-        for contact in self.contacts.values().map(StoredContact::contact) {
-            if contact.project_id != project {
-                continue;
-            }
-            for (count, matcher) in counts.iter_mut().zip(&matchers) {
-                *count += usize::from(matcher.matches(contact));
-            }
-        }
+        let counts = self.member_counts(project, &segments);
         segments.into_iter().zip(counts).collect()
     }
 
@@ -874,12 +861,26 @@ impl Store {
 
     /// How many contacts of its project `segment` holds now.
     fn member_count(&self, segment: &Segment) -> usize {
-        let matcher = segment.matcher(&self.tags);
-        self.contacts
-            .values()
-            .map(StoredContact::contact)
-            .filter(|contact| contact.project_id == segment.project_id && matcher.matches(contact))
-            .count()
+        self.member_counts(segment.project_id, &[segment])[0]
+    }
+
+    /// How many contacts of `project` each of its `segments` holds now: all of them counted
+    /// in one walk of the contacts, not one walk each (at 100 000 contacts a walk is ~8 ms
+    /// of waiting on memory, whatever the rules).
+    fn member_counts(&self, project: Uuid, segments: &[&Segment]) -> Vec<usize> {
+        let matchers: Vec<_> = (segments.iter())
+            .map(|segment| segment.matcher(&self.tags))
+            .collect();
+        let mut counts = vec![0; segments.len()];
+        for contact in self.contacts.values().map(StoredContact::contact) {
+            if contact.project_id != project {
+                continue;
+            }
+            for (count, matcher) in counts.iter_mut().zip(&matchers) {
+                *count += usize::from(matcher.matches(contact));
+            }
+        }
+        counts
     }
 
     /// Whether a contact of `project` other than `except` has `email`, ignoring case.
