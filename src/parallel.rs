@@ -2,7 +2,7 @@
 //! contact is the whole cost of start-up (reading `contacts.json`, indexing a store).
 
 /// How many cores the machine has (1 when it cannot tell), asked once.
-fn cores() -> usize {
+pub(crate) fn cores() -> usize {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
 }
@@ -60,6 +60,44 @@ pub(crate) fn chunks<T: Sync, R: Send>(
     })
 }
 
+/// The text of the file at `path`, its two halves read at once on two cores when it is
+/// large: the copy out of the page cache, and the faulting-in of the new pages it is
+/// copied to, were 33 ms of start-up for a 50 MiB `contacts.json` read on one core, 20
+/// on two. Whatever goes wrong (the file changing size as it is read, say) is read again
+/// whole, and told as `std::fs::read_to_string` tells it.
+pub(crate) fn read_to_string(path: &std::path::Path) -> std::io::Result<String> {
+    /// Files smaller than this are read on one core.
+    const BYTES_PER_HALF: u64 = 1 << 20;
+    let halves = || -> std::io::Result<Option<String>> {
+        use std::os::unix::fs::FileExt;
+        let file = std::fs::File::open(path)?;
+        let length = file.metadata()?.len();
+        if cores() == 1 || length < 2 * BYTES_PER_HALF {
+            return Ok(None);
+        }
+        let length_in_memory = usize::try_from(length).map_err(std::io::Error::other)?;
+        let mut bytes = vec![0; length_in_memory];
+        let (first, second) = bytes.split_at_mut(length_in_memory / 2);
+        let offset = first.len() as u64;
+        let (a, b) = join(
+            2,
+            1,
+            || file.read_exact_at(first, 0),
+            || file.read_exact_at(second, offset),
+        );
+        a.and(b)?;
+        // Nothing past the length read (the file did not grow).
+        if file.read_at(&mut [0], length)? != 0 {
+            return Ok(None);
+        }
+        Ok(String::from_utf8(bytes).ok())
+    };
+    match halves() {
+        Ok(Some(text)) => Ok(text),
+        _ => std::fs::read_to_string(path),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -88,5 +126,46 @@ mod tests {
         let all: Vec<(usize, usize)> = parts.into_iter().flatten().collect();
         assert_eq!(all.len(), items.len());
         assert!(all.iter().all(|(index, item)| index == item));
+    }
+
+    #[test]
+    fn a_large_file_is_read_in_halves_into_its_whole_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("large.json");
+        // Multi-byte characters across the middle, where the halves meet.
+        let text: String = (0..300_000).map(|n| format!("{n}:ü€😀,")).collect();
+        assert!(text.len() > 2 << 20);
+        std::fs::write(&path, &text).unwrap();
+        assert_eq!(super::read_to_string(&path).unwrap(), text);
+        std::fs::write(&path, "small").unwrap();
+        assert_eq!(super::read_to_string(&path).unwrap(), "small");
+    }
+
+    #[test]
+    fn what_cannot_be_read_is_told_as_std_tells_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.json");
+        let expected = std::fs::read_to_string(&missing).unwrap_err();
+        let found = super::read_to_string(&missing).unwrap_err();
+        assert_eq!(
+            (found.kind(), found.to_string()),
+            (expected.kind(), expected.to_string())
+        );
+        let invalid = dir.path().join("invalid.json");
+        std::fs::write(
+            &invalid,
+            [b'a']
+                .repeat(3 << 20)
+                .into_iter()
+                .chain([0xff])
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let expected = std::fs::read_to_string(&invalid).unwrap_err();
+        let found = super::read_to_string(&invalid).unwrap_err();
+        assert_eq!(
+            (found.kind(), found.to_string()),
+            (expected.kind(), expected.to_string())
+        );
     }
 }

@@ -139,24 +139,29 @@ struct Project {
     /// The hash of each place's e-mail, by which `emails` holds it: a change that leaves
     /// the searched fields alone (most PATCHes) neither hashes nor moves it.
     email_hashes: Vec<u64>,
-    /// Hash of the lower-cased e-mail → the contacts whose e-mail may be the one asked.
-    emails: HashMap<u64, SmallVec<[Uuid; 1]>>,
+    emails: Emails,
 }
 
+/// Hash of the lower-cased e-mail → the contacts whose e-mail may be the one asked.
+type Emails = HashMap<u64, SmallVec<[Uuid; 1]>>;
+
 impl Project {
-    /// A project of `size` places, `places` in order, its texts' column left empty: the
-    /// caller builds that column apart and sets it.
-    fn of_places(places: impl Iterator<Item = Place>, size: usize) -> Self {
+    /// A project of `size` places, `places` in order, its texts' column left empty and its
+    /// e-mails' map `emails`: the caller builds those apart and sets the column.
+    fn of_places<'p>(places: impl Iterator<Item = &'p Place>, size: usize, emails: Emails) -> Self {
         let mut project = Self {
             order: Vec::with_capacity(size),
             statuses: Vec::with_capacity(size),
             tag_bits: Vec::with_capacity(size),
             texts: SearchTexts::default(),
             email_hashes: Vec::with_capacity(size),
-            emails: HashMap::with_capacity(size),
+            emails,
         };
         for place in places {
-            project.insert_at(project.len(), &place);
+            project.order.push(place.key);
+            project.statuses.push(place.status);
+            project.tag_bits.push(place.tag_bits);
+            project.email_hashes.push(place.email);
         }
         project
     }
@@ -251,7 +256,7 @@ fn order_key(contact: &Contact) -> OrderKey {
 /// The hash of `email` lower-cased, without making the lower-cased copy: its lower-cased
 /// bytes, fed to the hasher a block at a time (a character at a time cost 1 500 instructions
 /// of each PATCH).
-fn email_hash(email: &str) -> u64 {
+pub(crate) fn email_hash(email: &str) -> u64 {
     let mut hasher = EmailHasher::default().build_hasher();
     if email.is_ascii() {
         for block in email.as_bytes().chunks(64) {
@@ -523,34 +528,17 @@ impl Placed {
         }
     }
 
-    /// `contacts` placed, in order, on every core.
-    pub(crate) fn all(contacts: &[Arc<Contact>]) -> Vec<Self> {
+    /// `contacts` placed, in order, on every core: a `Vec` of each core's.
+    pub(crate) fn all(contacts: &[Arc<Contact>]) -> Vec<Vec<Self>> {
         parallel::chunks(contacts, PER_THREAD, |_, part| {
             part.iter()
                 .map(|contact| Placed::new(Arc::clone(contact)))
-                .collect::<Vec<_>>()
+                .collect()
         })
-        .into_iter()
-        .flatten()
-        .collect()
     }
 
     pub(crate) fn contact(&self) -> &Arc<Contact> {
         &self.contact
-    }
-
-    /// Its id and project, read from the place rather than from the contact.
-    pub(crate) fn id(&self) -> Uuid {
-        self.place.key.1.0
-    }
-
-    pub(crate) fn project(&self) -> Uuid {
-        self.place.project
-    }
-
-    /// What its e-mail is indexed by: e-mails equal regardless of case (D10) hash alike.
-    pub(crate) fn email_hash(&self) -> u64 {
-        self.place.email
     }
 }
 
@@ -562,12 +550,21 @@ pub(crate) struct IndexedContacts {
     /// Sorted by id.
     by_id: Vec<(Uuid, Arc<Contact>)>,
     projects: HashMap<Uuid, Project>,
+    /// Seen while indexing: see [`IndexedContacts::may_repeat`].
+    may_repeat: bool,
 }
 
 impl IndexedContacts {
     /// `contacts` (their ids unique) indexed, placed on every core.
     pub(crate) fn of(contacts: &[Arc<Contact>]) -> Self {
-        Placed::all(contacts).into_iter().collect()
+        Self::of_placed(&Placed::all(contacts))
+    }
+
+    /// Whether two of the contacts may be one: the same id, or e-mails in a project that
+    /// hash alike (equal regardless of case, D10, or a rare collision). The fixture set's
+    /// check, which reads them again to tell which, runs only then.
+    pub(crate) fn may_repeat(&self) -> bool {
+        self.may_repeat
     }
 
     /// The contact `id`, of any project.
@@ -594,67 +591,89 @@ impl IndexedContacts {
     }
 }
 
-/// Many contacts at once (a fixture set): the places sorted once, by project and then by
-/// order, not kept sorted through each insertion (100 000 contacts: 270 ms one by one),
-/// while the contacts are sorted by id. Their ids are unique, as the fixture set's check
-/// makes sure.
-impl FromIterator<Placed> for IndexedContacts {
-    fn from_iter<I: IntoIterator<Item = Placed>>(placed: I) -> Self {
-        let (mut by_id, mut places): (Vec<_>, Vec<_>) = placed
-            .into_iter()
-            .map(
-                |Placed {
-                     contact,
-                     place,
-                     text,
-                 }| ((place.key.1.0, contact), (place, text)),
-            )
-            .unzip();
-        let count = by_id.len();
-        parallel::join(
+impl IndexedContacts {
+    /// Many contacts at once (a fixture set), placed in parts (each core's, in order): the
+    /// places sorted once, by project and then by order, not kept sorted through each
+    /// insertion (100 000 contacts: 270 ms one by one), while the contacts are sorted by
+    /// id. What is sorted is each place's key and where it is (48 bytes), not the place
+    /// with its text (three times as many), and each is then copied once into its column
+    /// from where it was built: moving and sorting them was 40 of 55 ms at 100 000.
+    pub(crate) fn of_placed(parts: &[Vec<Placed>]) -> Self {
+        let placed: Vec<&Placed> = parts.iter().flatten().collect();
+        let count = placed.len();
+        let ((by_id, mut emails), order) = parallel::join(
             count,
             PER_THREAD,
-            || by_id.sort_unstable_by_key(|(id, _)| *id),
-            || places.sort_unstable_by_key(|(place, _)| (place.project, place.key)),
+            || {
+                let mut by_id: Vec<_> = (placed.iter())
+                    .map(|p| (p.place.key.1.0, Arc::clone(&p.contact)))
+                    .collect();
+                by_id.sort_unstable_by_key(|(id, _)| *id);
+                (by_id, emails_of(&placed))
+            },
+            || {
+                let mut order: Vec<_> = (placed.iter().enumerate())
+                    .map(|(at, p)| (p.place.project, p.place.key, at))
+                    .collect();
+                order.sort_unstable_by_key(|(project, key, _)| (*project, *key));
+                order
+            },
         );
-        let runs: Vec<(Uuid, usize)> = places
-            .chunk_by(|(a, _), (b, _)| a.project == b.project)
-            .map(|run| (run[0].0.project, run.len()))
-            .collect();
-        let (places, texts): (Vec<Place>, Vec<Lowered>) = places.into_iter().unzip();
-        // The texts, copied into their columns (a read of each wherever it was built), on
-        // a core of their own.
+        let may_repeat = by_id.windows(2).any(|pair| pair[0].0 == pair[1].0)
+            || emails.values().any(|(_, shared)| *shared);
+        let runs: Vec<&[(Uuid, OrderKey, usize)]> = order.chunk_by(|a, b| a.0 == b.0).collect();
+        // The texts, copied into their columns, on a core of their own.
         let (projects, columns) = parallel::join(
             count,
             PER_THREAD,
             || {
-                let mut places = places.into_iter();
                 (runs.iter())
-                    .map(|(_, size)| Project::of_places(places.by_ref().take(*size), *size))
+                    .map(|run| {
+                        let places = run.iter().map(|(_, _, at)| &placed[*at].place);
+                        let (emails, _) = emails.remove(&run[0].0).unwrap_or_default();
+                        Project::of_places(places, run.len(), emails)
+                    })
                     .collect::<Vec<_>>()
             },
             || {
-                let mut start = 0;
-                let columns = (runs.iter())
-                    .map(|(_, size)| {
-                        start += size;
-                        SearchTexts::of(&texts[start - size..start])
-                    })
-                    .collect::<Vec<_>>();
-                // Freed here too, not on the other core.
-                drop(texts);
-                columns
+                (runs.iter())
+                    .map(|run| SearchTexts::of(run.iter().map(|(_, _, at)| &placed[*at].text)))
+                    .collect::<Vec<_>>()
             },
         );
         let projects = (runs.iter().zip(projects).zip(columns))
-            .map(|(((id, _), mut project), texts)| {
+            .map(|((run, mut project), texts)| {
                 debug_assert_eq!(project.len(), texts.iter().len());
                 project.texts = texts;
-                (*id, project)
+                (run[0].0, project)
             })
             .collect();
-        Self { by_id, projects }
+        Self {
+            by_id,
+            projects,
+            may_repeat,
+        }
     }
+}
+
+/// Each project's e-mails, by hash, read in the order the contacts were placed (one pass
+/// along them, rather than one read of each in the order's), and whether two of a project
+/// hash alike.
+fn emails_of(placed: &[&Placed]) -> HashMap<Uuid, (Emails, bool)> {
+    let mut sizes: HashMap<Uuid, usize> = HashMap::new();
+    for p in placed {
+        *sizes.entry(p.place.project).or_default() += 1;
+    }
+    let mut emails: HashMap<Uuid, (Emails, bool)> = (sizes.into_iter())
+        .map(|(project, size)| (project, (HashMap::with_capacity(size), false)))
+        .collect();
+    for p in placed {
+        let (project, shared) = emails.get_mut(&p.place.project).expect("counted above");
+        let ids = project.entry(p.place.email).or_default();
+        *shared |= !ids.is_empty();
+        ids.push(p.place.key.1.0);
+    }
+    emails
 }
 
 /// Unicode case-insensitive equality, without allocating.

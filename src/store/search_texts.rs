@@ -96,9 +96,9 @@ pub(crate) struct SearchTexts {
 
 impl SearchTexts {
     /// The column of places whose texts are `texts`, in order.
-    pub(crate) fn of(texts: &[Lowered]) -> Self {
-        let mut buffer = Vec::with_capacity(texts.iter().map(|t| t.text.len()).sum());
-        let spans = (texts.iter())
+    pub(crate) fn of<'t>(texts: impl Iterator<Item = &'t Lowered> + Clone) -> Self {
+        let mut buffer = Vec::with_capacity(texts.clone().map(|t| t.text.len()).sum());
+        let spans = texts
             .map(|lowered| {
                 let start = buffer.len();
                 buffer.extend_from_slice(&lowered.text);
@@ -281,7 +281,7 @@ mod tests {
 
     fn column(contacts: &[Contact]) -> SearchTexts {
         let texts: Vec<Lowered> = contacts.iter().map(Lowered::of).collect();
-        SearchTexts::of(&texts)
+        SearchTexts::of(texts.iter())
     }
 
     fn finds(text: Text<'_>, needle: &str) -> bool {
