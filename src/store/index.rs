@@ -688,6 +688,43 @@ mod tests {
     use super::*;
 
     #[test]
+    fn contacts_may_repeat_only_when_an_id_or_a_project_s_e_mail_is_seen_twice() {
+        let at = crate::clock::Timestamp::parse("2025-01-01T00:00:00Z").unwrap();
+        let contact = |id: u128, project: u128, email: &str| {
+            Arc::new(Contact {
+                id: Uuid::from_u128(id),
+                project_id: Uuid::from_u128(project),
+                name: "A".to_owned(),
+                email: email.to_owned(),
+                optional: Default::default(),
+                status: Status::New,
+                custom_fields: crate::store::custom_fields::CustomFields::default(),
+                tags: Vec::new(),
+                unsubscribed: false,
+                last_contacted_at: None,
+                created_at: at,
+                updated_at: at,
+                create_only: None,
+            })
+        };
+        let may_repeat = |contacts: &[Arc<Contact>]| IndexedContacts::of(contacts).may_repeat();
+        let distinct = [contact(1, 7, "a@x.io"), contact(2, 7, "b@x.io")];
+        assert!(!may_repeat(&distinct));
+        assert!(!may_repeat(&[
+            contact(1, 7, "a@x.io"),
+            contact(2, 8, "a@x.io")
+        ]));
+        assert!(may_repeat(&[
+            contact(1, 7, "a@x.io"),
+            contact(2, 7, "A@X.io")
+        ]));
+        assert!(may_repeat(&[
+            contact(1, 7, "a@x.io"),
+            contact(1, 8, "b@x.io")
+        ]));
+    }
+
+    #[test]
     fn an_e_mail_hashes_as_its_lower_cased_characters_whatever_its_length_or_script() {
         let long = "A".repeat(150) + "@Example.COM";
         assert_eq!(email_hash(&long), email_hash(&long.to_lowercase()));
