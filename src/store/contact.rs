@@ -164,6 +164,30 @@ pub struct CreateOnly {
     pub external_id: Option<String>,
 }
 
+#[cfg(test)]
+impl Contact {
+    /// A contact of `project` with only a name and an e-mail, created at 2025-01-01, for a
+    /// test of what is built from contacts.
+    pub(crate) fn for_test(id: Uuid, project: Uuid, name: &str, email: &str) -> Self {
+        let at = Timestamp::parse("2025-01-01T00:00:00Z").expect("a valid timestamp");
+        Self {
+            id,
+            project_id: project,
+            name: name.to_owned(),
+            email: email.to_owned(),
+            optional: Default::default(),
+            status: Status::New,
+            custom_fields: CustomFields::default(),
+            tags: Vec::new(),
+            unsubscribed: false,
+            last_contacted_at: None,
+            created_at: at,
+            updated_at: at,
+            create_only: None,
+        }
+    }
+}
+
 impl Contact {
     /// The value of an optional field.
     pub fn get(&self, field: OptionalField) -> Option<&str> {

@@ -689,23 +689,9 @@ mod tests {
 
     #[test]
     fn contacts_may_repeat_only_when_an_id_or_a_project_s_e_mail_is_seen_twice() {
-        let at = crate::clock::Timestamp::parse("2025-01-01T00:00:00Z").unwrap();
         let contact = |id: u128, project: u128, email: &str| {
-            Arc::new(Contact {
-                id: Uuid::from_u128(id),
-                project_id: Uuid::from_u128(project),
-                name: "A".to_owned(),
-                email: email.to_owned(),
-                optional: Default::default(),
-                status: Status::New,
-                custom_fields: crate::store::custom_fields::CustomFields::default(),
-                tags: Vec::new(),
-                unsubscribed: false,
-                last_contacted_at: None,
-                created_at: at,
-                updated_at: at,
-                create_only: None,
-            })
+            let (id, project) = (Uuid::from_u128(id), Uuid::from_u128(project));
+            Arc::new(Contact::for_test(id, project, "A", email))
         };
         let may_repeat = |contacts: &[Arc<Contact>]| IndexedContacts::of(contacts).may_repeat();
         let distinct = [contact(1, 7, "a@x.io"), contact(2, 7, "b@x.io")];

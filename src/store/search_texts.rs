@@ -256,27 +256,11 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::store::contact::Status;
 
     fn contact(name: &str, email: &str, company: Option<&str>) -> Contact {
-        let mut optional: [Option<Box<str>>; 10] = Default::default();
-        optional[OptionalField::Company as usize] = company.map(Box::from);
-        let at = crate::clock::Timestamp::parse("2025-01-01T00:00:00Z").unwrap();
-        Contact {
-            id: Uuid::nil(),
-            project_id: Uuid::nil(),
-            name: name.to_owned(),
-            email: email.to_owned(),
-            optional,
-            status: Status::New,
-            custom_fields: crate::store::custom_fields::CustomFields::default(),
-            tags: Vec::new(),
-            unsubscribed: false,
-            last_contacted_at: None,
-            created_at: at,
-            updated_at: at,
-            create_only: None,
-        }
+        let mut contact = Contact::for_test(Uuid::nil(), Uuid::nil(), name, email);
+        contact.optional[OptionalField::Company as usize] = company.map(Box::from);
+        contact
     }
 
     fn column(contacts: &[Contact]) -> SearchTexts {
