@@ -550,21 +550,12 @@ pub(crate) struct IndexedContacts {
     /// Sorted by id.
     by_id: Vec<(Uuid, Arc<Contact>)>,
     projects: HashMap<Uuid, Project>,
-    /// Seen while indexing: see [`IndexedContacts::may_repeat`].
-    may_repeat: bool,
 }
 
 impl IndexedContacts {
     /// `contacts` (their ids unique) indexed, placed on every core.
     pub(crate) fn of(contacts: &[Arc<Contact>]) -> Self {
-        Self::of_placed(&Placed::all(contacts))
-    }
-
-    /// Whether two of the contacts may be one: the same id, or e-mails in a project that
-    /// hash alike (equal regardless of case, D10, or a rare collision). The fixture set's
-    /// check, which reads them again to tell which, runs only then.
-    pub(crate) fn may_repeat(&self) -> bool {
-        self.may_repeat
+        Self::of_placed(&Placed::all(contacts)).0
     }
 
     /// The contact `id`, of any project.
@@ -589,16 +580,18 @@ impl IndexedContacts {
         );
         ContactTable { contacts, projects }
     }
-}
 
-impl IndexedContacts {
     /// Many contacts at once (a fixture set), placed in parts (each core's, in order): the
     /// places sorted once, by project and then by order, not kept sorted through each
     /// insertion (100 000 contacts: 270 ms one by one), while the contacts are sorted by
     /// id. What is sorted is each place's key and where it is (48 bytes), not the place
     /// with its text (three times as many), and each is then copied once into its column
     /// from where it was built: moving and sorting them was 40 of 55 ms at 100 000.
-    pub(crate) fn of_placed(parts: &[Vec<Placed>]) -> Self {
+    ///
+    /// With the index, whether two of the contacts may be one: the same id, or e-mails in a
+    /// project that hash alike (equal regardless of case, D10, or a rare collision). The
+    /// fixture set's check, which reads them again to tell which, runs only then.
+    pub(crate) fn of_placed(parts: &[Vec<Placed>]) -> (Self, bool) {
         let placed: Vec<&Placed> = parts.iter().flatten().collect();
         let count = placed.len();
         let ((by_id, mut emails), order) = parallel::join(
@@ -648,11 +641,7 @@ impl IndexedContacts {
                 (run[0].0, project)
             })
             .collect();
-        Self {
-            by_id,
-            projects,
-            may_repeat,
-        }
+        (Self { by_id, projects }, may_repeat)
     }
 }
 
@@ -693,7 +682,8 @@ mod tests {
             let (id, project) = (Uuid::from_u128(id), Uuid::from_u128(project));
             Arc::new(Contact::for_test(id, project, "A", email))
         };
-        let may_repeat = |contacts: &[Arc<Contact>]| IndexedContacts::of(contacts).may_repeat();
+        let may_repeat =
+            |contacts: &[Arc<Contact>]| IndexedContacts::of_placed(&Placed::all(contacts)).1;
         let distinct = [contact(1, 7, "a@x.io"), contact(2, 7, "b@x.io")];
         assert!(!may_repeat(&distinct));
         assert!(!may_repeat(&[
